@@ -1,0 +1,3 @@
+"""mobrief: turn a stream of Russian-language reports into an English brief in house style."""
+
+__version__ = "0.1.0"

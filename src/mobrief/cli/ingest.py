@@ -1,0 +1,165 @@
+"""Commands: `ingest <kind>` (built from the source registry), `fetch` and `note add`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mobrief import pipeline
+from mobrief.cli.context import AppContext, json_option, pass_app, print_json
+from mobrief.errors import MobriefError
+from mobrief.sources import registry
+
+
+def _progress(app: AppContext) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=app.console,
+        transient=True,
+        disable=not app.console.is_terminal,
+    )
+
+
+def run_ingest(app: AppContext, kind: str, location: str, options: dict[str, Any]) -> pipeline.IngestReport:
+    """Ingest one location with a progress bar; shared by `ingest <kind>` and `fetch`."""
+    with _progress(app) as bar:
+        task = bar.add_task(f"{kind} {location}", total=None)
+
+        def advance(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return pipeline.ingest(
+            app.store, kind, location, settings=app.settings, options=options, progress=advance
+        )
+
+
+def summary_table(reports: list[pipeline.IngestReport]) -> Table:
+    """Items per source: read, new, edited, unchanged, skipped."""
+    table = Table(title="Ingest summary", show_lines=False)
+    for column in ("source", "kind", "read", "new", "edited", "unchanged", "skipped"):
+        table.add_column(column, justify="right" if column not in ("source", "kind") else "left")
+    for r in reports:
+        table.add_row(
+            r.source,
+            r.kind,
+            str(r.read),
+            str(r.counts.inserted),
+            str(r.counts.updated),
+            str(r.counts.unchanged),
+            str(len(r.bad)),
+        )
+    return table
+
+
+def print_report(app: AppContext, reports: list[pipeline.IngestReport], as_json: bool) -> None:
+    """Warnings on stderr (one line each), then the summary as a table or JSON; exit 0 even with skips."""
+    for r in reports:
+        for line in r.bad:
+            app.console.print(f"[yellow]skipped[/] {line}", markup=True, highlight=False)
+        for line in r.warnings:
+            app.console.print(f"[yellow]warning[/] {line}", markup=True, highlight=False)
+    if as_json:
+        print_json([r.as_dict() for r in reports] if len(reports) != 1 else reports[0].as_dict())
+        return
+    app.out.print(summary_table(reports))
+    for r in reports:
+        extras = [f"{n} {what}" for what, n in sorted(r.counters.items())]
+        if r.bad:
+            extras.append(f"{len(r.bad)} bad records skipped (see warnings above)")
+        if extras:
+            app.out.print(f"{r.source}: " + "; ".join(extras))
+
+
+def _ingest_command(kind: str, adapter: type[registry.SourceAdapter]) -> click.Command:
+    params: list[click.Parameter] = [click.Argument(["location"], metavar=adapter.location_help)]
+    for opt in adapter.options:
+        flag = "--" + opt.name.replace("_", "-")
+        if opt.is_flag:
+            params.append(
+                click.Option([flag, opt.name], is_flag=True, default=bool(opt.default), help=opt.help)
+            )
+        else:
+            params.append(click.Option([flag, opt.name], type=opt.type, default=opt.default, help=opt.help))
+    params.append(click.Option(["--json", "as_json"], is_flag=True, help="Print machine-readable JSON."))
+
+    @click.pass_context
+    def callback(ctx: click.Context, /, location: str, as_json: bool, **options: Any) -> None:
+        app = ctx.find_object(AppContext)
+        assert app is not None
+        report = run_ingest(app, kind, location, options)
+        print_report(app, [report], as_json)
+
+    return click.Command(kind, params=params, callback=callback, help=adapter.summary)
+
+
+@click.group()
+def ingest() -> None:
+    """Read a source once and store its items (re-running changes nothing)."""
+
+
+for _kind, _adapter in sorted(registry.load_builtin_sources().items()):
+    if _kind != "note":
+        ingest.add_command(_ingest_command(_kind, _adapter))
+
+
+@click.command()
+@json_option
+@pass_app
+def fetch(app: AppContext, as_json: bool) -> None:
+    """Poll every enabled source once."""
+    sources = app.store.sources.list(enabled_only=True)
+    reports: list[pipeline.IngestReport] = []
+    failures: list[str] = []
+    for source in sources:
+        try:
+            reports.append(run_ingest(app, source.stream, source.url, app.store.sources.options(source.name)))
+        except MobriefError as exc:
+            failures.append(f"{source.name}: {exc}")
+            app.console.print(f"[red]failed[/] {source.name}: {exc}", markup=True, highlight=False)
+    if as_json:
+        print_json({"sources": [r.as_dict() for r in reports], "failed": failures})
+    elif reports:
+        print_report(app, reports, as_json=False)
+    elif not failures:
+        app.out.print("No enabled sources: add one with `mobrief source add`.")
+    if failures and not reports:
+        raise click.exceptions.Exit(1)
+
+
+@click.group()
+def note() -> None:
+    """Manual notes: a tip, a phone call, a post seen elsewhere."""
+
+
+@note.command("add")
+@click.option("--text", required=True, help="What the note says.")
+@click.option("--url", default=None, help="Where it comes from.")
+@click.option("--title", default="", help="A short title.")
+@click.option("--published-at", default=None, help="ISO 8601 time (default: now).")
+@json_option
+@pass_app
+def note_add(
+    app: AppContext, text: str, url: str | None, title: str, published_at: str | None, as_json: bool
+) -> None:
+    """Store a manual note as an item."""
+    from mobrief.sources import manual_note
+
+    when = dt.datetime.fromisoformat(published_at) if published_at else None
+    item = manual_note.make_note(text, url=url, published_at=when, title=title)
+    counts = pipeline.ingest_items(app.store, [item], kind="note")
+    if as_json:
+        print_json(
+            {"external_id": item.external_id, "inserted": counts.inserted, "unchanged": counts.unchanged}
+        )
+    else:
+        app.out.print("Note stored." if counts.inserted else "Note already stored.")
+
+
+COMMANDS: list[click.Command] = [ingest, fetch, note]

@@ -1,0 +1,7 @@
+"""Commands: stories."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,43 @@
+"""The errors mobrief raises: each names the file, URL, record or field it is about."""
+
+from __future__ import annotations
+
+
+class MobriefError(Exception):
+    """Base of every error mobrief reports to a user."""
+
+
+class BadRecord(MobriefError):
+    """One record of an input could not be used; the others still are."""
+
+    def __init__(self, path: str, line: int | None, field: str | None, reason: str) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.reason = reason
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.field:
+            where += f" [{self.field}]"
+        return f"{where}: {self.reason}"
+
+
+class SourceUnavailable(MobriefError):
+    """An input could not be read at all: missing file, unreachable URL, not a feed."""
+
+    def __init__(self, location: str, reason: str) -> None:
+        self.location = location
+        self.reason = reason
+        super().__init__(f"{location}: {reason}")
+
+
+class ConfigError(MobriefError):
+    """A setting or an option has a value mobrief cannot use."""
+
+
+class NotFound(MobriefError):
+    """A stored record asked for by id does not exist."""

@@ -1,0 +1,183 @@
+"""The small frozen records that cross rooms: items, snapshots, mentions, amounts, stories, briefs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """The same instant as an aware UTC datetime (naive values are taken as UTC)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Snapshot:
+    """The bytes of a page as fetched, kept so a claim stays citable after the page changes."""
+
+    url: str
+    content_type: str
+    body: bytes
+    fetched_at: dt.datetime
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Item:
+    """One report from one source: a Telegram post, a feed entry, an article, a note."""
+
+    source: str
+    external_id: str
+    url: str | None = None
+    published_at: dt.datetime
+    title: str = ""
+    text: str = ""
+    lang: str | None = None
+    author: str | None = None
+    links: tuple[str, ...] = ()
+    edited_at: dt.datetime | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    snapshot: Snapshot | None = None
+    id: int | None = None  # set on items read back from the store
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of what a reader sees (title and text), used to spot edits and verbatim copies."""
+        return hashlib.sha256(f"{self.title}\n{self.text}".encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mention:
+    """A named thing found in a text: a person, organisation, outlet, unit or place."""
+
+    kind: str  # "person", "org", "outlet", "unit", "place", "channel", "party"
+    text: str
+    normalized: str
+    latin: str
+    start: int = -1
+    end: int = -1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Amount:
+    """A sum of money, a count of people or a prison term found in a text."""
+
+    currency: str  # "RUB", "USD", "EUR"; "people" for counts; "months" for prison terms
+    value: float
+    text: str
+    usd: float | None = None
+    value_to: float | None = None  # upper end of a range ("from 1.7 to 2 million")
+    per: str | None = None  # "month", "year" … when the amount is periodic
+    start: int = -1
+    end: int = -1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Story:
+    """Items that tell the same event, however many outlets reported it."""
+
+    id: int
+    title: str
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    item_ids: tuple[int, ...] = ()
+    outlets: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    section: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BriefSection:
+    """One section of a brief: canonical key, the heading as printed, its paragraphs."""
+
+    key: str
+    heading: str | None
+    paragraphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Brief:
+    """A brief, published or draft: title, period and sections in order."""
+
+    title: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    sections: tuple[BriefSection, ...] = ()
+    url: str | None = None
+    id: int | None = None
+    status: str = "published"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    """A configured source to poll (feed, channel, article): its adapter kind, location and polling state."""
+
+    name: str
+    stream: str
+    url: str
+    enabled: bool = True
+    id: int | None = None
+    state: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """One story's paragraph in a brief, with the items it rests on."""
+
+    story_id: int | None
+    section: str
+    text: str
+    status: str = "to-write"
+    item_ids: tuple[int, ...] = ()
+    sources: tuple[Mapping[str, Any], ...] = ()
+    previously: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArchiveParagraph:
+    """One paragraph of a stored brief with where it stood: what glossary mining and section training read."""
+
+    brief_id: int
+    period_end: dt.date | None
+    section_key: str
+    heading: str | None
+    position: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Place:
+    """A place named in a text: its gazetteer key, its name as the brief writes it, and the words matched."""
+
+    key: str  # "belgorod-region", "moscow", "occupied-zaporizhzhia-region"
+    name: str  # "the Belgorod region"
+    text: str  # «Белгородской области», as written
+    kind: str = "region"  # region / city / occupied
+    start: int = -1
+    end: int = -1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Enrichment:
+    """What enrichment understood about one item; `stage_versions` says which version of each stage produced it."""
+
+    item_id: int
+    lang: str | None = None
+    relevance: float | None = None
+    is_relevant: bool | None = None
+    section: str | None = None
+    section_confidence: float | None = None
+    entities: tuple[Mention, ...] = ()
+    places: tuple[Place, ...] = ()
+    amounts: tuple[Amount, ...] = ()
+    stage_versions: Mapping[str, str] = field(default_factory=dict)
+    editor_section: str | None = None
+    editor_decision: str | None = None  # "keep" / "skip"

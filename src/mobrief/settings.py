@@ -1,0 +1,40 @@
+"""Settings read from MOBRIEF_* environment variables and command-line options, built in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+DEFAULT_DATABASE_URL = "sqlite:///mobrief.db"
+DEFAULT_LANGUAGES = ("ru", "uk", "en")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Everything configurable; built by `from_env` so tests pass a plain dict."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    telegram_base_url: str = "https://t.me"
+    request_delay: float = 1.0
+    request_timeout: float = 20.0
+    story_window_hours: float = 72.0
+    secret_key: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], *, db: str | None = None) -> Settings:
+        """Settings from an environment mapping; an explicit `db` wins over MOBRIEF_DATABASE_URL."""
+        languages = environ.get("MOBRIEF_LANGUAGES")
+        return cls(
+            database_url=db or environ.get("MOBRIEF_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            languages=tuple(x.strip() for x in languages.split(",") if x.strip())
+            if languages
+            else DEFAULT_LANGUAGES,
+            telegram_base_url=environ.get("MOBRIEF_TELEGRAM_BASE_URL", "https://t.me"),
+            request_delay=float(environ.get("MOBRIEF_REQUEST_DELAY", "1.0")),
+            request_timeout=float(environ.get("MOBRIEF_REQUEST_TIMEOUT", "20")),
+            story_window_hours=float(environ.get("MOBRIEF_STORY_WINDOW_HOURS", "72")),
+            secret_key=environ.get("MOBRIEF_SECRET_KEY", ""),
+            extra={k: v for k, v in environ.items() if k.startswith("MOBRIEF_")},
+        )

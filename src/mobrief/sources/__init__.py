@@ -1,0 +1,1 @@
+"""Turn one external format into Item records."""

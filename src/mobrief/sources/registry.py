@@ -1,0 +1,83 @@
+"""The one seam every source adapter plugs into: a small Protocol and a registry the CLI is built from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from mobrief.errors import BadRecord
+from mobrief.records import Item
+from mobrief.settings import Settings
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdapterOption:
+    """One option an adapter takes (`--channel`, `--max-pages`); the CLI turns it into a click option."""
+
+    name: str  # python name: "max_pages" → --max-pages
+    help: str
+    type: type = str
+    default: Any = None
+    is_flag: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
+class SourceContext:
+    """What an adapter may use besides its location: settings and the state saved from its last run.
+
+    An adapter updates `state` as it reads (ETag, last id seen); the caller stores it afterwards.
+    `progress` is called with (done, total or None) so a long read can drive a progress bar.
+    """
+
+    settings: Settings
+    state: dict[str, Any] = field(default_factory=dict)
+    progress: Callable[[int, int | None], None] | None = None
+    warnings: list[str] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)  # e.g. "service messages skipped": 12
+
+    def count(self, what: str, n: int = 1) -> None:
+        self.counters[what] = self.counters.get(what, 0) + n
+
+
+class SourceAdapter(Protocol):
+    """Reads one location (path, URL, channel name) into items; bad records are yielded, not raised.
+
+    Raise `SourceUnavailable` only when the input cannot be read at all.
+    """
+
+    name: ClassVar[str]  # "telegram-export", "feed", … — also the `mobrief ingest` subcommand
+    summary: ClassVar[str]  # one line of help
+    location_help: ClassVar[str]  # "PATH", "URL|PATH", "NAME"
+    options: ClassVar[tuple[AdapterOption, ...]]
+
+    def __init__(self, context: SourceContext, **options: Any) -> None: ...
+
+    def source_name(self, location: str) -> str:
+        """The name items from `location` are stored under (channel username, feed host, …)."""
+        ...
+
+    def read(self, location: str) -> Iterator[Item | BadRecord]: ...
+
+
+SOURCES: dict[str, type[SourceAdapter]] = {}
+BUILTIN_MODULES = ("feed", "jsonl", "manual_note", "telegram_channel", "telegram_export", "web_article")
+
+
+def register_source(cls: type[SourceAdapter]) -> type[SourceAdapter]:
+    """Class decorator: make an adapter available to `mobrief ingest` and `mobrief source add`."""
+    SOURCES[cls.name] = cls
+    return cls
+
+
+def load_builtin_sources() -> Mapping[str, type[SourceAdapter]]:
+    """Import the built-in adapters (each registers itself, as a third-party one would) and return the registry."""
+    import importlib
+
+    for module in BUILTIN_MODULES:
+        try:  # TEMPORARY while the adapters are being written
+            importlib.import_module(f"mobrief.sources.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"mobrief.sources.{module}":
+                raise
+    return SOURCES

@@ -1,0 +1,145 @@
+"""Open a database by URL, bring its schema to the newest migration, and hand out repositories."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from mobrief.errors import ConfigError
+
+if TYPE_CHECKING:
+    from mobrief.store.briefs import BriefRepository
+    from mobrief.store.enrichments import EnrichmentRepository
+    from mobrief.store.glossary import GlossaryRepository
+    from mobrief.store.items import ItemRepository
+    from mobrief.store.models import ModelRepository
+    from mobrief.store.rates import RateRepository
+    from mobrief.store.sources import SourceRepository
+    from mobrief.store.stories import StoryRepository
+
+ALEMBIC_DIR = Path(__file__).parent / "alembic"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for `url` with mobrief's connection settings (WAL and foreign keys on SQLite)."""
+    if url.startswith("postgresql"):
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ConfigError("PostgreSQL needs the driver: pip install 'mobrief[postgres]'") from exc
+        return sa.create_engine(url, pool_pre_ping=True)
+    if not url.startswith("sqlite"):
+        raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql+psycopg://…")
+    engine = sa.create_engine(url)
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(engine: Engine) -> Any:
+    """An Alembic config that migrates `engine` with the scripts shipped inside the package."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run every migration up to `revision`; a no-op on an up-to-date database."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = alembic_config(engine)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if revision == "head" and current == head:
+        return
+    command.upgrade(config, revision)
+
+
+class Store:
+    """The one store of a newsroom: an engine plus a repository per kind of record."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @functools.cached_property
+    def items(self) -> ItemRepository:
+        from mobrief.store.items import ItemRepository
+
+        return ItemRepository(self.engine)
+
+    @functools.cached_property
+    def sources(self) -> SourceRepository:
+        from mobrief.store.sources import SourceRepository
+
+        return SourceRepository(self.engine)
+
+    @functools.cached_property
+    def briefs(self) -> BriefRepository:
+        from mobrief.store.briefs import BriefRepository
+
+        return BriefRepository(self.engine)
+
+    @functools.cached_property
+    def glossary(self) -> GlossaryRepository:
+        from mobrief.store.glossary import GlossaryRepository
+
+        return GlossaryRepository(self.engine)
+
+    @functools.cached_property
+    def rates(self) -> RateRepository:
+        from mobrief.store.rates import RateRepository
+
+        return RateRepository(self.engine)
+
+    @functools.cached_property
+    def enrichments(self) -> EnrichmentRepository:
+        from mobrief.store.enrichments import EnrichmentRepository
+
+        return EnrichmentRepository(self.engine)
+
+    @functools.cached_property
+    def models(self) -> ModelRepository:
+        from mobrief.store.models import ModelRepository
+
+        return ModelRepository(self.engine)
+
+    @functools.cached_property
+    def stories(self) -> StoryRepository:
+        from mobrief.store.stories import StoryRepository
+
+        return StoryRepository(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """Open (and by default migrate) the database at `url`."""
+    engine = create_engine(url)
+    if migrate:
+        upgrade(engine)
+    return Store(engine)

@@ -1,0 +1,264 @@
+"""What enrichment found per item (`item_enrichments`): pending work, batched upserts, editors' decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from mobrief.errors import NotFound
+from mobrief.records import Amount, Enrichment, Item, Mention, Place
+from mobrief.store.items import row_to_item, select_items
+from mobrief.store.schema import item_enrichments, items
+
+EDITOR_DECISIONS = ("keep", "skip")
+
+
+def versions_text(versions: Mapping[str, str]) -> str:
+    """The stage versions as the JSON text stored for them (sorted keys), so SQL can compare it as text."""
+    return json.dumps(dict(sorted(versions.items())))
+
+
+def mention_to_json(mention: Mention) -> dict[str, Any]:
+    return {"kind": mention.kind, "text": mention.text, "normalized": mention.normalized, "latin": mention.latin}
+
+
+def place_to_json(place: Place) -> dict[str, Any]:
+    return {"name": place.name, "key": place.key, "text": place.text, "kind": place.kind}
+
+
+def amount_to_json(amount: Amount) -> dict[str, Any]:
+    return {
+        "currency": amount.currency,
+        "value": amount.value,
+        "text": amount.text,
+        "usd": amount.usd,
+        "value_to": amount.value_to,
+        "per": amount.per,
+    }
+
+
+def _mention(data: Mapping[str, Any]) -> Mention:
+    return Mention(
+        kind=str(data.get("kind", "")),
+        text=str(data.get("text", "")),
+        normalized=str(data.get("normalized", "")),
+        latin=str(data.get("latin", "")),
+    )
+
+
+def _place(data: Mapping[str, Any]) -> Place:
+    return Place(
+        key=str(data.get("key", "")),
+        name=str(data.get("name", "")),
+        text=str(data.get("text", "")),
+        kind=str(data.get("kind", "region")),
+    )
+
+
+def _amount(data: Mapping[str, Any]) -> Amount:
+    return Amount(
+        currency=str(data.get("currency", "")),
+        value=float(data.get("value") or 0.0),
+        text=str(data.get("text", "")),
+        usd=data.get("usd"),
+        value_to=data.get("value_to"),
+        per=data.get("per"),
+    )
+
+
+def row_to_enrichment(row: Any) -> Enrichment:
+    """An Enrichment from a row of `item_enrichments`."""
+    return Enrichment(
+        item_id=row.item_id,
+        lang=row.lang,
+        relevance=row.relevance,
+        is_relevant=row.is_relevant,
+        section=row.section,
+        section_confidence=row.section_confidence,
+        entities=tuple(_mention(e) for e in row.entities or ()),
+        places=tuple(_place(p) for p in row.places or ()),
+        amounts=tuple(_amount(a) for a in row.amounts or ()),
+        stage_versions=dict(row.stage_versions or {}),
+        editor_section=row.editor_section,
+        editor_decision=row.editor_decision,
+    )
+
+
+def _values(enrichment: Enrichment, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "lang": enrichment.lang,
+        "relevance": enrichment.relevance,
+        "is_relevant": enrichment.is_relevant,
+        "section": enrichment.section,
+        "section_confidence": enrichment.section_confidence,
+        "entities": [mention_to_json(m) for m in enrichment.entities],
+        "places": [place_to_json(p) for p in enrichment.places],
+        "amounts": [amount_to_json(a) for a in enrichment.amounts],
+        "stage_versions": dict(sorted(enrichment.stage_versions.items())),
+        "updated_at": now,
+    }
+
+
+class EnrichmentRepository:
+    """Rows of `item_enrichments`: one per enriched item; editors' fields survive re-enrichment."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ---- pending work ----
+
+    def _stale(self, expected: Mapping[str, str]) -> sa.ColumnElement[bool]:
+        return sa.or_(
+            item_enrichments.c.item_id.is_(None),
+            sa.cast(item_enrichments.c.stage_versions, sa.Text) != versions_text(expected),
+        )
+
+    def count_pending(self, expected: Mapping[str, str]) -> int:
+        """How many items lack an enrichment or have one made by an older version of some stage (an upper bound)."""
+        query = (
+            sa.select(sa.func.count())
+            .select_from(items.outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id))
+            .where(self._stale(expected))
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def pending(
+        self, expected: Mapping[str, str], *, after_id: int = 0, limit: int = 200
+    ) -> list[tuple[Item, Enrichment | None]]:
+        """The next items (by id, after `after_id`) whose enrichment is missing or stale, with what is stored."""
+        query = (
+            select_items()
+            .add_columns(*(c.label(f"e_{c.name}") for c in item_enrichments.c))
+            .outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id)
+            .where(items.c.id > after_id, self._stale(expected))
+            .order_by(items.c.id)
+            .limit(limit)
+        )
+        out: list[tuple[Item, Enrichment | None]] = []
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                stored = None
+                if row.e_item_id is not None:
+                    stored = row_to_enrichment(
+                        sa.engine.row.Row  # a plain namespace with the enrichment's column names
+                        and _Namespace({c.name: getattr(row, f"e_{c.name}") for c in item_enrichments.c})
+                    )
+                    if dict(stored.stage_versions) == dict(expected):
+                        continue
+                out.append((row_to_item(row), stored))
+        return out
+
+    # ---- writing ----
+
+    def save_many(self, batch: Sequence[Enrichment]) -> None:
+        """Store a batch of enrichments in one transaction, keeping the editors' section and decision."""
+        if not batch:
+            return
+        now = dt.datetime.now(dt.UTC)
+        with self.engine.begin() as conn:
+            existing = self._existing_ids(conn, [e.item_id for e in batch])
+            for enrichment in batch:
+                values = _values(enrichment, now)
+                if enrichment.item_id in existing:
+                    conn.execute(
+                        sa.update(item_enrichments)
+                        .where(item_enrichments.c.item_id == enrichment.item_id)
+                        .values(**values)
+                    )
+                else:
+                    conn.execute(sa.insert(item_enrichments).values(item_id=enrichment.item_id, **values))
+
+    def _existing_ids(self, conn: Connection, item_ids: list[int]) -> set[int]:
+        query = sa.select(item_enrichments.c.item_id).where(item_enrichments.c.item_id.in_(item_ids))
+        return {int(i) for i in conn.execute(query).scalars()}
+
+    def _ensure_row(self, conn: Connection, item_id: int) -> None:
+        if not conn.execute(sa.select(items.c.id).where(items.c.id == item_id)).first():
+            raise NotFound(f"no item with id {item_id}")
+        if not self._existing_ids(conn, [item_id]):
+            conn.execute(
+                sa.insert(item_enrichments).values(
+                    item_id=item_id, stage_versions={}, updated_at=dt.datetime.now(dt.UTC)
+                )
+            )
+
+    def set_editor_decision(self, item_id: int, decision: str | None) -> None:
+        """Record an editor's keep/skip (None clears it): what `relevance train` learns from."""
+        if decision is not None and decision not in EDITOR_DECISIONS:
+            raise ValueError(f"decision must be one of {EDITOR_DECISIONS}, not {decision!r}")
+        with self.engine.begin() as conn:
+            self._ensure_row(conn, item_id)
+            conn.execute(
+                sa.update(item_enrichments)
+                .where(item_enrichments.c.item_id == item_id)
+                .values(editor_decision=decision, updated_at=dt.datetime.now(dt.UTC))
+            )
+
+    def set_editor_section(self, item_id: int, section: str | None) -> None:
+        """Record an editor's section for an item (None clears it); it wins over the model's."""
+        with self.engine.begin() as conn:
+            self._ensure_row(conn, item_id)
+            conn.execute(
+                sa.update(item_enrichments)
+                .where(item_enrichments.c.item_id == item_id)
+                .values(editor_section=section, updated_at=dt.datetime.now(dt.UTC))
+            )
+
+    # ---- reading ----
+
+    def get(self, item_id: int) -> Enrichment | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(item_enrichments).where(item_enrichments.c.item_id == item_id)).first()
+        return None if row is None else row_to_enrichment(row)
+
+    def get_many(self, item_ids: Iterable[int]) -> dict[int, Enrichment]:
+        """Enrichments of the given items that exist, by item id."""
+        ids = list(item_ids)
+        out: dict[int, Enrichment] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                query = sa.select(item_enrichments).where(item_enrichments.c.item_id.in_(chunk))
+                for row in conn.execute(query):
+                    out[int(row.item_id)] = row_to_enrichment(row)
+        return out
+
+    def _iter_labelled(self, column: sa.Column[Any], batch_size: int) -> Iterator[tuple[Item, str]]:
+        last = 0
+        query = (
+            select_items()
+            .add_columns(column.label("label"))
+            .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
+            .where(column.is_not(None))
+            .order_by(items.c.id)
+            .limit(batch_size)
+        )
+        while True:
+            with self.engine.connect() as conn:
+                rows = list(conn.execute(query.where(items.c.id > last)))
+            if not rows:
+                return
+            for row in rows:
+                yield row_to_item(row), str(row.label)
+            last = int(rows[-1].id)
+
+    def iter_editor_decisions(self, *, batch_size: int = 500) -> Iterator[tuple[Item, str]]:
+        """Items an editor kept or skipped, with the decision: relevance training data."""
+        return self._iter_labelled(item_enrichments.c.editor_decision, batch_size)
+
+    def iter_editor_sections(self, *, batch_size: int = 500) -> Iterator[tuple[Item, str]]:
+        """Items an editor put in a section, with the section key: section training data."""
+        return self._iter_labelled(item_enrichments.c.editor_section, batch_size)
+
+
+class _Namespace:
+    """Attribute access over a dict, so a prefixed join row reads like an `item_enrichments` row."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.__dict__.update(values)

@@ -1,0 +1,379 @@
+"""Items and their revisions and snapshots: idempotent batched upserts, reads, export and search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from mobrief import lemmas
+from mobrief.errors import NotFound
+from mobrief.records import Item, Snapshot, utc
+from mobrief.store import search
+from mobrief.store.schema import (
+    item_enrichments,
+    item_revisions,
+    items,
+    snapshots,
+    sources,
+    story_items,
+)
+from mobrief.store.sources import SourceRepository
+
+
+@dataclass(slots=True)
+class UpsertCounts:
+    """What one upsert did: items new, edited (old text kept as a revision), and unchanged."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: UpsertCounts) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Revision:
+    """An earlier text of an item, kept when the source edited it."""
+
+    title: str
+    text: str
+    content_hash: str
+    edited_at: dt.datetime | None
+    replaced_at: dt.datetime
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else utc(value)
+
+
+def _item_values(item: Item, source_id: int, snapshot_id: int | None, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "source_id": source_id,
+        "external_id": item.external_id,
+        "url": item.url,
+        "published_at": utc(item.published_at),
+        "title": item.title,
+        "text": item.text,
+        "lang": item.lang,
+        "author": item.author,
+        "links": list(item.links),
+        "raw": dict(item.raw),
+        "content_hash": item.content_hash,
+        "search_lemmas": lemmas.search_text(f"{item.title}\n{item.text}"),
+        "snapshot_id": snapshot_id,
+        "edited_at": _aware(item.edited_at),
+        "ingested_at": now,
+        "updated_at": now,
+    }
+
+
+_ITEM_COLUMNS = (
+    items.c.id,
+    sources.c.name.label("source"),
+    items.c.external_id,
+    items.c.url,
+    items.c.published_at,
+    items.c.title,
+    items.c.text,
+    items.c.lang,
+    items.c.author,
+    items.c.links,
+    items.c.raw,
+    items.c.edited_at,
+)
+
+
+def row_to_item(row: Any) -> Item:
+    """An Item from a row selected with the item columns (see `select_items`)."""
+    return Item(
+        id=row.id,
+        source=row.source,
+        external_id=row.external_id,
+        url=row.url,
+        published_at=utc(row.published_at),
+        title=row.title,
+        text=row.text,
+        lang=row.lang,
+        author=row.author,
+        links=tuple(row.links or ()),
+        raw=dict(row.raw or {}),
+        edited_at=_aware(row.edited_at),
+    )
+
+
+def select_items() -> sa.Select[Any]:
+    """SELECT of the item columns joined with their source's name."""
+    return sa.select(*_ITEM_COLUMNS).join(sources, sources.c.id == items.c.source_id)
+
+
+class ItemRepository:
+    """Rows of `items`, `item_revisions` and `snapshots`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sources = SourceRepository(engine)
+        self._search = search.search_index_for(engine.dialect.name)
+
+    # ---- writing ----
+
+    def upsert(self, batch: Sequence[Item], *, kind: str) -> UpsertCounts:
+        """Store a batch of items in one transaction: new ones inserted, edited ones updated with a revision.
+
+        Running the same batch again changes nothing, so a killed import can simply be run again.
+        """
+        counts = UpsertCounts()
+        if not batch:
+            return counts
+        now = dt.datetime.now(dt.UTC)
+        with self.engine.begin() as conn:
+            source_ids = {
+                name: self._sources.ensure(name, kind, conn=conn) for name in {i.source for i in batch}
+            }
+            latest: dict[tuple[int, str], Item] = {}
+            for item in batch:  # a batch may repeat a key: the last version wins, as in a sequential run
+                latest[(source_ids[item.source], item.external_id)] = item
+            existing = self._existing(conn, list(latest))
+            new_rows = []
+            for (source_id, external_id), item in latest.items():
+                snapshot_id = self._store_snapshot(conn, item.snapshot, now) if item.snapshot else None
+                old = existing.get((source_id, external_id))
+                if old is None:
+                    new_rows.append(_item_values(item, source_id, snapshot_id, now))
+                    counts.inserted += 1
+                elif old.content_hash == item.content_hash:
+                    counts.unchanged += 1
+                else:
+                    self._replace(conn, old, item, snapshot_id, now)
+                    counts.updated += 1
+            if new_rows:
+                conn.execute(items.insert(), new_rows)
+        return counts
+
+    def _existing(self, conn: Connection, keys: list[tuple[int, str]]) -> dict[tuple[int, str], Any]:
+        found: dict[tuple[int, str], Any] = {}
+        by_source: dict[int, list[str]] = {}
+        for source_id, external_id in keys:
+            by_source.setdefault(source_id, []).append(external_id)
+        for source_id, external_ids in by_source.items():
+            for start in range(0, len(external_ids), 500):
+                chunk = external_ids[start : start + 500]
+                query = sa.select(
+                    items.c.id,
+                    items.c.source_id,
+                    items.c.external_id,
+                    items.c.title,
+                    items.c.text,
+                    items.c.content_hash,
+                    items.c.edited_at,
+                ).where(items.c.source_id == source_id, items.c.external_id.in_(chunk))
+                for row in conn.execute(query):
+                    found[(row.source_id, row.external_id)] = row
+        return found
+
+    def _replace(
+        self, conn: Connection, old: Any, item: Item, snapshot_id: int | None, now: dt.datetime
+    ) -> None:
+        already = conn.execute(
+            sa.select(item_revisions.c.id).where(
+                item_revisions.c.item_id == old.id, item_revisions.c.content_hash == old.content_hash
+            )
+        ).first()
+        if already is None:
+            conn.execute(
+                item_revisions.insert().values(
+                    item_id=old.id,
+                    title=old.title,
+                    text=old.text,
+                    content_hash=old.content_hash,
+                    edited_at=old.edited_at,
+                    replaced_at=now,
+                )
+            )
+        values = _item_values(item, old.source_id, snapshot_id, now)
+        del values["ingested_at"]
+        if snapshot_id is None:
+            del values["snapshot_id"]
+        conn.execute(items.update().where(items.c.id == old.id).values(**values))
+
+    def _store_snapshot(self, conn: Connection, snapshot: Snapshot, now: dt.datetime) -> int:
+        digest = snapshot.sha256
+        found = conn.execute(sa.select(snapshots.c.id).where(snapshots.c.sha256 == digest)).scalar()
+        if found is not None:
+            return int(found)
+        result = conn.execute(
+            snapshots.insert().values(
+                url=snapshot.url,
+                content_type=snapshot.content_type,
+                sha256=digest,
+                body=snapshot.body,
+                fetched_at=utc(snapshot.fetched_at),
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    # ---- reading ----
+
+    def get(self, item_id: int) -> Item:
+        with self.engine.connect() as conn:
+            row = conn.execute(select_items().where(items.c.id == item_id)).first()
+            if row is None:
+                raise NotFound(f"no item with id {item_id}")
+            item = row_to_item(row)
+            snapshot_id = conn.execute(sa.select(items.c.snapshot_id).where(items.c.id == item_id)).scalar()
+        if snapshot_id is not None:
+            return Item(**{**_fields(item), "snapshot": self.snapshot(int(snapshot_id))})
+        return item
+
+    def get_many(self, item_ids: Iterable[int]) -> list[Item]:
+        """Items by id, in the order asked (missing ids left out)."""
+        wanted = list(item_ids)
+        found: dict[int, Item] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                for row in conn.execute(select_items().where(items.c.id.in_(chunk))):
+                    found[row.id] = row_to_item(row)
+        return [found[i] for i in wanted if i in found]
+
+    def snapshot(self, snapshot_id: int) -> Snapshot:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(snapshots).where(snapshots.c.id == snapshot_id)).first()
+        if row is None:
+            raise NotFound(f"no snapshot with id {snapshot_id}")
+        return Snapshot(
+            url=row.url, content_type=row.content_type, body=bytes(row.body), fetched_at=utc(row.fetched_at)
+        )
+
+    def revisions(self, item_id: int) -> list[Revision]:
+        """Earlier texts of an item, oldest first."""
+        query = (
+            sa.select(item_revisions).where(item_revisions.c.item_id == item_id).order_by(item_revisions.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [
+                Revision(
+                    title=row.title,
+                    text=row.text,
+                    content_hash=row.content_hash,
+                    edited_at=_aware(row.edited_at),
+                    replaced_at=utc(row.replaced_at),
+                )
+                for row in conn.execute(query)
+            ]
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(items)).scalar() or 0)
+
+    def page(
+        self,
+        *,
+        source: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        newest_first: bool = True,
+    ) -> list[Item]:
+        """A page of items, filtered by source name and a [since, until) window of published time."""
+        query = select_items()
+        if source:
+            query = query.where(sources.c.name == source)
+        if since is not None:
+            query = query.where(items.c.published_at >= utc(since))
+        if until is not None:
+            query = query.where(items.c.published_at < utc(until))
+        order = (
+            (items.c.published_at.desc(), items.c.id.desc())
+            if newest_first
+            else (
+                items.c.published_at,
+                items.c.id,
+            )
+        )
+        query = query.order_by(*order).limit(limit).offset(offset)
+        with self.engine.connect() as conn:
+            return [row_to_item(row) for row in conn.execute(query)]
+
+    def iter_all(self, *, batch_size: int = 1000) -> Iterator[Item]:
+        """Every item in id order, read in pages so memory stays flat."""
+        last = 0
+        while True:
+            query = select_items().where(items.c.id > last).order_by(items.c.id).limit(batch_size)
+            with self.engine.connect() as conn:
+                page = [row_to_item(row) for row in conn.execute(query)]
+            if not page:
+                return
+            yield from page
+            last = page[-1].id or last
+
+    def search(self, query: str, *, limit: int = 20, offset: int = 0) -> list[tuple[Item, float]]:
+        """Items whose text contains every word of `query` in any inflection, best first."""
+        terms = search.query_terms(query)
+        with self.engine.connect() as conn:
+            hits = self._search.search(conn, terms, limit=limit, offset=offset)
+        by_id = {item.id: item for item in self.get_many(item_id for item_id, _ in hits)}
+        return [(by_id[item_id], score) for item_id, score in hits if item_id in by_id]
+
+    def export_rows(self, *, batch_size: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every item as a row of the machine interface's JSONL: the item plus what enrichment found."""
+        last = 0
+        query = (
+            sa.select(
+                *_ITEM_COLUMNS,
+                item_enrichments.c.lang.label("detected_lang"),
+                item_enrichments.c.relevance,
+                item_enrichments.c.is_relevant,
+                item_enrichments.c.section,
+                item_enrichments.c.editor_section,
+                item_enrichments.c.section_confidence,
+                item_enrichments.c.entities,
+                item_enrichments.c.places,
+                item_enrichments.c.amounts,
+                story_items.c.story_id,
+            )
+            .join(sources, sources.c.id == items.c.source_id)
+            .outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id)
+            .outerjoin(story_items, story_items.c.item_id == items.c.id)
+            .order_by(items.c.id)
+            .limit(batch_size)
+        )
+        while True:
+            with self.engine.connect() as conn:
+                rows = list(conn.execute(query.where(items.c.id > last)))
+            if not rows:
+                return
+            for row in rows:
+                yield {
+                    "id": row.id,
+                    "source": row.source,
+                    "external_id": row.external_id,
+                    "url": row.url,
+                    "published_at": utc(row.published_at).isoformat(),
+                    "title": row.title,
+                    "text": row.text,
+                    "lang": row.detected_lang or row.lang,
+                    "relevance": row.relevance,
+                    "is_relevant": row.is_relevant,
+                    "section": row.editor_section or row.section,
+                    "section_confidence": row.section_confidence,
+                    "story_id": row.story_id,
+                    "entities": row.entities,
+                    "places": row.places,
+                    "amounts": row.amounts,
+                    "links": list(row.links or ()),
+                    "author": row.author,
+                }
+            last = rows[-1].id
+
+
+def _fields(item: Item) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in Item.__dataclass_fields__}

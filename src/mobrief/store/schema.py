@@ -1,0 +1,225 @@
+"""The database schema as SQLAlchemy Core tables; Alembic migrations must produce exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _now_column(name: str, nullable: bool = False) -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("kind", String(50), nullable=False),  # the adapter: "feed", "telegram-channel", …
+    Column("location", Text, nullable=True),  # URL, channel name or path to poll; null for ad-hoc sources
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column(
+        "options", JSON, nullable=False, default=dict
+    ),  # adapter options: {"channel": "…", "max_pages": 3}
+    Column("state", JSON, nullable=False, default=dict),  # ETag, Last-Modified, last id seen …
+    _now_column("created_at"),
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("content_type", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("body", LargeBinary, nullable=False),
+    _now_column("fetched_at"),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("external_id", String(300), nullable=False),
+    Column("url", Text, nullable=True),
+    _now_column("published_at"),
+    Column("title", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False, default=""),
+    Column("lang", String(8), nullable=True),  # as the source declared it; enrichment may fill its own
+    Column("author", Text, nullable=True),
+    Column("links", JSON, nullable=False, default=list),
+    Column("raw", JSON, nullable=False, default=dict),
+    Column("content_hash", String(64), nullable=False),
+    Column("search_lemmas", Text, nullable=False, default=""),  # lemmas of title+text, for full-text search
+    Column("snapshot_id", Integer, ForeignKey("snapshots.id", ondelete="SET NULL"), nullable=True),
+    _now_column("edited_at", nullable=True),
+    _now_column("ingested_at"),
+    _now_column("updated_at"),
+    UniqueConstraint("source_id", "external_id", name="uq_items_source_external"),
+    Index("ix_items_published_at", "published_at"),
+    Index("ix_items_content_hash", "content_hash"),
+)
+
+item_revisions = Table(
+    "item_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_id", Integer, ForeignKey("items.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    _now_column("edited_at", nullable=True),  # when the replaced text was last edited upstream, if known
+    _now_column("replaced_at"),
+    UniqueConstraint("item_id", "content_hash", name="uq_item_revisions_item_hash"),
+)
+
+item_enrichments = Table(
+    "item_enrichments",
+    metadata,
+    Column("item_id", Integer, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("lang", String(8), nullable=True),
+    Column("relevance", Float, nullable=True),
+    Column("is_relevant", Boolean, nullable=True),
+    Column("section", String(40), nullable=True),
+    Column("section_confidence", Float, nullable=True),
+    Column("entities", JSON, nullable=True),
+    Column("places", JSON, nullable=True),
+    Column("amounts", JSON, nullable=True),
+    Column("stage_versions", JSON, nullable=False, default=dict),  # stage name → version that produced it
+    Column("editor_section", String(40), nullable=True),  # an editor's assignment wins over the model's
+    Column("editor_decision", String(20), nullable=True),  # "keep" / "skip"
+    _now_column("updated_at"),
+    Index("ix_item_enrichments_section", "section"),
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text, nullable=False, default=""),
+    _now_column("first_seen"),
+    _now_column("last_seen"),
+    Column("outlets", JSON, nullable=False, default=list),
+    Column("places", JSON, nullable=False, default=list),
+    Column("section", String(40), nullable=True),
+    Column("status", String(20), nullable=False, default="new"),  # new / skip / brief
+    Column("pinned", Boolean, nullable=False, default=False),
+    Column("entry_text", Text, nullable=True),  # the editor's English text for the brief
+    Column("signature", JSON, nullable=True),  # what clustering needs to match later items (lemmas, minhash)
+    _now_column("updated_at"),
+    Index("ix_stories_last_seen", "last_seen"),
+)
+
+story_items = Table(
+    "story_items",
+    metadata,
+    Column("item_id", Integer, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("method", String(30), nullable=False),  # "exact-url", "text-hash", "minhash", "similar", "new"
+    Column("score", Float, nullable=False, default=1.0),
+)
+
+story_links = Table(
+    "story_links",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("earlier_story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("score", Float, nullable=False),
+    Column("reasons", JSON, nullable=False, default=list),
+)
+
+briefs = Table(
+    "briefs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("period_start", Date, nullable=True),
+    Column("period_end", Date, nullable=True),
+    Column("status", String(20), nullable=False, default="published"),  # published / draft
+    Column("url", Text, nullable=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    _now_column("published_at", nullable=True),
+    _now_column("created_at"),
+    Index("ix_briefs_period_end", "period_end"),
+)
+
+brief_sections = Table(
+    "brief_sections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("brief_id", Integer, ForeignKey("briefs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("key", String(40), nullable=False),
+    Column("heading", Text, nullable=True),
+)
+
+brief_paragraphs = Table(
+    "brief_paragraphs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "section_id", Integer, ForeignKey("brief_sections.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL"), nullable=True),
+    Column("item_ids", JSON, nullable=False, default=list),
+)
+
+glossary_terms = Table(
+    "glossary_terms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("term", Text, nullable=False, unique=True),  # as written in English briefs: "Rosgvardia"
+    Column("gloss", Text, nullable=True),  # canonical gloss; null for a spelling-only override
+    Column("kind", String(30), nullable=False, default="term"),  # term / outlet / region / override …
+    Column("russian", JSON, nullable=False, default=list),  # Russian forms that map to this term
+    Column("variants", JSON, nullable=False, default=list),  # other glosses and spellings seen
+    Column("count", Integer, nullable=False, default=0),
+    Column("first_seen", Date, nullable=True),
+    Column("last_seen", Date, nullable=True),
+    Column("origin", String(20), nullable=False, default="user"),  # default / mined / user
+    _now_column("updated_at"),
+)
+
+exchange_rates = Table(
+    "exchange_rates",
+    metadata,
+    Column("date", Date, primary_key=True),  # the date from which the rate applies
+    Column("currency", String(3), primary_key=True),
+    Column("rate", Float, nullable=False),  # rubles per unit
+)
+
+models = Table(
+    "models",
+    metadata,
+    Column("name", String(60), primary_key=True),  # "relevance", "sections"
+    Column("version", String(40), nullable=False),
+    Column("data", JSON, nullable=False),
+    _now_column("trained_at"),
+)

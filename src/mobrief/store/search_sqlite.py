@@ -1,0 +1,28 @@
+"""Full-text search on SQLite: the FTS5 table `items_fts` mirrors `items.search_lemmas` through triggers."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+_QUERY = sa.text(
+    "SELECT rowid, -bm25(items_fts) AS score FROM items_fts WHERE items_fts MATCH :match "
+    "ORDER BY score DESC, rowid DESC LIMIT :limit OFFSET :offset"
+)
+
+
+def fts5_match(terms: list[str]) -> str:
+    """An FTS5 query requiring every term, each quoted so no user text is read as FTS syntax."""
+    return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+class SqliteSearch:
+    """Search through FTS5, ranked by bm25."""
+
+    def search(
+        self, conn: Connection, terms: list[str], *, limit: int, offset: int
+    ) -> list[tuple[int, float]]:
+        if not terms:
+            return []
+        rows = conn.execute(_QUERY, {"match": fts5_match(terms), "limit": limit, "offset": offset})
+        return [(int(row[0]), float(row[1])) for row in rows]

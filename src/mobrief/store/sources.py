@@ -1,0 +1,104 @@
+"""Configured sources: what to poll, with which adapter and options, and the state kept between polls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from mobrief.errors import NotFound
+from mobrief.records import Source
+from mobrief.store.schema import sources
+
+
+def _row_to_source(row: Any) -> Source:
+    return Source(
+        id=row.id,
+        name=row.name,
+        stream=row.kind,
+        url=row.location or "",
+        enabled=bool(row.enabled),
+        state=dict(row.state or {}),
+    )
+
+
+class SourceRepository:
+    """Rows of `sources`: one per configured feed or channel, and one per outlet seen in imported files."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def ensure(self, name: str, kind: str, *, conn: Connection | None = None) -> int:
+        """The id of the source called `name`, created (without a location to poll) when new."""
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.ensure(name, kind, conn=own)
+        found = conn.execute(sa.select(sources.c.id).where(sources.c.name == name)).scalar()
+        if found is not None:
+            return int(found)
+        result = conn.execute(
+            sources.insert().values(
+                name=name,
+                kind=kind,
+                location=None,
+                enabled=False,
+                options={},
+                state={},
+                created_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def add(self, name: str, kind: str, location: str, options: Mapping[str, Any] | None = None) -> Source:
+        """Configure a source to poll; an existing source of that name gets the new location and options."""
+        with self.engine.begin() as conn:
+            source_id = self.ensure(name, kind, conn=conn)
+            conn.execute(
+                sources.update()
+                .where(sources.c.id == source_id)
+                .values(kind=kind, location=location, options=dict(options or {}), enabled=True)
+            )
+        return self.get(name)
+
+    def get(self, name: str) -> Source:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(sources).where(sources.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"no source named {name!r} (see `mobrief source list`)")
+        return _row_to_source(row)
+
+    def options(self, name: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(sources.c.options).where(sources.c.name == name)).scalar()
+        return dict(value or {})
+
+    def list(self, *, enabled_only: bool = False) -> list[Source]:
+        query = sa.select(sources).order_by(sources.c.name)
+        if enabled_only:
+            query = query.where(sources.c.enabled.is_(True), sources.c.location.is_not(None))
+        with self.engine.connect() as conn:
+            return [_row_to_source(row) for row in conn.execute(query)]
+
+    def remove(self, name: str, *, keep_items: bool = True) -> None:
+        """Stop polling a source; its items stay unless `keep_items` is False."""
+        with self.engine.begin() as conn:
+            if keep_items:
+                result = conn.execute(
+                    sources.update().where(sources.c.name == name).values(enabled=False, location=None)
+                )
+            else:
+                result = conn.execute(sources.delete().where(sources.c.name == name))
+        if result.rowcount == 0:
+            raise NotFound(f"no source named {name!r} (see `mobrief source list`)")
+
+    def state(self, name: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(sources.c.state).where(sources.c.name == name)).scalar()
+        return dict(value or {})
+
+    def save_state(self, name: str, state: Mapping[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sources.update().where(sources.c.name == name).values(state=dict(state)))

@@ -23,3 +23,29 @@ def make_item(n: int = 1, **overrides: Any) -> Item:
     }
     values.update(overrides)
     return Item(**values)
+
+
+def write_telegram_export(path: Any, messages: int, *, name: str = "Тестовый канал") -> None:
+    """A single-chat Telegram Desktop export of `messages` posts, streamed to disk (plain and mixed text)."""
+    import json
+
+    base = int(BASE_TIME.timestamp())
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(json.dumps({"name": name, "type": "public_channel", "id": 1001})[:-1] + ', "messages": [\n')
+        for n in range(1, messages + 1):
+            words = f"Сообщение {n}: в военкомате №{n % 97} раздали {n % 13} повесток, матери мобилизованных недовольны."
+            message: dict[str, Any] = {
+                "id": n,
+                "type": "message",
+                "date": "2024-06-02T12:00:00",
+                "date_unixtime": str(base + n * 30),
+                "from": name,
+                "text": [
+                    words,
+                    {"type": "text_link", "text": " источник", "href": f"https://example.test/{n}"},
+                ]
+                if n % 3 == 0
+                else words,
+            }
+            out.write(("," if n > 1 else "") + json.dumps(message, ensure_ascii=False) + "\n")
+        out.write("]}\n")

@@ -1,0 +1,83 @@
+"""A killed import (kill -9 half-way through a large export), run again, equals an uninterrupted run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from factories import write_telegram_export
+from mobrief.store.schema import item_revisions, items, snapshots, sources
+
+VOLATILE = {"ingested_at", "updated_at", "created_at", "replaced_at"}  # when we stored it, not what we stored
+
+
+def _ingest(db: str, export: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mobrief",
+            "--db",
+            db,
+            "ingest",
+            "telegram-export",
+            str(export),
+            "--channel",
+            "test_chan",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _dump(db: str) -> dict[str, list[tuple[Any, ...]]]:
+    engine = sa.create_engine(db)
+    dump = {}
+    with engine.connect() as conn:
+        for table in (sources, items, item_revisions, snapshots):
+            columns = [c for c in table.columns if c.name not in VOLATILE]
+            rows = conn.execute(sa.select(*columns).order_by(*table.primary_key.columns)).all()
+            dump[table.name] = [tuple(row) for row in rows]
+    engine.dispose()
+    return dump
+
+
+def _count(db: str) -> int:
+    engine = sa.create_engine(db)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text("SELECT count(*) FROM items")).scalar() or 0)
+    except sa.exc.OperationalError:  # tables not created yet
+        return 0
+    finally:
+        engine.dispose()
+
+
+def test_killed_import_rerun_equals_uninterrupted_run(tmp_path: Path) -> None:
+    export = tmp_path / "result.json"
+    write_telegram_export(export, 20_000)
+    killed_db = f"sqlite:///{tmp_path / 'killed.db'}"
+    clean_db = f"sqlite:///{tmp_path / 'clean.db'}"
+
+    proc = _ingest(killed_db, export)
+    deadline = time.monotonic() + 300
+    while _count(killed_db) < 2_000 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the import finished before it could be killed: make the export larger"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    stored_when_killed = _count(killed_db)
+    assert 0 < stored_when_killed < 20_000
+
+    assert _ingest(killed_db, export).wait(timeout=600) == 0
+    assert _ingest(clean_db, export).wait(timeout=600) == 0
+    killed, clean = _dump(killed_db), _dump(clean_db)
+    assert len(clean["items"]) == 20_000
+    assert killed == clean

@@ -1,0 +1,70 @@
+"""The one-way flow: a lower room never imports a higher one (walks every import with ast)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "mobrief"
+
+# room → rooms (and top-level modules) it may import; everything may import the shared base modules
+BASE = {"records", "errors", "settings", "lemmas"}
+ALLOWED = {
+    "sources": set(),
+    "store": set(),
+    "style": set(),
+    "enrich": {"style"},
+    "stories": {"store", "enrich", "style"},
+    "brief": {"store", "stories", "enrich", "style"},
+    "pipeline": {"sources", "store", "enrich", "stories", "style", "brief"},
+    "tasks": {"pipeline", "sources", "store", "enrich", "stories", "style", "brief"},
+    "web": {"store", "enrich", "stories", "style", "brief", "pipeline", "sources"},
+    "cli": {"sources", "store", "enrich", "stories", "style", "brief", "pipeline", "web", "tasks"},
+}
+
+
+def _room(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return parts[0]
+
+
+def _imported_rooms(path: Path) -> set[str]:
+    rooms = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+            if node.module == "mobrief":
+                names = [f"mobrief.{alias.name}" for alias in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "mobrief" and len(parts) > 1:
+                rooms.add(parts[1])
+    return rooms
+
+
+def test_no_room_imports_a_higher_one() -> None:
+    violations = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        room = _room(path)
+        if room in BASE or room in ("__init__", "__main__") or "alembic" in path.parts:
+            continue
+        allowed = ALLOWED.get(room)
+        assert allowed is not None, f"{path}: room {room!r} is not in the layering table"
+        for target in _imported_rooms(path) - BASE - {room}:
+            if target not in allowed:
+                violations.append(f"{path.relative_to(PACKAGE)} imports mobrief.{target}")
+    assert violations == []
+
+
+def test_base_modules_import_no_room() -> None:
+    for name in BASE:
+        assert _imported_rooms(PACKAGE / f"{name}.py") <= BASE, name
+
+
+def test_every_room_states_its_job() -> None:
+    for init in PACKAGE.glob("*/__init__.py"):
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+        assert doc and doc.strip().endswith("."), f"{init} needs a one-sentence docstring"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from mobrief.records import Item
@@ -25,15 +26,18 @@ def make_item(n: int = 1, **overrides: Any) -> Item:
     return Item(**values)
 
 
-def write_telegram_export(path: Any, messages: int, *, name: str = "Тестовый канал") -> None:
+def write_telegram_export(path: Path, messages: int, *, name: str = "Тестовый канал") -> None:
     """A single-chat Telegram Desktop export of `messages` posts, streamed to disk (plain and mixed text)."""
     import json
 
     base = int(BASE_TIME.timestamp())
-    with open(path, "w", encoding="utf-8") as out:
+    with path.open("w", encoding="utf-8") as out:
         out.write(json.dumps({"name": name, "type": "public_channel", "id": 1001})[:-1] + ', "messages": [\n')
         for n in range(1, messages + 1):
-            words = f"Сообщение {n}: в военкомате №{n % 97} раздали {n % 13} повесток, матери мобилизованных недовольны."
+            words = (
+                f"Сообщение {n}: в военкомате №{n % 97} раздали {n % 13} повесток, "
+                "матери мобилизованных недовольны."
+            )
             message: dict[str, Any] = {
                 "id": n,
                 "type": "message",

@@ -157,7 +157,8 @@ def test_fetch_polls_enabled_feeds(db_url: str, http_server) -> None:  # type: i
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Outlet</title>'
         "<link>https://example.test/</link><description>d</description>"
         "<item><title>Повестки</title><link>https://example.test/a</link><guid>a</guid>"
-        "<pubDate>Sun, 02 Jun 2024 10:00:00 GMT</pubDate><description>Раздают повестки у метро</description></item>"
+        "<pubDate>Sun, 02 Jun 2024 10:00:00 GMT</pubDate>"
+        "<description>Раздают повестки у метро</description></item>"
         "</channel></rss>"
     )
     url = http_server.add("/rss.xml", feed, headers={"Content-Type": "application/rss+xml"}, etag='"v1"')

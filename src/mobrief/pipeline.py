@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mobrief.errors import BadRecord
 from mobrief.records import Item
@@ -120,3 +120,99 @@ def ingest(
 def ingest_items(store: Store, batch: list[Item], *, kind: str) -> UpsertCounts:
     """Store items built elsewhere (a manual note, a test) exactly as an ingest would."""
     return store.items.upsert(batch, kind=kind)
+
+
+if TYPE_CHECKING:  # clustering pulls in numpy and datasketch; load them only when a run needs them
+    from mobrief.stories.pending import ClusterReport
+
+
+def cluster_pending(store: Store, *, settings: Settings, progress: Progress | None = None) -> ClusterReport:
+    """Give every enriched item without a story its story (same event in the window), then link threads."""
+    import datetime as dt
+
+    from mobrief.stories import pending
+
+    return pending.cluster_pending_items(
+        store, window=dt.timedelta(hours=settings.story_window_hours), progress=progress
+    )
+
+
+# ---- enrichment (enrich room) ----
+
+ENRICH_BATCH = 200
+
+
+@dataclass(slots=True, kw_only=True)
+class EnrichReport:
+    """What one enrichment run did: items (re-)enriched, stages run, and how many items are on the beat."""
+
+    enriched: int = 0
+    relevant: int = 0
+    stages_run: dict[str, int] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "enriched": self.enriched,
+            "relevant": self.relevant,
+            "stages_run": dict(self.stages_run),
+            "versions": dict(self.versions),
+        }
+
+
+def enrich_options(store: Store, *, settings: Settings) -> Any:
+    """The stage options for this store: its trained models (or the shipped defaults) and its rates."""
+    from mobrief.enrich import relevance, sections, stages
+
+    stored_relevance = store.models.get(relevance.NAME)
+    stored_sections = store.models.get(sections.NAME)
+    rates = stages.default_rates()
+    if rates is not None:
+        from mobrief.style.rates import RateTable
+
+        rates = RateTable.shipped(store.rates.all())
+    return stages.EnrichOptions(
+        languages=settings.languages,
+        relevance_model=relevance.RelevanceModel.from_json(stored_relevance.data)
+        if stored_relevance
+        else relevance.default_model(),
+        section_model=sections.SectionModel.from_json(stored_sections.data)
+        if stored_sections
+        else sections.cold_start_model(),
+        rates=rates,
+    )
+
+
+def enrich_pending(store: Store, *, settings: Settings, progress: Progress | None = None) -> EnrichReport:
+    """Enrich every item lacking an enrichment or carrying one from an older stage version, in batches.
+
+    Each batch is committed on its own, so a killed run resumes where it stopped; a second run finds nothing.
+    """
+    from mobrief.enrich import stages
+
+    options = enrich_options(store, settings=settings)
+    versions = options.versions()
+    report = EnrichReport(versions=versions)
+    total = store.enrichments.count_pending(versions)
+    if progress:
+        progress(0, total)
+    after = 0
+    while True:
+        batch = store.enrichments.pending(versions, after_id=after, limit=ENRICH_BATCH)
+        if not batch:
+            break
+        results = []
+        for item, previous in batch:
+            done = dict(previous.stage_versions) if previous else {}
+            for name in stages.STAGES:
+                if done.get(name) != versions[name]:
+                    report.stages_run[name] = report.stages_run.get(name, 0) + 1
+            enrichment = stages.enrich_item(item, options, previous)
+            results.append(enrichment)
+            report.relevant += bool(enrichment.is_relevant)
+        store.enrichments.save_many(results)
+        report.enriched += len(results)
+        after = max(item.id or 0 for item, _ in batch)
+        if progress:
+            progress(report.enriched, total)
+    return report

@@ -181,3 +181,73 @@ class Enrichment:
     stage_versions: Mapping[str, str] = field(default_factory=dict)
     editor_section: str | None = None
     editor_decision: str | None = None  # "keep" / "skip"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnrichedItem:
+    """A stored item with what enrichment found in it (None/empty until enrichment has run): what clustering reads."""
+
+    id: int
+    source: str
+    external_id: str
+    url: str | None = None
+    published_at: dt.datetime
+    title: str = ""
+    text: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    lang: str | None = None
+    is_relevant: bool | None = None
+    section: str | None = None
+    entities: tuple[Mapping[str, Any], ...] = ()
+    places: tuple[Mapping[str, Any], ...] = ()
+    amounts: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GlossUse:
+    """One gloss a term has had in the archive, with how often and when: the history behind a canonical gloss."""
+
+    gloss: str
+    count: int = 0
+    first_seen: dt.date | None = None
+    last_seen: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GlossaryTerm:
+    """A name the house glosses or spells its own way: `Rosgvardia [the Russian National Guard]`.
+
+    `gloss` is None for a spelling-only override; `russian` holds the Russian forms that map to `term` (what the
+    enrichment gazetteer and transliteration overrides read); `variants` are other glosses seen, `spellings` other
+    ways the term was written; `gloss_rate` is the share of archive briefs mentioning the term that glossed it.
+    """
+
+    term: str
+    gloss: str | None
+    kind: str = "term"  # term / outlet / region / institution / person / override
+    russian: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    spellings: tuple[str, ...] = ()
+    history: tuple[GlossUse, ...] = ()
+    count: int = 0
+    mentioned_in: int = 0
+    first_seen: dt.date | None = None
+    last_seen: dt.date | None = None
+    origin: str = "user"  # default / mined / user
+    id: int | None = None
+
+    @property
+    def gloss_rate(self) -> float | None:
+        """Share of the archive briefs mentioning the term that glossed it; None when not measured."""
+        if self.mentioned_in <= 0:
+            return None
+        return min(1.0, self.count / self.mentioned_in)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExchangeRate:
+    """An official Bank of Russia rate: rubles per unit of `currency`, in force from `date` until the next row."""
+
+    date: dt.date
+    currency: str
+    rate: float

@@ -6,7 +6,20 @@ import sys
 
 import click
 
-from mobrief.cli import archive, demo, enrich, glossary, ingest, items, rates, sources, stories, style, web
+from mobrief.cli import (
+    archive,
+    brief,
+    demo,
+    enrich,
+    glossary,
+    ingest,
+    items,
+    rates,
+    sources,
+    stories,
+    style,
+    web,
+)
 from mobrief.cli.context import AppContext, json_option
 from mobrief.errors import MobriefError
 from mobrief.settings import Settings
@@ -28,7 +41,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (ingest, items, sources, archive, glossary, rates, style, enrich, stories, demo, web):
+for module in (ingest, items, sources, archive, glossary, rates, style, enrich, stories, brief, demo, web):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -1,7 +1,8 @@
-"""Command: `demo`, the main job on a folder of sample sources described by its `sources.toml`."""
+"""Command: `demo`, the whole main job on a folder of sample sources described by its `sources.toml`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,9 @@ import sqlalchemy as sa
 from rich.table import Table
 
 from mobrief import pipeline
+from mobrief.brief import compose
+from mobrief.cli import archive
+from mobrief.cli import brief as brief_cli
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.cli.ingest import run_ingest
 from mobrief.errors import ConfigError
@@ -18,18 +22,24 @@ from mobrief.store import Store
 from mobrief.store.schema import item_enrichments, items, sources
 
 
-def read_manifest(folder: Path) -> list[dict[str, Any]]:
-    """The `[[source]]` entries of `folder/sources.toml`: kind, location (relative to the folder), options."""
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """`folder/sources.toml`: `[[source]]` (kind, location relative to the folder, options), `[[archive]]`
+    (earlier published briefs) and `[brief]` (the period to compose)."""
     path = folder / "sources.toml"
     try:
         manifest = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the sample manifest: {exc}") from exc
-    entries = manifest.get("source", [])
-    for n, entry in enumerate(entries):
+    for n, entry in enumerate(manifest.get("source", [])):
         if "kind" not in entry or "location" not in entry:
             raise ConfigError(f"{path}: [[source]] #{n + 1} needs `kind` and `location`")
-    return list(entries)
+    for n, entry in enumerate(manifest.get("archive", [])):
+        if "location" not in entry:
+            raise ConfigError(f"{path}: [[archive]] #{n + 1} needs `location`")
+    brief = manifest.get("brief", {})
+    if brief and not (isinstance(brief.get("from"), dt.date) and isinstance(brief.get("to"), dt.date)):
+        raise ConfigError(f"{path}: [brief] needs `from` and `to` dates (YYYY-MM-DD, unquoted)")
+    return manifest
 
 
 def source_summary(store: Store, duplicates: dict[str, int]) -> list[dict[str, Any]]:
@@ -46,9 +56,7 @@ def source_summary(store: Store, duplicates: dict[str, int]) -> list[dict[str, A
     rows: dict[str, dict[str, Any]] = {}
     with store.engine.connect() as conn:
         for name, language, count, first, last in conn.execute(query):
-            row = rows.setdefault(
-                name, {"source": name, "items": 0, "languages": [], "first": first, "last": last}
-            )
+            row = rows.setdefault(name, {"source": name, "items": 0, "languages": [], "first": first, "last": last})
             row["items"] += count
             if language:
                 row["languages"].append(language)
@@ -63,24 +71,46 @@ def source_summary(store: Store, duplicates: dict[str, int]) -> list[dict[str, A
 
 @click.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path), default="examples")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"), show_default=True)
 @json_option
 @pass_app
 def demo(app: AppContext, folder: Path, out: Path, as_json: bool) -> None:
-    """Ingest every sample source listed in FOLDER/sources.toml and summarise what was stored."""
+    """The main job on sample data: import the earlier briefs, ingest every source in FOLDER/sources.toml,
+    enrich and cluster, compose the brief and write it to --out as Markdown, HTML and Telegram messages."""
+    manifest = read_manifest(folder)
+    archive_files = [folder / entry["location"] for entry in manifest.get("archive", [])]
+    imported = archive.import_files(app, archive_files, None) if archive_files else None
     reports: list[pipeline.IngestReport] = []
-    for entry in read_manifest(folder):
-        location = (
-            str(folder / entry["location"]) if entry["kind"] != "telegram-channel" else entry["location"]
-        )
+    for entry in manifest.get("source", []):
+        location = str(folder / entry["location"]) if entry["kind"] != "telegram-channel" else entry["location"]
         reports.append(run_ingest(app, entry["kind"], location, dict(entry.get("options", {}))))
     duplicates: dict[str, int] = {}
     for report in reports:
-        skipped = report.counts.unchanged + max(report.read - sum(report.sources_seen.values()), 0)
-        duplicates[report.source] = duplicates.get(report.source, 0) + skipped
+        for name in report.sources_seen or {report.source: 0}:
+            duplicates.setdefault(name, 0)
+        duplicates[report.source] = duplicates.get(report.source, 0) + report.counts.unchanged
+    enriched = pipeline.enrich_pending(app.store, settings=app.settings)
+    clustered = pipeline.cluster_pending(app.store, settings=app.settings)
     summary = source_summary(app.store, duplicates)
+    composed = None
+    files: dict[str, Path] = {}
+    if manifest.get("brief"):
+        composed = compose.compose_brief(app.store, manifest["brief"]["from"], manifest["brief"]["to"])
+        out.mkdir(parents=True, exist_ok=True)
+        for fmt, name in (("markdown", "brief.md"), ("html", "brief.html"), ("telegram", "brief.telegram.txt"),
+                          ("json", "brief.json")):  # fmt: skip
+            files[fmt] = out / name
+            files[fmt].write_text(brief_cli.render(composed, fmt), encoding="utf-8")
     if as_json:
-        print_json({"sources": summary, "ingest": [r.as_dict() for r in reports]})
+        print_json({
+            "sources": summary,
+            "ingest": [r.as_dict() for r in reports],
+            "archive": None if imported is None else {"briefs": imported.briefs, "errors": imported.errors},
+            "enrich": enriched.as_dict(),
+            "stories": clustered.as_dict(),
+            "brief": None if composed is None else composed.as_dict(),
+            "files": {k: str(v) for k, v in files.items()},
+        })  # fmt: skip
         return
     table = Table(title=f"Sample sources in {folder}")
     for column in ("source", "items", "languages", "from (UTC)", "to (UTC)", "duplicates skipped"):
@@ -88,11 +118,17 @@ def demo(app: AppContext, folder: Path, out: Path, as_json: bool) -> None:
     for row in summary:
         table.add_row(row["source"], str(row["items"]), ", ".join(row["languages"]) or "—", row["first"],
                       row["last"], str(row["duplicates_skipped"]))  # fmt: skip
-    app.out.print(table)
+    app.console.print(table)
     bad = sum(len(r.bad) for r in reports)
-    app.out.print(
-        f"{sum(r['items'] for r in summary)} items from {len(summary)} sources; {bad} bad records skipped."
+    app.console.print(
+        f"{sum(r['items'] for r in summary)} items from {len(summary)} sources; {bad} bad records skipped; "
+        f"{enriched.relevant} of {enriched.enriched} enriched items on the beat.",
+        highlight=False,
     )
+    if composed is not None:
+        app.out.print(files["markdown"].read_text(encoding="utf-8"), markup=False, highlight=False)
+        written = ", ".join(str(p) for p in files.values())
+        app.console.print(f"Wrote {written}", highlight=False)
 
 
 COMMANDS: list[click.Command] = [demo]

@@ -1,7 +1,175 @@
-"""Commands: enrich."""
+"""Commands: `enrich`, `relevance train`, `sections train`, `sections classify`."""
 
 from __future__ import annotations
 
-import click
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
-COMMANDS: list[click.Command] = []
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from mobrief import pipeline
+from mobrief.cli.context import AppContext, json_option, pass_app, print_json
+from mobrief.errors import BadRecord
+
+EDITOR_WEIGHT = 3.0  # an editor's explicit decision counts as much as three written examples
+ARCHIVE_WEIGHT = 0.5  # published paragraphs are English and all positive: useful, but not the whole picture
+
+
+@contextmanager
+def _progress_bar(app: AppContext, label: str) -> Iterator[Callable[[int, int | None], None]]:
+    columns = (
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=app.console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@click.command("enrich")
+@json_option
+@pass_app
+def enrich_command(app: AppContext, as_json: bool) -> None:
+    """Enrich pending items (language, relevance, entities, places, money, section), then cluster."""
+    store = app.store
+    with _progress_bar(app, "enriching") as update:
+        report = pipeline.enrich_pending(store, settings=app.settings, progress=update)
+    summary: dict[str, Any] = report.as_dict()
+    cluster = getattr(pipeline, "cluster_pending", None)
+    if cluster is not None:
+        with _progress_bar(app, "clustering") as update:
+            clustered = cluster(store, settings=app.settings, progress=update)
+        as_dict = getattr(clustered, "as_dict", None)
+        summary["stories"] = as_dict() if callable(as_dict) else str(clustered)
+    if as_json:
+        print_json(summary)
+        return
+    stages = ", ".join(f"{name} {count}" for name, count in report.stages_run.items()) or "none"
+    app.console.print(
+        f"enriched {report.enriched} items ({report.relevant} on the beat); stages run: {stages}"
+    )
+    if "stories" in summary:
+        app.console.print(f"stories: {summary['stories']}")
+
+
+# ---- relevance ----
+
+
+@click.group("relevance")
+def relevance_group() -> None:
+    """Relevance to the beat: train the model on the newsroom's decisions."""
+
+
+@relevance_group.command("train")
+@click.option("--no-archive", is_flag=True, help="Do not learn from published archive paragraphs.")
+@json_option
+@pass_app
+def relevance_train(app: AppContext, no_archive: bool, as_json: bool) -> None:
+    """Fit the relevance model on our examples, editors' keep/skip decisions and published paragraphs."""
+    from mobrief.enrich import relevance
+
+    store = app.store
+    examples = relevance.corpus_examples()
+    decisions = [
+        (f"{item.title}\n{item.text}", label == "keep")
+        for item, label in store.enrichments.iter_editor_decisions()
+    ]
+    examples += relevance.examples_from(decisions, EDITOR_WEIGHT)
+    archive = [] if no_archive else [(p.text, True) for p in store.briefs.iter_paragraphs() if p.text.strip()]
+    examples += relevance.examples_from(archive, ARCHIVE_WEIGHT)
+    with app.console.status("training the relevance model"):
+        model = relevance.train(examples, label="relevance")
+    store.models.put(relevance.NAME, model.version, model.to_json())
+    summary = {
+        "model": relevance.NAME,
+        "version": model.version,
+        "editor_decisions": len(decisions),
+        "archive_paragraphs": len(archive),
+        "examples": len(examples),
+    }
+    if as_json:
+        print_json(summary)
+    else:
+        app.console.print(
+            f"trained relevance {model.version} on {len(examples)} examples "
+            f"({len(decisions)} editor decisions, {len(archive)} archive paragraphs)"
+        )
+
+
+# ---- sections ----
+
+
+@click.group("sections")
+def sections_group() -> None:
+    """Sections of the house taxonomy: train on the archive and editors, classify texts."""
+
+
+@sections_group.command("train")
+@json_option
+@pass_app
+def sections_train(app: AppContext, as_json: bool) -> None:
+    """Fit the section model on archive paragraphs under stable headings and editors' assignments."""
+    from mobrief.enrich import sections
+
+    store = app.store
+    archive = [
+        (p.text, p.section_key, 1.0)
+        for p in store.briefs.iter_paragraphs()
+        if p.section_key in sections.SECTIONS
+    ]
+    editors = [
+        (f"{item.title}\n{item.text}", key, EDITOR_WEIGHT)
+        for item, key in store.enrichments.iter_editor_sections()
+    ]
+    with app.console.status("training the section model"):
+        model = sections.train([*archive, *editors], label="sections")
+    store.models.put(sections.NAME, model.version, model.to_json())
+    summary = {
+        "model": sections.NAME,
+        "version": model.version,
+        "archive_paragraphs": len(archive),
+        "editor_sections": len(editors),
+        "by_section": dict(model.trained_on),
+    }
+    if as_json:
+        print_json(summary)
+    else:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(model.trained_on.items())) or "none (lexicon only)"
+        app.console.print(f"trained sections {model.version}: {counts}")
+
+
+@sections_group.command("classify")
+@pass_app
+def sections_classify(app: AppContext) -> None:
+    """Read JSONL `{id, text}` on stdin, write JSONL `{id, section, confidence}` on stdout."""
+    from mobrief.enrich import sections
+
+    stored = app.store.models.get(sections.NAME)
+    model = sections.SectionModel.from_json(stored.data) if stored else sections.cold_start_model()
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            text = row["text"]
+            if not isinstance(text, str):
+                raise TypeError("text must be a string")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BadRecord("<stdin>", number, "text", str(exc)) from exc
+        key, confidence = model.classify(text)
+        click.echo(
+            json.dumps({"id": row.get("id"), "section": key, "confidence": confidence}, ensure_ascii=False)
+        )
+
+
+COMMANDS: list[click.Command] = [enrich_command, relevance_group, sections_group]

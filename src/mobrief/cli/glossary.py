@@ -1,7 +1,180 @@
-"""Commands: glossary."""
+"""Commands: `glossary mine/list/add/edit/remove` over the glossary kept in the store."""
 
 from __future__ import annotations
 
-import click
+import contextlib
+import dataclasses
+from typing import Any
 
-COMMANDS: list[click.Command] = []
+import click
+from rich.table import Table
+
+from mobrief.cli.context import AppContext, json_option, pass_app, print_json
+from mobrief.errors import ConfigError, NotFound
+from mobrief.records import GlossaryTerm
+from mobrief.style import glossary
+
+KINDS = ("term", "outlet", "region", "institution", "person", "override")
+
+
+def effective_glossary(app: AppContext) -> list[GlossaryTerm]:
+    """What the engine uses: the shipped glossary with the stored terms merged over it."""
+    return glossary.merge_glossaries(glossary.load_default_glossary(), app.store.glossary.list())
+
+
+def term_as_dict(term: GlossaryTerm) -> dict[str, Any]:
+    data = dataclasses.asdict(term)
+    data["gloss_rate"] = term.gloss_rate
+    return data
+
+
+@click.group("glossary")
+def glossary_group() -> None:
+    """The glossary: terms the house glosses at first mention, and its own spellings of names."""
+
+
+@glossary_group.command("mine")
+@json_option
+@pass_app
+def mine(app: AppContext, as_json: bool) -> None:
+    """Extract `Term [gloss]` pairs from the imported archive and store them (editors' entries are kept)."""
+    known = effective_glossary(app)
+    with app.console.status("mining glosses from the archive…"):
+        mined = glossary.mine_glosses(app.store.briefs.iter_paragraphs(), known)
+    new, updated, kept = app.store.glossary.save_mined([m.to_term() for m in mined])
+    summary = {"terms": len(mined), "new": new, "updated": updated, "kept_user_entries": kept}
+    if as_json:
+        print_json(summary)
+    else:
+        app.console.print(
+            f"{len(mined)} terms mined: {new} new, {updated} updated, {kept} editor entries kept"
+        )
+
+
+@glossary_group.command("list")
+@click.option("--kind", type=click.Choice(KINDS))
+@click.option("--origin", type=click.Choice(["default", "mined", "user"]))
+@click.option("--stored", is_flag=True, help="Only terms stored in the database, not the shipped ones.")
+@json_option
+@pass_app
+def list_terms(app: AppContext, kind: str | None, origin: str | None, stored: bool, as_json: bool) -> None:
+    """List glossary terms (the shipped glossary merged with the stored one)."""
+    terms = app.store.glossary.list() if stored else effective_glossary(app)
+    terms = [t for t in terms if (not kind or t.kind == kind) and (not origin or t.origin == origin)]
+    terms.sort(key=lambda t: t.term.lower())
+    if as_json:
+        print_json([term_as_dict(t) for t in terms])
+        return
+    table = Table("term", "gloss", "kind", "origin", "glossed/mentioned")
+    for t in terms:
+        table.add_row(
+            t.term, t.gloss or "—", t.kind, t.origin, f"{t.count}/{t.mentioned_in}" if t.mentioned_in else ""
+        )
+    app.out.print(table)
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values for v in value.split("|") if v.strip())
+
+
+@glossary_group.command("add")
+@click.argument("term")
+@click.argument("gloss", required=False)
+@click.option(
+    "--kind", type=click.Choice(KINDS), default=None, help="Default: term, or override without a gloss."
+)
+@click.option("--russian", multiple=True, help="A Russian form of the term (repeatable).")
+@click.option("--spelling", multiple=True, help="Another way the term is written, flagged by the lint.")
+@json_option
+@pass_app
+def add(
+    app: AppContext,
+    term: str,
+    gloss: str | None,
+    kind: str | None,
+    russian: tuple[str, ...],
+    spelling: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Add TERM with its GLOSS (or, without a gloss, a spelling override: --russian forms map to TERM)."""
+    if not term.strip():
+        raise ConfigError("a glossary term cannot be empty")
+    if not gloss and not russian:
+        raise ConfigError("give a GLOSS, or --russian forms for a spelling override")
+    saved = app.store.glossary.add(
+        GlossaryTerm(
+            term=term.strip(),
+            gloss=gloss.strip() if gloss else None,
+            kind=kind or ("term" if gloss else "override"),
+            russian=_split(russian),
+            spellings=_split(spelling),
+            origin="user",
+        )
+    )
+    if as_json:
+        print_json(term_as_dict(saved))
+    else:
+        app.console.print(f"added {saved.term}" + (f" [{saved.gloss}]" if saved.gloss else ""))
+
+
+@glossary_group.command("edit")
+@click.argument("term")
+@click.option("--gloss", help="The new canonical gloss (the old one is kept as a variant).")
+@click.option("--rename", help="A new spelling of the term itself.")
+@click.option("--kind", type=click.Choice(KINDS))
+@click.option("--russian", multiple=True, help="Replace the Russian forms (repeatable).")
+@click.option("--spelling", multiple=True, help="Replace the other spellings (repeatable).")
+@json_option
+@pass_app
+def edit(
+    app: AppContext,
+    term: str,
+    gloss: str | None,
+    rename: str | None,
+    kind: str | None,
+    russian: tuple[str, ...],
+    spelling: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Edit a term; a shipped term is copied into the database as the editor's own entry."""
+    current = next((t for t in effective_glossary(app) if t.term.lower() == term.lower()), None)
+    if current is None:
+        current = app.store.glossary.get(term)  # raises NotFound
+    changed = dataclasses.replace(
+        current,
+        term=rename or current.term,
+        gloss=gloss or current.gloss,
+        kind=kind or current.kind,
+        russian=_split(russian) or current.russian,
+        spellings=_split(spelling) or current.spellings,
+        variants=tuple(dict.fromkeys((*current.variants, current.gloss)))
+        if gloss and current.gloss and gloss != current.gloss
+        else current.variants,
+        history=() if gloss else current.history,
+        origin="user",
+        id=None,
+    )
+    if rename and rename != current.term:
+        with contextlib.suppress(NotFound):  # a shipped term has no row to remove
+            app.store.glossary.remove(current.term)
+    saved = app.store.glossary.add(changed)
+    if as_json:
+        print_json(term_as_dict(saved))
+    else:
+        app.console.print(f"saved {saved.term}" + (f" [{saved.gloss}]" if saved.gloss else ""))
+
+
+@glossary_group.command("remove")
+@click.argument("term")
+@json_option
+@pass_app
+def remove(app: AppContext, term: str, as_json: bool) -> None:
+    """Remove a stored term (a shipped term comes back from the default glossary)."""
+    app.store.glossary.remove(term)
+    if as_json:
+        print_json({"removed": term})
+    else:
+        app.console.print(f"removed {term}")
+
+
+COMMANDS: list[click.Command] = [glossary_group]

@@ -13,13 +13,16 @@ from mobrief.errors import ConfigError
 
 if TYPE_CHECKING:
     from mobrief.store.briefs import BriefRepository
+    from mobrief.store.drafts import DraftRepository
     from mobrief.store.enrichments import EnrichmentRepository
     from mobrief.store.glossary import GlossaryRepository
+    from mobrief.store.inbox import InboxRepository
     from mobrief.store.items import ItemRepository
     from mobrief.store.models import ModelRepository
     from mobrief.store.rates import RateRepository
     from mobrief.store.sources import SourceRepository
     from mobrief.store.stories import StoryRepository
+    from mobrief.store.users import UserRepository
 
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
 
@@ -132,6 +135,24 @@ class Store:
         from mobrief.store.stories import StoryRepository
 
         return StoryRepository(self.engine)
+
+    @functools.cached_property
+    def users(self) -> UserRepository:
+        from mobrief.store.users import UserRepository
+
+        return UserRepository(self.engine)
+
+    @functools.cached_property
+    def inbox(self) -> InboxRepository:
+        from mobrief.store.inbox import InboxRepository
+
+        return InboxRepository(self.engine)
+
+    @functools.cached_property
+    def drafts(self) -> DraftRepository:
+        from mobrief.store.drafts import DraftRepository
+
+        return DraftRepository(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

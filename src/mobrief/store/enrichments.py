@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +25,12 @@ def versions_text(versions: Mapping[str, str]) -> str:
 
 
 def mention_to_json(mention: Mention) -> dict[str, Any]:
-    return {"kind": mention.kind, "text": mention.text, "normalized": mention.normalized, "latin": mention.latin}
+    return {
+        "kind": mention.kind,
+        "text": mention.text,
+        "normalized": mention.normalized,
+        "latin": mention.latin,
+    }
 
 
 def place_to_json(place: Place) -> dict[str, Any]:
@@ -119,7 +125,7 @@ class EnrichmentRepository:
         )
 
     def count_pending(self, expected: Mapping[str, str]) -> int:
-        """How many items lack an enrichment or have one made by an older version of some stage (an upper bound)."""
+        """Items lacking an enrichment or with one from an older version of some stage (an upper bound)."""
         query = (
             sa.select(sa.func.count())
             .select_from(items.outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id))
@@ -131,27 +137,33 @@ class EnrichmentRepository:
     def pending(
         self, expected: Mapping[str, str], *, after_id: int = 0, limit: int = 200
     ) -> list[tuple[Item, Enrichment | None]]:
-        """The next items (by id, after `after_id`) whose enrichment is missing or stale, with what is stored."""
+        """The next items after `after_id` with a missing or stale enrichment, plus what is stored."""
         query = (
             select_items()
             .add_columns(*(c.label(f"e_{c.name}") for c in item_enrichments.c))
             .outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id)
-            .where(items.c.id > after_id, self._stale(expected))
+            .where(self._stale(expected))
             .order_by(items.c.id)
             .limit(limit)
         )
         out: list[tuple[Item, Enrichment | None]] = []
-        with self.engine.connect() as conn:
-            for row in conn.execute(query):
+        while not out:
+            last = after_id
+            with self.engine.connect() as conn:
+                rows = list(conn.execute(query.where(items.c.id > after_id)))
+            for row in rows:
+                last = max(last, int(row.id))
                 stored = None
                 if row.e_item_id is not None:
                     stored = row_to_enrichment(
-                        sa.engine.row.Row  # a plain namespace with the enrichment's column names
-                        and _Namespace({c.name: getattr(row, f"e_{c.name}") for c in item_enrichments.c})
+                        SimpleNamespace(**{c.name: getattr(row, f"e_{c.name}") for c in item_enrichments.c})
                     )
                     if dict(stored.stage_versions) == dict(expected):
-                        continue
+                        continue  # same versions, stored as different JSON text
                 out.append((row_to_item(row), stored))
+            if len(rows) < limit:
+                break
+            after_id = last
         return out
 
     # ---- writing ----
@@ -214,7 +226,8 @@ class EnrichmentRepository:
 
     def get(self, item_id: int) -> Enrichment | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(item_enrichments).where(item_enrichments.c.item_id == item_id)).first()
+            query = sa.select(item_enrichments).where(item_enrichments.c.item_id == item_id)
+            row = conn.execute(query).first()
         return None if row is None else row_to_enrichment(row)
 
     def get_many(self, item_ids: Iterable[int]) -> dict[int, Enrichment]:
@@ -255,10 +268,3 @@ class EnrichmentRepository:
     def iter_editor_sections(self, *, batch_size: int = 500) -> Iterator[tuple[Item, str]]:
         """Items an editor put in a section, with the section key: section training data."""
         return self._iter_labelled(item_enrichments.c.editor_section, batch_size)
-
-
-class _Namespace:
-    """Attribute access over a dict, so a prefixed join row reads like an `item_enrichments` row."""
-
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        self.__dict__.update(values)

@@ -189,6 +189,12 @@ brief_paragraphs = Table(
     Column("text", Text, nullable=False),
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL"), nullable=True),
     Column("item_ids", JSON, nullable=False, default=list),
+    Column(
+        "status", String(20), nullable=True
+    ),  # drafts: "to-write" / "drafted" / "written"; null when archived
+    Column("sources", JSON, nullable=True),  # [{url, outlet, published_at}] the entry names
+    Column("previously", JSON, nullable=True),  # [{brief_id, title, url}] earlier briefs the story continues
+    Column("edited", Boolean, nullable=False, default=False),  # an editor wrote or moved it: compose keeps it
 )
 
 glossary_terms = Table(
@@ -205,6 +211,18 @@ glossary_terms = Table(
     Column("last_seen", Date, nullable=True),
     Column("origin", String(20), nullable=False, default="user"),  # default / mined / user
     _now_column("updated_at"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),  # argon2
+    Column("role", String(20), nullable=False),  # volunteer / editor / admin
+    Column("failed_logins", Integer, nullable=False, default=0),
+    _now_column("locked_until", nullable=True),
+    _now_column("created_at"),
 )
 
 exchange_rates = Table(

@@ -95,6 +95,18 @@ def upgrade() -> None:
         sa.UniqueConstraint("sha256", name=op.f("uq_snapshots_sha256")),
     )
     op.create_table(
+        "users",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("password_hash", sa.Text(), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
+        sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+    )
+    op.create_table(
         "sources",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -201,6 +213,10 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("story_id", sa.Integer(), nullable=True),
         sa.Column("item_ids", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=True),
+        sa.Column("sources", sa.JSON(), nullable=True),
+        sa.Column("previously", sa.JSON(), nullable=True),
+        sa.Column("edited", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["section_id"],
             ["brief_sections.id"],
@@ -324,6 +340,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_stories_last_seen")
 
     op.drop_table("stories")
+    op.drop_table("users")
     op.drop_table("sources")
     op.drop_table("snapshots")
     op.drop_table("models")

@@ -1,0 +1,348 @@
+"""Latency of the web app under 20 simulated editors: inbox, story and search pages over 100,000 items.
+
+Generates a store (items with lemmas, enrichments, stories of 1–4 items), starts a real `mobrief serve`
+subprocess and runs N concurrent signed-in editors with httpx (async), each reading a page, pausing briefly
+(think time) and reading the next. Prints p50/p95/p99 and errors per page kind; never asserts
+(floor: p95 < 300 ms and 0 errors on a 2-core machine).
+
+Usage: python benchmarks/web_load.py [--items 100000] [--editors 20] [--duration 30] [--think 0.2]
+       [--db URL (default: a fresh SQLite file)] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from mobrief import lemmas
+from mobrief.store import open_store
+from mobrief.store.schema import item_enrichments, items, sources, stories, story_items
+from mobrief.web import auth
+
+PASSWORD = "benchmark password"
+WORDS = (
+    "военкомат",
+    "мобилизация",
+    "повестка",
+    "контракт",
+    "выплата",
+    "суд",
+    "приговор",
+    "колония",
+    "дезертир",
+    "солдат",
+    "семья",
+    "жена",
+    "губернатор",
+    "министерство",
+    "обороны",
+    "доброволец",
+    "батальон",
+    "школа",
+    "студент",
+    "регион",
+    "область",
+    "город",
+    "полк",
+    "рубль",
+    "миллион",
+    "компенсация",
+    "ранение",
+    "госпиталь",
+    "похороны",
+    "протест",
+    "задержание",
+    "штраф",
+    "закон",
+    "депутат",
+)
+PLACES = ["Белгородской области", "Курской области", "Казани", "Перми", "Бурятии", "Якутии", "Москве"]
+PLACE_NAMES = {
+    "Белгородской области": "the Belgorod region",
+    "Курской области": "the Kursk region",
+    "Казани": "Kazan",
+    "Перми": "Perm",
+    "Бурятии": "Buryatia",
+    "Якутии": "Yakutia",
+    "Москве": "Moscow",
+}
+SECTIONS = ["authorities", "recruitment", "soldiers", "legal", "children"]
+OUTLETS = ["vyorstka", "mediazona", "astra", "sibir_realii", "ngs", "e1", "pepel", "rusnews"]
+
+
+SYLLABLES = ("ка", "ро", "ми", "ла", "то", "ве", "ни", "су", "да", "ре", "по", "ки", "на", "зо", "лу", "ши")
+
+
+def filler_words(rng: random.Random, count: int = 3000) -> list[str]:
+    """Russian-looking nonce words, so the vocabulary is large and no search term matches half the store."""
+    return list(dict.fromkeys("".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(count)))
+
+
+def generate(url: str, count: int, seed: int) -> tuple[int, int]:
+    """Fill the store at `url` with `count` items in stories; returns (items, stories)."""
+    rng = random.Random(seed)
+    filler = filler_words(rng)
+    store = open_store(url)
+    store.users.add("editor@example.org", auth.hash_password(PASSWORD), "editor")
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    now = dt.datetime.now(dt.UTC)
+    with store.engine.begin() as conn:
+        conn.execute(
+            sources.insert(),
+            [
+                {"name": o, "kind": "feed", "enabled": True, "options": {}, "state": {}, "created_at": now}
+                for o in OUTLETS
+            ],
+        )
+        source_ids = dict(conn.execute(sa.select(sources.c.name, sources.c.id)).all())  # type: ignore[arg-type]
+    item_id = 0
+    story_id = 0
+    batch_items: list[dict[str, object]] = []
+    batch_enrich: list[dict[str, object]] = []
+    batch_stories: list[dict[str, object]] = []
+    batch_links: list[dict[str, object]] = []
+
+    def flush() -> None:
+        with store.engine.begin() as conn:
+            conn.execute(items.insert(), batch_items)
+            conn.execute(item_enrichments.insert(), batch_enrich)
+            conn.execute(stories.insert(), batch_stories)
+            conn.execute(story_items.insert(), batch_links)
+        for batch in (batch_items, batch_enrich, batch_stories, batch_links):
+            batch.clear()
+
+    began = time.perf_counter()
+    while item_id < count:
+        story_id += 1
+        size = min(rng.choice((1, 1, 1, 2, 2, 3, 4)), count - item_id)
+        when = start + dt.timedelta(minutes=item_id * 3 + rng.randint(0, 30))
+        place = rng.choice(PLACES)
+        amount = rng.randint(1, 9) * 100_000
+        words = rng.sample(WORDS, 4) + rng.sample(filler, 8)
+        section = rng.choice(SECTIONS)
+        outlets = rng.sample(OUTLETS, size)
+        for k in range(size):
+            item_id += 1
+            text = (
+                f"В {place} "
+                + " ".join(rng.sample(words, 10) + rng.sample(filler, 20))
+                + f" {amount} рублей."
+            )
+            batch_items.append(
+                {
+                    "id": item_id,
+                    "source_id": source_ids[outlets[k]],
+                    "external_id": str(item_id),
+                    "url": f"https://example.org/{outlets[k]}/{item_id}",
+                    "published_at": when + dt.timedelta(minutes=k),
+                    "title": "",
+                    "text": text,
+                    "lang": "ru",
+                    "author": None,
+                    "links": [],
+                    "raw": {},
+                    "content_hash": f"{item_id:064x}",
+                    "search_lemmas": lemmas.search_text(text),
+                    "snapshot_id": None,
+                    "edited_at": None,
+                    "ingested_at": now,
+                    "updated_at": now,
+                }
+            )
+            batch_enrich.append(
+                {
+                    "item_id": item_id,
+                    "lang": "ru",
+                    "relevance": rng.random(),
+                    "is_relevant": rng.random() < 0.8,
+                    "section": section,
+                    "section_confidence": 0.7,
+                    "entities": [],
+                    "places": [{"name": PLACE_NAMES[place], "key": place, "text": place}],
+                    "amounts": [
+                        {"currency": "RUB", "value": amount, "text": f"{amount} рублей", "usd": amount / 90}
+                    ],
+                    "stage_versions": {},
+                    "updated_at": now,
+                }
+            )
+            batch_links.append({"item_id": item_id, "story_id": story_id, "method": "new", "score": 1.0})
+        batch_stories.append(
+            {
+                "id": story_id,
+                "title": " ".join(words[:6]),
+                "first_seen": when,
+                "last_seen": when + dt.timedelta(minutes=size - 1),
+                "outlets": outlets,
+                "places": [PLACE_NAMES[place]],
+                "section": section,
+                "status": "new",
+                "pinned": False,
+                "entry_text": None,
+                "signature": None,
+                "updated_at": now,
+            }
+        )
+        if len(batch_items) >= 5000:
+            flush()
+    if batch_items:
+        flush()
+    if store.dialect == "postgresql":  # ids were given explicitly: move the sequences past them
+        with store.engine.begin() as conn:
+            for table in (items, stories):
+                top = conn.execute(sa.select(sa.func.max(table.c.id))).scalar()
+                conn.execute(sa.select(sa.func.setval(sa.func.pg_get_serial_sequence(table.name, "id"), top)))
+            conn.execute(sa.text("ANALYZE"))
+    store.close()
+    print(f"generated {item_id:,} items in {story_id:,} stories in {time.perf_counter() - began:.1f} s")
+    return item_id, story_id
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def sign_in(base: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=base, timeout=30)
+    page = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    response = await client.post(
+        "/login", data={"email": "editor@example.org", "password": PASSWORD, "csrf_token": token.group(1)}
+    )
+    assert response.status_code == 303, response.status_code
+    return client
+
+
+async def editor(
+    client: httpx.AsyncClient,
+    n_stories: int,
+    until: float,
+    think: float,
+    seed: int,
+    results: dict[str, list[float]],
+    errors: dict[str, int],
+) -> None:
+    rng = random.Random(seed)
+    try:
+        while time.monotonic() < until:
+            kind = rng.choice(("inbox", "inbox", "story", "search"))
+            if kind == "inbox":
+                params = {"offset": str(rng.choice((0, 0, 0, 50, 100, 500)))}
+                if rng.random() < 0.4:
+                    params["section"] = rng.choice(SECTIONS)
+                if rng.random() < 0.2:
+                    params["source"] = rng.choice(OUTLETS)
+                url, query = "/inbox", params
+            elif kind == "story":
+                url, query = f"/stories/{rng.randint(1, n_stories)}", {}
+            else:
+                url, query = "/search", {"q": " ".join(rng.sample(WORDS, rng.choice((1, 2))))}
+            began = time.perf_counter()
+            try:
+                response = await client.get(url, params=query)
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            results[kind].append(time.perf_counter() - began)
+            if not ok:
+                errors[kind] += 1
+            await asyncio.sleep(rng.uniform(0, 2 * think))
+    finally:
+        await client.aclose()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def load(base: str, n_stories: int, editors: int, duration: float, think: float) -> None:
+    results: dict[str, list[float]] = {"inbox": [], "story": [], "search": []}
+    errors = {"inbox": 0, "story": 0, "search": 0}
+    clients = await asyncio.gather(*(sign_in(base) for _ in range(editors)))  # argon2: not what we time
+    until = time.monotonic() + duration
+    await asyncio.gather(
+        *(editor(c, n_stories, until, think, n, results, errors) for n, c in enumerate(clients))
+    )
+    total = sum(len(v) for v in results.values())
+    print(
+        f"{editors} editors, {duration:.0f} s, think time ~{think:.2f} s: {total:,} requests "
+        f"({total / duration:.0f}/s)"
+    )
+    print(f"{'page':8} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for kind, values in results.items():
+        if values:
+            print(
+                f"{kind:8} {len(values):9,} {statistics.median(values) * 1000:8.1f} "
+                f"{percentile(values, 0.95):8.1f} {percentile(values, 0.99):8.1f} {errors[kind]:7}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--editors", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument(
+        "--think", type=float, default=0.2, help="mean pause between an editor's requests (s)"
+    )
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--db", help="database URL (default: a fresh SQLite file in a temporary folder)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.db or f"sqlite:///{Path(folder) / 'load.db'}"
+        _, n_stories = generate(url, args.items, args.seed)
+        port = _free_port()
+        env = {**os.environ, "MOBRIEF_SECRET_KEY": "benchmark-secret-0123456789"}
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "mobrief",
+                "--db",
+                url,
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
+            env=env,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise SystemExit("mobrief serve did not start") from None
+                    time.sleep(0.3)
+            asyncio.run(load(base, n_stories, args.editors, args.duration, args.think))
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()

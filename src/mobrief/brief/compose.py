@@ -1,0 +1,456 @@
+"""Compose the draft brief of a period: one entry per relevant story, in house section order and house style.
+
+An entry's text is the editor's English text when there is one, else an English report of the story with its
+outlet named, else a draft line of the extracted facts and the original excerpt, marked "to-write".
+Composing again updates the stored draft and keeps what editors wrote or moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mobrief.brief import continuations, house_style
+from mobrief.records import Brief, BriefSection, GlossaryTerm
+from mobrief.store import Store
+from mobrief.store import period_stories as period
+from mobrief.store.drafts import Draft
+from mobrief.style import dates, engine, glossary, rubles, sections
+from mobrief.style.rates import RateTable
+from mobrief.style.transliteration import transliterate
+
+EXCERPT_CHARS = 400
+ENGLISH_CHARS = 1200
+FALLBACK_SECTION = "authorities"
+ORIGINAL_MARK = " Original ("  # starts the quoted source text of a to-write entry
+# sentence openers that are not names, so "According to X, the …" may lower-case them
+_COMMON_OPENERS = frozenset({
+    "the", "a", "an", "in", "on", "at", "after", "before", "since", "during", "this", "these", "those",
+    "several", "some", "many", "more", "most", "about", "over", "nearly", "almost", "around", "according",
+    "last", "earlier", "later", "local", "police", "authorities", "officials", "residents", "relatives",
+    "mothers", "wives", "families", "soldiers", "mobilized", "conscripts", "students", "prosecutors",
+    "investigators", "two", "three", "four", "five", "six", "ten", "dozens", "hundreds", "one", "another",
+})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComposedEntry:
+    """One story's entry in the brief, with its provenance."""
+
+    story_id: int | None
+    status: str  # "written" (an editor's text), "drafted" (an English report), "to-write"
+    text: str
+    sources: tuple[Mapping[str, Any], ...] = ()
+    item_ids: tuple[int, ...] = ()
+    previously: tuple[Mapping[str, Any], ...] = ()
+    entry_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComposedSection:
+    key: str
+    heading: str | None
+    entries: tuple[ComposedEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComposedBrief:
+    """The draft of a period as the CLI prints it and the renderers take it."""
+
+    id: int
+    title: str
+    period_start: dt.date
+    period_end: dt.date
+    status: str
+    sections: tuple[ComposedSection, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of `mobrief brief compose --format json`."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "status": self.status,
+            "sections": [
+                {
+                    "key": s.key,
+                    "heading": s.heading,
+                    "entries": [
+                        {
+                            "story_id": e.story_id,
+                            "status": e.status,
+                            "text": e.text,
+                            "sources": [dict(x) for x in e.sources],
+                            "item_ids": list(e.item_ids),
+                            "previously": [dict(x) for x in e.previously],
+                        }
+                        for e in s.entries
+                    ],
+                }
+                for s in self.sections
+            ],
+        }
+
+    def as_brief(self, *, with_links: bool = True) -> Brief:
+        """The brief as the renderers take it; "previously reported" links are added to entries."""
+        return Brief(
+            id=self.id,
+            title=self.title,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            status=self.status,
+            sections=tuple(
+                BriefSection(
+                    key=s.key,
+                    heading=s.heading,
+                    paragraphs=tuple(_with_previously(e) if with_links else e.text for e in s.entries),
+                )
+                for s in self.sections
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlannedEntry:
+    """What composing wants for one story before the draft's own edits are taken into account."""
+
+    story_id: int
+    section: str
+    importance: tuple[int, int, float]
+    entry: ComposedEntry
+
+
+@dataclass(slots=True)
+class HouseStyle:
+    """Glossary and rates used for one compose run."""
+
+    terms: list[GlossaryTerm]
+    rates: RateTable
+    overrides: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, store: Store) -> HouseStyle:
+        terms = house_style.newsroom_glossary(store)
+        return cls(terms=terms, rates=house_style.newsroom_rates(store), overrides=glossary.overrides_from(terms))
+
+
+def _with_previously(entry: ComposedEntry) -> str:
+    if not entry.previously:
+        return entry.text
+    first = entry.previously[0]
+    if first.get("url"):
+        return f"{entry.text} Previously reported: [{first['title']}]({first['url']})."
+    return f'{entry.text} Previously reported in "{first["title"]}."'
+
+
+# ---- one story → one entry ----
+
+
+def outlet_name(name: str, style: HouseStyle) -> str:
+    """An outlet as the brief names it: the glossary's term for its Russian name, else transliterated."""
+    return style.overrides.get(name) or (transliterate(name, style.overrides) if re.search("[А-яЁё]", name) else name)
+
+
+def _sources(story: period.PeriodStory, style: HouseStyle) -> tuple[dict[str, Any], ...]:
+    return tuple(
+        {
+            "url": item.url,
+            "outlet": outlet_name(item.outlet, style),
+            "published_at": item.published_at.isoformat(),
+        }
+        for item in story.items
+    )
+
+
+def _outlets(story: period.PeriodStory, style: HouseStyle) -> list[str]:
+    return list(dict.fromkeys(outlet_name(item.outlet, style) for item in story.items))
+
+
+def _section_of(story: period.PeriodStory) -> str:
+    votes: dict[str, int] = {}
+    for item in story.items:
+        if item.section:
+            votes[item.section] = votes.get(item.section, 0) + 1
+    key = story.section or (max(votes, key=lambda k: (votes[k], -sections.order_of(k))) if votes else None)
+    return key if key in sections.SECTION_ORDER else FALLBACK_SECTION
+
+
+def _one_paragraph(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _clip(text: str, limit: int) -> str:
+    text = _one_paragraph(text)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    stop = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    return cut[: stop + 1] if stop > limit // 2 else cut.rsplit(" ", 1)[0] + " …"
+
+
+def attribute(text: str, outlet: str) -> str:
+    """An English report with its outlet named in house style: "According to Mediazona, …"."""
+    text = _one_paragraph(text)
+    if outlet.lower() in text.lower():
+        return text
+    first, _, rest = text.partition(" ")
+    if first.lower() in _COMMON_OPENERS and rest:
+        text = first.lower() + " " + rest
+    return f"According to {outlet}, {text}"
+
+
+def english_rubles(value: float, value_to: float | None = None) -> str:
+    """A ruble amount as the brief writes it: "3 million rubles", "200,000 rubles", "from 1 to 2 million"."""
+
+    def number(v: float) -> str:
+        for word, scale in (("billion", 1e9), ("million", 1e6)):
+            if v >= scale:
+                return f"{v / scale:.2f}".rstrip("0").rstrip(".") + f" {word}"
+        return f"{round(v):,}"
+
+    if value_to is not None and value_to != value:
+        return f"from {number(value)} to {number(value_to)} rubles"
+    return f"{number(value)} rubles"
+
+
+def facts_line(story: period.PeriodStory, style: HouseStyle) -> str:
+    """A draft entry from what enrichment extracted: outlets, places, people, amounts, then the excerpt."""
+    outlets = _outlets(story, style)
+    places = list(dict.fromkeys(p.get("name", "") for i in story.items for p in i.places if p.get("name")))
+    people = list(
+        dict.fromkeys(
+            e.get("latin", "")
+            for i in story.items
+            for e in i.entities
+            if e.get("kind") == "person" and len(str(e.get("latin", "")).split()) >= 2
+        )
+    )
+    amounts: list[str] = []
+    for item in story.items:
+        for a in item.amounts:
+            if a.get("currency") == "RUB" and a.get("value"):
+                text = english_rubles(float(a["value"]), a.get("value_to") and float(a["value_to"]))
+                if a.get("per"):
+                    text += f" per {a['per']}"
+                amounts.append(text)
+    parts = [f"[To write] Reported by {', '.join(outlets)}."]
+    if places:
+        parts.append(f"Where: {'; '.join(p for p in places if p)}.")
+    if people:
+        parts.append(f"Who: {', '.join(p for p in people if p)}.")
+    if amounts:
+        parts.append(f"Amounts: {'; '.join(dict.fromkeys(amounts))}.")
+    best = max(story.items, key=lambda i: (len(i.text) > 80, i.relevance or 0.0, -i.published_at.timestamp()))
+    excerpt = _clip(f"{best.title}. {best.text}" if best.title and best.title not in best.text else best.text,
+                    EXCERPT_CHARS)  # fmt: skip
+    parts.append(f"Original ({outlet_name(best.outlet, style)}): «{excerpt}»")  # " ".join → ORIGINAL_MARK
+    return " ".join(parts)
+
+
+def previously_reported(
+    story: period.PeriodStory, archive: Sequence[period.PublishedParagraph]
+) -> tuple[dict[str, Any], ...]:
+    """Published briefs the story continues: through linked earlier stories, then by names shared with the archive."""
+    found: dict[int, dict[str, Any]] = {}
+    for b in story.earlier:
+        found.setdefault(
+            b.brief_id, {"brief_id": b.brief_id, "title": b.title, "url": b.url, "score": round(b.score, 3)}
+        )
+    keys = continuations.story_keys(
+        [e for i in story.items for e in i.entities], [p for i in story.items for p in i.places]
+    )
+    for c in continuations.find_continuations(keys, archive)[:2]:
+        found.setdefault(
+            c.brief_id,
+            {"brief_id": c.brief_id, "title": c.title, "url": c.url, "score": c.score, "shared": list(c.shared)},
+        )
+    return tuple(found.values())
+
+
+def plan_entry(
+    story: period.PeriodStory, style: HouseStyle, archive: Sequence[period.PublishedParagraph] = ()
+) -> PlannedEntry:
+    """The entry composing wants for a story, and how important the story is."""
+    english = [i for i in story.items if (i.lang or "").startswith("en") and i.text.strip()]
+    if story.entry_text and story.entry_text.strip():
+        status, text = "written", _one_paragraph(story.entry_text)
+    elif english:
+        best = max(english, key=lambda i: (i.relevance or 0.0, i.published_at))
+        status, text = "drafted", attribute(_clip(best.text, ENGLISH_CHARS), outlet_name(best.outlet, style))
+    else:
+        status, text = "to-write", facts_line(story, style)
+    previously = previously_reported(story, archive)
+    entry = ComposedEntry(
+        story_id=story.id,
+        status=status,
+        text=text,
+        sources=_sources(story, style),
+        item_ids=tuple(i.id for i in story.items),
+        previously=previously,
+    )
+    importance = (int(story.pinned), len(_outlets(story, style)), story.last_seen.timestamp())
+    return PlannedEntry(story_id=story.id, section=_section_of(story), importance=importance, entry=entry)
+
+
+# ---- the whole brief ----
+
+
+def strip_house_additions(text: str, style: HouseStyle) -> str:
+    """`text` without the glosses of known terms and without ruble conversions, so they can be placed anew."""
+    known = {glossary.fold(t.term) for t in style.terms if t.gloss}
+    cuts = [
+        (p.bracket_start - 1, p.bracket_end) for p in glossary.find_gloss_pairs(text) if glossary.fold(p.term) in known
+    ]
+    cuts += [(a.end, a.conversion_end) for a in rubles.find_ruble_amounts(text) if a.conversion]
+    out, last = [], 0
+    for start, end in sorted(cuts):
+        if start < last:
+            continue
+        out.append(text[last:start])
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _split_original(text: str) -> tuple[str, str]:
+    """An entry as (English part, quoted original): the original excerpt is never restyled."""
+    head, mark, tail = text.partition(ORIGINAL_MARK)
+    return head, mark + tail
+
+
+def style_entries(texts: Sequence[str], day: dt.date, style: HouseStyle) -> list[str]:
+    """House style over the entries as one brief: glosses at first mention in the brief, rubles converted.
+
+    The quoted Russian original of a to-write entry is left exactly as the source wrote it.
+    """
+    heads, tails = zip(*(_split_original(_one_paragraph(t)) for t in texts), strict=True) if texts else ((), ())
+    joined = "\n\n".join(strip_house_additions(h, style) for h in heads)
+    styled = engine.apply_style(joined, day, engine.GlossIndex(style.terms), style.rates)
+    parts = styled.split("\n\n") if texts else []
+    if len(parts) != len(texts):  # never expected: the engine does not add paragraph breaks
+        raise AssertionError("house style changed the number of entries")
+    return [head + tail for head, tail in zip(parts, tails, strict=True)]
+
+
+def compose_brief(store: Store, start: dt.date, end: dt.date, *, style: HouseStyle | None = None) -> ComposedBrief:
+    """Build (or update) and store the draft brief for [start, end]; returns it as composed."""
+    if end < start:
+        from mobrief.errors import ConfigError
+
+        raise ConfigError(f"the period ends ({end}) before it starts ({start})")
+    style = style or HouseStyle.of(store)
+    style.rates.rate_on(end)  # a period outside the rate table is an error before anything is written
+    planned = {
+        p.story_id: p for p in (plan_entry(s, style) for s in period.load_period_stories(store.engine, start, end))
+    }
+    draft_id = period.draft_for_period(store.engine, start, end)
+    if draft_id is None:
+        draft_id = store.drafts.create(dates.format_title(start, end), start, end)
+    draft = store.drafts.get(draft_id)
+    layout = _merge_with_draft(draft, planned)
+    ordered = [(key, entry) for key, entries in layout for entry in entries]
+    styled = style_entries([e.text for _, e in ordered], end, style)
+    final: list[tuple[str, ComposedEntry]] = []
+    for (key, entry), text in zip(ordered, styled, strict=True):
+        final.append((key, ComposedEntry(**{**_entry_fields(entry), "text": text})))
+    period.save_draft_layout(
+        store.engine,
+        draft_id,
+        title=dates.format_title(start, end),
+        sections=[(key, sections.heading_for(key) if key != "special" else None) for key, _ in layout],
+        entries=[(key, _entry_fields(e)) for key, e in final],
+    )
+    return load_composed(store, draft_id)
+
+
+def _entry_fields(entry: ComposedEntry) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in ComposedEntry.__dataclass_fields__}
+
+
+def _merge_with_draft(draft: Draft, planned: dict[int, PlannedEntry]) -> list[tuple[str, list[ComposedEntry]]]:
+    """Sections in house order with their entries: the editor's entries and order kept, new stories added by
+    importance, stories no longer relevant dropped unless an editor touched them."""
+    by_key: dict[str, list[ComposedEntry]] = {}
+    placed: set[int] = set()
+    edited_keys: set[str] = set()
+    for section in draft.sections:
+        for old in section.entries:
+            plan = planned.get(old.story_id) if old.story_id is not None else None
+            if old.edited:
+                edited_keys.add(section.key)
+                keep = ComposedEntry(
+                    story_id=old.story_id,
+                    status=old.status or "written",
+                    text=old.text,
+                    sources=plan.entry.sources if plan else old.sources,
+                    item_ids=plan.entry.item_ids if plan else old.item_ids,
+                    previously=plan.entry.previously if plan else old.previously,
+                    entry_id=old.id,
+                )
+                by_key.setdefault(section.key, []).append(keep)
+            elif plan is not None:
+                by_key.setdefault(plan.section, []).append(
+                    ComposedEntry(**{**_entry_fields(plan.entry), "entry_id": old.id})
+                )
+            else:
+                continue
+            if old.story_id is not None:
+                placed.add(old.story_id)
+    fresh = sorted((p for p in planned.values() if p.story_id not in placed), key=lambda p: p.importance, reverse=True)
+    for plan in fresh:
+        by_key.setdefault(plan.section, []).append(plan.entry)
+    for key, entries in by_key.items():
+        if key not in edited_keys:  # nothing an editor arranged: order by importance
+            rank = {p.story_id: p.importance for p in planned.values()}
+            entries.sort(key=lambda e: rank.get(e.story_id or -1, (0, 0, 0.0)), reverse=True)
+    return [(key, by_key[key]) for key in sorted(by_key, key=sections.order_of)]
+
+
+def load_composed(store: Store, brief_id: int) -> ComposedBrief:
+    """A stored draft (or published brief) as a ComposedBrief."""
+    draft = store.drafts.get(brief_id)
+    if draft.period_start is None or draft.period_end is None:
+        from mobrief.errors import ConfigError
+
+        raise ConfigError(f"brief {brief_id} has no period")
+    return ComposedBrief(
+        id=draft.id,
+        title=draft.title,
+        period_start=draft.period_start,
+        period_end=draft.period_end,
+        status=draft.status,
+        sections=tuple(
+            ComposedSection(
+                key=s.key,
+                heading=s.heading,
+                entries=tuple(
+                    ComposedEntry(
+                        story_id=e.story_id,
+                        status=e.status or "written",
+                        text=e.text,
+                        sources=e.sources,
+                        item_ids=e.item_ids,
+                        previously=e.previously,
+                        entry_id=e.id,
+                    )
+                    for e in s.entries
+                ),
+            )
+            for s in draft.sections
+            if s.entries
+        ),
+    )
+
+
+def write_entry_text(store: Store, story_id: int, text: str) -> None:
+    """Set a story's English entry text: on the story and on every draft entry telling it (as an editor's)."""
+    store.stories.get(story_id)  # NotFound names the id
+    entry_ids = period.draft_entries_of_story(store.engine, story_id)
+    for entry_id in entry_ids:
+        store.drafts.set_text(entry_id, text)
+    if not entry_ids:
+        period.set_story_entry_text(store.engine, story_id, text)

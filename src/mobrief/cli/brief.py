@@ -1,0 +1,124 @@
+"""Commands: `brief compose/list/show/publish` and `entry write`, the main job and its editing by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from mobrief.brief import compose, publish, render_html, render_markdown, render_telegram, render_text
+from mobrief.cli.context import AppContext, json_option, pass_app, print_json
+
+FORMATS = ["markdown", "html", "telegram", "json", "text"]
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def render(composed: compose.ComposedBrief, fmt: str) -> str:
+    """A composed brief in one output format (JSON carries entries with their sources and status)."""
+    if fmt == "json":
+        return json.dumps(composed.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    brief = composed.as_brief()
+    if fmt == "html":
+        return render_html.render_html(brief)
+    if fmt == "telegram":
+        return "\n\n-----\n\n".join(render_telegram.render_telegram(brief)) + "\n"
+    if fmt == "text":
+        return render_text.render_text(brief)
+    return render_markdown.render_markdown(brief)
+
+
+@click.group("brief")
+def brief_group() -> None:
+    """Compose, show and publish briefs."""
+
+
+@brief_group.command("compose")
+@click.option("--from", "start", type=DAY, required=True, help="First day of the period (UTC).")
+@click.option("--to", "end", type=DAY, required=True, help="Last day of the period (UTC).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="markdown", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@pass_app
+def compose_command(app: AppContext, start: dt.datetime, end: dt.datetime, fmt: str, as_json: bool) -> None:
+    """Build (or update) the draft brief of a period and print it; editors' texts and order are kept."""
+    composed = compose.compose_brief(app.store, start.date(), end.date())
+    click.echo(render(composed, "json" if as_json else fmt), nl=False)
+    entries = [e for s in composed.sections for e in s.entries]
+    left = sum(e.status == "to-write" for e in entries)
+    app.console.print(
+        f"Draft #{composed.id}: {len(entries)} entries, {left} still to write.", highlight=False
+    )
+
+
+@brief_group.command("list")
+@click.option("--status", type=click.Choice(["draft", "published"]), default=None)
+@json_option
+@pass_app
+def list_command(app: AppContext, status: str | None, as_json: bool) -> None:
+    """Drafts and published briefs, newest period first."""
+    rows = [r for s in ([status] if status else ["draft", "published"]) for r in app.store.drafts.listing(s)]
+    rows.sort(key=lambda r: (r.period_end or dt.date.min, r.id), reverse=True)
+    if as_json:
+        print_json([{"id": r.id, "title": r.title, "status": r.status, "period_start": r.period_start,
+                     "period_end": r.period_end, "entries": r.entries} for r in rows])  # fmt: skip
+        return
+    table = Table()
+    for column in ("id", "status", "title", "entries"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(str(r.id), r.status, r.title, str(r.entries))
+    app.out.print(table)
+
+
+@brief_group.command("show")
+@click.argument("brief_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="markdown", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@pass_app
+def show_command(app: AppContext, brief_id: int, fmt: str, as_json: bool) -> None:
+    """One draft or published brief in any format."""
+    click.echo(render(compose.load_composed(app.store, brief_id), "json" if as_json else fmt), nl=False)
+
+
+@brief_group.command("publish")
+@click.argument("brief_id", type=int)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("published"), show_default=True
+)
+@click.option(
+    "--base-url", default="https://example.org/briefs", show_default=True, help="Where the files are served."
+)
+@json_option
+@pass_app
+def publish_command(app: AppContext, brief_id: int, out: Path, base_url: str, as_json: bool) -> None:
+    """Freeze a draft, write its HTML, Markdown, Telegram, JSON and text files and the Atom feed."""
+    done = publish.publish_brief(app.store, brief_id, out, base_url=base_url)
+    if as_json:
+        print_json({"id": done.brief_id, "title": done.title, "files": done.files, "feed": done.feed})
+        return
+    app.out.print(f"Published #{done.brief_id} {done.title}", markup=False)
+    for fmt, path in done.files.items():
+        app.out.print(f"  {fmt:<9} {path}", markup=False)
+    app.out.print(f"  feed      {done.feed}", markup=False)
+
+
+@click.group("entry")
+def entry_group() -> None:
+    """The English entry text of a story."""
+
+
+@entry_group.command("write")
+@click.argument("story_id", type=int)
+@click.option("--text", default=None, help="The English text (default: read standard input).")
+@pass_app
+def write_entry(app: AppContext, story_id: int, text: str | None) -> None:
+    """Set the editor's English text of a story; composing uses it and keeps it."""
+    value = text if text is not None else sys.stdin.read()
+    compose.write_entry_text(app.store, story_id, value)
+    app.out.print(f"Entry of story {story_id} saved; compose the brief again to see it in place.")
+
+
+COMMANDS: list[click.Command] = [brief_group, entry_group]

@@ -1,0 +1,119 @@
+"""Commands: `serve` (the editors' web app through uvicorn) and `user add/list/remove` (accounts, roles)."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+import click
+
+from mobrief.cli.context import AppContext, json_option, pass_app, print_json
+from mobrief.errors import ConfigError
+from mobrief.store.users import ROLES
+from mobrief.web import auth
+
+MIN_PASSWORD = 10
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
+)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32), help="Worker processes.")
+@pass_app
+def serve(app: AppContext, host: str, port: int, workers: int) -> None:
+    """Serve the editors' web app (inbox, stories, brief editor, archive) on the same store as the CLI."""
+    import os
+
+    import uvicorn
+
+    from mobrief.store import open_store
+    from mobrief.web.app import create_app
+
+    open_store(app.settings.database_url).close()  # migrate once, before any worker starts
+    if not app.settings.secret_key:
+        if workers > 1:
+            raise ConfigError("set MOBRIEF_SECRET_KEY to run more than one worker (they must share it)")
+        app.console.print("[yellow]MOBRIEF_SECRET_KEY is not set: sign-ins last until the server stops.[/]")
+    app.console.print(f"mobrief serving {app.settings.database_url} on http://{host}:{port}/")
+    if workers == 1:
+        uvicorn.run(create_app(app.settings), host=host, port=port, log_level="warning", access_log=False)
+        return
+    os.environ["MOBRIEF_DATABASE_URL"] = app.settings.database_url
+    uvicorn.run(
+        "mobrief.web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@click.group()
+def user() -> None:
+    """Manage the newsroom's accounts (volunteer, editor, admin)."""
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD:
+        raise ConfigError(f"a password needs at least {MIN_PASSWORD} characters")
+    return password
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the account may do.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
+)
+@json_option
+@pass_app
+def user_add(app: AppContext, email: str, role: str, password_stdin: bool, as_json: bool) -> None:
+    """Create an account; the password is prompted for (or read from standard input)."""
+    password = _read_password(password_stdin)
+    created = app.store.users.add(email, auth.hash_password(password), role)
+    if as_json:
+        print_json({"id": created.id, "email": created.email, "role": created.role})
+    else:
+        app.console.print(f"added {created.email} ({created.role})")
+
+
+@user.command("list")
+@json_option
+@pass_app
+def user_list(app: AppContext, as_json: bool) -> None:
+    """List accounts with their roles."""
+    accounts = app.store.users.list()
+    if as_json:
+        print_json(
+            [
+                {
+                    k: v
+                    for k, v in dataclasses.asdict(u).items()
+                    if k != "password_hash"  # never printed
+                }
+                for u in accounts
+            ]
+        )
+        return
+    for account in accounts:
+        click.echo(f"{account.email}\t{account.role}")
+
+
+@user.command("remove")
+@click.argument("email")
+@pass_app
+def user_remove(app: AppContext, email: str) -> None:
+    """Remove an account (its sessions stop working at once)."""
+    app.store.users.remove(email)
+    app.console.print(f"removed {email}")
+
+
+COMMANDS: list[click.Command] = [serve, user]

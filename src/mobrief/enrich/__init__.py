@@ -1,0 +1,1 @@
+"""Understand each item: language, relevance, entities, places, money and section."""

@@ -1,0 +1,463 @@
+"""Find people, organisations, outlets, channels, parties and military units, each with its house Latin form.
+
+Russian text: natasha's segmenter and NER find people and organisations; a gazetteer
+(`data/entities.toml` plus the style glossary's outlets and institutions) finds what natasha misses
+or misnames («Кавказ.Реалии», «Шторм Z»), and a rule reads military units
+(«88-й стрелковый полк» → "88th Rifle Regiment"). People are put in the nominative with the pymorphy3
+dictionary instead of natasha's morph tagger (which would halve throughput); that also restores ё
+(«Пушкарева» → «Пушкарёв» → "Pushkaryov"), and a surname mentioned alone joins the full name it refers
+to. English text (no English NER model is available offline): gazetteer and glossary matches plus
+capitalised spans that start with a known first name.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from mobrief import lemmas
+from mobrief.enrich import features
+from mobrief.records import Mention
+
+MAX_PHRASE = 6
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_GLOSSARY_KINDS = {
+    "outlet": "outlet",
+    "institution": "org",
+    "person": "person",
+    "party": "party",
+    "unit": "unit",
+}
+_UNIT_RE = re.compile(
+    r"(?P<n>\d{1,4})\s*-?\s*(?:[а-яё]{1,3})?\s+(?P<words>(?:[А-Яа-яЁё-]+\s+){0,4}?)"
+    r"(?P<noun>полк|бригад|дивизи|батальон|арми|корпус|отряд)[а-яё]*"
+    r"(?P<tail>(?:\s+(?:морской|морского|морской|специального|особого)\s+(?:пехоты|назначения))?)",
+    re.IGNORECASE,
+)
+_EN_FIRST_NAMES = _word_set(
+    """
+    aleksandr alexander aleksei alexei alexey andrey andrei anatoly anna anton arkady artyom boris
+    dmitry denis eduard elena gennady georgy grigory igor ilya irina ivan kirill konstantin leonid
+    lyudmila maksim maxim maria marina mikhail nadezhda natalia natalya nikita nikolai nikolay nina oleg
+    olga pavel pyotr ramzan roman ruslan sergei sergey stanislav svetlana tatyana valentina valery
+    vasily viktor vitaly vladimir vladislav vyacheslav yaroslav yegor yekaterina yelena yevgeny yulia
+    yury yuri zakhar
+    """
+)
+
+VERSION_CODE = "entities-code-3"
+_UNIT_NOUNS = {
+    "полк": "Regiment", "бригад": "Brigade", "дивизи": "Division", "батальон": "Battalion", "арми": "Army",
+    "корпус": "Corps", "отряд": "Detachment",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerEntry:
+    """A named thing the gazetteer knows: its kind, its house Latin form and its canonical Russian form."""
+
+    kind: str
+    latin: str
+    normalized: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityGazetteer:
+    phrases: dict[tuple[str, ...], GazetteerEntry]
+    unit_nouns: dict[str, str]
+    unit_adjectives: dict[str, str]
+    version: str
+
+
+def _glossary_terms() -> list[Any]:
+    try:
+        from mobrief.style import glossary
+    except ImportError:  # pragma: no cover - the style room is part of the package
+        return []
+    return list(glossary.load_default_glossary())
+
+
+@functools.cache
+def load_gazetteer() -> EntityGazetteer:
+    """Our entity data plus the style glossary's outlets and institutions, lemmatised once per process."""
+    raw = resources.files("mobrief.enrich").joinpath("data/entities.toml").read_bytes()
+    data = tomllib.loads(raw.decode("utf-8"))
+    phrases: dict[tuple[str, ...], GazetteerEntry] = {}
+    for spec in data.get("entity", []):
+        ru = list(spec.get("ru", []))
+        entry = GazetteerEntry(
+            kind=spec["kind"], latin=spec["latin"], normalized=ru[0] if ru else spec["latin"]
+        )
+        for form in [*ru, *spec.get("en", [])]:
+            key = tuple(features.token_keys(form))
+            if key:
+                phrases.setdefault(key, entry)
+    glossary_digest = hashlib.sha256()
+    for term in _glossary_terms():
+        kind = _GLOSSARY_KINDS.get(str(term.kind))
+        if kind is None or not term.russian:
+            continue
+        glossary_digest.update(f"{term.term}|{kind}|{'|'.join(term.russian)}".encode())
+        entry = GazetteerEntry(kind=kind, latin=str(term.term), normalized=str(term.russian[0]))
+        for form in [*term.russian, term.term]:
+            key = tuple(features.token_keys(form))
+            if key:
+                phrases.setdefault(key, entry)
+    nouns = {lemmas.lemma(k): v for k, v in data.get("unit_nouns", {}).items()}
+    adjectives = {lemmas.lemma(k): v for k, v in data.get("unit_adjectives", {}).items()}
+    digest = hashlib.sha256(raw).hexdigest()[:8] + glossary_digest.hexdigest()[:6]
+    version = f"{data.get('version', 'entities')}-{VERSION_CODE}-{digest}"
+    return EntityGazetteer(phrases=phrases, unit_nouns=nouns, unit_adjectives=adjectives, version=version)
+
+
+def version() -> str:
+    """The entities stage version: code, our data and the glossary's, so a change re-runs only this stage."""
+    return load_gazetteer().version
+
+
+@functools.cache
+def _natasha() -> tuple[Any, Any]:
+    from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+
+    return Segmenter(), NewsNERTagger(NewsEmbedding())
+
+
+@functools.cache
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def _transliterate(text: str, overrides: Mapping[str, str] | None) -> str:
+    from mobrief.style import transliteration
+
+    return transliteration.transliterate(text, overrides)
+
+
+def _ordinal(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }".replace(" ", "")
+
+
+def _match_case(word: str, like: str) -> str:
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
+
+
+# ---- people ----
+
+_PERSON_TAGS = ("Name", "Surn", "Patr")
+
+
+# (ending, replacement) per (gender, case) for surnames the dictionary does not know, longest ending first
+_SURNAME_RULES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("masc", "gent"): (("ского", "ский"), ("цкого", "цкий"), ("ова", "ов"), ("ева", "ев"), ("ёва", "ёв"),
+                       ("ина", "ин"), ("ына", "ын"), ("ого", "ой"), ("ки", "ка"), ("ги", "га"), ("ы", "а"),
+                       ("я", "й"), ("а", "")),
+    ("masc", "accs"): (("ского", "ский"), ("цкого", "цкий"), ("ова", "ов"), ("ева", "ев"), ("ёва", "ёв"),
+                       ("ина", "ин"), ("ына", "ын"), ("ого", "ой"), ("ку", "ка"), ("у", "а"), ("я", "й"),
+                       ("а", "")),
+    ("masc", "datv"): (("скому", "ский"), ("цкому", "цкий"), ("ову", "ов"), ("еву", "ев"), ("ину", "ин"),
+                       ("ому", "ой"), ("ю", "й"), ("у", "")),
+    ("masc", "ablt"): (("ским", "ский"), ("цким", "цкий"), ("овым", "ов"), ("евым", "ев"), ("иным", "ин"),
+                       ("ым", "ой"), ("ой", "а"), ("ем", "й"), ("ом", "")),
+    ("masc", "loct"): (("ском", "ский"), ("цком", "цкий"), ("ове", "ов"), ("еве", "ев"), ("ине", "ин"),
+                       ("ом", "ой"), ("е", "")),
+    ("femn", "gent"): (("ской", "ская"), ("цкой", "цкая"), ("овой", "ова"), ("евой", "ева"), ("иной", "ина"),
+                       ("ыной", "ына"), ("ки", "ка"), ("ы", "а"), ("и", "а")),
+    ("femn", "datv"): (("ской", "ская"), ("цкой", "цкая"), ("овой", "ова"), ("евой", "ева"), ("иной", "ина"),
+                       ("е", "а")),
+    ("femn", "accs"): (("скую", "ская"), ("цкую", "цкая"), ("ову", "ова"), ("еву", "ева"), ("ину", "ина"),
+                       ("у", "а")),
+    ("femn", "ablt"): (("ской", "ская"), ("цкой", "цкая"), ("овой", "ова"), ("евой", "ева"), ("иной", "ина"),
+                       ("ой", "а")),
+    ("femn", "loct"): (("ской", "ская"), ("цкой", "цкая"), ("овой", "ова"), ("евой", "ева"), ("иной", "ина"),
+                       ("е", "а")),
+}  # fmt: skip
+_INDECLINABLE = ("ко", "их", "ых", "аго", "ян", "дзе", "швили", "ия")
+
+
+def _surname_by_rule(word: str, gender: str | None, case: str | None) -> str:
+    low = word.lower()
+    if case in (None, "nomn") or low.endswith(_INDECLINABLE):
+        return low
+    for ending, replacement in _SURNAME_RULES.get((gender or "masc", case), ()):
+        if low.endswith(ending) and len(low) - len(ending) >= 2:
+            return low[: len(low) - len(ending)] + replacement
+    return low
+
+
+@functools.lru_cache(maxsize=50_000)
+def _person_word(
+    word: str, gender: str | None, case: str | None, first: bool
+) -> tuple[str, str | None, str | None]:
+    """One word of a name in the nominative with ё restored, plus the gender and case it was read in."""
+    parses = _morph().parse(word.lower())
+    tags = ("Name",) if first else ("Surn", "Patr", "Name")
+    named = [p for p in parses if any(t in p.tag for t in tags)]
+
+    def fits(p: Any) -> bool:
+        return (gender is None or p.tag.gender in (gender, None)) and (case is None or p.tag.case == case)
+
+    chosen = next((p for p in named if fits(p)), None)
+    if chosen is None and case is None and named:
+        chosen = next((p for p in named if p.tag.case == "nomn"), named[0])
+    if chosen is None:
+        return _match_case(_surname_by_rule(word, gender, case), word), gender, case
+    target = chosen if chosen.tag.case == "nomn" else chosen.inflect({"nomn"})
+    form = str((target or chosen).word)
+    return _match_case(form, word), chosen.tag.gender, chosen.tag.case
+
+
+def normalize_person(name: str) -> str:
+    """A Russian name in the nominative, ё restored: «Алексея Пушкарева» → «Алексей Пушкарёв»."""
+    words = name.split()
+    if not words:
+        return name
+    gender: str | None = None
+    case: str | None = None
+    out = []
+    for index, word in enumerate(words):
+        if not _CYRILLIC.search(word):
+            out.append(word)
+            continue
+        first = index == 0 and len(words) > 1
+        form, g, c = _person_word(word, gender, case, first)
+        if first and g is not None:
+            gender, case = g, c
+        out.append(form)
+    return " ".join(out)
+
+
+def _surname_keys(word: str) -> set[str]:
+    return {str(p.normal_form).replace("ё", "е") for p in _morph().parse(word.lower())} | {
+        word.lower().replace("ё", "е")
+    }
+
+
+# ---- gazetteer and units ----
+
+
+def _iter_gazetteer(text: str, gazetteer: EntityGazetteer) -> Iterator[tuple[int, int, GazetteerEntry]]:
+    tokens = list(lemmas.WORD_RE.finditer(text))
+    keys = [features.token_key(t.group(0)) for t in tokens]
+    i = 0
+    while i < len(tokens):
+        word = tokens[i].group(0)
+        if not (word[:1].isupper() or word[:1].isdigit()):
+            i += 1
+            continue
+        for size in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
+            entry = gazetteer.phrases.get(tuple(keys[i : i + size]))
+            if entry is not None:
+                yield tokens[i].start(), tokens[i + size - 1].end(), entry
+                i += size
+                break
+        else:
+            i += 1
+
+
+def _iter_units(text: str, gazetteer: EntityGazetteer) -> Iterator[Mention]:
+    for match in _UNIT_RE.finditer(text):
+        noun = _UNIT_NOUNS.get(match.group("noun").lower())
+        if noun is None:
+            continue
+        words = match.group("words").split()
+        english = [gazetteer.unit_adjectives.get(lemmas.lemma(w)) for w in words]
+        if any(e is None for e in english):
+            continue
+        tail = match.group("tail").strip().lower()
+        extra = {"морской пехоты": "Marine", "специального назначения": "Special Purpose"}.get(tail, "")
+        parts = [_ordinal(int(match.group("n"))), *(e for e in english if e)]
+        if extra == "Marine":
+            parts = [p for p in parts if p != "Naval"] + ["Marine"]
+        elif extra:
+            parts.append(extra)
+        latin = " ".join([*parts, noun])
+        surface = match.group(0).strip()
+        yield Mention(
+            kind="unit", text=surface, normalized=surface, latin=latin, start=match.start(), end=match.end()
+        )
+
+
+# ---- the stage ----
+
+
+def _russian_entities(text: str, overrides: Mapping[str, str] | None) -> list[Mention]:
+    from natasha import Doc
+
+    segmenter, ner = _natasha()
+    gazetteer = load_gazetteer()
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(start < e and s < end for s, e in taken)
+
+    for start, end, entry in _iter_gazetteer(text, gazetteer):
+        taken.append((start, end))
+        found.append(
+            Mention(
+                kind=entry.kind,
+                text=text[start:end],
+                normalized=entry.normalized,
+                latin=entry.latin,
+                start=start,
+                end=end,
+            )
+        )
+    for unit in _iter_units(text, gazetteer):
+        if free(unit.start, unit.end):
+            taken.append((unit.start, unit.end))
+            found.append(unit)
+    doc = Doc(text)
+    doc.segment(segmenter)
+    doc.tag_ner(ner)
+    people: list[tuple[int, int, str]] = []
+    for span in doc.spans:
+        if not free(span.start, span.stop):
+            continue
+        if span.type == "PER":
+            people.append((span.start, span.stop, span.text))
+        elif span.type == "ORG":
+            surface = span.text
+            normalized = _normalize_org(surface)
+            found.append(
+                Mention(
+                    kind="org",
+                    text=surface,
+                    normalized=normalized,
+                    latin=_transliterate(normalized, overrides),
+                    start=span.start,
+                    end=span.stop,
+                )
+            )
+    found.extend(_people(people, overrides))
+    return found
+
+
+def _normalize_org(surface: str) -> str:
+    """An organisation's name with its first word in the nominative (the rest governs itself in Russian)."""
+    words = surface.split()
+    if not words or not _CYRILLIC.search(words[0]):
+        return surface
+    parses = _morph().parse(words[0].lower())
+    best = parses[0]
+    nominative = best.inflect({"nomn"}) if best.tag.case not in (None, "nomn") else None
+    if nominative is None:
+        return surface
+    head = _match_case(str(nominative.word), words[0])
+    return " ".join([head, *words[1:]])
+
+
+def _people(spans: list[tuple[int, int, str]], overrides: Mapping[str, str] | None) -> list[Mention]:
+    full: list[Mention] = []
+    single: list[tuple[int, int, str]] = []
+    surnames: set[str] = set()
+    for start, end, surface in spans:
+        if len(surface.split()) >= 2:
+            normalized = normalize_person(surface)
+            full.append(
+                Mention(
+                    kind="person",
+                    text=surface,
+                    normalized=normalized,
+                    latin=_transliterate(normalized, overrides),
+                    start=start,
+                    end=end,
+                )
+            )
+            surnames.add(normalized.split()[-1].lower().replace("ё", "е"))
+        else:
+            single.append((start, end, surface))
+    out = list(full)
+    for start, end, surface in single:
+        if _surname_keys(surface) & surnames:
+            continue  # «Володин» after «Вячеслав Володин»: the same person
+        normalized = normalize_person(surface)
+        out.append(
+            Mention(
+                kind="person",
+                text=surface,
+                normalized=normalized,
+                latin=_transliterate(normalized, overrides),
+                start=start,
+                end=end,
+            )
+        )
+    return out
+
+
+_EN_NAME = re.compile(r"\b(?P<first>[A-Z][a-z]+)(?P<rest>(?: [A-Z][a-z’'-]+){1,2})\b")
+
+
+def _english_entities(text: str) -> list[Mention]:
+    gazetteer = load_gazetteer()
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+    for start, end, entry in _iter_gazetteer(text, gazetteer):
+        taken.append((start, end))
+        found.append(
+            Mention(
+                kind=entry.kind,
+                text=text[start:end],
+                normalized=entry.latin,
+                latin=entry.latin,
+                start=start,
+                end=end,
+            )
+        )
+    position = 0
+    while match := _EN_NAME.search(text, position):
+        position = match.start() + len(match.group("first")) + 1
+        if match.group("first").lower() not in _EN_FIRST_NAMES:
+            continue
+        if any(match.start() < e and s < match.end() for s, e in taken):
+            continue
+        name = match.group(0)
+        taken.append((match.start(), match.end()))
+        found.append(
+            Mention(
+                kind="person", text=name, normalized=name, latin=name, start=match.start(), end=match.end()
+            )
+        )
+        position = match.end()
+    return found
+
+
+def find_entities(
+    text: str, *, lang: str | None = None, overrides: Mapping[str, str] | None = None
+) -> list[Mention]:
+    """Every named thing in `text`, once per (kind, Latin form), in reading order.
+
+    `lang` picks the Russian (natasha) or English (rules) path; Ukrainian text takes the Russian path, whose
+    gazetteer and transliteration still apply. `overrides` (Russian form → Latin) add to the glossary's.
+    """
+    if not text.strip():
+        return []
+    russian = lang != "en" if lang else bool(_CYRILLIC.search(text))
+    found = _russian_entities(text, overrides) if russian else _english_entities(text)
+    seen: set[tuple[str, str]] = set()
+    out: list[Mention] = []
+    for mention in sorted(found, key=lambda m: m.start):
+        key = (mention.kind, mention.latin.lower())
+        if key in seen or not mention.latin.strip():
+            continue
+        seen.add(key)
+        out.append(mention)
+    return out

@@ -1,0 +1,179 @@
+"""Put an item or a paragraph in a section of the house taxonomy: naive Bayes over concepts and lemmas.
+
+Trained on the archive (published English paragraphs under their headings) and editors' assignments, with
+the lexicon's section hints as pseudo-counts so an empty newsroom still classifies. Two views are kept: one
+over all features (English paragraphs, and Russian items once editors have labelled some) and one over
+concepts alone, which is what carries the English archive over to Russian reports. Naive Bayes rather than a
+discriminative model because each concept's weight is learnt on its own: English words cannot "explain away"
+the concepts that Russian text depends on. Pure Python, stored as JSON in the `models` table.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mobrief.enrich import features
+
+NAME = "sections"
+SECTIONS: tuple[str, ...] = ("authorities", "recruitment", "soldiers", "legal", "children", "longreads")
+LEXICON_PSEUDO = 3.0  # counts a lexicon hint adds to its sections, as if seen in that many paragraphs
+ALPHA = 1.0  # additive smoothing
+KNOWN_SHARE = 0.35  # use the full view when at least this share of a text's words were seen in training
+TEMPERATURE = 0.25  # naive Bayes is overconfident; confidences are softmax(log-odds × this)
+
+Example = tuple[str, str, float]  # text, section key, weight
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NaiveBayes:
+    """Multinomial naive Bayes: class log-priors and per-feature log-likelihoods (with an unseen floor)."""
+
+    classes: tuple[str, ...]
+    log_prior: Mapping[str, float]
+    log_prob: Mapping[str, Mapping[str, float]]  # feature → class → log P(feature | class)
+    unseen: Mapping[str, float]
+
+    def scores(self, feats: Mapping[str, float]) -> dict[str, float]:
+        out = dict(self.log_prior)
+        for name, value in feats.items():
+            probs = self.log_prob.get(name)
+            if probs is None:
+                continue
+            for cls in self.classes:
+                out[cls] += value * probs.get(cls, self.unseen[cls])
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "classes": list(self.classes),
+            "log_prior": dict(self.log_prior),
+            "unseen": dict(self.unseen),
+            "log_prob": {f: {c: round(v, 4) for c, v in p.items()} for f, p in self.log_prob.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> NaiveBayes:
+        return cls(
+            classes=tuple(data["classes"]),
+            log_prior={str(k): float(v) for k, v in data["log_prior"].items()},
+            unseen={str(k): float(v) for k, v in data["unseen"].items()},
+            log_prob={str(f): {str(c): float(v) for c, v in p.items()} for f, p in data["log_prob"].items()},
+        )
+
+
+def fit_naive_bayes(
+    rows: Sequence[tuple[Mapping[str, float], str, float]],
+    *,
+    classes: Sequence[str],
+    pseudo: Mapping[str, Mapping[str, float]] | None = None,
+) -> NaiveBayes:
+    """Fit on (features, class, weight) rows; `pseudo` adds feature counts per class before any row."""
+    counts: dict[str, dict[str, float]] = {c: defaultdict(float) for c in classes}
+    docs: dict[str, float] = dict.fromkeys(classes, 1.0)  # one pseudo-document each: no class is impossible
+    for cls, feats in (pseudo or {}).items():
+        if cls in counts:
+            for name, value in feats.items():
+                counts[cls][name] += value
+    for feats, cls, weight in rows:
+        if cls not in counts:
+            continue
+        docs[cls] += weight
+        for name, value in feats.items():
+            counts[cls][name] += value * weight
+    vocabulary = {name for per_class in counts.values() for name in per_class}
+    size = max(len(vocabulary), 1)
+    total_docs = sum(docs.values())
+    log_prior = {c: math.log(docs[c] / total_docs) for c in classes}
+    totals = {c: sum(counts[c].values()) + ALPHA * size for c in classes}
+    unseen = {c: math.log(ALPHA / totals[c]) for c in classes}
+    log_prob: dict[str, dict[str, float]] = {}
+    for name in vocabulary:
+        log_prob[name] = {c: math.log((counts[c].get(name, 0.0) + ALPHA) / totals[c]) for c in classes}
+    return NaiveBayes(classes=tuple(classes), log_prior=log_prior, log_prob=log_prob, unseen=unseen)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SectionModel:
+    """The two views (all features; concepts only) and the version of the training that made them."""
+
+    version: str
+    full: NaiveBayes
+    concepts: NaiveBayes
+    trained_on: Mapping[str, int] = field(default_factory=dict)
+
+    def classify_features(self, feats: Mapping[str, float]) -> tuple[str, float]:
+        words = [name for name in feats if name.startswith("w:")]
+        known = sum(1 for name in words if name in self.full.log_prob)
+        use_full = bool(words) and known / len(words) >= KNOWN_SHARE
+        if use_full:
+            scores = self.full.scores(feats)
+        else:
+            scores = self.concepts.scores({k: v for k, v in feats.items() if k.startswith("c:")})
+        return _best(scores)
+
+    def classify(self, text: str) -> tuple[str, float]:
+        """The section key of `text` and a confidence in 0..1."""
+        return self.classify_features(features.text_features(text))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "trained_on": dict(self.trained_on),
+            "full": self.full.to_json(),
+            "concepts": self.concepts.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SectionModel:
+        return cls(
+            version=str(data["version"]),
+            full=NaiveBayes.from_json(data["full"]),
+            concepts=NaiveBayes.from_json(data["concepts"]),
+            trained_on={str(k): int(v) for k, v in data.get("trained_on", {}).items()},
+        )
+
+
+def _best(scores: Mapping[str, float]) -> tuple[str, float]:
+    top = max(scores.values())
+    exp = {c: math.exp((v - top) * TEMPERATURE) for c, v in scores.items()}
+    total = sum(exp.values())
+    best = max(scores, key=lambda c: scores[c])
+    return best, round(exp[best] / total, 4)
+
+
+def lexicon_pseudo_counts() -> dict[str, dict[str, float]]:
+    """Each concept's section hints as pseudo-counts: the cold start, and a prior under any training."""
+    pseudo: dict[str, dict[str, float]] = defaultdict(dict)
+    for concept in features.load_lexicon().concepts.values():
+        for rank, section in enumerate(concept.sections):
+            pseudo[section][f"c:{concept.name}"] = LEXICON_PSEUDO / (rank + 1)
+    return pseudo
+
+
+def train(examples: Iterable[Example], *, label: str = "trained") -> SectionModel:
+    """Fit both views on (text, section key, weight) examples; keys outside the taxonomy are ignored."""
+    rows = [(features.text_features(text), key, weight) for text, key, weight in examples if key in SECTIONS]
+    pseudo = lexicon_pseudo_counts()
+    full = fit_naive_bayes(rows, classes=SECTIONS, pseudo=pseudo)
+    concept_rows = [({k: v for k, v in f.items() if k.startswith("c:")}, key, w) for f, key, w in rows]
+    concepts = fit_naive_bayes(concept_rows, classes=SECTIONS, pseudo=pseudo)
+    counts: dict[str, int] = defaultdict(int)
+    for _, key, _ in rows:
+        counts[key] += 1
+    digest = hashlib.sha256(
+        json.dumps([features.load_lexicon().version, sorted(counts.items()), len(full.log_prob)]).encode()
+    ).hexdigest()[:10]
+    return SectionModel(version=f"{label}-{digest}", full=full, concepts=concepts, trained_on=dict(counts))
+
+
+@functools.cache
+def cold_start_model() -> SectionModel:
+    """The model before any training: the lexicon's section hints alone."""
+    return train([], label=f"lexicon-{features.load_lexicon().version}")

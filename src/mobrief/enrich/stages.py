@@ -1,0 +1,103 @@
+"""Run the enrichment stages over one item, re-running only the stages whose version changed.
+
+Each stage (language, relevance, entities, places, money, sections) has a version built from its code, its
+data and its model, recorded per item in `stage_versions`; an item whose every stage is current is left
+alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mobrief.enrich import entities, features, language, money, places, relevance, sections
+from mobrief.records import Amount, Enrichment, Item
+
+STAGES: tuple[str, ...] = ("language", "relevance", "entities", "places", "money", "sections")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnrichOptions:
+    """Everything the stages need, loaded once per run: languages, models, exchange rates, name overrides."""
+
+    languages: tuple[str, ...] = ("ru", "uk", "en")
+    relevance_model: relevance.RelevanceModel = field(default_factory=relevance.default_model)
+    section_model: sections.SectionModel = field(default_factory=sections.cold_start_model)
+    rates: Any = None  # a style.rates.RateTable; None leaves `usd` of ruble amounts empty
+    overrides: Mapping[str, str] = field(default_factory=dict)
+
+    def versions(self) -> dict[str, str]:
+        """The current version of every stage."""
+        return {
+            "language": f"{language.VERSION}:{','.join(sorted(self.languages))}",
+            "relevance": f"relevance-1:{self.relevance_model.version}",
+            "entities": entities.version(),
+            "places": places.version(),
+            "money": money.VERSION + (":rates" if self.rates is not None else ""),
+            "sections": f"sections-1:{self.section_model.version}",
+        }
+
+
+def default_rates() -> Any:
+    """The shipped Bank of Russia table, or None if the style room cannot provide it."""
+    try:
+        from mobrief.style import rates
+    except ImportError:  # pragma: no cover - the style room ships with the package
+        return None
+    return rates.RateTable.shipped()
+
+
+def _text(item: Item) -> str:
+    return f"{item.title}\n{item.text}".strip() if item.title else item.text
+
+
+def _amounts(item: Item, text: str, options: EnrichOptions) -> tuple[Amount, ...]:
+    found = money.parse_amounts(text)
+    if options.rates is None or not any(a.currency in ("RUB", "EUR") for a in found):
+        return tuple(found)
+    day = item.published_at.date()
+    try:
+        usd = options.rates.rate_on(day, "USD")
+    except Exception as exc:  # RateUnavailable: outside the table; keep the amounts without dollars
+        log.debug("no USD rate for %s: %s", day, exc)
+        return tuple(found)
+    try:
+        eur = options.rates.rate_on(day, "EUR")
+    except Exception:
+        eur = None
+    return tuple(money.with_usd(a, usd, eur) for a in found)
+
+
+def enrich_item(item: Item, options: EnrichOptions, previous: Enrichment | None = None) -> Enrichment:
+    """The enrichment of `item`: stages current in `previous` are kept, the others (re)computed."""
+    if item.id is None:
+        raise ValueError("only stored items (with an id) can be enriched")
+    versions = options.versions()
+    done = dict(previous.stage_versions) if previous is not None else {}
+    stale = {name for name in STAGES if done.get(name) != versions[name]}
+    result = previous or Enrichment(item_id=item.id)
+    text = _text(item)
+    changes: dict[str, Any] = {}
+    if "language" in stale:
+        changes["lang"] = language.detect_language(text, languages=options.languages, declared=item.lang)
+    lang = changes.get("lang", result.lang)
+    feats = features.text_features(text) if stale & {"relevance", "sections"} else {}
+    if "relevance" in stale:
+        score, decision = options.relevance_model.decide_features(feats)
+        changes["relevance"], changes["is_relevant"] = round(score, 4), decision
+    if "entities" in stale:
+        changes["entities"] = tuple(entities.find_entities(text, lang=lang, overrides=options.overrides))
+    if "places" in stale:
+        changes["places"] = tuple(places.find_places(text))
+    if "money" in stale:
+        changes["amounts"] = _amounts(item, text, options)
+    if "sections" in stale:
+        key, confidence = options.section_model.classify_features(feats)
+        editor = result.editor_section
+        changes["section"], changes["section_confidence"] = (editor, 1.0) if editor else (key, confidence)
+    changes["stage_versions"] = {name: versions[name] for name in STAGES}
+    return dataclasses.replace(result, **changes)

@@ -1,0 +1,300 @@
+"""Briefs in the archive: brief → sections → paragraphs, saved idempotently by a hash of their content."""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from mobrief.errors import NotFound
+from mobrief.records import ArchiveParagraph, Brief, BriefSection
+from mobrief.store.schema import brief_paragraphs, brief_sections, briefs
+
+# Key stored for paragraphs printed under no heading (= style.sections.UNHEADED; store may not import style).
+UNHEADED = "unknown"
+_BATCH = 200
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BriefListing:
+    """One line of the archive's table of contents: a brief without its text."""
+
+    id: int
+    title: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    status: str
+    url: str | None
+    sections: int
+    paragraphs: int
+
+
+def content_hash(brief: Brief) -> str:
+    """Hash of what a reader sees: title, status and every section's key, heading and paragraphs in order."""
+    payload = {
+        "title": brief.title,
+        "status": brief.status,
+        "sections": [[s.key, s.heading, list(s.paragraphs)] for s in brief.sections],
+    }
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def brief_as_dict(brief: Brief) -> dict[str, Any]:
+    """A brief in the archive's JSON form (DESIGN.md); unheaded sections export `key: null, heading: null`."""
+    return {
+        "id": brief.id,
+        "title": brief.title,
+        "period_start": brief.period_start.isoformat() if brief.period_start else None,
+        "period_end": brief.period_end.isoformat() if brief.period_end else None,
+        "status": brief.status,
+        "url": brief.url,
+        "sections": [
+            {
+                "heading": section.heading,
+                "key": None if section.key == UNHEADED else section.key,
+                "paragraphs": list(section.paragraphs),
+            }
+            for section in brief.sections
+        ],
+    }
+
+
+class BriefRepository:
+    """Rows of `briefs`, `brief_sections` and `brief_paragraphs`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def save(self, brief: Brief) -> tuple[int, bool]:
+        """Store a brief; returns its id and whether anything was written.
+
+        Saving the same content again changes nothing. A brief with the same title, period and status but
+        other text replaces the stored one (a corrected page), keeping its id.
+        """
+        brief_id, outcome = self.upsert(brief)
+        return brief_id, outcome != "unchanged"
+
+    def upsert(self, brief: Brief) -> tuple[int, str]:
+        """Like `save`, telling what happened: "new", "replaced" or "unchanged"."""
+        try:
+            return self._upsert(brief)
+        except sa.exc.IntegrityError:
+            # another importer stored the same text between our lookup and our insert: it is there now
+            return self._upsert(brief)
+
+    def _upsert(self, brief: Brief) -> tuple[int, str]:
+        digest = content_hash(brief)
+        with self.engine.begin() as conn:
+            found = conn.execute(sa.select(briefs.c.id).where(briefs.c.content_hash == digest)).scalar()
+            if found is not None:
+                return int(found), "unchanged"
+            same = conn.execute(
+                sa.select(briefs.c.id)
+                .where(
+                    briefs.c.title == brief.title,
+                    _equal_or_null(briefs.c.period_start, brief.period_start),
+                    _equal_or_null(briefs.c.period_end, brief.period_end),
+                    briefs.c.status == brief.status,
+                )
+                .order_by(briefs.c.id)
+            ).scalar()
+            if same is not None:
+                brief_id = int(same)
+                self._delete_sections(conn, brief_id)
+                conn.execute(
+                    briefs.update()
+                    .where(briefs.c.id == brief_id)
+                    .values(content_hash=digest, url=brief.url, status=brief.status)
+                )
+                outcome = "replaced"
+            else:
+                result = conn.execute(
+                    briefs.insert().values(
+                        title=brief.title,
+                        period_start=brief.period_start,
+                        period_end=brief.period_end,
+                        status=brief.status,
+                        url=brief.url,
+                        content_hash=digest,
+                        published_at=None,
+                        created_at=dt.datetime.now(dt.UTC),
+                    )
+                )
+                brief_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+                outcome = "new"
+            self._insert_sections(conn, brief_id, brief.sections)
+        return brief_id, outcome
+
+    def list(self) -> list[BriefListing]:
+        """Every stored brief, oldest period first, with its section and paragraph counts."""
+        section_counts = (
+            sa.select(brief_sections.c.brief_id, sa.func.count().label("n"))
+            .group_by(brief_sections.c.brief_id)
+            .subquery()
+        )
+        paragraph_counts = (
+            sa.select(brief_sections.c.brief_id, sa.func.count(brief_paragraphs.c.id).label("n"))
+            .select_from(brief_sections.join(brief_paragraphs))
+            .group_by(brief_sections.c.brief_id)
+            .subquery()
+        )
+        query = (
+            sa.select(
+                briefs,
+                sa.func.coalesce(section_counts.c.n, 0).label("n_sections"),
+                sa.func.coalesce(paragraph_counts.c.n, 0).label("n_paragraphs"),
+            )
+            .outerjoin(section_counts, section_counts.c.brief_id == briefs.c.id)
+            .outerjoin(paragraph_counts, paragraph_counts.c.brief_id == briefs.c.id)
+            .order_by(briefs.c.period_end.is_(None), briefs.c.period_end, briefs.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [
+                BriefListing(
+                    id=row.id,
+                    title=row.title,
+                    period_start=row.period_start,
+                    period_end=row.period_end,
+                    status=row.status,
+                    url=row.url,
+                    sections=int(row.n_sections),
+                    paragraphs=int(row.n_paragraphs),
+                )
+                for row in conn.execute(query)
+            ]
+
+    def get(self, brief_id: int) -> Brief:
+        """The stored brief with this id, sections and paragraphs in order.
+
+        Raises:
+            NotFound: no brief has this id.
+        """
+        with self.engine.connect() as conn:
+            found = self._load(conn, [brief_id])
+        if not found:
+            raise NotFound(f"no brief with id {brief_id}")
+        return found[0]
+
+    def delete(self, brief_id: int) -> None:
+        """Remove a brief and its text.
+
+        Raises:
+            NotFound: no brief has this id.
+        """
+        with self.engine.begin() as conn:
+            self._delete_sections(conn, brief_id)
+            if conn.execute(briefs.delete().where(briefs.c.id == brief_id)).rowcount == 0:
+                raise NotFound(f"no brief with id {brief_id}")
+
+    def iter_briefs(self, status: str | None = None) -> Iterator[Brief]:
+        """Every stored brief with its text, oldest period first, read a batch at a time."""
+        query = sa.select(briefs.c.id).order_by(briefs.c.period_end.is_(None), briefs.c.period_end, briefs.c.id)
+        if status is not None:
+            query = query.where(briefs.c.status == status)
+        with self.engine.connect() as conn:
+            ids = [int(i) for i in conn.execute(query).scalars()]
+        for start in range(0, len(ids), _BATCH):
+            with self.engine.connect() as conn:
+                yield from self._load(conn, ids[start : start + _BATCH])
+
+    def iter_paragraphs(self, status: str | None = "published") -> Iterator[ArchiveParagraph]:
+        """Every paragraph of the archive in reading order, oldest brief first.
+
+        `position` counts paragraphs from 0 across the whole brief (not within its section), so "first mention
+        in a brief" is the lowest position. Unheaded paragraphs have `section_key` "unknown", `heading` None.
+        """
+        for brief in self.iter_briefs(status):
+            assert brief.id is not None
+            position = 0
+            for section in brief.sections:
+                for text in section.paragraphs:
+                    yield ArchiveParagraph(
+                        brief_id=brief.id,
+                        period_end=brief.period_end,
+                        section_key=section.key,
+                        heading=section.heading,
+                        position=position,
+                        text=text,
+                    )
+                    position += 1
+
+    def export(self, status: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every brief as a JSON-ready dict (`brief_as_dict`), oldest first: what `archive export` prints."""
+        for brief in self.iter_briefs(status):
+            yield brief_as_dict(brief)
+
+    # ---- rows ----
+
+    def _load(self, conn: Connection, ids: builtins.list[int]) -> builtins.list[Brief]:
+        if not ids:
+            return []
+        rows = {row.id: row for row in conn.execute(sa.select(briefs).where(briefs.c.id.in_(ids)))}
+        section_rows = conn.execute(
+            sa.select(brief_sections)
+            .where(brief_sections.c.brief_id.in_(ids))
+            .order_by(brief_sections.c.brief_id, brief_sections.c.position)
+        ).all()
+        texts: dict[int, builtins.list[str]] = {row.id: [] for row in section_rows}
+        if texts:
+            for row in conn.execute(
+                sa.select(brief_paragraphs.c.section_id, brief_paragraphs.c.text)
+                .where(brief_paragraphs.c.section_id.in_(list(texts)))
+                .order_by(brief_paragraphs.c.section_id, brief_paragraphs.c.position)
+            ):
+                texts[row.section_id].append(row.text)
+        by_brief: dict[int, builtins.list[BriefSection]] = {i: [] for i in ids}
+        for row in section_rows:
+            by_brief[row.brief_id].append(
+                BriefSection(key=row.key, heading=row.heading, paragraphs=tuple(texts[row.id]))
+            )
+        return [
+            Brief(
+                id=row.id,
+                title=row.title,
+                period_start=row.period_start,
+                period_end=row.period_end,
+                status=row.status,
+                url=row.url,
+                sections=tuple(by_brief[row.id]),
+            )
+            for row in (rows[i] for i in ids if i in rows)
+        ]
+
+    def _insert_sections(self, conn: Connection, brief_id: int, sections: tuple[BriefSection, ...]) -> None:
+        for position, section in enumerate(sections):
+            result = conn.execute(
+                brief_sections.insert().values(
+                    brief_id=brief_id, position=position, key=section.key, heading=section.heading
+                )
+            )
+            section_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+            if section.paragraphs:
+                conn.execute(
+                    brief_paragraphs.insert(),
+                    [
+                        {
+                            "section_id": section_id,
+                            "position": i,
+                            "text": text,
+                            "story_id": None,
+                            "item_ids": [],
+                        }
+                        for i, text in enumerate(section.paragraphs)
+                    ],
+                )
+
+    def _delete_sections(self, conn: Connection, brief_id: int) -> None:
+        section_ids = sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)
+        conn.execute(brief_paragraphs.delete().where(brief_paragraphs.c.section_id.in_(section_ids)))
+        conn.execute(brief_sections.delete().where(brief_sections.c.brief_id == brief_id))
+
+
+def _equal_or_null(column: sa.ColumnElement[Any], value: object) -> sa.ColumnElement[bool]:
+    return column.is_(None) if value is None else column == value

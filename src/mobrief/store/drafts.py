@@ -1,0 +1,439 @@
+"""What the brief editor changes in a draft: entries moved, rewritten, removed; drafts published.
+
+A draft is a row of `briefs` with status "draft"; its entries are `brief_paragraphs` rows under
+`brief_sections`.
+Section order is the house order, which the store may not know (it lives in `style/`): callers pass a function
+that ranks a section key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from mobrief.errors import ConfigError, NotFound
+from mobrief.records import utc
+from mobrief.store import briefs as brief_store
+from mobrief.store.schema import brief_paragraphs, brief_sections, briefs, stories
+
+SectionRank = Callable[[str], int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftEntry:
+    id: int
+    position: int
+    text: str
+    story_id: int | None
+    item_ids: tuple[int, ...]
+    status: str | None
+    sources: tuple[Mapping[str, Any], ...]
+    previously: tuple[Mapping[str, Any], ...]
+    edited: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftSection:
+    id: int
+    position: int
+    key: str
+    heading: str | None
+    entries: tuple[DraftEntry, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Draft:
+    """A brief with the editor's view of its entries (ids, positions, provenance)."""
+
+    id: int
+    title: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    status: str
+    published_at: dt.datetime | None
+    sections: tuple[DraftSection, ...]
+
+    def entry(self, entry_id: int) -> DraftEntry:
+        for section in self.sections:
+            for entry in section.entries:
+                if entry.id == entry_id:
+                    return entry
+        raise NotFound(f"no entry {entry_id} in brief {self.id}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftListing:
+    id: int
+    title: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    status: str
+    published_at: dt.datetime | None
+    entries: int
+
+
+class DraftRepository:
+    """Edits of draft briefs, and the listing of drafts and published briefs the web app shows."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ---- reading ----
+
+    def listing(self, status: str, *, limit: int = 50, offset: int = 0) -> list[DraftListing]:
+        """Briefs with `status`, newest period first."""
+        counts = (
+            sa.select(brief_sections.c.brief_id, sa.func.count(brief_paragraphs.c.id).label("n"))
+            .select_from(brief_sections.join(brief_paragraphs))
+            .group_by(brief_sections.c.brief_id)
+            .subquery()
+        )
+        query = (
+            sa.select(briefs, sa.func.coalesce(counts.c.n, 0).label("n"))
+            .outerjoin(counts, counts.c.brief_id == briefs.c.id)
+            .where(briefs.c.status == status)
+            .order_by(briefs.c.period_end.desc(), briefs.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with self.engine.connect() as conn:
+            return [
+                DraftListing(
+                    id=row.id,
+                    title=row.title,
+                    period_start=row.period_start,
+                    period_end=row.period_end,
+                    status=row.status,
+                    published_at=None if row.published_at is None else utc(row.published_at),
+                    entries=int(row.n),
+                )
+                for row in conn.execute(query)
+            ]
+
+    def get(self, brief_id: int) -> Draft:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(briefs).where(briefs.c.id == brief_id)).first()
+            if row is None:
+                raise NotFound(f"no brief with id {brief_id}")
+            section_rows = list(
+                conn.execute(
+                    sa.select(brief_sections)
+                    .where(brief_sections.c.brief_id == brief_id)
+                    .order_by(brief_sections.c.position, brief_sections.c.id)
+                )
+            )
+            entries: dict[int, list[DraftEntry]] = {s.id: [] for s in section_rows}
+            if entries:
+                query = (
+                    sa.select(brief_paragraphs)
+                    .where(brief_paragraphs.c.section_id.in_(list(entries)))
+                    .order_by(brief_paragraphs.c.position, brief_paragraphs.c.id)
+                )
+                for p in conn.execute(query):
+                    entries[p.section_id].append(
+                        DraftEntry(
+                            id=p.id,
+                            position=p.position,
+                            text=p.text,
+                            story_id=p.story_id,
+                            item_ids=tuple(int(i) for i in p.item_ids or ()),
+                            status=p.status,
+                            sources=tuple(p.sources or ()),
+                            previously=tuple(p.previously or ()),
+                            edited=bool(p.edited),
+                        )
+                    )
+        return Draft(
+            id=row.id,
+            title=row.title,
+            period_start=row.period_start,
+            period_end=row.period_end,
+            status=row.status,
+            published_at=None if row.published_at is None else utc(row.published_at),
+            sections=tuple(
+                DraftSection(
+                    id=s.id, position=s.position, key=s.key, heading=s.heading, entries=tuple(entries[s.id])
+                )
+                for s in section_rows
+            ),
+        )
+
+    def draft_covering(self, day: dt.date) -> int | None:
+        """The newest draft whose period includes `day`."""
+        query = (
+            sa.select(briefs.c.id)
+            .where(briefs.c.status == "draft", briefs.c.period_start <= day, briefs.c.period_end >= day)
+            .order_by(briefs.c.id.desc())
+        )
+        with self.engine.connect() as conn:
+            value = conn.execute(query).scalar()
+        return None if value is None else int(value)
+
+    def story_entry(self, brief_id: int, story_id: int) -> int | None:
+        """The id of the entry telling `story_id` in a brief, if it has one."""
+        query = (
+            sa.select(brief_paragraphs.c.id)
+            .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
+            .where(brief_sections.c.brief_id == brief_id, brief_paragraphs.c.story_id == story_id)
+        )
+        with self.engine.connect() as conn:
+            value = conn.execute(query).scalar()
+        return None if value is None else int(value)
+
+    # ---- writing ----
+
+    def create(self, title: str, start: dt.date, end: dt.date) -> int:
+        """An empty draft for a period."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                briefs.insert().values(
+                    title=title,
+                    period_start=start,
+                    period_end=end,
+                    status="draft",
+                    url=None,
+                    # drafts change all the time: a random placeholder keeps the unique hash out of the way
+                    content_hash="draft-" + secrets.token_hex(20),
+                    published_at=None,
+                    created_at=dt.datetime.now(dt.UTC),
+                )
+            )
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def set_text(self, entry_id: int, text: str) -> None:
+        """Replace an entry's text; it counts as written by an editor, so composing again keeps it."""
+        with self.engine.begin() as conn:
+            brief_id, _ = self._locate(conn, entry_id)
+            self._require_draft(conn, brief_id)
+            status = "written" if text.strip() else "to-write"
+            conn.execute(
+                brief_paragraphs.update()
+                .where(brief_paragraphs.c.id == entry_id)
+                .values(text=text, status=status, edited=True)
+            )
+            story_id = conn.execute(
+                sa.select(brief_paragraphs.c.story_id).where(brief_paragraphs.c.id == entry_id)
+            ).scalar()
+            if story_id is not None:  # the story page shows the same English text
+                conn.execute(
+                    stories.update()
+                    .where(stories.c.id == story_id)
+                    .values(entry_text=text, updated_at=dt.datetime.now(dt.UTC))
+                )
+
+    def move(self, entry_id: int, step: int) -> None:
+        """Move an entry up (step -1) or down (+1) within its section; at either end nothing changes."""
+        with self.engine.begin() as conn:
+            brief_id, section_id = self._locate(conn, entry_id)
+            self._require_draft(conn, brief_id)
+            ids = self._entry_ids(conn, section_id)
+            index = ids.index(entry_id)
+            target = index + step
+            if 0 <= target < len(ids):
+                ids[index], ids[target] = ids[target], ids[index]
+                self._renumber(conn, ids)
+                self._mark_edited(conn, [entry_id])
+
+    def move_to_section(self, entry_id: int, key: str, heading: str | None, rank: SectionRank) -> None:
+        """Move an entry to the end of another section (created in house order when missing)."""
+        with self.engine.begin() as conn:
+            brief_id, old_section = self._locate(conn, entry_id)
+            self._require_draft(conn, brief_id)
+            section_id = self._ensure_section(conn, brief_id, key, heading, rank)
+            if section_id == old_section:
+                return
+            conn.execute(
+                brief_paragraphs.update()
+                .where(brief_paragraphs.c.id == entry_id)
+                .values(section_id=section_id, position=self._next_position(conn, section_id), edited=True)
+            )
+            self._drop_if_empty(conn, old_section)
+
+    def delete_entry(self, entry_id: int) -> None:
+        with self.engine.begin() as conn:
+            brief_id, section_id = self._locate(conn, entry_id)
+            self._require_draft(conn, brief_id)
+            conn.execute(brief_paragraphs.delete().where(brief_paragraphs.c.id == entry_id))
+            self._drop_if_empty(conn, section_id)
+
+    def publish(self, brief_id: int, title: str, now: dt.datetime) -> None:
+        """Freeze a draft: status published, the house title, the time, and the archive's content hash.
+
+        Entries with no text yet are dropped, and so are sections left empty.
+        """
+        with self.engine.begin() as conn:
+            self._require_draft(conn, brief_id)
+            section_ids = list(
+                conn.execute(
+                    sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)
+                ).scalars()
+            )
+            if section_ids:
+                conn.execute(
+                    brief_paragraphs.delete().where(
+                        brief_paragraphs.c.section_id.in_(section_ids),
+                        sa.func.trim(brief_paragraphs.c.text) == "",
+                    )
+                )
+                for section_id in section_ids:
+                    self._drop_if_empty(conn, section_id)
+            conn.execute(
+                briefs.update()
+                .where(briefs.c.id == brief_id)
+                .values(title=title, status="published", published_at=utc(now), content_hash=_pending_hash())
+            )
+        # the archive's own content hash, so re-importing the published page finds the same brief
+        brief = brief_store.BriefRepository(self.engine).get(brief_id)
+        digest = brief_store.content_hash(brief)
+        with self.engine.begin() as conn:
+            clash = conn.execute(
+                sa.select(briefs.c.id).where(briefs.c.content_hash == digest, briefs.c.id != brief_id)
+            ).scalar()
+            if clash is None:
+                conn.execute(briefs.update().where(briefs.c.id == brief_id).values(content_hash=digest))
+
+    def search(self, words: Sequence[str], *, limit: int = 50) -> list[ParagraphHit]:
+        """Published paragraphs containing every word (see `search_published`)."""
+        return search_published(self.engine, words, limit=limit)
+
+    def delete(self, brief_id: int) -> None:
+        """Remove a draft (a published brief is part of the archive and stays)."""
+        with self.engine.begin() as conn:
+            self._require_draft(conn, brief_id)
+        brief_store.BriefRepository(self.engine).delete(brief_id)
+
+    # ---- rows ----
+
+    def _require_draft(self, conn: Connection, brief_id: int) -> None:
+        status = conn.execute(sa.select(briefs.c.status).where(briefs.c.id == brief_id)).scalar()
+        if status is None:
+            raise NotFound(f"no brief with id {brief_id}")
+        if status != "draft":
+            raise ConfigError(f"brief {brief_id} is {status}: only drafts can change")
+
+    def _locate(self, conn: Connection, entry_id: int) -> tuple[int, int]:
+        row = conn.execute(
+            sa.select(brief_sections.c.brief_id, brief_paragraphs.c.section_id)
+            .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
+            .where(brief_paragraphs.c.id == entry_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no brief entry with id {entry_id}")
+        return int(row.brief_id), int(row.section_id)
+
+    def _entry_ids(self, conn: Connection, section_id: int) -> list[int]:
+        query = (
+            sa.select(brief_paragraphs.c.id)
+            .where(brief_paragraphs.c.section_id == section_id)
+            .order_by(brief_paragraphs.c.position, brief_paragraphs.c.id)
+        )
+        return [int(i) for i in conn.execute(query).scalars()]
+
+    def _renumber(self, conn: Connection, ids: Sequence[int]) -> None:
+        for position, entry_id in enumerate(ids):
+            conn.execute(
+                brief_paragraphs.update().where(brief_paragraphs.c.id == entry_id).values(position=position)
+            )
+
+    def _mark_edited(self, conn: Connection, ids: Sequence[int]) -> None:
+        conn.execute(
+            brief_paragraphs.update().where(brief_paragraphs.c.id.in_(list(ids))).values(edited=True)
+        )
+
+    def _next_position(self, conn: Connection, section_id: int) -> int:
+        top = conn.execute(
+            sa.select(sa.func.max(brief_paragraphs.c.position)).where(
+                brief_paragraphs.c.section_id == section_id
+            )
+        ).scalar()
+        return 0 if top is None else int(top) + 1
+
+    def _ensure_section(
+        self, conn: Connection, brief_id: int, key: str, heading: str | None, rank: SectionRank
+    ) -> int:
+        rows = list(
+            conn.execute(
+                sa.select(brief_sections.c.id, brief_sections.c.key, brief_sections.c.heading)
+                .where(brief_sections.c.brief_id == brief_id)
+                .order_by(brief_sections.c.position, brief_sections.c.id)
+            )
+        )
+        for row in rows:
+            # a one-off topical section is told apart by its heading; the standing ones by key alone
+            if row.key == key and (key != "special" or heading is None or row.heading == heading):
+                return int(row.id)
+        result = conn.execute(
+            brief_sections.insert().values(brief_id=brief_id, position=len(rows), key=key, heading=heading)
+        )
+        new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        ordered = sorted([(int(r.id), str(r.key)) for r in rows] + [(new_id, key)], key=lambda p: rank(p[1]))
+        for position, (section_id, _) in enumerate(ordered):
+            conn.execute(
+                brief_sections.update().where(brief_sections.c.id == section_id).values(position=position)
+            )
+        return new_id
+
+    def _drop_if_empty(self, conn: Connection, section_id: int) -> None:
+        left = conn.execute(
+            sa.select(sa.func.count()).where(brief_paragraphs.c.section_id == section_id)
+        ).scalar()
+        if not left:
+            conn.execute(brief_sections.delete().where(brief_sections.c.id == section_id))
+
+
+def _pending_hash() -> str:
+    return "publishing-" + hashlib.sha256(secrets.token_bytes(16)).hexdigest()[:40]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParagraphHit:
+    """A published paragraph that matched a search, with its brief."""
+
+    brief_id: int
+    title: str
+    period_end: dt.date | None
+    section_key: str
+    text: str
+
+
+def search_published(engine: Engine, words: Sequence[str], *, limit: int = 50) -> list[ParagraphHit]:
+    """Paragraphs of published briefs containing every word (case-insensitive), newest brief first.
+
+    The archive is small (hundreds of briefs), so a LIKE scan with bound, escaped patterns is enough.
+    """
+    terms = [w for w in words if w.strip()][:8]
+    if not terms:
+        return []
+    query = (
+        sa.select(
+            briefs.c.id,
+            briefs.c.title,
+            briefs.c.period_end,
+            brief_sections.c.key,
+            brief_paragraphs.c.text,
+        )
+        .select_from(
+            brief_paragraphs.join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id).join(
+                briefs, briefs.c.id == brief_sections.c.brief_id
+            )
+        )
+        .where(briefs.c.status == "published")
+        .order_by(briefs.c.period_end.desc(), briefs.c.id.desc(), brief_paragraphs.c.position)
+        .limit(limit)
+    )
+    for term in terms:
+        query = query.where(sa.func.lower(brief_paragraphs.c.text).contains(term.lower(), autoescape=True))
+    with engine.connect() as conn:
+        return [
+            ParagraphHit(
+                brief_id=r.id, title=r.title, period_end=r.period_end, section_key=r.key, text=r.text
+            )
+            for r in conn.execute(query)
+        ]

@@ -1,0 +1,391 @@
+"""What the editors' inbox and story page read and change: paged, filtered story lists and a story's reports.
+
+Every list is one indexed page query (stories by `last_seen`, filters as EXISTS sub-queries, search
+through the store's full-text index) plus one query for the details of that page's stories, so a page
+costs the same with 100,000 items as with 100.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from mobrief.errors import ConfigError, NotFound
+from mobrief.records import Enrichment, Item, utc
+from mobrief.store import search
+from mobrief.store.enrichments import EnrichmentRepository, row_to_enrichment
+from mobrief.store.items import row_to_item, select_items
+from mobrief.store.schema import item_enrichments, items, sources, stories, story_items, story_links
+
+STORY_STATUSES = ("new", "skip", "brief")
+SEARCH_LIMIT = 500  # a text search narrows the inbox to the stories of at most this many best-matching items
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboxFilter:
+    """What an editor narrowed the inbox to; None means no restriction."""
+
+    section: str | None = None
+    source: str | None = None
+    lang: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    query: str | None = None
+    status: str | None = "new"
+    relevant_only: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboxRow:
+    """One story as the inbox lists it."""
+
+    id: int
+    title: str
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    section: str | None
+    status: str
+    has_entry: bool
+    outlets: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    amounts: tuple[Mapping[str, Any], ...] = ()
+    languages: tuple[str, ...] = ()
+    relevance: float | None = None
+    item_count: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboxPage:
+    rows: tuple[InboxRow, ...]
+    offset: int
+    limit: int
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """One item of a story with what enrichment found in it and the id of its fetch-time snapshot."""
+
+    item: Item
+    enrichment: Enrichment | None
+    snapshot_id: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EarlierStory:
+    id: int
+    title: str
+    last_seen: dt.datetime
+    score: float
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryDetail:
+    """A story with every report in it and the earlier stories it continues."""
+
+    id: int
+    title: str
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    section: str | None
+    status: str
+    entry_text: str | None
+    outlets: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    reports: tuple[Report, ...] = ()
+    earlier: tuple[EarlierStory, ...] = field(default=())
+
+
+def _strings(values: Iterable[Any]) -> tuple[str, ...]:
+    out: dict[str, None] = {}
+    for value in values:
+        if isinstance(value, Mapping):
+            value = value.get("name") or value.get("latin") or value.get("text")
+        if value:
+            out[str(value)] = None
+    return tuple(out)
+
+
+def _amount_key(amount: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (amount.get("currency"), amount.get("value"), amount.get("value_to"))
+
+
+class InboxRepository:
+    """Paged story lists for the inbox, a story's reports, and the editors' decisions on a story."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._search = search.search_index_for(engine.dialect.name)
+
+    # ---- the inbox ----
+
+    def _items_of_story(self) -> sa.Select[Any]:
+        return (
+            sa.select(sa.literal(1))
+            .select_from(story_items.join(items, items.c.id == story_items.c.item_id))
+            .where(story_items.c.story_id == stories.c.id)
+        )
+
+    def _row_query(self) -> sa.Select[Any]:
+        return sa.select(
+            stories.c.id,
+            stories.c.title,
+            stories.c.first_seen,
+            stories.c.last_seen,
+            stories.c.section,
+            stories.c.status,
+            stories.c.outlets,
+            stories.c.places,
+            (stories.c.entry_text.is_not(None) & (stories.c.entry_text != "")).label("has_entry"),
+        )
+
+    def row(self, story_id: int) -> InboxRow:
+        """One story as the inbox lists it (what an htmx action swaps in after changing it)."""
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(self._row_query().where(stories.c.id == story_id)))
+            if not rows:
+                raise NotFound(f"no story with id {story_id}")
+            return self._build_rows(conn, rows)[0]
+
+    def page(self, flt: InboxFilter, *, limit: int = 50, offset: int = 0) -> InboxPage:
+        """One page of stories, newest first (by last report), filtered as `flt` says."""
+        query = self._row_query()
+        if flt.status:
+            query = query.where(stories.c.status == flt.status)
+        if flt.section:
+            query = query.where(stories.c.section == flt.section)
+        if flt.since is not None:
+            query = query.where(stories.c.last_seen >= utc(flt.since))
+        if flt.until is not None:
+            query = query.where(stories.c.last_seen < utc(flt.until))
+        if flt.source:
+            source_id = sa.select(sources.c.id).where(sources.c.name == flt.source).scalar_subquery()
+            query = query.where(self._items_of_story().where(items.c.source_id == source_id).exists())
+        if flt.lang:
+            lang_query = (
+                self._items_of_story()
+                .outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id)
+                .where(sa.func.coalesce(item_enrichments.c.lang, items.c.lang) == flt.lang)
+            )
+            query = query.where(lang_query.exists())
+        if flt.relevant_only:
+            relevant = (
+                sa.select(sa.literal(1))
+                .select_from(
+                    story_items.join(item_enrichments, item_enrichments.c.item_id == story_items.c.item_id)
+                )
+                .where(story_items.c.story_id == stories.c.id, item_enrichments.c.is_relevant.is_(True))
+            )
+            query = query.where(relevant.exists())
+        with self.engine.connect() as conn:
+            if flt.query and flt.query.strip():
+                terms = search.query_terms(flt.query)
+                hits = self._search.search(conn, terms, limit=SEARCH_LIMIT, offset=0) if terms else []
+                if not hits:
+                    return InboxPage(rows=(), offset=offset, limit=limit, has_more=False)
+                story_ids = sa.select(story_items.c.story_id).where(
+                    story_items.c.item_id.in_([item_id for item_id, _ in hits])
+                )
+                query = query.where(stories.c.id.in_(story_ids))
+            query = query.order_by(stories.c.last_seen.desc(), stories.c.id.desc()).limit(limit + 1)
+            rows = list(conn.execute(query.offset(offset)))
+            has_more = len(rows) > limit
+            out = self._build_rows(conn, rows[:limit])
+        # within a day, the most relevant story first; across days, newest first
+        out.sort(key=lambda r: (r.last_seen.date(), r.relevance or 0.0), reverse=True)
+        return InboxPage(rows=tuple(out), offset=offset, limit=limit, has_more=has_more)
+
+    def _build_rows(self, conn: sa.Connection, rows: Sequence[Any]) -> list[InboxRow]:
+        details = self._details(conn, [row.id for row in rows])
+        out = []
+        for row in rows:
+            info = details.get(row.id, {})
+            out.append(
+                InboxRow(
+                    id=row.id,
+                    title=row.title or "",
+                    first_seen=utc(row.first_seen),
+                    last_seen=utc(row.last_seen),
+                    section=row.section,
+                    status=row.status,
+                    has_entry=bool(row.has_entry),
+                    outlets=_strings(row.outlets or ()) or tuple(info.get("outlets", ())),
+                    places=_strings(row.places or ()) or tuple(info.get("places", ())),
+                    amounts=tuple(info.get("amounts", ())),
+                    languages=tuple(sorted(info.get("languages", ()))),
+                    relevance=info.get("relevance"),
+                    item_count=int(info.get("count", 0)),
+                )
+            )
+        return out
+
+    def _details(self, conn: sa.Connection, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        if not story_ids:
+            return {}
+        query = (
+            sa.select(
+                story_items.c.story_id,
+                sources.c.name.label("source"),
+                sa.func.coalesce(item_enrichments.c.lang, items.c.lang).label("lang"),
+                item_enrichments.c.relevance,
+                item_enrichments.c.places,
+                item_enrichments.c.amounts,
+            )
+            .select_from(
+                story_items.join(items, items.c.id == story_items.c.item_id)
+                .join(sources, sources.c.id == items.c.source_id)
+                .outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id)
+            )
+            .where(story_items.c.story_id.in_(list(story_ids)))
+        )
+        out: dict[int, dict[str, Any]] = {}
+        for row in conn.execute(query):
+            info = out.setdefault(
+                row.story_id,
+                {
+                    "outlets": {},
+                    "places": {},
+                    "amounts": {},
+                    "languages": set(),
+                    "relevance": None,
+                    "count": 0,
+                },
+            )
+            info["count"] += 1
+            info["outlets"][row.source] = None
+            if row.lang:
+                info["languages"].add(row.lang)
+            if row.relevance is not None:
+                info["relevance"] = max(info["relevance"] or 0.0, float(row.relevance))
+            for place in _strings(row.places or ()):
+                info["places"][place] = None
+            for amount in row.amounts or ():
+                if isinstance(amount, Mapping):
+                    info["amounts"].setdefault(_amount_key(amount), amount)
+        for info in out.values():
+            info["outlets"] = list(info["outlets"])
+            info["places"] = list(info["places"])
+            info["amounts"] = list(info["amounts"].values())[:6]
+        return out
+
+    def section_counts(self) -> dict[str, int]:
+        """New stories per section (None for unsectioned): the numbers beside the inbox's section filter."""
+        query = (
+            sa.select(stories.c.section, sa.func.count())
+            .where(stories.c.status == "new")
+            .group_by(stories.c.section)
+        )
+        with self.engine.connect() as conn:
+            return {str(section or ""): int(count) for section, count in conn.execute(query)}
+
+    def source_names(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [
+                str(n) for n in conn.execute(sa.select(sources.c.name).order_by(sources.c.name)).scalars()
+            ]
+
+    # ---- one story ----
+
+    def story(self, story_id: int) -> StoryDetail:
+        """A story with its reports (oldest first) and the earlier stories it continues (best first)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).first()
+            if row is None:
+                raise NotFound(f"no story with id {story_id}")
+            report_rows = list(
+                conn.execute(
+                    select_items()
+                    .add_columns(items.c.snapshot_id, *(c.label(f"e_{c.name}") for c in item_enrichments.c))
+                    .join(story_items, story_items.c.item_id == items.c.id)
+                    .outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id)
+                    .where(story_items.c.story_id == story_id)
+                    .order_by(items.c.published_at, items.c.id)
+                )
+            )
+            earlier_rows = list(
+                conn.execute(
+                    sa.select(
+                        stories.c.id,
+                        stories.c.title,
+                        stories.c.last_seen,
+                        story_links.c.score,
+                        story_links.c.reasons,
+                    )
+                    .join(story_links, story_links.c.earlier_story_id == stories.c.id)
+                    .where(story_links.c.story_id == story_id)
+                    .order_by(story_links.c.score.desc())
+                    .limit(20)
+                )
+            )
+        reports = []
+        for r in report_rows:
+            enrichment = None
+            if r.e_item_id is not None:
+                enrichment = row_to_enrichment(
+                    SimpleNamespace(**{c.name: getattr(r, f"e_{c.name}") for c in item_enrichments.c})
+                )
+            reports.append(Report(item=row_to_item(r), enrichment=enrichment, snapshot_id=r.snapshot_id))
+        return StoryDetail(
+            id=row.id,
+            title=row.title or "",
+            first_seen=utc(row.first_seen),
+            last_seen=utc(row.last_seen),
+            section=row.section,
+            status=row.status,
+            entry_text=row.entry_text,
+            outlets=_strings(row.outlets or ()) or _strings(r.item.source for r in reports),
+            places=_strings(row.places or ()),
+            reports=tuple(reports),
+            earlier=tuple(
+                EarlierStory(
+                    id=e.id,
+                    title=e.title or "",
+                    last_seen=utc(e.last_seen),
+                    score=float(e.score),
+                    reasons=tuple(str(x) for x in (e.reasons or ())),
+                )
+                for e in earlier_rows
+            ),
+        )
+
+    def item_ids(self, story_id: int) -> list[int]:
+        query = sa.select(story_items.c.item_id).where(story_items.c.story_id == story_id)
+        with self.engine.connect() as conn:
+            return [int(i) for i in conn.execute(query.order_by(story_items.c.item_id)).scalars()]
+
+    def snapshot_of_item(self, item_id: int) -> int | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(items.c.snapshot_id).where(items.c.id == item_id)).scalar()
+        return None if value is None else int(value)
+
+    # ---- the editors' decisions ----
+
+    def _update(self, story_id: int, **values: Any) -> None:
+        values["updated_at"] = dt.datetime.now(dt.UTC)
+        with self.engine.begin() as conn:
+            if not conn.execute(sa.update(stories).where(stories.c.id == story_id).values(**values)).rowcount:
+                raise NotFound(f"no story with id {story_id}")
+
+    def set_status(self, story_id: int, status: str) -> None:
+        """Mark a story new, skipped or for the brief; its items get the matching keep/skip decision."""
+        if status not in STORY_STATUSES:
+            raise ConfigError(f"status must be one of {', '.join(STORY_STATUSES)}, not {status!r}")
+        self._update(story_id, status=status)
+        decision = {"new": None, "skip": "skip", "brief": "keep"}[status]
+        enrichments = EnrichmentRepository(self.engine)
+        for item_id in self.item_ids(story_id):
+            enrichments.set_editor_decision(item_id, decision)
+
+    def set_section(self, story_id: int, section: str | None) -> None:
+        """Put a story in a section; its items get it as the editor's section (section training reads it)."""
+        self._update(story_id, section=section)
+        enrichments = EnrichmentRepository(self.engine)
+        for item_id in self.item_ids(story_id):
+            enrichments.set_editor_section(item_id, section)

@@ -1,0 +1,368 @@
+"""What composing reads: the relevant stories of a period, their reports and the briefs they continue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from mobrief.records import utc
+from mobrief.store.schema import (
+    brief_paragraphs,
+    brief_sections,
+    briefs,
+    item_enrichments,
+    items,
+    sources,
+    stories,
+    story_items,
+    story_links,
+)
+
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeriodItem:
+    """One report of a story, with what enrichment found in it."""
+
+    id: int
+    outlet: str
+    url: str | None
+    published_at: dt.datetime
+    title: str
+    text: str
+    lang: str | None
+    relevance: float | None
+    is_relevant: bool | None
+    section: str | None
+    entities: tuple[Mapping[str, Any], ...]
+    places: tuple[Mapping[str, Any], ...]
+    amounts: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EarlierBrief:
+    """A published brief that told an earlier story this one continues."""
+
+    brief_id: int
+    title: str
+    url: str | None
+    period_end: dt.date | None
+    story_id: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeriodStory:
+    """A story with at least one relevant report in the period."""
+
+    id: int
+    title: str
+    section: str | None
+    pinned: bool
+    entry_text: str | None
+    last_seen: dt.datetime
+    items: tuple[PeriodItem, ...]
+    earlier: tuple[EarlierBrief, ...] = ()
+
+
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start 00:00 UTC, day after end 00:00 UTC): an item exactly at midnight belongs to the day it opens."""
+    low = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
+    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return low, high
+
+
+def _kept() -> sa.ColumnElement[bool]:
+    decision = item_enrichments.c.editor_decision
+    return sa.or_(
+        decision == "keep",
+        sa.and_(sa.or_(decision.is_(None), decision != "skip"), item_enrichments.c.is_relevant.is_(True)),
+    )
+
+
+def relevant_story_ids(engine: Engine, start: dt.date, end: dt.date) -> list[int]:
+    """Stories not skipped by an editor with a kept report published inside the period."""
+    low, high = _bounds(start, end)
+    query = (
+        sa.select(story_items.c.story_id)
+        .select_from(
+            items.join(story_items, story_items.c.item_id == items.c.id)
+            .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
+            .join(stories, stories.c.id == story_items.c.story_id)
+        )
+        .where(items.c.published_at >= low, items.c.published_at < high, _kept(), stories.c.status != "skip")
+        .group_by(story_items.c.story_id)
+        .order_by(story_items.c.story_id)
+    )
+    with engine.connect() as conn:
+        return [int(i) for i in conn.execute(query).scalars()]
+
+
+def load_period_stories(engine: Engine, start: dt.date, end: dt.date) -> list[PeriodStory]:
+    """Relevant stories of a period, each with its kept reports in the period and the briefs it continues."""
+    ids = relevant_story_ids(engine, start, end)
+    low, high = _bounds(start, end)
+    story_rows: dict[int, Any] = {}
+    story_items_of: dict[int, list[PeriodItem]] = {i: [] for i in ids}
+    earlier_of: dict[int, list[EarlierBrief]] = {i: [] for i in ids}
+    with engine.connect() as conn:
+        for chunk in _chunks(ids):
+            for row in conn.execute(sa.select(stories).where(stories.c.id.in_(chunk))):
+                story_rows[row.id] = row
+            item_query = (
+                sa.select(
+                    story_items.c.story_id,
+                    items.c.id,
+                    sources.c.name.label("outlet"),
+                    items.c.url,
+                    items.c.published_at,
+                    items.c.title,
+                    items.c.text,
+                    sa.func.coalesce(item_enrichments.c.lang, items.c.lang).label("lang"),
+                    item_enrichments.c.relevance,
+                    item_enrichments.c.is_relevant,
+                    sa.func.coalesce(item_enrichments.c.editor_section, item_enrichments.c.section).label(
+                        "section"
+                    ),
+                    item_enrichments.c.entities,
+                    item_enrichments.c.places,
+                    item_enrichments.c.amounts,
+                )
+                .select_from(
+                    items.join(story_items, story_items.c.item_id == items.c.id)
+                    .join(sources, sources.c.id == items.c.source_id)
+                    .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
+                )
+                .where(
+                    story_items.c.story_id.in_(chunk),
+                    items.c.published_at >= low,
+                    items.c.published_at < high,
+                )
+                .where(_kept())
+                .order_by(items.c.published_at, items.c.id)
+            )
+            for row in conn.execute(item_query):
+                story_items_of[row.story_id].append(
+                    PeriodItem(
+                        id=row.id,
+                        outlet=row.outlet,
+                        url=row.url,
+                        published_at=utc(row.published_at),
+                        title=row.title,
+                        text=row.text,
+                        lang=row.lang,
+                        relevance=row.relevance,
+                        is_relevant=row.is_relevant,
+                        section=row.section,
+                        entities=tuple(row.entities or ()),
+                        places=tuple(row.places or ()),
+                        amounts=tuple(row.amounts or ()),
+                    )
+                )
+            earlier_query = (
+                sa.select(
+                    story_links.c.story_id,
+                    story_links.c.earlier_story_id,
+                    story_links.c.score,
+                    briefs.c.id.label("brief_id"),
+                    briefs.c.title,
+                    briefs.c.url,
+                    briefs.c.period_end,
+                )
+                .select_from(
+                    story_links.join(
+                        brief_paragraphs, brief_paragraphs.c.story_id == story_links.c.earlier_story_id
+                    )
+                    .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
+                    .join(briefs, briefs.c.id == brief_sections.c.brief_id)
+                )
+                .where(story_links.c.story_id.in_(chunk), briefs.c.status == "published")
+                .order_by(story_links.c.score.desc(), briefs.c.period_end.desc())
+            )
+            for row in conn.execute(earlier_query):
+                earlier_of[row.story_id].append(
+                    EarlierBrief(
+                        brief_id=row.brief_id,
+                        title=row.title,
+                        url=row.url,
+                        period_end=row.period_end,
+                        story_id=row.earlier_story_id,
+                        score=float(row.score),
+                    )
+                )
+    return [
+        PeriodStory(
+            id=story_id,
+            title=story_rows[story_id].title,
+            section=story_rows[story_id].section,
+            pinned=bool(story_rows[story_id].pinned),
+            entry_text=story_rows[story_id].entry_text,
+            last_seen=utc(story_rows[story_id].last_seen),
+            items=tuple(story_items_of[story_id]),
+            earlier=_unique_briefs(earlier_of[story_id]),
+        )
+        for story_id in ids
+        if story_id in story_rows and story_items_of[story_id]
+    ]
+
+
+def _unique_briefs(found: Sequence[EarlierBrief]) -> tuple[EarlierBrief, ...]:
+    seen: dict[int, EarlierBrief] = {}
+    for brief in found:
+        seen.setdefault(brief.brief_id, brief)
+    return tuple(seen.values())
+
+
+def _chunks(ids: Sequence[int]) -> list[list[int]]:
+    return [list(ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)]
+
+
+def draft_for_period(engine: Engine, start: dt.date, end: dt.date) -> int | None:
+    """The draft of exactly this period, if one exists (the newest when several do)."""
+    query = (
+        sa.select(briefs.c.id)
+        .where(briefs.c.status == "draft", briefs.c.period_start == start, briefs.c.period_end == end)
+        .order_by(briefs.c.id.desc())
+    )
+    with engine.connect() as conn:
+        value = conn.execute(query).scalar()
+    return None if value is None else int(value)
+
+
+def save_draft_layout(
+    engine: Engine,
+    brief_id: int,
+    *,
+    title: str,
+    sections: Sequence[tuple[str, str | None]],
+    entries: Sequence[tuple[str, Mapping[str, Any]]],
+) -> None:
+    """Make a draft hold exactly `sections` (in order) and `entries` (section key, fields), in one go.
+
+    Entries that carry an `entry_id` keep their row (and its `edited` flag); others are inserted; rows no
+    longer listed are deleted, so composing again never leaves a story twice.
+    """
+    with engine.begin() as conn:
+        old_sections = {
+            row.key: row.id
+            for row in conn.execute(
+                sa.select(brief_sections.c.id, brief_sections.c.key).where(
+                    brief_sections.c.brief_id == brief_id
+                )
+            )
+        }
+        section_ids: dict[str, int] = {}
+        for position, (key, heading) in enumerate(sections):
+            if key in old_sections:
+                section_ids[key] = old_sections[key]
+                conn.execute(
+                    brief_sections.update()
+                    .where(brief_sections.c.id == old_sections[key])
+                    .values(position=position, heading=heading)
+                )
+            else:
+                result = conn.execute(
+                    brief_sections.insert().values(
+                        brief_id=brief_id, position=position, key=key, heading=heading
+                    )
+                )
+                section_ids[key] = int(result.inserted_primary_key[0])  # type: ignore[index]
+        kept: list[int] = []
+        positions: dict[str, int] = {}
+        for key, fields in entries:
+            position = positions.get(key, 0)
+            positions[key] = position + 1
+            values = {
+                "section_id": section_ids[key],
+                "position": position,
+                "text": fields["text"],
+                "story_id": fields["story_id"],
+                "item_ids": list(fields["item_ids"]),
+                "status": fields["status"],
+                "sources": [dict(s) for s in fields["sources"]],
+                "previously": [dict(p) for p in fields["previously"]],
+            }
+            entry_id = fields.get("entry_id")
+            if entry_id is not None:
+                conn.execute(
+                    brief_paragraphs.update().where(brief_paragraphs.c.id == entry_id).values(**values)
+                )
+                kept.append(int(entry_id))
+            else:
+                result = conn.execute(brief_paragraphs.insert().values(edited=False, **values))
+                kept.append(int(result.inserted_primary_key[0]))  # type: ignore[index]
+        all_sections = list(old_sections.values()) + [
+            i for k, i in section_ids.items() if k not in old_sections
+        ]
+        if all_sections:
+            stale = brief_paragraphs.delete().where(brief_paragraphs.c.section_id.in_(all_sections))
+            if kept:
+                stale = stale.where(brief_paragraphs.c.id.not_in(kept))
+            conn.execute(stale)
+        unused = [i for k, i in old_sections.items() if k not in section_ids]
+        if unused:
+            conn.execute(brief_sections.delete().where(brief_sections.c.id.in_(unused)))
+        conn.execute(briefs.update().where(briefs.c.id == brief_id).values(title=title))
+
+
+def draft_entries_of_story(engine: Engine, story_id: int) -> list[int]:
+    """Ids of the draft entries that tell a story."""
+    query = (
+        sa.select(brief_paragraphs.c.id)
+        .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
+        .join(briefs, briefs.c.id == brief_sections.c.brief_id)
+        .where(brief_paragraphs.c.story_id == story_id, briefs.c.status == "draft")
+    )
+    with engine.connect() as conn:
+        return [int(i) for i in conn.execute(query).scalars()]
+
+
+def set_story_entry_text(engine: Engine, story_id: int, text: str) -> None:
+    """The editor's English text of a story, kept on the story for every brief that tells it."""
+    with engine.begin() as conn:
+        conn.execute(
+            stories.update()
+            .where(stories.c.id == story_id)
+            .values(entry_text=text, updated_at=dt.datetime.now(dt.UTC))
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublishedParagraph:
+    """A paragraph of a published brief, with the brief it stands in."""
+
+    brief_id: int
+    title: str
+    url: str | None
+    period_end: dt.date | None
+    text: str
+
+
+def published_paragraphs_between(engine: Engine, low: dt.date, high: dt.date) -> list[PublishedParagraph]:
+    """Paragraphs of briefs published for periods ending in [low, high), newest brief first."""
+    query = (
+        sa.select(briefs.c.id, briefs.c.title, briefs.c.url, briefs.c.period_end, brief_paragraphs.c.text)
+        .select_from(
+            briefs.join(brief_sections, brief_sections.c.brief_id == briefs.c.id).join(
+                brief_paragraphs, brief_paragraphs.c.section_id == brief_sections.c.id
+            )
+        )
+        .where(briefs.c.status == "published", briefs.c.period_end >= low, briefs.c.period_end < high)
+        .order_by(
+            briefs.c.period_end.desc(),
+            briefs.c.id.desc(),
+            brief_sections.c.position,
+            brief_paragraphs.c.position,
+        )
+    )
+    with engine.connect() as conn:
+        return [
+            PublishedParagraph(brief_id=r.id, title=r.title, url=r.url, period_end=r.period_end, text=r.text)
+            for r in conn.execute(query)
+        ]

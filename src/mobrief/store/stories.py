@@ -1,0 +1,424 @@
+"""Stories, their items and the earlier stories they continue: `stories`, `story_items`, `story_links`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from mobrief.errors import NotFound
+from mobrief.records import EnrichedItem, Story, utc
+from mobrief.store import search
+from mobrief.store.schema import item_enrichments, items, sources, stories, story_items, story_links
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredSignature:
+    """A story's stored clustering profile with its time span, as clustering reloads it."""
+
+    story_id: int
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    title: str
+    signature: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryItem:
+    """One item of a story, as the story view lists it."""
+
+    item_id: int
+    source: str
+    url: str | None
+    published_at: dt.datetime
+    title: str
+    text: str
+    method: str
+    score: float
+    is_relevant: bool | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryLink:
+    """A link from a story to an earlier one it continues, with the evidence."""
+
+    story_id: int
+    earlier_story_id: int
+    score: float
+    reasons: Sequence[Any]
+    title: str = ""
+    first_seen: dt.datetime | None = None
+    last_seen: dt.datetime | None = None
+
+
+def _pending_query(require_enrichment: bool) -> sa.Select[Any]:
+    query = (
+        sa.select(
+            items.c.id,
+            sources.c.name.label("source"),
+            items.c.external_id,
+            items.c.url,
+            items.c.published_at,
+            items.c.title,
+            items.c.text,
+            items.c.raw,
+            items.c.lang,
+            item_enrichments.c.lang.label("detected_lang"),
+            item_enrichments.c.is_relevant,
+            item_enrichments.c.section,
+            item_enrichments.c.editor_section,
+            item_enrichments.c.editor_decision,
+            item_enrichments.c.entities,
+            item_enrichments.c.places,
+            item_enrichments.c.amounts,
+        )
+        .join(sources, sources.c.id == items.c.source_id)
+        .outerjoin(story_items, story_items.c.item_id == items.c.id)
+        .where(story_items.c.item_id.is_(None))
+    )
+    if require_enrichment:
+        return query.join(item_enrichments, item_enrichments.c.item_id == items.c.id)
+    return query.outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id)
+
+
+def _row_to_enriched(row: Any) -> EnrichedItem:
+    relevant = row.is_relevant
+    if row.editor_decision in ("keep", "skip"):
+        relevant = row.editor_decision == "keep"
+    return EnrichedItem(
+        id=row.id,
+        source=row.source,
+        external_id=row.external_id,
+        url=row.url,
+        published_at=utc(row.published_at),
+        title=row.title or "",
+        text=row.text or "",
+        raw=dict(row.raw or {}),
+        lang=row.detected_lang or row.lang,
+        is_relevant=relevant,
+        section=row.editor_section or row.section,
+        entities=tuple(e for e in row.entities or () if isinstance(e, Mapping)),
+        places=tuple(p for p in row.places or () if isinstance(p, Mapping)),
+        amounts=tuple(a for a in row.amounts or () if isinstance(a, Mapping)),
+    )
+
+
+def _row_to_story(row: Any, item_ids: Sequence[int] = ()) -> Story:
+    return Story(
+        id=row.id,
+        title=row.title,
+        first_seen=utc(row.first_seen),
+        last_seen=utc(row.last_seen),
+        item_ids=tuple(item_ids),
+        outlets=tuple(row.outlets or ()),
+        places=tuple(row.places or ()),
+        section=row.section,
+    )
+
+
+class StoryRepository:
+    """Rows of `stories`, `story_items` and `story_links`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._search = search.search_index_for(engine.dialect.name)
+
+    # ---- what clustering reads ----
+
+    def count_pending(self, *, require_enrichment: bool = True) -> int:
+        """How many items have no story yet."""
+        query = sa.select(sa.func.count()).select_from(_pending_query(require_enrichment).subquery())
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def pending_items(self, *, limit: int = 500, require_enrichment: bool = True) -> list[EnrichedItem]:
+        """The earliest items without a story, in publication order (then id), with what enrichment found."""
+        query = _pending_query(require_enrichment).order_by(items.c.published_at, items.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            return [_row_to_enriched(row) for row in conn.execute(query)]
+
+    def signatures_seen_since(
+        self, moment: dt.datetime, *, until: dt.datetime | None = None
+    ) -> list[StoredSignature]:
+        """Profiles of the stories last seen at or after `moment` (and first seen by `until`), in id order."""
+        query = sa.select(
+            stories.c.id, stories.c.first_seen, stories.c.last_seen, stories.c.title, stories.c.signature
+        )
+        query = query.where(stories.c.last_seen >= moment, stories.c.signature.is_not(None))
+        if until is not None:
+            query = query.where(stories.c.first_seen <= until)
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(query.order_by(stories.c.id)))
+        return [_row_to_signature(row) for row in rows]
+
+    def signatures_of(self, story_ids: Iterable[int]) -> list[StoredSignature]:
+        """Profiles of the given stories, in id order (missing ids are skipped)."""
+        wanted = sorted(set(story_ids))
+        found: list[StoredSignature] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                query = sa.select(
+                    stories.c.id,
+                    stories.c.first_seen,
+                    stories.c.last_seen,
+                    stories.c.title,
+                    stories.c.signature,
+                ).where(stories.c.id.in_(wanted[start : start + 500]), stories.c.signature.is_not(None))
+                found.extend(_row_to_signature(row) for row in conn.execute(query.order_by(stories.c.id)))
+        return found
+
+    # ---- what clustering writes (inside the caller's transaction) ----
+
+    def create(self, conn: Connection, values: Mapping[str, Any]) -> int:
+        """Insert a story and return its id; `values` are columns of `stories`."""
+        row = {"status": "new", "pinned": False, "updated_at": dt.datetime.now(dt.UTC), **values}
+        result = conn.execute(stories.insert().values(**row))
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def update(self, conn: Connection, story_id: int, values: Mapping[str, Any]) -> None:
+        conn.execute(
+            stories.update()
+            .where(stories.c.id == story_id)
+            .values(**{**values, "updated_at": dt.datetime.now(dt.UTC)})
+        )
+
+    def add_items(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Record items' stories: dicts with item_id, story_id, method, score."""
+        if rows:
+            conn.execute(story_items.insert(), [dict(r) for r in rows])
+
+    def replace_links(self, conn: Connection, story_id: int, links: Sequence[Mapping[str, Any]]) -> None:
+        """Set the earlier stories a story continues: dicts with earlier_story_id, score, reasons."""
+        conn.execute(story_links.delete().where(story_links.c.story_id == story_id))
+        if links:
+            conn.execute(story_links.insert(), [{"story_id": story_id, **dict(link)} for link in links])
+
+    def forget_all(self) -> int:
+        """Delete every story (items keep their text and enrichment), so clustering can start over."""
+        with self.engine.begin() as conn:
+            conn.execute(story_links.delete())
+            conn.execute(story_items.delete())
+            return int(conn.execute(stories.delete()).rowcount or 0)
+
+    # ---- what editors read ----
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(stories)).scalar() or 0)
+
+    def get(self, story_id: int) -> Story:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).first()
+            if row is None:
+                raise NotFound(f"no story with id {story_id} (see `mobrief stories list`)")
+            ids = conn.execute(
+                sa.select(story_items.c.item_id)
+                .join(items, items.c.id == story_items.c.item_id)
+                .where(story_items.c.story_id == story_id)
+                .order_by(items.c.published_at, items.c.id)
+            ).scalars()
+            return _row_to_story(row, [int(x) for x in ids])
+
+    def status(self, story_id: int) -> str:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(stories.c.status).where(stories.c.id == story_id)).scalar()
+        if value is None:
+            raise NotFound(f"no story with id {story_id} (see `mobrief stories list`)")
+        return str(value)
+
+    def recent(
+        self,
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        section: str | None = None,
+        relevant_only: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[tuple[Story, int]]:
+        """Stories last seen in a period, newest first, each with its number of items."""
+        size = sa.func.count(story_items.c.item_id).label("size")
+        query = (
+            sa.select(stories, size)
+            .outerjoin(story_items, story_items.c.story_id == stories.c.id)
+            .group_by(stories.c.id)
+        )
+        if since is not None:
+            query = query.where(stories.c.last_seen >= since)
+        if until is not None:
+            query = query.where(stories.c.first_seen <= until)
+        if section is not None:
+            query = query.where(stories.c.section == section)
+        if relevant_only:
+            relevant = (
+                sa.select(story_items.c.story_id)
+                .join(item_enrichments, item_enrichments.c.item_id == story_items.c.item_id)
+                .where(
+                    sa.or_(
+                        item_enrichments.c.editor_decision == "keep",
+                        sa.and_(
+                            item_enrichments.c.is_relevant.is_(True),
+                            sa.or_(
+                                item_enrichments.c.editor_decision.is_(None),
+                                item_enrichments.c.editor_decision != "skip",
+                            ),
+                        ),
+                    )
+                )
+            )
+            query = query.where(stories.c.id.in_(relevant))
+        query = query.order_by(stories.c.last_seen.desc(), stories.c.id.desc()).limit(limit).offset(offset)
+        with self.engine.connect() as conn:
+            return [(_row_to_story(row), int(row.size)) for row in conn.execute(query)]
+
+    def items_of(self, story_id: int) -> list[StoryItem]:
+        """The items of a story in publication order, with how each was matched."""
+        query = (
+            sa.select(
+                items.c.id,
+                sources.c.name.label("source"),
+                items.c.url,
+                items.c.published_at,
+                items.c.title,
+                items.c.text,
+                story_items.c.method,
+                story_items.c.score,
+                item_enrichments.c.is_relevant,
+            )
+            .join(story_items, story_items.c.item_id == items.c.id)
+            .join(sources, sources.c.id == items.c.source_id)
+            .outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id)
+            .where(story_items.c.story_id == story_id)
+            .order_by(items.c.published_at, items.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [
+                StoryItem(
+                    item_id=row.id,
+                    source=row.source,
+                    url=row.url,
+                    published_at=utc(row.published_at),
+                    title=row.title or "",
+                    text=row.text or "",
+                    method=row.method,
+                    score=float(row.score),
+                    is_relevant=row.is_relevant,
+                )
+                for row in conn.execute(query)
+            ]
+
+    def story_of_item(self, item_id: int) -> int | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(story_items.c.story_id).where(story_items.c.item_id == item_id)
+            ).scalar()
+        return None if value is None else int(value)
+
+    def links(self, story_id: int) -> list[StoryLink]:
+        """The earlier stories this one continues, best first, with their titles and spans."""
+        query = (
+            sa.select(
+                story_links.c.story_id,
+                story_links.c.earlier_story_id,
+                story_links.c.score,
+                story_links.c.reasons,
+                stories.c.title,
+                stories.c.first_seen,
+                stories.c.last_seen,
+            )
+            .join(stories, stories.c.id == story_links.c.earlier_story_id)
+            .where(story_links.c.story_id == story_id)
+            .order_by(story_links.c.score.desc(), story_links.c.earlier_story_id)
+        )
+        with self.engine.connect() as conn:
+            return [
+                StoryLink(
+                    story_id=row.story_id,
+                    earlier_story_id=row.earlier_story_id,
+                    score=float(row.score),
+                    reasons=list(row.reasons or ()),
+                    title=row.title,
+                    first_seen=utc(row.first_seen),
+                    last_seen=utc(row.last_seen),
+                )
+                for row in conn.execute(query)
+            ]
+
+    def later_links(self, story_id: int) -> list[StoryLink]:
+        """The later stories that continue this one."""
+        query = (
+            sa.select(
+                story_links.c.story_id,
+                story_links.c.earlier_story_id,
+                story_links.c.score,
+                story_links.c.reasons,
+                stories.c.title,
+                stories.c.first_seen,
+                stories.c.last_seen,
+            )
+            .join(stories, stories.c.id == story_links.c.story_id)
+            .where(story_links.c.earlier_story_id == story_id)
+            .order_by(stories.c.first_seen, stories.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [
+                StoryLink(
+                    story_id=row.story_id,
+                    earlier_story_id=row.earlier_story_id,
+                    score=float(row.score),
+                    reasons=list(row.reasons or ()),
+                    title=row.title,
+                    first_seen=utc(row.first_seen),
+                    last_seen=utc(row.last_seen),
+                )
+                for row in conn.execute(query)
+            ]
+
+    # ---- what threading reads ----
+
+    def stories_mentioning(
+        self, terms: Sequence[str], *, before: dt.datetime, after: dt.datetime, limit: int = 200
+    ) -> tuple[set[int], int]:
+        """Stories with an item published in [after, before) whose text has every lemma of `terms`.
+
+        Also returns how many items the full-text index matched (up to `limit`), so a caller can tell a
+        name every report repeats from a rare one.
+        """
+        if not terms:
+            return set(), 0
+        with self.engine.connect() as conn:
+            hits = self._search.search(conn, list(terms), limit=limit, offset=0)
+            if not hits:
+                return set(), 0
+            ids = [item_id for item_id, _ in hits]
+            query = (
+                sa.select(story_items.c.story_id)
+                .join(items, items.c.id == story_items.c.item_id)
+                .where(
+                    story_items.c.item_id.in_(ids),
+                    items.c.published_at < before,
+                    items.c.published_at >= after,
+                )
+                .distinct()
+            )
+            return {int(x) for x in conn.execute(query).scalars()}, len(hits)
+
+
+def _signature_query() -> sa.Select[Any]:
+    return sa.select(
+        stories.c.id, stories.c.first_seen, stories.c.last_seen, stories.c.title, stories.c.signature
+    )
+
+
+def _row_to_signature(row: Any) -> StoredSignature:
+    return StoredSignature(
+        story_id=int(row.id),
+        first_seen=utc(row.first_seen),
+        last_seen=utc(row.last_seen),
+        title=row.title or "",
+        signature=dict(row.signature or {}),
+    )

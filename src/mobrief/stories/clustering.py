@@ -1,0 +1,249 @@
+"""Assign items to stories one at a time, in publication order: copy, near-copy, same event, or a new story.
+
+Only stories seen within the window (72 hours by default) before an item are candidates, so the cost of
+one item depends on how busy the window is, never on the size of the archive. Clustering a week in one
+batch or item by item across runs gives the same stories, because a story's profile is all the state
+there is and it reloads exactly (`StoryProfile.to_json`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from mobrief.stories import near_duplicates, same_event
+from mobrief.stories.same_event import DEFAULT_WEIGHTS, MatchWeights, StoryProfile
+from mobrief.stories.signatures import VECTOR_DIM, ItemSignature
+
+VECTOR_CANDIDATES = 12  # stories nearest in meaning that get a full score
+TERM_CANDIDATES = 12  # stories sharing the item's rarest lemmas that get a full score
+POSTING_TERMS = 12  # a story is indexed under its heaviest lemmas
+QUERY_TERMS = 8  # an item looks up its heaviest lemmas
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assignment:
+    """Where one item went: the story key, how it was matched, and the score."""
+
+    item_id: int
+    story_key: int
+    method: str  # "new", "exact-url", "telegram", "text-hash", "forward", "minhash", "similar"
+    score: float
+    created: bool = False
+    match: same_event.EventMatch | None = None
+
+
+_KEY_METHODS = {"url": "exact-url", "tg": "telegram", "text": "text-hash", "fwd": "forward"}
+
+
+class StoryClusterer:
+    """The stories of the current window and the indexes that find candidates among them."""
+
+    def __init__(
+        self,
+        *,
+        window: dt.timedelta = dt.timedelta(hours=72),
+        weights: MatchWeights = DEFAULT_WEIGHTS,
+        new_key: Callable[[ItemSignature], int] | None = None,
+    ) -> None:
+        self.window = window
+        self.weights = weights
+        self.stories: dict[int, StoryProfile] = {}
+        self._new_key = new_key or self._count
+        self._last_key = 0
+        self._heap: list[tuple[dt.datetime, int]] = []
+        self._by_key: dict[str, int] = {}
+        self._near = near_duplicates.NearDuplicateIndex()
+        self._sketch_story: dict[int, int] = {}
+        self._postings: dict[str, set[int]] = {}
+        self._story_terms: dict[int, tuple[str, ...]] = {}
+        self._rarity: Counter[str] = Counter()
+        self._story_evidence: dict[int, frozenset[str]] = {}
+        self._slots: dict[int, int] = {}
+        self._free: list[int] = []
+        self._matrix = np.zeros((64, VECTOR_DIM), dtype=np.float32)
+        self._slot_story: list[int | None] = []
+
+    # ---- the window ----
+
+    def load(self, profiles: Iterable[StoryProfile]) -> None:
+        """Put stored stories (those seen within the window) back into play, in id order."""
+        for profile in sorted(profiles, key=lambda p: p.key):
+            self.stories[profile.key] = profile
+            self._index(profile)
+
+    def evict_before(self, moment: dt.datetime) -> list[StoryProfile]:
+        """Drop stories last seen before `moment`; they can no longer take new items."""
+        gone = []
+        while self._heap and self._heap[0][0] < moment:
+            last_seen, key = heapq.heappop(self._heap)
+            profile = self.stories.get(key)
+            if profile is None or profile.last_seen != last_seen:
+                continue  # a stale entry: the story was seen again later
+            self._unindex(profile, leaving=True)
+            del self.stories[key]
+            gone.append(profile)
+        return gone
+
+    def _count(self, _signature: ItemSignature) -> int:
+        self._last_key += 1
+        return self._last_key
+
+    # ---- assignment ----
+
+    def assign(self, signature: ItemSignature) -> Assignment:
+        """Put one item into the best story of the window, or start a new one."""
+        self.evict_before(signature.published_at - self.window)
+        found = self._exact(signature) or self._near_copy(signature) or self._similar(signature)
+        if found is not None:
+            profile = self.stories[found.story_key]
+            self._unindex(profile)
+            profile.add(signature)
+            self._index(profile)
+            return found
+        key = self._new_key(signature)
+        profile = StoryProfile.start(key, signature)
+        self.stories[key] = profile
+        self._index(profile)
+        return Assignment(item_id=signature.item_id, story_key=key, method="new", score=1.0, created=True)
+
+    def _exact(self, signature: ItemSignature) -> Assignment | None:
+        for key in signature.keys:
+            story = self._by_key.get(key)
+            if story is not None:
+                method = _KEY_METHODS.get(key.split(":", 1)[0], "exact")
+                return Assignment(item_id=signature.item_id, story_key=story, method=method, score=1.0)
+        return None
+
+    def _near_copy(self, signature: ItemSignature) -> Assignment | None:
+        for item_id, similarity in self._near.query(signature.sketch):
+            story = self._sketch_story.get(item_id)
+            if story is not None:
+                return Assignment(
+                    item_id=signature.item_id, story_key=story, method="minhash", score=similarity
+                )
+        return None
+
+    def candidates(self, signature: ItemSignature) -> list[int]:
+        """Stories worth a full score: nearest by meaning, and those sharing the item's heaviest lemmas."""
+        chosen: dict[int, None] = {}
+        if signature.vector is not None and self._slots:
+            sims = self._matrix[: len(self._slot_story)] @ signature.vector
+            count = min(VECTOR_CANDIDATES, len(sims))
+            top = np.argpartition(-sims, count - 1)[:count]
+            for slot in sorted(top.tolist(), key=lambda s: (-float(sims[s]), s)):
+                story = self._slot_story[slot]
+                if story is not None:
+                    chosen[story] = None
+        hits: Counter[int] = Counter()
+        heaviest = sorted(signature.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:QUERY_TERMS]
+        for term, weight in heaviest:
+            for story in self._postings.get(term, ()):
+                hits[story] += weight  # type: ignore[assignment]
+        for story, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:TERM_CANDIDATES]:
+            chosen[story] = None
+        for story in self.stories:
+            if len(chosen) >= VECTOR_CANDIDATES + TERM_CANDIDATES:
+                break
+            if story not in chosen and self.stories[story].vector_sum is None:
+                chosen[story] = None  # stories without a vector can only be found by their words
+        return sorted(chosen)
+
+    def _similar(self, signature: ItemSignature) -> Assignment | None:
+        best: Assignment | None = None
+        for story in self.candidates(signature):
+            match = same_event.score_match(
+                signature, self.stories[story], weights=self.weights, rarity=self._rarity
+            )
+            if match.score < self.weights.threshold:
+                continue
+            if best is None or match.score > best.score:
+                best = Assignment(
+                    item_id=signature.item_id,
+                    story_key=story,
+                    method="similar",
+                    score=match.score,
+                    match=match,
+                )
+        return best
+
+    # ---- indexes over the window's stories ----
+
+    def _index(self, profile: StoryProfile) -> None:
+        key = profile.key
+        heapq.heappush(self._heap, (profile.last_seen, key))
+        for exact in profile.keys:
+            self._by_key.setdefault(exact, key)
+        for item_id in profile.dropped_sketches():
+            self._near.remove(item_id)
+            self._sketch_story.pop(item_id, None)
+        for item_id, sketch in profile.sketches.items():
+            if item_id not in self._sketch_story:
+                self._near.add(item_id, sketch)
+                self._sketch_story[item_id] = key
+        terms = tuple(
+            t for t, _ in sorted(profile.term_sum.items(), key=lambda kv: (-kv[1], kv[0]))[:POSTING_TERMS]
+        )
+        self._story_terms[key] = terms
+        for term in terms:
+            self._postings.setdefault(term, set()).add(key)
+        evidence = frozenset(profile.names) | frozenset(profile.places) | frozenset(profile.numbers)
+        evidence |= frozenset(profile.term_sum)
+        self._story_evidence[key] = evidence
+        self._rarity.update(evidence)
+        vector = profile.unit_vector()
+        if vector is not None:
+            slot = self._slots.get(key)
+            if slot is None:
+                slot = self._free.pop() if self._free else len(self._slot_story)
+                if slot == len(self._slot_story):
+                    self._slot_story.append(None)
+                if slot >= len(self._matrix):
+                    self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+                self._slots[key] = slot
+            self._matrix[slot] = vector
+            self._slot_story[slot] = key
+
+    def _unindex(self, profile: StoryProfile, *, leaving: bool = False) -> None:
+        key = profile.key
+        for exact in profile.keys:
+            if self._by_key.get(exact) == key:
+                del self._by_key[exact]
+        for term in self._story_terms.pop(key, ()):
+            posting = self._postings.get(term)
+            if posting is not None:
+                posting.discard(key)
+                if not posting:
+                    del self._postings[term]
+        self._rarity.subtract(self._story_evidence.pop(key, frozenset()))
+        slot = self._slots.pop(key, None)
+        if slot is not None:
+            self._matrix[slot] = 0.0
+            self._slot_story[slot] = None
+            self._free.append(slot)
+        if leaving:
+            for item_id in profile.sketches:
+                self._near.remove(item_id)
+                self._sketch_story.pop(item_id, None)
+
+
+def cluster_signatures(
+    signatures: Iterable[ItemSignature],
+    *,
+    window: dt.timedelta = dt.timedelta(hours=72),
+    weights: MatchWeights = DEFAULT_WEIGHTS,
+) -> list[Assignment]:
+    """Cluster items in one batch, in publication order (then id), as `cluster_pending` does across runs."""
+    clusterer = StoryClusterer(window=window, weights=weights)
+    ordered = sorted(signatures, key=lambda s: (s.published_at, s.item_id))
+    return [clusterer.assign(signature) for signature in ordered]
+
+
+def story_partition(assignments: Iterable[Assignment]) -> Mapping[int, int]:
+    """Item id → story key, following the assignments."""
+    return {a.item_id: a.story_key for a in assignments}

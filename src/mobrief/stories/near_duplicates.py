@@ -1,0 +1,174 @@
+"""Find copies: the same URL, Telegram post or text, a forward, or a near-copy with a few words changed.
+
+Near-copies use datasketch's MinHash LSH over hashed lemma 3-grams. The hashes are crc32, not Python's
+`hash()`, so a signature computed in one process matches one computed in another.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import zlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from datasketch import MinHash, MinHashLSH
+
+NUM_PERM = 64
+SHINGLE = 3
+NEAR_COPY_THRESHOLD = (
+    0.6  # estimated Jaccard of lemma 3-grams: a reworded repost, not a report in other words
+)
+MIN_SHINGLES = 8  # a text of a few words is too short to call a near-copy
+MIN_HASHED_TEXT = 60  # "Фото", "Срочно": short texts are equal without being the same story
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|ref|from|rss|amp|_openstat)$", re.IGNORECASE)
+_HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
+_TELEGRAM_HOSTS = {"t.me", "telegram.me", "telegram.dog"}
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_url(url: str) -> str:
+    """A URL reduced to what names the page: no scheme, `www.`/`m.`/`amp.`, tracking, fragment, end slash."""
+    parts = urlsplit(url.strip())
+    host = parts.netloc.lower().split("@")[-1]
+    if host.endswith((":80", ":443")):
+        host = host.rsplit(":", 1)[0]
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix):
+            host = host[len(prefix) :]
+    path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")
+    if path.endswith(("/amp", "/index.html", "/index.php")):
+        path = path.rsplit("/", 1)[0]
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)))
+    if host in _TELEGRAM_HOSTS:
+        host = "t.me"
+        path = path.removeprefix("/s")
+        query = ""
+    return urlunsplit(("", host, path, query, "")).lstrip("/")
+
+
+def telegram_post_key(url: str | None) -> str | None:
+    """`tg:channel/123` for a link to one Telegram post (t.me/channel/123 or t.me/s/channel/123)."""
+    if not url:
+        return None
+    normalized = normalize_url(url)
+    match = re.fullmatch(r"t\.me/([A-Za-z0-9_]{4,})/(\d+)", normalized)
+    if match is None:
+        return None
+    return f"tg:{match.group(1).lower()}/{match.group(2)}"
+
+
+def text_key(text: str) -> str | None:
+    """A hash of the text with case and spacing folded; None for texts too short to identify a story."""
+    folded = _SPACE.sub(" ", text.lower().replace("ё", "е")).strip()
+    if len(folded) < MIN_HASHED_TEXT:
+        return None
+    return "text:" + hashlib.sha256(folded.encode()).hexdigest()[:32]
+
+
+def exact_keys(
+    *, url: str | None, source: str, external_id: str, text: str, raw: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """Every key under which another item is certainly the same report: its URL, its Telegram post, its text.
+
+    A forwarded Telegram post carries the original's text (so the text key joins them) and, when the
+    export says which post it copies, the original's post key too.
+    """
+    keys: list[str] = []
+    if url:
+        keys.append("url:" + normalize_url(url))
+        post = telegram_post_key(url)
+        if post:
+            keys.append(post)
+    hashed = text_key(text)
+    if hashed:
+        keys.append(hashed)
+    forwarded = raw.get("forwarded_from") if isinstance(raw, Mapping) else None
+    original = raw.get("forwarded_from_url") or raw.get("forward_url") if isinstance(raw, Mapping) else None
+    if isinstance(original, str):
+        post = telegram_post_key(original)
+        if post:
+            keys.append(post)
+    if isinstance(forwarded, str) and forwarded.strip() and hashed:
+        # the same forwarded text from the same origin, even if the forwarding channel added a signature line
+        first = _SPACE.sub(" ", text.strip().split("\n", 1)[0].lower())
+        if len(first) >= MIN_HASHED_TEXT:
+            keys.append("fwd:" + hashlib.sha256(f"{forwarded.lower()}\n{first}".encode()).hexdigest()[:32])
+    return tuple(dict.fromkeys(keys))
+
+
+def shingle_hashes(lemma_list: Sequence[str]) -> list[int]:
+    """Distinct crc32 hashes of the lemma 3-grams of a text."""
+    if len(lemma_list) < SHINGLE:
+        return []
+    return list(
+        {zlib.crc32(" ".join(lemma_list[i : i + SHINGLE]).encode()) for i in range(len(lemma_list) - 2)}
+    )
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+@functools.cache
+def _template() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity)
+
+
+def _minhash(hashvalues: Any = None) -> MinHash:
+    template = _template()
+    return MinHash(
+        num_perm=NUM_PERM,
+        seed=1,
+        hashfunc=_identity,
+        hashvalues=hashvalues,
+        permutations=template.permutations,
+        scheme=template.scheme,
+    )
+
+
+def sketch_of(lemma_list: Sequence[str]) -> tuple[int, ...]:
+    """The MinHash values of a text's lemma 3-grams (crc32 in place of datasketch's sha1); () if too short."""
+    shingles = shingle_hashes(lemma_list)
+    if len(shingles) < MIN_SHINGLES:
+        return ()
+    sketch = _minhash()
+    sketch.update_batch(shingles)
+    return tuple(int(x) for x in sketch.hashvalues)
+
+
+class NearDuplicateIndex:
+    """MinHash LSH over the items still inside the clustering window; items leave when their story does."""
+
+    def __init__(self, threshold: float = NEAR_COPY_THRESHOLD) -> None:
+        self.threshold = threshold
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self._sketches: dict[int, MinHash] = {}
+
+    def __len__(self) -> int:
+        return len(self._sketches)
+
+    def add(self, item_id: int, sketch: Sequence[int]) -> None:
+        if item_id in self._sketches or not sketch:
+            return
+        minhash = _minhash(list(sketch))
+        self._sketches[item_id] = minhash
+        self._lsh.insert(item_id, minhash)
+
+    def remove(self, item_id: int) -> None:
+        if self._sketches.pop(item_id, None) is not None:
+            self._lsh.remove(item_id)
+
+    def query(self, sketch: Sequence[int]) -> list[tuple[int, float]]:
+        """Indexed items whose estimated Jaccard similarity reaches the threshold, most similar first."""
+        if not sketch or not self._sketches:
+            return []
+        minhash = _minhash(list(sketch))
+        found = []
+        for item_id in self._lsh.query(minhash):
+            similarity = float(minhash.jaccard(self._sketches[item_id]))
+            if similarity >= self.threshold:
+                found.append((int(item_id), similarity))
+        return sorted(found, key=lambda x: (-x[1], x[0]))

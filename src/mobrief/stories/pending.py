@@ -1,0 +1,132 @@
+"""Give every item without a story its story, in publication order, then link changed stories to earlier ones.
+
+Items are read in batches; each batch is one transaction, so a killed run loses at most one batch and
+the next run picks up exactly where it stopped (an item is pending until its `story_items` row exists).
+Only the stories seen within the window before the first pending item are loaded, so a run costs what
+the window holds, not what the archive holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from mobrief.store import Store
+from mobrief.stories import threads
+from mobrief.stories.clustering import StoryClusterer
+from mobrief.stories.same_event import DEFAULT_WEIGHTS, MatchWeights, StoryProfile
+from mobrief.stories.signatures import ItemSignature, sign_item
+
+BATCH = 500
+
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass(slots=True, kw_only=True)
+class ClusterReport:
+    """What one clustering run did, for the CLI summary and `--json`."""
+
+    items: int = 0
+    stories_created: int = 0
+    stories_updated: int = 0
+    methods: Counter[str] = field(default_factory=Counter)
+    links: int = 0
+    story_ids: list[int] = field(default_factory=list)  # every story created or changed, in id order
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "items": self.items,
+            "stories_created": self.stories_created,
+            "stories_updated": self.stories_updated,
+            "methods": dict(sorted(self.methods.items())),
+            "links": self.links,
+        }
+
+
+def story_values(profile: StoryProfile) -> dict[str, Any]:
+    """The `stories` columns that follow from a profile."""
+    return {
+        "title": profile.title,
+        "first_seen": profile.first_seen,
+        "last_seen": profile.last_seen,
+        "outlets": list(profile.outlets),
+        "places": profile.place_list(),
+        "section": profile.section,
+        "signature": profile.to_json(),
+    }
+
+
+def cluster_pending_items(
+    store: Store,
+    *,
+    window: dt.timedelta = dt.timedelta(hours=72),
+    weights: MatchWeights = DEFAULT_WEIGHTS,
+    progress: Progress | None = None,
+    require_enrichment: bool = True,
+    link_threads: bool = True,
+    batch_size: int = BATCH,
+) -> ClusterReport:
+    """Assign every pending item to a story (new or existing) and store the result batch by batch."""
+    report = ClusterReport()
+    total = store.stories.count_pending(require_enrichment=require_enrichment)
+    if progress is not None:
+        progress(0, total)
+    clusterer: StoryClusterer | None = None
+    created: set[int] = set()
+    touched: set[int] = set()
+    conn_box: list[Connection] = []
+
+    def new_story(signature: ItemSignature) -> int:
+        profile = StoryProfile.start(0, signature)
+        return store.stories.create(conn_box[0], story_values(profile))
+
+    while True:
+        batch = store.stories.pending_items(limit=batch_size, require_enrichment=require_enrichment)
+        if not batch:
+            break
+        if clusterer is None:
+            clusterer = StoryClusterer(window=window, weights=weights, new_key=new_story)
+            since = batch[0].published_at - window
+            clusterer.load(
+                StoryProfile.from_json(s.story_id, s.first_seen, s.last_seen, s.signature)
+                for s in store.stories.signatures_seen_since(since)
+            )
+        changed: dict[
+            int, StoryProfile
+        ] = {}  # kept by reference: a story may leave the window within the batch
+        rows = []
+        with store.engine.begin() as conn:
+            conn_box[:] = [conn]
+            for item in batch:
+                assignment = clusterer.assign(sign_item(item))
+                changed[assignment.story_key] = clusterer.stories[assignment.story_key]
+                if assignment.created:
+                    created.add(assignment.story_key)
+                rows.append(
+                    {
+                        "item_id": item.id,
+                        "story_id": assignment.story_key,
+                        "method": assignment.method,
+                        "score": round(float(assignment.score), 6),
+                    }
+                )
+                report.methods[assignment.method] += 1
+            for story_id in sorted(changed):
+                store.stories.update(conn, story_id, story_values(changed[story_id]))
+            store.stories.add_items(conn, rows)
+        touched |= set(changed)
+        report.items += len(batch)
+        if progress is not None:
+            progress(report.items, total)
+    report.stories_created = len(created)
+    report.stories_updated = len(touched - created)
+    report.story_ids = sorted(touched)
+    if link_threads and touched:
+        on_beat = [s.story_id for s in store.stories.signatures_of(touched) if s.signature.get("relevant")]
+        report.links = threads.link_stories(store, on_beat)
+    return report

@@ -1,0 +1,301 @@
+"""Decide whether an item tells a story's event: average similarity to the story's items, plus evidence.
+
+Two reports of one event share rare words and meaning (tf-idf lemmas, navec vectors), and usually the
+people, places and figures; two events of the same kind — bonus increases in two regions, two verdicts —
+share the words but name different places, people and sums. So the score is the average link to the
+story's items, raised by shared names, places and numbers, lowered when both sides name places or
+people and none of them agree. A story keeps running sums, so scoring costs the same for a story of
+two items or two hundred, and its profile can be stored and reloaded exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mobrief import lemmas
+from mobrief.stories import signatures
+from mobrief.stories.signatures import VECTOR_DIM, ItemSignature, Vector
+
+PROFILE_TERMS = 200  # lemmas kept per story; the rest weigh almost nothing in the average
+PROFILE_KEYS = 200  # exact keys kept per story (the newest)
+PROFILE_SKETCHES = 16  # near-copy sketches kept per story (the newest items)
+PROFILE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MatchWeights:
+    """How much each kind of evidence counts; one object so tests and benchmarks can vary it."""
+
+    threshold: float = 0.20
+    vector: float = 0.6  # per unit of navec cosine above `vector_base`
+    vector_base: float = 0.75
+    person: float = 0.12
+    other_name: float = 0.06
+    place: float = 0.10
+    number: float = 0.08
+    place_conflict: float = 0.5  # both name regions, none agree (bonus increases in two regions): near veto
+    person_conflict: float = 0.08  # both name people, none agree: weaker, outlets quote other officials
+    evidence_lexical: float = 0.2  # evidence counts fully once the words are this similar, less below
+    max_names: int = 3
+    max_numbers: int = 3
+
+
+DEFAULT_WEIGHTS = MatchWeights()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventMatch:
+    """How well an item fits a story, with the evidence an editor can read."""
+
+    score: float
+    lexical: float
+    vector: float
+    shared_names: tuple[str, ...] = ()
+    shared_places: tuple[str, ...] = ()
+    shared_numbers: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+
+
+@dataclass(slots=True, kw_only=True)
+class StoryProfile:
+    """Running sums over a story's items, which later items are matched against; `stories.signature`."""
+
+    key: int
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    size: int = 0
+    term_sum: dict[str, float] = field(default_factory=dict)
+    vector_sum: Vector | None = None
+    vector_count: int = 0
+    names: Counter[str] = field(default_factory=Counter)
+    places: Counter[str] = field(default_factory=Counter)
+    regions: Counter[str] = field(default_factory=Counter)
+    numbers: Counter[str] = field(default_factory=Counter)
+    sections: Counter[str] = field(default_factory=Counter)
+    outlets: list[str] = field(default_factory=list)
+    place_names: dict[str, str] = field(default_factory=dict)
+    name_labels: dict[str, str] = field(default_factory=dict)
+    relevant: int = 0  # items judged on the beat
+    keys: list[str] = field(default_factory=list)
+    sketches: dict[int, tuple[int, ...]] = field(default_factory=dict)  # item id → MinHash values (newest)
+    title: str = ""
+    title_rank: tuple[int, int] = (-1, -1)
+    item_ids: list[int] = field(default_factory=list)  # items added in this run (not stored in the signature)
+
+    @classmethod
+    def start(cls, key: int, signature: ItemSignature) -> StoryProfile:
+        profile = cls(key=key, first_seen=signature.published_at, last_seen=signature.published_at)
+        profile.add(signature)
+        return profile
+
+    def add(self, signature: ItemSignature) -> None:
+        """Fold one item into the sums (and the title, outlets and section vote)."""
+        self.size += 1
+        self.item_ids.append(signature.item_id)
+        self.first_seen = min(self.first_seen, signature.published_at)
+        self.last_seen = max(self.last_seen, signature.published_at)
+        for term, weight in signature.terms.items():
+            self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
+        if len(self.term_sum) > PROFILE_TERMS:
+            kept = sorted(self.term_sum.items(), key=lambda kv: (-kv[1], kv[0]))[:PROFILE_TERMS]
+            self.term_sum = dict(kept)
+        if signature.vector is not None:
+            if self.vector_sum is None:
+                self.vector_sum = np.zeros(VECTOR_DIM, dtype=np.float32)
+            self.vector_sum = self.vector_sum + signature.vector
+            self.vector_count += 1
+        self.names.update(signature.names)
+        self.places.update(signature.places)
+        self.regions.update(signature.regions)
+        self.numbers.update(signature.numbers)
+        if signature.section:
+            self.sections[signature.section] += 2 if signature.is_relevant else 1
+        if signature.outlet not in self.outlets:
+            self.outlets.append(signature.outlet)
+        if signature.is_relevant:
+            self.relevant += 1
+        for name_key in signature.names:
+            self.name_labels.setdefault(name_key, signature.name_labels.get(name_key, name_key))
+        for place_key in signature.places:
+            self.place_names.setdefault(place_key, signature.place_names.get(place_key, place_key))
+        for key in signature.keys:
+            if key not in self.keys:
+                self.keys.append(key)
+        del self.keys[:-PROFILE_KEYS]
+        if signature.sketch:
+            self.sketches[signature.item_id] = signature.sketch
+        rank = (int(signature.is_relevant is not False), int(bool(signature.title)))
+        if rank > self.title_rank:
+            self.title, self.title_rank = signature.title, rank
+
+    def dropped_sketches(self) -> list[int]:
+        """Item ids whose sketches fall off the per-story cap (oldest first), removed from the profile."""
+        extra = len(self.sketches) - PROFILE_SKETCHES
+        if extra <= 0:
+            return []
+        old = list(self.sketches)[:extra]
+        for item_id in old:
+            del self.sketches[item_id]
+        return old
+
+    @property
+    def section(self) -> str | None:
+        if not self.sections:
+            return None
+        best = max(self.sections.values())
+        return sorted(s for s, n in self.sections.items() if n == best)[0]
+
+    def unit_vector(self) -> Vector | None:
+        if self.vector_sum is None:
+            return None
+        norm = float(np.linalg.norm(self.vector_sum))
+        return None if norm == 0.0 else (self.vector_sum / norm).astype(np.float32)
+
+    def place_list(self) -> list[str]:
+        """Place names, most often named first."""
+        ordered = sorted(self.places.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [self.place_names.get(key, key) for key, _ in ordered]
+
+    # ---- storage: a JSON document that reloads into an identical profile ----
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": PROFILE_VERSION,
+            "size": self.size,
+            "terms": self.term_sum,
+            "vector": None if self.vector_sum is None else [float(x) for x in self.vector_sum],
+            "vector_count": self.vector_count,
+            "names": dict(self.names),
+            "places": dict(self.places),
+            "regions": dict(self.regions),
+            "place_names": self.place_names,
+            "name_labels": self.name_labels,
+            "relevant": self.relevant,
+            "numbers": dict(self.numbers),
+            "sections": dict(self.sections),
+            "outlets": self.outlets,
+            "keys": self.keys,
+            "sketches": {str(k): list(v) for k, v in self.sketches.items()},
+            "title": self.title,
+            "title_rank": list(self.title_rank),
+        }
+
+    @classmethod
+    def from_json(
+        cls, key: int, first_seen: dt.datetime, last_seen: dt.datetime, data: Mapping[str, Any]
+    ) -> StoryProfile:
+        vector = data.get("vector")
+        rank = data.get("title_rank") or [-1, -1]
+        return cls(
+            key=key,
+            first_seen=first_seen,
+            last_seen=last_seen,
+            size=int(data.get("size", 0)),
+            term_sum={str(k): float(v) for k, v in (data.get("terms") or {}).items()},
+            vector_sum=None if vector is None else np.asarray(vector, dtype=np.float32),
+            vector_count=int(data.get("vector_count", 0)),
+            names=Counter({str(k): int(v) for k, v in (data.get("names") or {}).items()}),
+            places=Counter({str(k): int(v) for k, v in (data.get("places") or {}).items()}),
+            regions=Counter({str(k): int(v) for k, v in (data.get("regions") or {}).items()}),
+            numbers=Counter({str(k): int(v) for k, v in (data.get("numbers") or {}).items()}),
+            sections=Counter({str(k): int(v) for k, v in (data.get("sections") or {}).items()}),
+            outlets=[str(x) for x in data.get("outlets") or []],
+            place_names={str(k): str(v) for k, v in (data.get("place_names") or {}).items()},
+            name_labels={str(k): str(v) for k, v in (data.get("name_labels") or {}).items()},
+            relevant=int(data.get("relevant", 0)),
+            keys=[str(x) for x in data.get("keys") or []],
+            sketches={int(k): tuple(int(x) for x in v) for k, v in (data.get("sketches") or {}).items()},
+            title=str(data.get("title") or ""),
+            title_rank=(int(rank[0]), int(rank[1])),
+        )
+
+
+@functools.lru_cache(maxsize=100_000)
+def name_weight(key: str) -> float:
+    """How much sharing a name says: «Путин» or «Минобороны» is in every other report, «Скочиленко» is not.
+
+    Read off the name's rarest word in navec's news corpus; places and numbers (no letters) count fully.
+    """
+    kind, _, name = key.partition(":")
+    if kind not in ("person", "org", "unit"):
+        return 1.0
+    words = [w for w in lemmas.words(name) if not w.isdigit()]
+    if not words:
+        return 1.0
+    rarest = max(signatures.idf(w.lower()) for w in words)
+    return min(1.0, max(0.25, (rarest - 8.0) / 4.0))
+
+
+def _shared(item_keys: frozenset[str], story_keys: Counter[str]) -> tuple[str, ...]:
+    return tuple(sorted(k for k in item_keys if k in story_keys))
+
+
+def score_match(
+    signature: ItemSignature,
+    profile: StoryProfile,
+    *,
+    weights: MatchWeights = DEFAULT_WEIGHTS,
+    rarity: Mapping[str, int] | None = None,
+) -> EventMatch:
+    """How well `signature` fits `profile`: average lexical and vector similarity to its items, plus evidence.
+
+    `rarity` counts, for each lemma, name, place or number, how many stories of the window carry it: a
+    figure every bonus story repeats («400 тыс.») or the words every bonus story uses («единовременная
+    выплата») count for less than what only this story has. That is how a busy week of look-alike events
+    stays apart: the words they share are the words of the whole week.
+    """
+    size = max(profile.size, 1)
+    spread = rarity or {}
+    lexical = 0.0
+    for term, weight in signature.terms.items():
+        mass = profile.term_sum.get(term)
+        if mass is not None:
+            lexical += weight * mass / math.sqrt(max(spread.get(term, 1), 1))
+    lexical /= size
+    vector = 0.0
+    if signature.vector is not None and profile.vector_sum is not None and profile.vector_count:
+        vector = float(signature.vector @ profile.vector_sum) / profile.vector_count
+    score = lexical + weights.vector * (vector - weights.vector_base)
+
+    def specific(key: str) -> float:
+        return name_weight(key) / math.sqrt(max(spread.get(key, 1), 1))
+
+    def evidence(keys: list[str] | tuple[str, ...], most: int) -> float:
+        return sum(sorted((specific(k) for k in keys), reverse=True)[:most])
+
+    names = _shared(signature.names, profile.names)
+    people = [n for n in names if n.startswith("person:")]
+    others = [n for n in names if not n.startswith("person:")]
+    places = _shared(signature.places, profile.places)
+    numbers = _shared(signature.numbers, profile.numbers)
+    bonus = weights.person * evidence(people, weights.max_names)
+    bonus += weights.other_name * evidence(others, weights.max_names)
+    bonus += weights.place * evidence(places, 2)
+    bonus += weights.number * evidence(numbers, weights.max_numbers)
+    # shared names back up shared words; without the words, Putin and Moscow are in every other story
+    score += bonus * min(1.0, lexical / weights.evidence_lexical)
+    conflicts = []
+    if signature.regions and profile.regions and not places:
+        conflicts.append("places")
+        score -= weights.place_conflict
+    item_people = {n for n in signature.names if n.startswith("person:")}
+    if item_people and any(n.startswith("person:") for n in profile.names) and not people:
+        conflicts.append("people")
+        score -= weights.person_conflict
+    return EventMatch(
+        score=score,
+        lexical=lexical,
+        vector=vector,
+        shared_names=names,
+        shared_places=places,
+        shared_numbers=numbers,
+        conflicts=tuple(conflicts),
+    )

@@ -1,0 +1,268 @@
+"""What clustering knows of one item: exact keys, weighted lemmas, meaning vector, names, places, numbers.
+
+Word weights come from the word counts navec ships (a 1.2-billion-word news corpus), so an item's
+weights never depend on what else is in the database: the same item always gets the same signature,
+and clustering in one batch or item by item gives the same stories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from mobrief import lemmas
+from mobrief.records import EnrichedItem
+from mobrief.stories import near_duplicates
+
+Vector = npt.NDArray[np.float32]
+
+VECTOR_DIM = 300
+MAX_IDF = 16.0  # a word navec never saw is rare, but a typo must not outweigh a name
+MIN_TERM_IDF = 6.0  # "год", "который", "в": too common to say which event a text tells
+MAX_TERMS = 60  # the heaviest lemmas are enough to compare two reports; the tail is noise and cost
+_NUMBER_RE = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:[\s\u00a0\u202f]\d{3})+|\d+(?:[.,]\d+)?)"
+    r"(?:\s*(тыс|тысяч\w*|млн|миллион\w*|млрд|миллиард\w*|thousand|million|billion|k\b|%|процент\w*))?",
+    re.IGNORECASE,
+)
+_SCALES = {"тыс": 1e3, "thousand": 1e3, "k": 1e3, "млн": 1e6, "миллион": 1e6, "million": 1e6}
+_SCALES |= {"млрд": 1e9, "миллиард": 1e9, "billion": 1e9}
+_SENTENCE_END = re.compile(r"[.!?…\n«\"“„(—-]\s*$")
+# Kinds of entities that tell events apart; an outlet cited by two reports says little about the event.
+_ENTITY_KINDS = {"person": "person", "per": "person", "org": "org", "unit": "unit", "party": "org"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemSignature:
+    """One item as clustering sees it; built once per item by `sign_item`."""
+
+    item_id: int
+    published_at: dt.datetime
+    outlet: str
+    title: str
+    keys: tuple[str, ...]  # exact keys: same URL, same Telegram post, same text
+    sketch: tuple[int, ...]  # MinHash of lemma 3-grams, for near-copies (empty for very short texts)
+    terms: Mapping[str, float]  # unit-length tf-idf weights of lemmas
+    vector: Vector | None  # unit-length weighted mean of navec word vectors
+    names: frozenset[str]  # people, organisations, units: "person:зайцев"
+    name_labels: Mapping[str, str]  # name key → its house Latin form, for people reading the evidence
+    places: frozenset[str]  # place keys from enrichment: regions and cities
+    regions: frozenset[str]  # the places that are regions: two reports naming different regions disagree
+    place_names: Mapping[str, str]  # place key → the name the brief uses
+    numbers: frozenset[str]  # distinctive numbers and amounts: "2100000", "352.1"
+    section: str | None = None
+    is_relevant: bool | None = None
+
+
+@functools.cache
+def _embedding() -> Any:
+    from natasha import NewsEmbedding
+
+    return NewsEmbedding()
+
+
+@functools.cache
+def _corpus_total() -> float:
+    return float(sum(_embedding().vocab.counts))
+
+
+@functools.lru_cache(maxsize=300_000)
+def idf(word: str) -> float:
+    """Inverse document frequency of a lower-cased word, estimated from navec's corpus counts."""
+    vocab = _embedding().vocab
+    index = vocab.word_ids.get(word)
+    if index is None:
+        return MAX_IDF
+    count = vocab.counts[index]
+    return min(MAX_IDF, math.log(_corpus_total() / (count + 1.0)))
+
+
+@functools.lru_cache(maxsize=300_000)
+def _word_vector(word: str) -> Vector | None:
+    embedding = _embedding()
+    index = embedding.vocab.word_ids.get(word)
+    if index is None:
+        return None
+    return np.asarray(embedding.pq[index], dtype=np.float32)
+
+
+def text_vector(tokens: Iterable[str]) -> Vector | None:
+    """The idf-weighted mean navec vector of lower-cased word forms, unit length; None if no word is known."""
+    weights: dict[str, float] = {}
+    for token in tokens:
+        weight = idf(token)
+        if weight >= MIN_TERM_IDF and not token.isdigit():
+            weights[token] = weights.get(token, 0.0) + weight
+    rows: list[Vector] = []
+    scale: list[float] = []
+    for token, weight in weights.items():
+        vector = _word_vector(token)
+        if vector is not None:
+            rows.append(vector)
+            scale.append(weight)
+    if not rows:
+        return None
+    mean = np.asarray(scale, dtype=np.float32) @ np.vstack(rows)
+    norm = float(np.linalg.norm(mean))
+    if norm == 0.0:
+        return None
+    return (mean / norm).astype(np.float32)
+
+
+def term_weights(lemma_list: Iterable[str]) -> dict[str, float]:
+    """Unit-length sublinear tf-idf weights of the heaviest lemmas of a text."""
+    counts = Counter(x for x in lemma_list if len(x) > 1 and not x[0].isdigit())
+    scored = {}
+    for term, count in counts.items():
+        weight = idf(term)
+        if weight >= MIN_TERM_IDF:
+            scored[term] = (1.0 + math.log(count)) * weight
+    top = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS]
+    norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
+    return {term: weight / norm for term, weight in top}
+
+
+def number_keys(text: str) -> set[str]:
+    """Numbers that can tell one event from another: amounts with their scale, article numbers, counts.
+
+    Days of the month and years are left out: every report has them.
+    """
+    found: set[str] = set()
+    for match in _NUMBER_RE.finditer(text):
+        digits, unit = match.group(1), (match.group(2) or "").lower()
+        compact = re.sub(r"[\s\u00a0\u202f]", "", digits)
+        scale = 1.0
+        for prefix, factor in _SCALES.items():
+            if unit.startswith(prefix):
+                scale = factor
+                break
+        try:
+            value = float(compact.replace(",", ".")) * scale
+        except ValueError:
+            continue
+        if unit.startswith(("%", "процент")):
+            found.add(f"{compact.replace(',', '.')}%")
+            continue
+        if scale == 1.0 and (value <= 31 or (1900 <= value <= 2100 and compact.isdigit())):
+            continue
+        found.add(f"{value:g}")
+    return found
+
+
+def _amount_keys(amounts: Iterable[Mapping[str, Any]]) -> set[str]:
+    found: set[str] = set()
+    for amount in amounts:
+        value = amount.get("value")
+        if isinstance(value, int | float) and value > 31:
+            found.add(f"{float(value):g}")
+        upper = amount.get("value_to")
+        if isinstance(upper, int | float) and upper > 31:
+            found.add(f"{float(upper):g}")
+    return found
+
+
+_SURNAME_OV = re.compile(r"^(\w{2,}(?:ов|ев|ин|ын))(?:а|у|ой|ым|ом|ого|ому|ых|ы|е)?$")
+_SURNAME_SK = re.compile(r"^(\w{2,}(?:ск|цк))(?:ий|ая|ого|ому|им|ом|ой|ую|ие|их)$")
+
+
+def surname_key(word: str) -> str:
+    """A surname folded to one form: «Картаполовой» → «картаполов», «Азаркина» → «азаркин».
+
+    The morphology dictionary knows few surnames and lemmatises them unevenly; these endings are regular.
+    """
+    low = word.lower().replace("ё", "е")
+    for pattern in (_SURNAME_OV, _SURNAME_SK):
+        match = pattern.match(low)
+        if match:
+            return match.group(1)
+    return low
+
+
+def name_keys(entities: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Keys of the people, organisations and units an item names → their Latin forms.
+
+    A person is keyed by surname, so «Путин» in one report matches «Владимир Путин» in another.
+    """
+    found: dict[str, str] = {}
+    for entity in entities:
+        kind = _ENTITY_KINDS.get(str(entity.get("kind") or "").lower())
+        name = str(entity.get("normalized") or entity.get("text") or "").lower().replace("ё", "е").strip()
+        if kind is None or not name:
+            continue
+        if kind == "person":
+            name = surname_key(re.split(r"[\s.]+", name.strip(" ."))[-1])
+        found.setdefault(f"{kind}:{name}", str(entity.get("latin") or entity.get("normalized") or name))
+    return found
+
+
+def place_keys(places: Iterable[Mapping[str, Any]], *, regions_only: bool = False) -> dict[str, str]:
+    """Keys of the places an item names (the enrichment's gazetteer key, else its name) → their names.
+
+    With `regions_only`, cities are left out: a report naming Yoshkar-Ola does not disagree with one naming
+    Mari El, but one naming the Tambov region disagrees with one naming the Leningrad region.
+    """
+    found: dict[str, str] = {}
+    for place in places:
+        key = place.get("key") or place.get("name")
+        if not key or (regions_only and str(place.get("kind") or "region") == "city"):
+            continue
+        found.setdefault(str(key).lower(), str(place.get("name") or key))
+    return found
+
+
+def _is_headline(line: str) -> bool:
+    found = lemmas.words(line)
+    letters = [w for w in found if not w.isdigit()]
+    return len(letters) >= 4 and len(line) >= 25 and not line.lower().startswith(("posted", "опубликовано"))
+
+
+def title_of(item: EnrichedItem, limit: int = 160) -> str:
+    """A one-line title: the item's own, else its first sentence, cut at a word boundary."""
+    lines = [x.strip() for x in (item.title.strip() or item.text.strip()).split("\n") if x.strip()]
+    # a page's first lines are often a date, an age mark or a byline: take the first line that reads as words
+    line = next((x for x in lines if _is_headline(x)), lines[0] if lines else "")
+    sentence = re.split(r"(?<=[.!?…])\s", line, maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:—- ") + "…"
+
+
+def sign_item(item: EnrichedItem) -> ItemSignature:
+    """Everything clustering needs to know about one item, computed once."""
+    text = f"{item.title}\n{item.text}" if item.title else item.text
+    tokens = lemmas.words(text)
+    lowered = [t.lower().replace("ё", "е") for t in tokens]
+    lemma_list = [lemmas.lemma(t) for t in tokens]
+    numbers = number_keys(text) | _amount_keys(item.amounts)
+    places = place_keys(item.places)
+    names = name_keys(item.entities)
+    return ItemSignature(
+        item_id=item.id,
+        published_at=item.published_at,
+        outlet=item.source,
+        title=title_of(item),
+        keys=near_duplicates.exact_keys(
+            url=item.url, source=item.source, external_id=item.external_id, text=text, raw=item.raw
+        ),
+        sketch=near_duplicates.sketch_of(lemma_list),
+        terms=term_weights(lemma_list),
+        vector=text_vector(lowered),
+        names=frozenset(names),
+        name_labels=names,
+        places=frozenset(places),
+        regions=frozenset(place_keys(item.places, regions_only=True)),
+        place_names=places,
+        numbers=frozenset(numbers),
+        section=item.section,
+        is_relevant=item.is_relevant,
+    )

@@ -1,0 +1,53 @@
+"""Account management for admins: list, add and remove users and change their roles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from mobrief.errors import ConfigError
+from mobrief.store.users import ROLES
+from mobrief.web import auth, templating
+from mobrief.web.deps import AdminDep, StoreDep
+
+router = APIRouter(include_in_schema=False)
+MIN_PASSWORD = 10
+
+
+@router.get("/admin/users")
+def users_page(request: Request, store: StoreDep, user: AdminDep) -> Response:
+    return templating.render(request, "users.html", {"users": store.users.list(), "roles": ROLES})
+
+
+@router.post("/admin/users")
+def add_user(
+    store: StoreDep,
+    user: AdminDep,
+    email: Annotated[str, Form(max_length=320)],
+    role: Annotated[str, Form()],
+    password: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    if len(password) < MIN_PASSWORD:
+        raise ConfigError(f"a password needs at least {MIN_PASSWORD} characters")
+    store.users.add(email, auth.hash_password(password), role)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/role")
+def change_role(store: StoreDep, user: AdminDep, user_id: int, role: Annotated[str, Form()]) -> Response:
+    target = store.users.get(user_id)
+    if target.id == user.id:
+        raise ConfigError("you cannot change your own role")
+    store.users.set_role(target.email, role)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/delete")
+def remove_user(store: StoreDep, user: AdminDep, user_id: int) -> Response:
+    target = store.users.get(user_id)
+    if target.id == user.id:
+        raise ConfigError("you cannot remove your own account")
+    store.users.remove(target.email)
+    return RedirectResponse("/admin/users", status_code=303)

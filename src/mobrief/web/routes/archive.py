@@ -1,0 +1,146 @@
+"""The archive: published briefs (public at stable URLs, in every rendered form), search, and entity pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from mobrief.brief import render_html, render_json, render_markdown, render_telegram, render_text
+from mobrief.errors import NotFound
+from mobrief.records import Brief
+from mobrief.web import templating
+from mobrief.web.deps import OptionalUserDep, StoreDep, UserDep
+from mobrief.web.routes.briefs import public_path
+
+router = APIRouter(include_in_schema=False)
+ENTITY_KINDS = ("person", "org", "outlet", "unit", "place", "channel", "party")
+PUBLIC_FORMATS = {
+    "md": "text/markdown; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+    "json": "application/json",
+    "telegram": "text/plain; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
+# the standalone HTML render carries its own <style>; it runs no script
+STANDALONE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+
+
+def _published(store: StoreDep, brief_id: int) -> Brief:
+    brief = store.briefs.get(brief_id)
+    if brief.status != "published":
+        raise NotFound(f"no published brief with id {brief_id}")
+    return brief
+
+
+@router.get("/archive")
+def archive_page(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> Response:
+    listing = store.drafts.listing("published", limit=100, offset=offset)
+    return templating.render(
+        request,
+        "archive.html",
+        {
+            "briefs": listing,
+            "paths": {b.id: public_path(b.id, b.title) for b in listing},
+            "next_offset": offset + 100 if len(listing) == 100 else None,
+        },
+    )
+
+
+@router.get("/briefs/{brief_id}")
+def brief_redirect(store: StoreDep, brief_id: int) -> Response:
+    brief = _published(store, brief_id)
+    return RedirectResponse(public_path(brief_id, brief.title), status_code=301)
+
+
+@router.get("/briefs/{brief_id}/{name}")
+def brief_page(request: Request, store: StoreDep, user: OptionalUserDep, brief_id: int, name: str) -> Response:
+    """A published brief, public: `/briefs/<id>/<slug>` as a page, or `.md`, `.txt`, `.json`, `.telegram`."""
+    brief = _published(store, brief_id)
+    base = public_path(brief_id, brief.title)
+    slug, _, extension = name.partition(".")
+    if slug != base.rsplit("/", 1)[1]:
+        return RedirectResponse(base + (f".{extension}" if extension else ""), status_code=301)
+    if not extension:
+        links = {ext: f"{base}.{ext}" for ext in PUBLIC_FORMATS}
+        return templating.render(request, "brief.html", {"brief": brief, "preview": False, "links": links})
+    if extension not in PUBLIC_FORMATS:
+        raise NotFound(f"no {extension!r} rendering of a brief")
+    headers: dict[str, str] = {}
+    if extension == "md":
+        body = render_markdown.render_markdown(brief)
+    elif extension == "txt":
+        body = render_text.render_text(brief)
+    elif extension == "json":
+        body = render_json.render_json(brief)
+    elif extension == "telegram":
+        body = "\n\n-----\n\n".join(render_telegram.render_telegram(brief))
+    else:
+        body = render_html.render_html(brief)
+        headers["Content-Security-Policy"] = STANDALONE_POLICY
+    return Response(body, media_type=PUBLIC_FORMATS[extension], headers=headers)
+
+
+@router.get("/search")
+def search_page(
+    request: Request, store: StoreDep, user: UserDep, q: Annotated[str, Query(max_length=300)] = ""
+) -> Response:
+    items: list[Any] = []
+    paragraphs: list[Any] = []
+    if q.strip():
+        items = store.items.search(q, limit=50)
+        paragraphs = store.drafts.search(q.split(), limit=50)
+    return templating.render(request, "search.html", {"q": q, "items": items, "paragraphs": paragraphs})
+
+
+def _matches(found: Mapping[str, Any], kind: str, name: str) -> bool:
+    wanted = name.casefold()
+    if kind != "place" and found.get("kind") != kind:
+        return False
+    return any(str(found.get(key) or "").casefold() == wanted for key in ("normalized", "latin", "name", "text"))
+
+
+@router.get("/entities/{kind}/{name}")
+def entity_page(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    kind: str,
+    name: str,
+    latin: Annotated[str | None, Query(max_length=300)] = None,
+    q: Annotated[str | None, Query(max_length=300, description="words to find it by in reports")] = None,
+) -> Response:
+    """Mentions of a person, unit, outlet or place over time, in items (via search) and published briefs."""
+    if kind not in ENTITY_KINDS:
+        raise NotFound(f"no entity kind {kind!r}")
+    hits = store.items.search(q or name, limit=300)
+    enrichments = store.enrichments.get_many(item.id for item, _ in hits if item.id is not None)
+    mentions = []
+    for item, _ in hits:
+        enrichment = enrichments.get(item.id or 0)
+        if enrichment is None:
+            continue
+        if kind == "place":
+            found = [{"name": p.name, "key": p.key, "text": p.text} for p in enrichment.places]
+        else:
+            found = [{"kind": m.kind, "normalized": m.normalized, "latin": m.latin} for m in enrichment.entities]
+        if any(_matches(f, kind, name) or (latin and _matches(f, kind, latin)) for f in found):
+            mentions.append(item)
+    mentions.sort(key=lambda i: i.published_at, reverse=True)
+    by_month: dict[str, list[Any]] = {}
+    for item in mentions:
+        by_month.setdefault(item.published_at.astimezone(dt.UTC).strftime("%Y-%m"), []).append(item)
+    paragraphs = store.drafts.search([latin or name], limit=100)
+    return templating.render(
+        request,
+        "entity.html",
+        {"kind": kind, "name": name, "latin": latin, "by_month": by_month, "paragraphs": paragraphs},
+    )

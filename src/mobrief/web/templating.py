@@ -1,0 +1,114 @@
+"""Jinja2 for the web app: autoescaping on, the filters templates need, one `render` for every page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from mobrief.brief import render_html
+from mobrief.style import dates, rubles, sections
+from mobrief.style.rates import RateTable
+from mobrief.web.security import safe_url, session_of
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+SECTION_CHOICES: tuple[tuple[str, str], ...] = tuple(
+    (key, sections.CURRENT_HEADINGS.get(key, "Special topic")) for key in sections.SECTION_ORDER
+)
+
+
+def _when(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return ""
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> str:
+    if start is None or end is None or end < start:
+        return ""
+    return dates.format_period(start, end)
+
+
+def _section_name(key: str | None) -> str:
+    if not key:
+        return "Unsorted"
+    return dict(SECTION_CHOICES).get(key, key)
+
+
+@functools.cache
+def _rates() -> RateTable:
+    return RateTable.shipped()
+
+
+def usd_text(amount: Mapping[str, Any], day: dt.date | None = None) -> str:
+    """The dollar value of an extracted amount as the house writes it (`$33,200`), or "" when unknown."""
+    usd = amount.get("usd")
+    if usd is None and amount.get("currency") == "RUB" and day is not None:
+        try:
+            usd = rubles.to_usd(float(amount.get("value") or 0), _rates().rate_on(day))
+        except Exception:  # no rate for that day: show the rubles alone rather than guess
+            return ""
+    if usd is None:
+        return ""
+    text = rubles.format_usd(float(usd))
+    upper = amount.get("value_to")
+    if upper and amount.get("currency") == "RUB" and amount.get("value"):
+        text += " to " + rubles.format_usd(float(usd) * float(upper) / float(amount["value"]))
+    return text
+
+
+def _paragraph(text: str) -> Markup:
+    return render_html.paragraph_html(text)
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,  # every template, whatever its name: source text is hostile
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = _when
+    env.filters["safe_url"] = safe_url
+    env.filters["section_name"] = _section_name
+    env.filters["usd"] = usd_text
+    env.filters["paragraph"] = _paragraph
+    env.globals["period"] = _period
+    env.globals["SECTION_CHOICES"] = SECTION_CHOICES
+    return env
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """A template rendered with the request, the signed-in user and the CSRF token in its context."""
+    values = {
+        "request": request,
+        "user": getattr(request.state, "user", None) or None,
+        "csrf_token": session_of(request).csrf,
+        "path": request.url.path,
+    }
+    values.update(context or {})
+    body = environment().get_template(name).render(values)
+    return HTMLResponse(body, status_code=status_code, headers=dict(headers or {}))
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"

@@ -1,0 +1,43 @@
+from mobrief.enrich import entities
+
+
+def _by_kind(text: str, lang: str = "ru") -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for m in entities.find_entities(text, lang=lang):
+        out.setdefault(m.kind, []).append((m.normalized, m.latin))
+    return out
+
+
+def test_people_are_nominative_with_yo_restored_and_house_latin() -> None:
+    found = _by_kind("Суд арестовал Алексея Пушкарева, сообщил адвокат. Пушкарев вину не признал.")
+    assert found["person"] == [("Алексей Пушкарёв", "Aleksey Pushkaryov")]
+
+
+def test_normalize_person_reads_case_and_gender_from_the_first_name() -> None:
+    assert entities.normalize_person("Нины Останиной") == "Нина Останина"
+    assert entities.normalize_person("Олега Дерипаски") == "Олег Дерипаска"
+    assert entities.normalize_person("Сергею Кощееву") == "Сергей Кощеев"
+
+
+def test_gazetteer_outlets_units_and_organisations() -> None:
+    text = (
+        "По данным «Вёрстки» и Кавказ.Реалии, бойцов «Шторм Z» из 88-го стрелкового полка "
+        "вернули в Минобороны."
+    )
+    found = {m.latin: m.kind for m in entities.find_entities(text, lang="ru")}
+    assert found["Vyorstka"] == "outlet"
+    assert found["Kavkaz.Realii"] == "outlet"
+    assert found["Storm-Z"] == "unit"
+    assert found["88th Rifle Regiment"] == "unit"
+    assert found["the Ministry of Defense"] == "org"
+
+
+def test_english_text_uses_gazetteer_and_first_name_rules() -> None:
+    found = _by_kind("Defense Minister Andrey Belousov told the State Duma, Mediazona reported.", lang="en")
+    assert ("Andrey Belousov", "Andrey Belousov") in found["person"]
+    assert found["org"] == [("the State Duma", "the State Duma")]
+    assert found["outlet"] == [("Mediazona", "Mediazona")]
+
+
+def test_empty_text_has_no_entities() -> None:
+    assert entities.find_entities("   ") == []

@@ -1,0 +1,206 @@
+"""Public channel previews (t.me/s/<name>): page parsing, paging back to the last stored post, HTTP errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from mobrief.cli import cli
+from mobrief.errors import BadRecord, SourceUnavailable
+from mobrief.records import Item
+from mobrief.settings import Settings
+from mobrief.sources.registry import SourceContext
+from mobrief.sources.telegram_channel import TelegramChannel, parse_preview_page, views_count
+from mobrief.store import open_store
+
+DATA = Path(__file__).parent.parent / "data" / "sources" / "tme"
+PAGE1 = (DATA / "page1.html").read_text(encoding="utf-8")
+
+
+def serve_channel(http_server: Any) -> None:
+    http_server.add("/s/test_channel", PAGE1)
+    http_server.add("/s/test_channel?before=11", (DATA / "page2.html").read_text(encoding="utf-8"))
+    http_server.add("/s/test_channel?before=6", (DATA / "page3.html").read_text(encoding="utf-8"))
+
+
+def read_channel(
+    http_server: Any, *, state: dict[str, Any] | None = None, timeout: float = 5.0, **options: Any
+) -> tuple[list[Item | BadRecord], SourceContext]:
+    context = SourceContext(settings=Settings(request_delay=0, request_timeout=timeout), state=state or {})
+    adapter = TelegramChannel(context, base_url=http_server.base_url, **options)
+    return list(adapter.read("test_channel")), context
+
+
+def ids(records: list[Item | BadRecord]) -> list[int]:
+    return sorted(int(r.external_id) for r in records if isinstance(r, Item))
+
+
+# ---- parsing one page ----
+
+
+def test_page_parse_finds_posts_paging_id_and_title() -> None:
+    page = parse_preview_page(PAGE1)
+    assert [p.post_id for p in page.posts] == [11, 12, 13, 14, 15]
+    assert page.before == 11
+    assert page.is_channel
+    assert page.title == "Тестовый канал"
+
+
+def test_post_text_keeps_line_breaks_and_links() -> None:
+    post = parse_preview_page(PAGE1).posts[0]
+    assert post.text == (
+        "Военкомат в Энске\nУтром сотрудники военкомата раздавали повестки у проходной завода.\n\n"
+        "Подробнее — на сайте ⚡"
+    )
+    assert post.links == ["https://example.org/news/povestki"]
+    assert post.datetime == "2024-06-02T07:15:00+00:00"
+    assert post.views == "1.2K"
+
+
+def test_forwarded_edited_photo_reply_and_preview_are_told_apart() -> None:
+    posts = parse_preview_page(PAGE1).posts
+    forwarded, reply = posts[1], posts[2]
+    assert forwarded.forwarded_from == "Другой канал"
+    assert forwarded.forwarded_from_url == "https://t.me/other_channel/345"
+    assert forwarded.edited and forwarded.photos == 1
+    assert reply.text == "Обновление: прокуратура начала проверку."  # the quoted post stays out
+    assert reply.links == ["https://example.org/news/proverka"]
+    assert reply.author == "Мария Иванова"
+    assert not posts[0].edited
+
+
+@pytest.mark.parametrize(("shown", "count"), [("845", 845), ("1.2K", 1200), ("3.4M", 3_400_000), ("", None)])
+def test_views_count(shown: str, count: int | None) -> None:
+    assert views_count(shown) == count
+
+
+# ---- paging against a real local server ----
+
+
+def test_first_run_pages_back_to_the_start_of_the_channel(http_server: Any) -> None:
+    serve_channel(http_server)
+    records, context = read_channel(http_server)
+    assert ids(records) == list(range(1, 14))  # 14 is a service message, 15 has no time
+    bad = [r for r in records if isinstance(r, BadRecord)]
+    assert [(b.line, b.field) for b in bad] == [(15, "time")]
+    assert context.counters == {"service messages skipped": 1}
+    assert context.state == {"last_id": 15}
+    assert [path for path, _ in http_server.requests] == [
+        "/s/test_channel",
+        "/s/test_channel?before=11",
+        "/s/test_channel?before=6",
+    ]
+
+
+def test_items_carry_permalinks_utc_times_and_raw_fields(http_server: Any) -> None:
+    serve_channel(http_server)
+    records, _ = read_channel(http_server)
+    by_id = {r.external_id: r for r in records if isinstance(r, Item)}
+    first = by_id["11"]
+    assert first.source == "test_channel"
+    assert first.url == "https://t.me/test_channel/11"
+    assert first.published_at == dt.datetime(2024, 6, 2, 7, 15, tzinfo=dt.UTC)
+    assert first.raw["views_count"] == 1200
+    assert by_id["12"].raw["forwarded_from"] == "Другой канал"
+    assert by_id["12"].raw["edited"] is True
+    assert by_id["2"].text == "Пост номер 2.\nВторая строка поста 2."
+
+
+def test_next_run_stops_at_the_last_stored_post(http_server: Any) -> None:
+    serve_channel(http_server)
+    records, context = read_channel(http_server, state={"last_id": 8})
+    assert ids(records) == [9, 10, 11, 12, 13]
+    assert context.state == {"last_id": 15}
+    assert [path for path, _ in http_server.requests] == ["/s/test_channel", "/s/test_channel?before=11"]
+
+
+def test_nothing_new_costs_one_request(http_server: Any) -> None:
+    serve_channel(http_server)
+    records, context = read_channel(http_server, state={"last_id": 15})
+    assert records == []
+    assert context.state == {"last_id": 15}
+    assert len(http_server.requests) == 1
+
+
+def test_max_pages_stops_early_and_says_so(http_server: Any) -> None:
+    serve_channel(http_server)
+    records, context = read_channel(http_server, state={"last_id": 2}, max_pages=1)
+    assert ids(records) == [11, 12, 13]
+    assert len(http_server.requests) == 1
+    assert any("stopped after 1 pages" in w for w in context.warnings)
+
+
+def test_a_failing_later_page_keeps_earlier_posts_and_does_not_advance_state(http_server: Any) -> None:
+    http_server.add("/s/test_channel", PAGE1)  # no page 2: the server answers 404
+    records, context = read_channel(http_server, state={"last_id": 3})
+    assert ids(records) == [11, 12, 13]
+    assert context.state == {"last_id": 3}  # the next run reads the gap again
+    assert any("404" in w and "before=11" in w for w in context.warnings)
+
+
+def test_404_is_a_clear_unavailable_source(http_server: Any) -> None:
+    with pytest.raises(SourceUnavailable, match="404") as caught:
+        read_channel(http_server)
+    assert "/s/test_channel" in str(caught.value)
+
+
+def test_a_page_that_is_no_channel_is_unavailable(http_server: Any) -> None:
+    http_server.add("/s/test_channel", (DATA / "not_a_channel.html").read_text(encoding="utf-8"))
+    with pytest.raises(SourceUnavailable, match="no public channel preview"):
+        read_channel(http_server)
+
+
+def test_429_is_retried_honouring_retry_after(http_server: Any) -> None:
+    answers = iter([(429, {"Retry-After": "0"}, b"slow down"), (200, {}, PAGE1.encode())])
+
+    def handler(_request: Any) -> tuple[int, dict[str, str], bytes]:
+        status, headers, body = next(answers)
+        return status, {"Content-Type": "text/html; charset=utf-8", **headers}, body
+
+    http_server.add("/s/test_channel", handler=handler)
+    records, _ = read_channel(http_server, max_pages=1)
+    assert ids(records) == [11, 12, 13]
+    assert len(http_server.requests) == 2
+
+
+def test_429_forever_gives_up_after_bounded_retries(http_server: Any) -> None:
+    http_server.add("/s/test_channel", "slow down", status=429, headers={"Retry-After": "0"})
+    with pytest.raises(SourceUnavailable, match="429"):
+        read_channel(http_server)
+    assert len(http_server.requests) == 4  # the first try and three retries
+
+
+def test_a_slow_server_times_out_with_a_clear_message(http_server: Any) -> None:
+    http_server.add("/s/test_channel", PAGE1, delay=1.5)
+    with pytest.raises(SourceUnavailable, match="timed out"):
+        read_channel(http_server, timeout=0.3)
+
+
+# ---- through the CLI, state kept in the store ----
+
+
+def test_cli_ingest_remembers_the_last_post_between_runs(
+    db_url: str, http_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOBRIEF_REQUEST_DELAY", "0")
+    serve_channel(http_server)
+    runner = CliRunner()
+    args = ["--db", db_url, "ingest", "telegram-channel", "test_channel", "--base-url", http_server.base_url]
+    first = runner.invoke(cli, [*args, "--json"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["inserted"] == 13
+    http_server.requests.clear()
+    second = runner.invoke(cli, [*args, "--json"])
+    assert second.exit_code == 0, second.output
+    assert json.loads(second.stdout)["read"] == 0
+    assert [path for path, _ in http_server.requests] == ["/s/test_channel"]
+    store = open_store(db_url)
+    try:
+        assert store.sources.state("test_channel")["last_id"] == 15
+    finally:
+        store.close()

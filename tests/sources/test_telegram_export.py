@@ -1,0 +1,313 @@
+"""Telegram Desktop exports: text rebuild, times, raw fields, full-account exports, bad and cut files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mobrief.cli import cli
+from mobrief.errors import BadRecord, SourceUnavailable
+from mobrief.records import Item
+from mobrief.settings import Settings
+from mobrief.sources.registry import SourceContext
+from mobrief.sources.telegram_export import TelegramExport, channel_username, rebuild_text
+from mobrief.store import open_store
+
+DATA = Path(__file__).parent.parent / "data" / "sources" / "telegram"
+SINGLE = DATA / "single_chat.json"
+
+
+def read_all(path: Path | str, **options: Any) -> tuple[list[Item | BadRecord], SourceContext]:
+    context = SourceContext(settings=Settings(request_delay=0))
+    adapter = TelegramExport(context, **options)
+    return list(adapter.read(str(path))), context
+
+
+def items_of(records: list[Item | BadRecord]) -> list[Item]:
+    return [r for r in records if isinstance(r, Item)]
+
+
+def bad_of(records: list[Item | BadRecord]) -> list[BadRecord]:
+    return [r for r in records if isinstance(r, BadRecord)]
+
+
+# ---- a single-chat export ----
+
+
+def test_single_chat_export_gives_one_item_per_message_and_counts_service_messages() -> None:
+    records, context = read_all(SINGLE)
+    items = items_of(records)
+    assert [i.external_id for i in items] == ["2", "3", "4", "6"]
+    assert not bad_of(records)
+    assert {i.source for i in items} == {"Тестовый канал"}
+    assert context.counters == {"service messages skipped": 2}
+    assert all(i.url is None for i in items)  # no username given, no permalink
+
+
+def test_channel_option_gives_permalinks_and_source_name() -> None:
+    records, _ = read_all(SINGLE, channel="@test_channel")
+    items = items_of(records)
+    assert {i.source for i in items} == {"test_channel"}
+    assert items[1].url == "https://t.me/test_channel/3"
+    context = SourceContext(settings=Settings())
+    by_url = TelegramExport(context, channel="https://t.me/s/test_channel")
+    assert by_url.source_name(str(SINGLE)) == "test_channel"
+    assert TelegramExport(context).source_name(str(SINGLE)) == "Тестовый канал"
+
+
+@pytest.mark.parametrize(
+    ("given_name", "expected"),
+    [
+        ("name", "name"),
+        ("@name", "name"),
+        ("https://t.me/name", "name"),
+        ("https://t.me/s/name/", "name"),
+        ("t.me/name/123", "name"),
+        ("https://t.me/s/name?before=40", "name"),
+    ],
+)
+def test_channel_username_accepts_the_usual_spellings(given_name: str, expected: str) -> None:
+    assert channel_username(given_name) == expected
+
+
+def test_mixed_text_array_is_rebuilt_with_every_link() -> None:
+    item = items_of(read_all(SINGLE)[0])[1]
+    assert item.text == (
+        "Выплата выросла. Власти региона повысили выплату контрактникам до 2 млн рублей, сообщает "
+        "пресс-служба. Источник: example.net/post/7"
+    )
+    assert item.links == ("https://example.org/news/vyplata", "https://example.net/post/7")
+
+
+def test_times_come_from_unix_fields_in_utc_never_from_local_date() -> None:
+    item = items_of(read_all(SINGLE)[0])[1]
+    # "date" says 15:10 local time; date_unixtime 1717157400 is 12:10 UTC
+    assert item.published_at == dt.datetime(2024, 5, 31, 12, 10, tzinfo=dt.UTC)
+    assert item.edited_at == dt.datetime(2024, 5, 31, 12, 40, tzinfo=dt.UTC)
+    assert item.published_at.tzinfo is dt.UTC
+
+
+def test_raw_keeps_author_forward_reply_media_and_unknown_keys() -> None:
+    items = items_of(read_all(SINGLE)[0])
+    edited, forwarded = items[1], items[2]
+    assert edited.author == "Мария Иванова"
+    assert edited.raw["photo"] == "photos/photo_3@31-05-2024_15-10-00.jpg"
+    assert forwarded.raw["forwarded_from"] == "Другой канал"
+    assert forwarded.raw["reply_to_message_id"] == 2
+    assert forwarded.raw["media_type"] == "video_file"
+    assert forwarded.raw["file"].startswith("(File not included")
+    assert forwarded.raw["some_future_key"] == {"nested": [1, 2.5, "x"]}
+    assert "text_entities" not in forwarded.raw
+    json.dumps(dict(forwarded.raw))  # storable as JSON: no Decimal from the parser
+
+
+def test_old_export_without_text_entities_uses_text() -> None:
+    item = items_of(read_all(SINGLE)[0])[-1]
+    assert item.text == "Старый формат: без text_entities, только строка."
+    assert item.links == ()
+
+
+# ---- full-account export ----
+
+
+def test_full_account_export_reads_every_chat_as_its_own_source() -> None:
+    records, context = read_all(DATA / "account.json")
+    items = items_of(records)
+    assert [(i.source, i.external_id) for i in items] == [
+        ("Канал Альфа", "10"),
+        ("Канал Альфа", "12"),
+        ("Канал Бета", "10"),
+        ("Канал Гамма", "1"),
+    ]
+    assert items[1].links == ("https://example.org/alpha",)
+    assert items[2].raw["chat"] == {"name": "Канал Бета", "type": "public_channel", "id": 1700000202}
+    assert context.counters == {"service messages skipped": 1}
+    assert not bad_of(records)
+
+
+def test_full_account_export_source_name_names_the_account() -> None:
+    adapter = TelegramExport(SourceContext(settings=Settings()))
+    assert adapter.source_name(str(DATA / "account.json")) == "telegram account Анна Редакторова"
+
+
+# ---- bad input ----
+
+
+def test_wrong_shaped_messages_become_bad_records_naming_index_and_field() -> None:
+    records, _ = read_all(DATA / "wrong_shapes.json")
+    assert [i.external_id for i in items_of(records)] == ["1", "8"]
+    bad = {(b.line, b.field) for b in bad_of(records)}
+    assert bad == {
+        (1, None),
+        (2, "id"),
+        (3, "date_unixtime"),
+        (4, "date_unixtime"),
+        (5, "text"),
+        (6, "text"),
+        (7, "edited_unixtime"),
+    }
+    assert all(b.path == str(DATA / "wrong_shapes.json") for b in bad_of(records))
+    assert "date_unixtime" in str(next(b for b in bad_of(records) if b.line == 3))
+
+
+def test_truncated_export_yields_complete_messages_then_one_bad_record(tmp_path: Path) -> None:
+    body = SINGLE.read_bytes()
+    cut = body.index(b'"forwarded_from"')  # inside message id 4
+    truncated = tmp_path / "result.json"
+    truncated.write_bytes(body[:cut])
+    records, _ = read_all(truncated)
+    assert [i.external_id for i in items_of(records)] == ["2", "3"]
+    assert isinstance(records[-1], BadRecord)
+    assert "truncated" in records[-1].reason
+    assert records[-1].line == 3  # the fourth message of the array, the one cut short
+
+
+def _export(messages: int) -> dict[str, Any]:
+    return {
+        "name": "Канал",
+        "type": "public_channel",
+        "id": 1,
+        "messages": [
+            {
+                "id": n,
+                "type": "message",
+                "date_unixtime": str(1717200000 + n),
+                "text": ["Пост номер ", {"type": "text_link", "text": str(n), "href": f"https://e.org/{n}"}],
+                "text_entities": [
+                    {"type": "plain", "text": "Пост номер "},
+                    {"type": "text_link", "text": str(n), "href": f"https://e.org/{n}"},
+                ],
+            }
+            for n in range(1, messages + 1)
+        ],
+    }
+
+
+@pytest.mark.parametrize("account", [False, True])
+def test_every_cut_point_keeps_the_complete_messages_and_never_raises(tmp_path: Path, account: bool) -> None:
+    export = _export(30)
+    document = {"chats": {"list": [export]}} if account else export
+    body = json.dumps(document, ensure_ascii=False, indent=1).encode()
+    ends = []  # where each message's closing brace is: the message is complete in any prefix that holds it
+    for n in range(1, 31):
+        last_href = body.rindex(f'"https://e.org/{n}"'.encode())
+        ends.append(body.index(b"}", body.index(b"]", last_href)) + 1)
+    for cut in range(body.index(b'"messages"') + len('"messages"'), len(body) - 1, 89):
+        path = tmp_path / f"cut{cut}.json"
+        path.write_bytes(body[:cut])
+        records, _ = read_all(path)
+        complete = sum(1 for end in ends if end <= cut)
+        assert [i.external_id for i in items_of(records)] == [str(n) for n in range(1, complete + 1)], cut
+        assert isinstance(records[-1], BadRecord), cut
+        assert "truncated" in records[-1].reason
+        path.unlink()
+
+
+def test_file_that_is_not_json_is_unavailable(tmp_path: Path) -> None:
+    path = tmp_path / "result.json"
+    path.write_text("<html>this is not an export</html>", encoding="utf-8")
+    with pytest.raises(SourceUnavailable, match="not JSON"):
+        read_all(path)
+
+
+@pytest.mark.parametrize("document", ["[1, 2, 3]", '{"name": "x", "type": "public_channel"}', '"text"'])
+def test_json_that_is_not_an_export_is_unavailable(tmp_path: Path, document: str) -> None:
+    path = tmp_path / "result.json"
+    path.write_text(document, encoding="utf-8")
+    with pytest.raises(SourceUnavailable, match="not a Telegram Desktop export"):
+        read_all(path)
+
+
+def test_missing_file_is_unavailable(tmp_path: Path) -> None:
+    with pytest.raises(SourceUnavailable, match="cannot read"):
+        read_all(tmp_path / "nope.json")
+
+
+def test_progress_reports_bytes_read_up_to_the_file_size() -> None:
+    seen: list[tuple[int, int | None]] = []
+    context = SourceContext(settings=Settings(), progress=lambda done, total: seen.append((done, total)))
+    list(TelegramExport(context).read(str(SINGLE)))
+    size = SINGLE.stat().st_size
+    assert seen and seen[-1][1] == size
+    assert max(done for done, _ in seen) == size
+
+
+@pytest.mark.parametrize("account", [False, True])
+def test_memory_does_not_grow_with_file_size(tmp_path: Path, account: bool) -> None:
+    peaks = []
+    for count in (500, 4_000):
+        export = _export(count)
+        path = tmp_path / f"r{count}.json"
+        path.write_text(json.dumps({"chats": {"list": [export]}} if account else export), encoding="utf-8")
+        context = SourceContext(settings=Settings())
+        tracemalloc.start()
+        seen = sum(1 for _ in TelegramExport(context).read(str(path)))
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert seen == count
+    assert peaks[1] < peaks[0] * 1.5, peaks  # eight times the messages, about the same peak
+
+
+# ---- text rebuild, as properties ----
+
+plain_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+hrefs = st.from_regex(r"https://[a-z]{1,10}\.example/[a-z0-9]{0,8}", fullmatch=True)
+entity = st.one_of(
+    st.builds(lambda t: {"type": "plain", "text": t}, plain_text),
+    st.builds(lambda t, k: {"type": k, "text": t}, plain_text, st.sampled_from(["bold", "italic", "code"])),
+    st.builds(lambda t, h: {"type": "text_link", "text": t, "href": h}, plain_text, hrefs),
+)
+mixed = st.lists(st.one_of(plain_text, entity), max_size=12)
+
+
+def _expected(parts: list[Any]) -> tuple[str, list[str]]:
+    text = "".join(p if isinstance(p, str) else p["text"] for p in parts)
+    links = [p["href"] for p in parts if isinstance(p, dict) and "href" in p]
+    return text, links
+
+
+@given(mixed)
+def test_rebuilt_text_is_the_concatenation_and_keeps_every_href(parts: list[Any]) -> None:
+    text, links = _expected(parts)
+    entities = [p if isinstance(p, dict) else {"type": "plain", "text": p} for p in parts]
+    for message in ({"text": parts}, {"text": parts, "text_entities": entities}, {"text_entities": entities}):
+        rebuilt, found = rebuild_text(message)
+        assert rebuilt == text
+        assert list(found) == list(dict.fromkeys(links))
+
+
+@given(st.lists(st.one_of(st.integers(), st.none(), st.lists(st.integers(), max_size=2)), min_size=1))
+def test_rebuild_rejects_arrays_of_the_wrong_shape_with_a_value_error(parts: list[Any]) -> None:
+    with pytest.raises(ValueError, match="text"):
+        rebuild_text({"text": parts})
+
+
+# ---- through the CLI into a real store ----
+
+
+def test_cli_ingest_stores_the_export_and_a_rerun_changes_nothing(db_url: str) -> None:
+    runner = CliRunner()
+    args = ["--db", db_url, "ingest", "telegram-export", str(SINGLE), "--channel", "test_channel", "--json"]
+    first = runner.invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    assert report["inserted"] == 4
+    assert report["counters"] == {"service messages skipped": 2}
+    second = runner.invoke(cli, args)
+    assert second.exit_code == 0, second.output
+    assert json.loads(second.stdout)["unchanged"] == 4
+    store = open_store(db_url)
+    try:
+        stored = {i.external_id: i for i in store.items.page(source="test_channel", limit=100)}
+    finally:
+        store.close()
+    assert stored["3"].links == ("https://example.org/news/vyplata", "https://example.net/post/7")
+    assert stored["3"].url == "https://t.me/test_channel/3"

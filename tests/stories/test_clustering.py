@@ -1,0 +1,128 @@
+"""Clustering in memory: copies, near-copies, retellings, look-alike events kept apart, the window."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import ARREST, REPORTS, Report, enriched
+from mobrief.stories import clustering, same_event, signatures
+
+
+def _partition(reports: list[Report], assignments: list[clustering.Assignment]) -> set[frozenset[str]]:
+    by_id = {i + 1: r.key for i, r in enumerate(reports)}
+    groups: dict[int, set[str]] = {}
+    for a in assignments:
+        groups.setdefault(a.story_key, set()).add(by_id[a.item_id])
+    return {frozenset(g) for g in groups.values()}
+
+
+def _cluster(reports: list[Report], **changes: object) -> list[clustering.Assignment]:
+    sigs = [signatures.sign_item(enriched(r, i + 1, **changes)) for i, r in enumerate(reports)]
+    return clustering.cluster_signatures(sigs)
+
+
+def test_reports_of_one_event_join_and_events_of_one_kind_stay_apart() -> None:
+    groups = _partition(REPORTS, _cluster(REPORTS))
+    assert groups == {
+        frozenset({"tambov-1", "tambov-2"}),
+        frozenset({"lipetsk-1", "lipetsk-2"}),
+        frozenset({"sentence-1", "sentence-2"}),
+        frozenset({"football"}),
+    }
+
+
+def test_without_enrichment_reports_of_one_event_still_join() -> None:
+    # words alone join retellings; telling look-alike events apart needs the places enrichment finds
+    groups = _partition(REPORTS, _cluster(REPORTS, places=(), entities=()))
+    for event in {r.event for r in REPORTS}:
+        keys = {r.key for r in REPORTS if r.event == event}
+        assert any(keys <= g for g in groups), event
+    assert frozenset({"football"}) in groups
+
+
+def test_exact_url_and_text_copies_join_with_their_method() -> None:
+    first = REPORTS[0]
+    same_url = Report(
+        **{**first.__dict__, "key": "copy-url", "source": "Агрегатор", "text": "Другой текст " * 10}
+    )
+    same_text = Report(
+        **{**first.__dict__, "key": "copy-text", "source": "Канал", "url": "https://t.me/some_channel/77"}
+    )
+    assignments = _cluster([first, same_url, same_text])
+    assert [a.method for a in assignments] == ["new", "exact-url", "text-hash"]
+    assert len({a.story_key for a in assignments}) == 1
+
+
+def test_near_copy_joins_by_minhash() -> None:
+    first = REPORTS[0]
+    repost = Report(
+        **{
+            **first.__dict__,
+            "key": "repost",
+            "source": "Репост-канал",
+            "url": "https://t.me/reposts/9",
+            "text": "Срочно! " + first.text + " Подписывайтесь на канал.",
+        }
+    )
+    assignments = _cluster([first, repost])
+    assert assignments[1].method == "minhash"
+    assert assignments[1].story_key == assignments[0].story_key
+
+
+def test_an_item_outside_the_window_starts_a_new_story() -> None:
+    first = REPORTS[0]
+    late = Report(**{**first.__dict__, "key": "late", "url": "https://other.example/late", "hours": 1 + 73})
+    assignments = _cluster([first, late])
+    assert assignments[1].created and assignments[1].story_key != assignments[0].story_key
+
+
+def test_the_window_holds_only_recent_stories() -> None:
+    clusterer = clustering.StoryClusterer(window=dt.timedelta(hours=72))
+    old = [signatures.sign_item(enriched(r, i + 1)) for i, r in enumerate(REPORTS)]
+    for sig in old:
+        clusterer.assign(sig)
+    assert len(clusterer.stories) == 4
+    later = signatures.sign_item(
+        enriched(ARREST, 99, published_at=REPORTS[-1].published_at + dt.timedelta(days=4))
+    )
+    clusterer.assign(later)
+    assert list(clusterer.stories) == [5]  # the four old stories left the window
+
+
+def test_profile_reloads_exactly() -> None:
+    sigs = [signatures.sign_item(enriched(r, i + 1)) for i, r in enumerate(REPORTS[:2])]
+    profile = same_event.StoryProfile.start(7, sigs[0])
+    profile.add(sigs[1])
+    again = same_event.StoryProfile.from_json(7, profile.first_seen, profile.last_seen, profile.to_json())
+    assert again.to_json() == profile.to_json()
+    probe = signatures.sign_item(enriched(REPORTS[2], 3))
+    assert same_event.score_match(probe, again) == same_event.score_match(probe, profile)
+
+
+def test_story_title_section_places_and_outlets() -> None:
+    sigs = [signatures.sign_item(enriched(r, i + 1)) for i, r in enumerate(REPORTS[:2])]
+    profile = same_event.StoryProfile.start(1, sigs[0])
+    profile.add(sigs[1])
+    assert profile.title.startswith("Власти Тамбовской области увеличили")
+    assert profile.section == "recruitment"
+    assert profile.place_list() == ["the Tambov region"]
+    assert profile.outlets == ["Вести Тамбов", "Тамбовская жизнь"]
+
+
+def test_conflicting_regions_lower_the_score() -> None:
+    tambov, lipetsk = (signatures.sign_item(enriched(r, i + 1)) for i, r in enumerate(REPORTS[1:3]))
+    profile = same_event.StoryProfile.start(1, signatures.sign_item(enriched(REPORTS[0], 9)))
+    same = same_event.score_match(tambov, profile)
+    other = same_event.score_match(lipetsk, profile)
+    assert same.shared_places == ("tambov-region",) and same.score > same_event.DEFAULT_WEIGHTS.threshold
+    assert "places" in other.conflicts and other.score < same_event.DEFAULT_WEIGHTS.threshold
+
+
+def test_number_keys_keep_amounts_and_articles_but_not_days_or_years() -> None:
+    keys = signatures.number_keys("21 сентября 2022 года: 2,1 млн рублей, 400 тыс., статья 352.1, 15%")
+    assert keys == {"2.1e+06", "400000", "352.1", "15%"}
+
+
+def test_title_skips_a_pages_date_line() -> None:
+    item = enriched(REPORTS[0], 1, text="16+\nPosted 30 января, 12:27\n" + REPORTS[0].text)
+    assert signatures.title_of(item).startswith("Власти Тамбовской области")

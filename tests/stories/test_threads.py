@@ -1,0 +1,73 @@
+"""Threads: a sentence in June links back to the arrest reported in February; unrelated stories do not."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from click.testing import CliRunner
+
+from conftest import ARREST, REPORTS, Report, enriched
+from mobrief import pipeline
+from mobrief.cli import cli
+from mobrief.settings import Settings
+from mobrief.store import Store
+from mobrief.stories import same_event, signatures, threads
+
+AddReports = Callable[..., dict[str, int]]
+
+
+def test_a_sentence_links_to_the_arrest_months_before(store: Store, add_reports: AddReports) -> None:
+    ids = add_reports(store, [ARREST])
+    pipeline.cluster_pending(store, settings=Settings())
+    ids |= add_reports(store, REPORTS)
+    report = pipeline.cluster_pending(store, settings=Settings())
+    assert report.links == 1
+    arrest = store.stories.story_of_item(ids["arrest"])
+    sentence = store.stories.story_of_item(ids["sentence-1"])
+    assert sentence is not None and arrest is not None and sentence != arrest
+    links = store.stories.links(sentence)
+    assert [link.earlier_story_id for link in links] == [arrest]
+    kinds = {r["kind"]: r for r in links[0].reasons}
+    assert kinds["person"]["label"] == "Aleksei Pushkaryov" and kinds["place"]["key"] == "samara-region"
+    assert [link.story_id for link in store.stories.later_links(arrest)] == [sentence]
+    for other in ("tambov-1", "lipetsk-1", "football"):
+        story = store.stories.story_of_item(ids[other])
+        assert story is not None and store.stories.links(story) == []
+    assert threads.find_earlier_stories(store, arrest) == []  # nothing came before the arrest
+
+
+def test_show_lists_previously_reported_candidates(
+    db_url: str, store: Store, add_reports: AddReports
+) -> None:
+    ids = add_reports(store, [ARREST, *REPORTS])
+    pipeline.cluster_pending(store, settings=Settings())
+    sentence = store.stories.story_of_item(ids["sentence-2"])
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--db", db_url, "stories", "show", str(sentence), "--json"])
+    assert result.exit_code == 0, result.output
+    previously = json.loads(result.stdout)["previously_reported"]
+    assert [p["story_id"] for p in previously] == [store.stories.story_of_item(ids["arrest"])]
+    assert previously[0]["title"].startswith("В Самаре задержан")
+    result = runner.invoke(cli, ["--db", db_url, "stories", "threads", str(sentence), "--json"])
+    assert result.exit_code == 0, result.output
+    assert [p["story_id"] for p in json.loads(result.stdout)] == [p["story_id"] for p in previously]
+
+
+def test_a_name_alone_without_topic_is_not_a_thread() -> None:
+    later = same_event.StoryProfile.start(2, signatures.sign_item(enriched(REPORTS[4], 2)))
+    arrest = same_event.StoryProfile.start(1, signatures.sign_item(enriched(ARREST, 1)))
+    bonus = same_event.StoryProfile.start(3, signatures.sign_item(enriched(REPORTS[0], 3)))
+    linked, reasons = threads.score_continuation(later, arrest)
+    assert linked >= threads.LINK_THRESHOLD and reasons[0]["kind"] == "person"
+    unrelated, _ = threads.score_continuation(later, bonus)
+    assert unrelated < threads.LINK_THRESHOLD
+    common, _ = threads.score_continuation(later, arrest, common={"person:пушкарев"})
+    assert common < linked
+
+
+def test_unknown_report_kinds_do_not_break_threads(store: Store, add_reports: AddReports) -> None:
+    odd = Report(key="odd", event="odd", source="Канал", url="https://t.me/odd/1", hours=1, text="Фото")
+    add_reports(store, [odd])
+    report = pipeline.cluster_pending(store, settings=Settings())
+    assert report.items == 1 and report.links == 0

@@ -1,0 +1,190 @@
+"""Triage to publication: add to brief, write, lint, move, preview, publish, archive, feed (both backends)."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+pytestmark = pytest.mark.anyio
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+async def test_triage_actions_change_the_story_and_answer_htmx_with_the_row(
+    browser, newsroom, web_store
+) -> None:
+    await browser.sign_in("volunteer")
+    story = newsroom.stories["payments"]
+    row = await browser.post(f"/stories/{story}/section", {"section": "soldiers"}, htmx=True)
+    assert row.status_code == 200
+    assert row.text.lstrip().startswith(f'<article class="story-row status-new" id="story-{story}"')
+    assert web_store.inbox.row(story).section == "soldiers"
+    assert web_store.enrichments.get(newsroom.items["post-1"]).editor_section == "soldiers"
+    skipped = await browser.post(f"/stories/{story}/status", {"status": "skip"}, htmx=True)
+    assert "status-skip" in skipped.text
+    assert web_store.enrichments.get(newsroom.items["m-2"]).editor_decision == "skip"
+    plain = await browser.post(f"/stories/{story}/status", {"status": "new"})
+    assert plain.status_code == 303
+    bad = await browser.post(f"/stories/{story}/status", {"status": "maybe"})
+    assert bad.status_code == 400
+    unknown = await browser.post(f"/stories/{story}/section", {"section": "sport"})
+    assert unknown.status_code == 400
+
+
+async def test_add_to_brief_composes_the_draft_of_its_day_again(browser, newsroom, web_store) -> None:
+    await browser.sign_in("volunteer")
+    football = newsroom.stories["football"]  # off the beat: composing leaves it out until an editor keeps it
+    await browser.post(f"/stories/{newsroom.stories['payments']}/status", {"status": "skip"})
+    await browser.post(f"/stories/{football}/status", {"status": "brief"})
+    draft = web_store.drafts.get(newsroom.draft_id)
+    told = {e.story_id: e for s in draft.sections for e in s.entries}
+    assert football in told and newsroom.stories["payments"] not in told
+    entry = told[football]
+    assert entry.item_ids == (newsroom.items["m-4"],)
+    assert [s["outlet"] for s in entry.sources] and entry.text
+    await browser.post(f"/stories/{football}/status", {"status": "brief"})  # twice: still one entry
+    draft = web_store.drafts.get(newsroom.draft_id)
+    assert [e.story_id for s in draft.sections for e in s.entries].count(football) == 1
+
+
+async def test_entry_text_saved_on_the_story_page_is_linted(browser, newsroom, web_store) -> None:
+    await browser.sign_in("volunteer")
+    story = newsroom.stories["payments"]
+    text = "The Vyorstka media outlet reported that the military enlistment office paid 200,000 rubles."
+    response = await browser.post(f"/stories/{story}/entry", {"entry_text": text}, htmx=True)
+    assert response.status_code == 200
+    assert 'id="entry-box"' in response.text and "Saved." in response.text
+    assert "missing-conversion" in response.text
+    assert web_store.inbox.story(story).entry_text == text
+
+
+async def _draft_with_two_entries(browser, newsroom, web_store) -> list[int]:
+    """Two legal entries in the draft (payments, then sentence); the hostile story is skipped."""
+    await browser.post(f"/stories/{newsroom.stories['hostile']}/status", {"status": "skip"})
+    for name in ("payments", "sentence"):
+        await browser.post(f"/stories/{newsroom.stories[name]}/section", {"section": "legal"})
+        await browser.post(f"/stories/{newsroom.stories[name]}/status", {"status": "brief"})
+    draft = web_store.drafts.get(newsroom.draft_id)
+    assert [s.key for s in draft.sections] == ["legal"]
+    by_story = {e.story_id: e.id for e in draft.sections[0].entries}
+    return [by_story[newsroom.stories["payments"]], by_story[newsroom.stories["sentence"]]]
+
+
+async def test_editor_writes_applies_a_suggestion_moves_and_publishes(browser, newsroom, web_store) -> None:
+    await browser.sign_in("editor")
+    first, second = await _draft_with_two_entries(browser, newsroom, web_store)
+    draft_url = f"/drafts/{newsroom.draft_id}"
+    text = "Mediazona reported that a court sentenced a deserter; his family was offered 3 million rubles."
+    saved = await browser.post(f"{draft_url}/entries/{first}/text", {"text": text}, htmx=True)
+    assert saved.text.lstrip().startswith('<div id="draft-sections">')
+    assert "missing-conversion" in saved.text
+    finding = re.search(r'code-missing-conversion">.*?name="index" value="(\d+)"', saved.text, re.S)
+    assert finding is not None
+    await browser.post(f"{draft_url}/entries/{first}/apply", {"index": finding.group(1)}, htmx=True)
+    fixed = web_store.drafts.get(newsroom.draft_id).entry(first).text
+    assert "3 million rubles [$" in fixed
+    again = await browser.post(f"{draft_url}/entries/{first}/apply", {"index": "99"}, htmx=True)
+    assert again.status_code == 200  # no such finding: unchanged
+    assert web_store.drafts.get(newsroom.draft_id).entry(first).text == fixed
+
+    await browser.post(f"{draft_url}/entries/{second}/move", {"step": "-1"}, htmx=True)
+    order = [e.id for e in web_store.drafts.get(newsroom.draft_id).sections[0].entries]
+    assert order.index(second) < order.index(first)
+    for _ in range(3):  # up to the top, and once more: nothing changes at the top
+        await browser.post(f"{draft_url}/entries/{second}/move", {"step": "-1"})
+    assert web_store.drafts.get(newsroom.draft_id).sections[0].entries[0].id == second
+    await browser.post(f"{draft_url}/entries/{first}/section", {"section": "authorities"}, htmx=True)
+    draft = web_store.drafts.get(newsroom.draft_id)
+    assert [s.key for s in draft.sections] == ["authorities", "legal"]  # house order
+    assert draft.sections[0].heading == "Authorities and Relatives of Mobilized Soldiers"
+    assert draft.entry(first).edited
+
+    preview = await browser.get(f"{draft_url}/preview")
+    assert (
+        preview.status_code == 200
+        and "Preview of draft" in preview.text
+        and "3 million rubles [$" in preview.text
+    )
+
+    published = await browser.post(f"{draft_url}/publish")
+    assert published.status_code == 303
+    url = published.headers["location"]
+    assert url == f"/briefs/{newsroom.draft_id}/mobilization-in-russia-for-june-2-3-2024"
+    brief = web_store.briefs.get(newsroom.draft_id)
+    assert brief.status == "published"
+    assert [s.key for s in brief.sections] == ["authorities", "legal"]
+    assert (await browser.post(f"{draft_url}/entries/{first}/text", {"text": "late"})).status_code == 400
+
+    await browser.post("/logout")
+    public = await browser.get(url)  # public: no sign-in
+    assert public.status_code == 200 and "3 million rubles [$" in public.text
+    for ext, kind in (
+        ("md", "text/markdown"),
+        ("txt", "text/plain"),
+        ("json", "application/json"),
+        ("telegram", "text/plain"),
+        ("html", "text/html"),
+    ):
+        rendered = await browser.get(f"{url}.{ext}")
+        assert rendered.status_code == 200 and rendered.headers["content-type"].startswith(kind), ext
+        assert "3 million rubles" in rendered.text
+    assert json.loads((await browser.get(f"{url}.json")).text)["title"].startswith("Mobilization in Russia")
+    assert (await browser.get(f"/briefs/{newsroom.draft_id}")).headers["location"] == url
+    moved = await browser.get(f"/briefs/{newsroom.draft_id}/old-title.md")
+    assert moved.status_code == 301 and moved.headers["location"] == url + ".md"
+    assert (await browser.get(f"{url}.exe")).status_code == 404
+
+    feed = await browser.get("/feed.atom")
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    root = ET.fromstring(feed.content)
+    entries = root.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}title").text for e in entries] == [brief.title]
+    assert entries[0].find(f"{ATOM}link").get("href") == "http://testserver" + url
+    assert "3 million rubles" in entries[0].find(f"{ATOM}content").text
+
+    await browser.sign_in("volunteer")
+    archive = await browser.get("/archive")
+    assert url in archive.text
+    search = await browser.get("/search", params={"q": "deserter"})
+    assert "Published briefs (1)" in search.text
+
+
+async def test_drafts_of_other_people_are_not_public(browser, newsroom) -> None:
+    assert (await browser.get(f"/briefs/{newsroom.draft_id}/anything")).status_code == 404
+
+
+async def test_editor_composes_a_draft_for_a_period(browser, newsroom, web_store) -> None:
+    await browser.sign_in("editor")
+    await browser.post(f"/stories/{newsroom.stories['hostile']}/status", {"status": "skip"})
+    created = await browser.post("/drafts", {"start": "2024-06-03", "end": "2024-06-03"})
+    assert created.status_code == 303
+    brief_id = int(created.headers["location"].rsplit("/", 1)[1])
+    draft = web_store.drafts.get(brief_id)
+    assert draft.title == "Mobilization in Russia for June 3, 2024"
+    told = [e.story_id for s in draft.sections for e in s.entries]
+    assert sorted(told) == sorted([newsroom.stories["payments"], newsroom.stories["sentence"]])
+    again = await browser.post(f"/drafts/{brief_id}/compose")
+    assert again.status_code == 303
+    assert sorted(e.story_id for s in web_store.drafts.get(brief_id).sections for e in s.entries) == sorted(told)
+    bad = await browser.post("/drafts", {"start": "2024-06-03", "end": "2024-06-01"})
+    assert bad.status_code == 400
+    entry = draft.sections[0].entries[0]
+    await browser.post(f"/drafts/{brief_id}/entries/{entry.id}/delete")
+    assert entry.id not in [e.id for s in web_store.drafts.get(brief_id).sections for e in s.entries]
+    deleted = await browser.post(f"/drafts/{brief_id}/delete")
+    assert deleted.status_code == 303
+    assert (await browser.get(f"/drafts/{brief_id}")).status_code == 404
+
+
+async def test_volunteer_writes_but_does_not_reorder(browser, newsroom, web_store) -> None:
+    await browser.sign_in("volunteer")
+    first, second = await _draft_with_two_entries(browser, newsroom, web_store)
+    url = f"/drafts/{newsroom.draft_id}"
+    assert (await browser.post(f"{url}/entries/{first}/text", {"text": "Some text."})).status_code == 303
+    assert (await browser.post(f"{url}/entries/{second}/move", {"step": "-1"})).status_code == 403
+    assert (await browser.post(f"{url}/entries/{second}/section", {"section": "legal"})).status_code == 403
+    assert (await browser.post(f"{url}/entries/{second}/delete")).status_code == 403
+    page = (await browser.get(url)).text
+    assert "Move to section" not in page and 'id="publish"' not in page and "Save text" in page

@@ -1,0 +1,101 @@
+"""Pages a signed-in editor reads: inbox, story, drafts, archive, search, entity pages (both backends)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_inbox_lists_relevant_new_stories_newest_first(browser, newsroom) -> None:
+    await browser.sign_in("editor")
+    response = await browser.get("/inbox")
+    assert response.status_code == 200
+    html = response.text
+    assert "Суд приговорил Пушкарёва" in html
+    assert "Военкомат выплатил 200 тыс. рублей" in html
+    assert "Матч по футболу" not in html  # off the beat: hidden by default
+    assert html.index("Суд приговорил Пушкарёва") < html.index("Военкомат выплатил")  # newest first
+    assert "vyorstka, mediazona" in html or "mediazona, vyorstka" in html
+    assert "the Belgorod region" in html
+    assert "200 тыс. рублей" in html and "$2,240" in html
+
+
+async def test_inbox_filters(browser, newsroom) -> None:
+    await browser.sign_in("volunteer")
+    everything = (await browser.get("/inbox", params={"relevant": "0"})).text
+    assert "Матч по футболу" in everything
+    legal = (await browser.get("/inbox", params={"section": "legal"})).text
+    assert "Суд приговорил Пушкарёва" in legal and "Военкомат выплатил" not in legal
+    by_source = (await browser.get("/inbox", params={"source": "mediazona"})).text
+    assert "Военкомат выплатил" in by_source and "Суд приговорил" not in by_source
+    searched = (await browser.get("/inbox", params={"q": "военкоматы"})).text
+    assert "Военкомат выплатил" in searched and "Суд приговорил" not in searched
+    dated = (await browser.get("/inbox", params={"since": "2024-06-04"})).text
+    assert "No stories match" in dated
+    by_lang = (await browser.get("/inbox", params={"lang": "en"})).text
+    assert "No stories match" in by_lang
+    partial = await browser.get(
+        "/inbox", params={"section": "legal"}, headers={"HX-Request": "true", "HX-Target": "inbox-rows"}
+    )
+    assert partial.text.lstrip().startswith('<section id="inbox-rows"')
+
+
+async def test_inbox_refuses_a_bad_date(browser, newsroom) -> None:
+    await browser.sign_in("volunteer")
+    response = await browser.get("/inbox", params={"since": "yesterday"})
+    assert response.status_code == 400
+    assert "not a date" in response.text
+
+
+async def test_story_page_shows_every_report_and_extractions(browser, newsroom) -> None:
+    await browser.sign_in("volunteer")
+    response = await browser.get(f"/stories/{newsroom.stories['payments']}")
+    assert response.status_code == 200
+    html = response.text
+    assert html.count('class="report"') == 2
+    assert 'href="https://zona.media/news/2"' in html
+    assert f'href="/snapshots/{newsroom.snapshot_id}"' in html
+    assert "the Belgorod region" in html and "$2,240" in html
+    sentence = (await browser.get(f"/stories/{newsroom.stories['sentence']}")).text
+    assert "Alexei Pushkaryov" in sentence
+    assert "/entities/person/" in sentence
+
+
+async def test_missing_story_is_404(browser, newsroom) -> None:
+    await browser.sign_in("volunteer")
+    response = await browser.get("/stories/99999")
+    assert response.status_code == 404
+    assert "no story with id 99999" in response.text
+
+
+async def test_entity_page_lists_mentions(browser, newsroom) -> None:
+    await browser.sign_in("volunteer")
+    response = await browser.get("/entities/person/Алексей Пушкарёв", params={"latin": "Alexei Pushkaryov"})
+    assert response.status_code == 200
+    assert "2024-06" in response.text
+    assert "Перми" in response.text
+    place = await browser.get("/entities/place/the Belgorod region", params={"q": "Белгородской области"})
+    assert place.status_code == 200 and "vyorstka" in place.text
+    assert (await browser.get("/entities/spaceship/x")).status_code == 404
+
+
+async def test_search_finds_items_in_any_inflection(browser, newsroom) -> None:
+    await browser.sign_in("volunteer")
+    response = await browser.get("/search", params={"q": "военкоматы"})
+    assert response.status_code == 200
+    assert "Reports (3)" in response.text or "Reports (2)" in response.text
+    empty = await browser.get("/search")
+    assert empty.status_code == 200 and "Reports" not in empty.text
+
+
+async def test_drafts_and_archive_pages(browser, newsroom) -> None:
+    await browser.sign_in("volunteer")
+    drafts = await browser.get("/drafts")
+    assert drafts.status_code == 200
+    assert "Mobilization in Russia for June 2–3, 2024" in drafts.text
+    assert "Compose draft" not in drafts.text  # volunteers do not compose
+    editor_view = await browser.get(f"/drafts/{newsroom.draft_id}")
+    assert editor_view.status_code == 200 and "No entries yet" in editor_view.text
+    archive = await browser.get("/archive")
+    assert archive.status_code == 200 and "Nothing published yet" in archive.text

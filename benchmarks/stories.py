@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import itertools
 import random
 import resource
 import sys
@@ -21,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 
+from mobrief import lemmas
 from mobrief.records import EnrichedItem, Item
 from mobrief.stories import clustering, signatures
 
@@ -31,9 +31,7 @@ REGIONS = [f"region-{i}" for i in range(85)]
 def _vocabulary(rng: random.Random) -> tuple[list[str], list[str], list[str]]:
     """Common, topical and rare Russian word forms, drawn from navec's vocabulary by corpus frequency."""
     vocab = signatures._embedding().vocab
-    cyrillic = [
-        (w, c) for w, c in zip(vocab.words, vocab.counts, strict=True) if w.isalpha() and "а" <= w[0] <= "я"
-    ]
+    cyrillic = [(w, c) for w, c in zip(vocab.words, vocab.counts, strict=True) if w.isalpha() and "а" <= w[0] <= "я"]
     common = [w for w, c in cyrillic if c > 200_000]
     topical = [w for w, c in cyrillic if 5_000 < c <= 200_000]
     rare = [w for w, c in cyrillic if 50 < c <= 5_000]
@@ -78,6 +76,7 @@ def generate(count: int, per_day: int, seed: int = 7) -> tuple[list[EnrichedItem
                     entities=({"kind": "person", "text": person, "normalized": person, "latin": person},),
                     places=({"key": region, "name": region, "text": region, "kind": "region"},),
                     amounts=({"currency": "RUB", "value": float(amount), "text": f"{amount} рублей"},),
+                    search_lemmas=lemmas.search_text(text),  # what ingest stores with every item
                 )
             )
             truth[item_id] = event
@@ -152,10 +151,13 @@ def bench_store(count: int, per_day: int) -> None:
     items, _ = generate(count, per_day, seed=11)
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{tmp}/bench.db")
-        for batch in itertools.batched(items, 1000):
+        for start in range(0, len(items), 1000):
+            batch = items[start : start + 1000]
             store.items.upsert(
                 [
-                    Item(source=i.source, external_id=i.external_id, url=i.url, published_at=i.published_at, text=i.text)
+                    Item(
+                        source=i.source, external_id=i.external_id, url=i.url, published_at=i.published_at, text=i.text
+                    )
                     for i in batch
                 ],
                 kind="jsonl",

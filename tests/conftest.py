@@ -17,7 +17,7 @@ from mobrief.store import Store, open_store
 
 DATA = Path(__file__).parent / "data"
 PG_ADMIN_URL = os.environ.get("MOBRIEF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-TEMPLATE_DB = "mobrief_test_template"
+TEMPLATE_DB = f"mobrief_test_template_{os.getpid()}"  # per session: parallel runs never share it
 
 
 @pytest.fixture(autouse=True)

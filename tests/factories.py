@@ -35,8 +35,7 @@ def write_telegram_export(path: Path, messages: int, *, name: str = "Тесто�
         out.write(json.dumps({"name": name, "type": "public_channel", "id": 1001})[:-1] + ', "messages": [\n')
         for n in range(1, messages + 1):
             words = (
-                f"Сообщение {n}: в военкомате №{n % 97} раздали {n % 13} повесток, "
-                "матери мобилизованных недовольны."
+                f"Сообщение {n}: в военкомате №{n % 97} раздали {n % 13} повесток, матери мобилизованных недовольны."
             )
             message: dict[str, Any] = {
                 "id": n,
@@ -53,3 +52,66 @@ def write_telegram_export(path: Path, messages: int, *, name: str = "Тесто�
             }
             out.write(("," if n > 1 else "") + json.dumps(message, ensure_ascii=False) + "\n")
         out.write("]}\n")
+
+
+def add_story(
+    store: Any,
+    items: list[Item],
+    *,
+    relevant: bool = True,
+    section: str | None = "legal",
+    lang: str = "ru",
+    entities: tuple[dict[str, Any], ...] = (),
+    places: tuple[dict[str, Any], ...] = (),
+    amounts: tuple[dict[str, Any], ...] = (),
+    title: str = "",
+) -> int:
+    """Store `items` as one enriched story (as `mobrief enrich` would leave them) and return the story id."""
+    import sqlalchemy as sa
+
+    from mobrief.store.schema import item_enrichments, sources
+    from mobrief.store.schema import items as items_table
+
+    store.items.upsert(items, kind="test")
+    now = BASE_TIME
+    with store.engine.begin() as conn:
+        ids = []
+        for item in items:
+            item_id = conn.execute(
+                sa.select(items_table.c.id)
+                .join(sources, sources.c.id == items_table.c.source_id)
+                .where(sources.c.name == item.source, items_table.c.external_id == item.external_id)
+            ).scalar_one()
+            ids.append(item_id)
+            conn.execute(sa.delete(item_enrichments).where(item_enrichments.c.item_id == item_id))
+            conn.execute(
+                item_enrichments.insert().values(
+                    item_id=item_id,
+                    lang=item.lang or lang,
+                    relevance=0.9 if relevant else 0.1,
+                    is_relevant=relevant,
+                    section=section,
+                    section_confidence=0.8,
+                    entities=list(entities),
+                    places=list(places),
+                    amounts=list(amounts),
+                    stage_versions={},
+                    updated_at=now,
+                )
+            )
+        times = [i.published_at for i in items]
+        story_id = store.stories.create(
+            conn,
+            {
+                "title": title or items[0].text[:60],
+                "first_seen": min(times),
+                "last_seen": max(times),
+                "outlets": sorted({i.source for i in items}),
+                "places": [],
+                "section": section,
+            },
+        )
+        store.stories.add_items(
+            conn, [{"item_id": i, "story_id": story_id, "method": "test", "score": 1.0} for i in ids]
+        )
+    return int(story_id)

@@ -21,13 +21,22 @@ def _morph() -> Any:
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
-@functools.lru_cache(maxsize=200_000)
+CACHE_LIMIT = 500_000
+_cache: dict[str, str] = {}  # word as written → lemma; a plain dict is the fastest lookup on this hot path
+
+
+def _compute(word: str) -> str:
+    low = word.lower().replace("ё", "е")
+    result = low if not _CYRILLIC.search(low) else str(_morph().parse(low)[0].normal_form).replace("ё", "е")
+    if len(_cache) >= CACHE_LIMIT:
+        _cache.clear()
+    _cache[word] = result
+    return result
+
+
 def lemma(word: str) -> str:
     """The dictionary form of one word, lower-cased, ё folded to е; non-Russian words lower-cased."""
-    low = word.lower().replace("ё", "е")
-    if not _CYRILLIC.search(low):
-        return low
-    return str(_morph().parse(low)[0].normal_form).replace("ё", "е")
+    return _cache.get(word) or _compute(word)
 
 
 def words(text: str) -> list[str]:
@@ -37,7 +46,8 @@ def words(text: str) -> list[str]:
 
 def lemmatize(text: str) -> list[str]:
     """The lemma of every word of a text, in order."""
-    return [lemma(w) for w in WORD_RE.findall(text)]
+    get = _cache.get
+    return [get(w) or _compute(w) for w in WORD_RE.findall(text)]
 
 
 def search_text(text: str) -> str:

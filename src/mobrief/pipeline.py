@@ -16,7 +16,7 @@ from mobrief.sources import registry
 from mobrief.store import Store
 from mobrief.store.items import UpsertCounts
 
-INGEST_BATCH = 1000
+INGEST_BATCH = 2000  # items per transaction: what a killed import can lose and redo
 
 Progress = Callable[[int, int | None], None]
 

@@ -201,6 +201,7 @@ class EnrichedItem:
     entities: tuple[Mapping[str, Any], ...] = ()
     places: tuple[Mapping[str, Any], ...] = ()
     amounts: tuple[Mapping[str, Any], ...] = ()
+    search_lemmas: str = ""  # the lemmas of title and text, as the store keeps them for search
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

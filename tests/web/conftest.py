@@ -54,9 +54,7 @@ def _item(n: int, **values: Any) -> Item:
     return Item(**base)
 
 
-def add_story(
-    store: Store, title: str, item_ids: list[int], *, section: str | None, status: str = "new"
-) -> int:
+def add_story(store: Store, title: str, item_ids: list[int], *, section: str | None, status: str = "new") -> int:
     with store.engine.begin() as conn:
         rows = conn.execute(
             sa.select(sa.func.min(items.c.published_at), sa.func.max(items.c.published_at)).where(
@@ -113,9 +111,7 @@ def seed_newsroom(store: Store) -> Newsroom:
     room.items = {k: int(v) for k, v in ids.items() if v is not None}
     belgorod = Place(key="belgorod-region", name="the Belgorod region", text="Белгородской области")
     rubles = Amount(currency="RUB", value=200_000.0, text="200 тыс. рублей", usd=2_240.0)
-    person = Mention(
-        kind="person", text="Алексея Пушкарёва", normalized="Алексей Пушкарёв", latin="Alexei Pushkaryov"
-    )
+    person = Mention(kind="person", text="Алексея Пушкарёва", normalized="Алексей Пушкарёв", latin="Alexei Pushkaryov")
     enrich = [
         Enrichment(
             item_id=room.items["post-1"],
@@ -157,9 +153,7 @@ def seed_newsroom(store: Store) -> Newsroom:
         store, "<script>alert('title')</script>", [room.items["post-3"]], section="legal"
     )
     room.stories["football"] = add_story(store, "Матч по футболу", [room.items["m-4"]], section=None)
-    room.stories["sentence"] = add_story(
-        store, "Суд приговорил Пушкарёва", [room.items["post-5"]], section="legal"
-    )
+    room.stories["sentence"] = add_story(store, "Суд приговорил Пушкарёва", [room.items["post-5"]], section="legal")
     room.snapshot_id = store.inbox.snapshot_of_item(room.items["m-2"])
     room.draft_id = store.drafts.create(
         "Mobilization in Russia for June 2–3, 2024", dt.date(2024, 6, 2), dt.date(2024, 6, 3)
@@ -179,9 +173,7 @@ def pg_template() -> Iterator[str | None]:
             conn.execute(sa.text(f"CREATE DATABASE {name}"))
     except Exception as exc:
         if os.environ.get("MOBRIEF_REQUIRE_POSTGRES") == "1":
-            raise RuntimeError(
-                f"PostgreSQL is required here but not reachable at {admin_url}: {exc}"
-            ) from exc
+            raise RuntimeError(f"PostgreSQL is required here but not reachable at {admin_url}: {exc}") from exc
         yield None
         return
     open_store(admin_url.rsplit("/", 1)[0] + "/" + name).close()

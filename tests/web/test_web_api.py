@@ -29,9 +29,7 @@ async def test_stories_api(browser, newsroom) -> None:
     payments = next(s for s in stories if s["id"] == newsroom.stories["payments"])
     assert payments["item_count"] == 2 and payments["places"] == ["the Belgorod region"]
     assert payments["amounts"][0]["currency"] == "RUB"
-    relevant = (
-        await browser.get("/api/stories", params={"relevant_only": "true", "section": "legal"})
-    ).json()
+    relevant = (await browser.get("/api/stories", params={"relevant_only": "true", "section": "legal"})).json()
     assert {s["id"] for s in relevant} == {newsroom.stories["hostile"], newsroom.stories["sentence"]}
     detail = (await browser.get(f"/api/stories/{newsroom.stories['sentence']}")).json()
     assert detail["reports"][0]["entities"][0]["latin"] == "Alexei Pushkaryov"

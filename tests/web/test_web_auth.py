@@ -17,6 +17,7 @@ PAGES = [
     "/search?q=x",
     "/entities/person/x",
     "/admin/users",
+    "/admin/sources",
     "/docs",
 ]
 API = [
@@ -105,9 +106,7 @@ async def test_many_failures_from_one_address_are_throttled(browser, newsroom) -
     await browser.get("/login")
     for n in range(20):
         await browser.post("/login", {"email": f"guess{n}@example.org", "password": "wrong password"})
-    response = await browser.post(
-        "/login", {"email": "admin@example.org", "password": "correct horse battery"}
-    )
+    response = await browser.post("/login", {"email": "admin@example.org", "password": "correct horse battery"})
     assert response.status_code == 401
     assert "from this address" in response.text
 
@@ -137,9 +136,7 @@ async def test_a_removed_account_loses_its_session(browser, newsroom, web_store)
         ("post", "/admin/users/{editor}/role", {"role": "admin"}),
     ],
 )
-async def test_volunteer_may_not_publish_delete_or_manage_users(
-    browser, newsroom, method, path, data
-) -> None:
+async def test_volunteer_may_not_publish_delete_or_manage_users(browser, newsroom, method, path, data) -> None:
     await browser.sign_in("volunteer")
     url = path.format(draft=newsroom.draft_id, editor=newsroom.users["editor"])
     response = await (browser.get(url) if method == "get" else browser.post(url, data))
@@ -166,3 +163,23 @@ async def test_editor_may_not_manage_users_but_admin_may(browser, newsroom, web_
     assert web_store.users.by_email("new@example.org") is None
     own = await browser.post(f"/admin/users/{newsroom.users['admin']}/delete")
     assert own.status_code == 400 and "your own account" in own.text
+
+
+async def test_admin_manages_sources_and_others_may_not(browser, newsroom, web_store) -> None:
+    await browser.sign_in("editor")
+    assert (await browser.get("/admin/sources")).status_code == 403
+    refused = await browser.post("/admin/sources", {"name": "x", "kind": "feed", "location": "https://x.example/"})
+    assert refused.status_code == 403
+    await browser.post("/logout")
+    await browser.sign_in("admin")
+    page = await browser.get("/admin/sources")
+    assert page.status_code == 200 and "vyorstka" in page.text
+    added = await browser.post(
+        "/admin/sources", {"name": "ovd", "kind": "feed", "location": "https://ovd.example/rss.xml"}
+    )
+    assert added.status_code == 303
+    assert web_store.sources.get("ovd").url == "https://ovd.example/rss.xml"
+    bad = await browser.post("/admin/sources", {"name": "evil", "kind": "feed", "location": "javascript:alert(1)"})
+    assert bad.status_code == 400
+    assert (await browser.post("/admin/sources/ovd/stop")).status_code == 303
+    assert web_store.sources.get("ovd").enabled is False

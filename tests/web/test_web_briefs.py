@@ -12,9 +12,7 @@ pytestmark = pytest.mark.anyio
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-async def test_triage_actions_change_the_story_and_answer_htmx_with_the_row(
-    browser, newsroom, web_store
-) -> None:
+async def test_triage_actions_change_the_story_and_answer_htmx_with_the_row(browser, newsroom, web_store) -> None:
     await browser.sign_in("volunteer")
     story = newsroom.stories["payments"]
     row = await browser.post(f"/stories/{story}/section", {"section": "soldiers"}, htmx=True)
@@ -102,11 +100,7 @@ async def test_editor_writes_applies_a_suggestion_moves_and_publishes(browser, n
     assert draft.entry(first).edited
 
     preview = await browser.get(f"{draft_url}/preview")
-    assert (
-        preview.status_code == 200
-        and "Preview of draft" in preview.text
-        and "3 million rubles [$" in preview.text
-    )
+    assert preview.status_code == 200 and "Preview of draft" in preview.text and "3 million rubles [$" in preview.text
 
     published = await browser.post(f"{draft_url}/publish")
     assert published.status_code == 303

@@ -21,9 +21,7 @@ def _state_changing_paths(app) -> list[str]:
     return out
 
 
-async def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(
-    browser, newsroom, web_app
-) -> None:
+async def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(browser, newsroom, web_app) -> None:
     await browser.sign_in("admin")
     paths = _state_changing_paths(web_app)
     assert len(paths) >= 12  # every form action of the app is in the list
@@ -38,9 +36,7 @@ async def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(
         missing = await browser.client.post(url, data={"section": "legal", "status": "skip"})
         assert missing.status_code == 403, url
         assert "CSRF" in missing.text
-        wrong = await browser.client.post(
-            url, data={"csrf_token": "forged"}, headers={"X-CSRF-Token": "forged"}
-        )
+        wrong = await browser.client.post(url, data={"csrf_token": "forged"}, headers={"X-CSRF-Token": "forged"})
         assert wrong.status_code == 403, url
     assert (await browser.get(f"/stories/{newsroom.stories['payments']}")).status_code == 200
 
@@ -119,9 +115,7 @@ async def test_hostile_source_text_is_shown_as_text(browser, newsroom) -> None:
 async def test_hostile_entry_text_is_escaped_in_drafts_and_published_pages(browser, newsroom) -> None:
     await browser.sign_in("editor")
     story = newsroom.stories["payments"]
-    await browser.post(
-        f"/stories/{story}/entry", {"entry_text": "<script>alert(1)</script> [x](javascript:alert(2))"}
-    )
+    await browser.post(f"/stories/{story}/entry", {"entry_text": "<script>alert(1)</script> [x](javascript:alert(2))"})
     await browser.post(f"/stories/{story}/status", {"status": "brief"})
     draft = (await browser.get(f"/drafts/{newsroom.draft_id}")).text
     assert "<script>alert(1)" not in draft and "&lt;script&gt;alert(1)" in draft

@@ -75,9 +75,5 @@ def load_builtin_sources() -> Mapping[str, type[SourceAdapter]]:
     import importlib
 
     for module in BUILTIN_MODULES:
-        try:  # TEMPORARY while the adapters are being written
-            importlib.import_module(f"mobrief.sources.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"mobrief.sources.{module}":
-                raise
+        importlib.import_module(f"mobrief.sources.{module}")
     return SOURCES

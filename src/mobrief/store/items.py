@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -134,9 +135,7 @@ class ItemRepository:
             return counts
         now = dt.datetime.now(dt.UTC)
         with self.engine.begin() as conn:
-            source_ids = {
-                name: self._sources.ensure(name, kind, conn=conn) for name in {i.source for i in batch}
-            }
+            source_ids = {name: self._sources.ensure(name, kind, conn=conn) for name in {i.source for i in batch}}
             latest: dict[tuple[int, str], Item] = {}
             for item in batch:  # a batch may repeat a key: the last version wins, as in a sequential run
                 latest[(source_ids[item.source], item.external_id)] = item
@@ -154,7 +153,7 @@ class ItemRepository:
                     self._replace(conn, old, item, snapshot_id, now)
                     counts.updated += 1
             if new_rows:
-                conn.execute(items.insert(), new_rows)
+                _insert_items(conn, new_rows)
         return counts
 
     def _existing(self, conn: Connection, keys: list[tuple[int, str]]) -> dict[tuple[int, str], Any]:
@@ -165,22 +164,15 @@ class ItemRepository:
         for source_id, external_ids in by_source.items():
             for start in range(0, len(external_ids), 500):
                 chunk = external_ids[start : start + 500]
-                query = sa.select(
-                    items.c.id,
-                    items.c.source_id,
-                    items.c.external_id,
-                    items.c.title,
-                    items.c.text,
-                    items.c.content_hash,
-                    items.c.edited_at,
-                ).where(items.c.source_id == source_id, items.c.external_id.in_(chunk))
+                query = sa.select(items.c.id, items.c.source_id, items.c.external_id, items.c.content_hash).where(
+                    items.c.source_id == source_id, items.c.external_id.in_(chunk)
+                )
                 for row in conn.execute(query):
                     found[(row.source_id, row.external_id)] = row
         return found
 
-    def _replace(
-        self, conn: Connection, old: Any, item: Item, snapshot_id: int | None, now: dt.datetime
-    ) -> None:
+    def _replace(self, conn: Connection, old: Any, item: Item, snapshot_id: int | None, now: dt.datetime) -> None:
+        old = conn.execute(sa.select(items).where(items.c.id == old.id)).one()
         already = conn.execute(
             sa.select(item_revisions.c.id).where(
                 item_revisions.c.item_id == old.id, item_revisions.c.content_hash == old.content_hash
@@ -254,9 +246,7 @@ class ItemRepository:
 
     def revisions(self, item_id: int) -> list[Revision]:
         """Earlier texts of an item, oldest first."""
-        query = (
-            sa.select(item_revisions).where(item_revisions.c.item_id == item_id).order_by(item_revisions.c.id)
-        )
+        query = sa.select(item_revisions).where(item_revisions.c.item_id == item_id).order_by(item_revisions.c.id)
         with self.engine.connect() as conn:
             return [
                 Revision(
@@ -373,6 +363,46 @@ class ItemRepository:
                     "author": row.author,
                 }
             last = rows[-1].id
+
+
+# The columns of a new item, in the order of _SQLITE_INSERT; written out so no SQL is built at run time.
+_INSERT_COLUMNS = (
+    "source_id", "external_id", "url", "published_at", "title", "text", "lang", "author", "links", "raw",
+    "content_hash", "search_lemmas", "snapshot_id", "edited_at", "ingested_at", "updated_at",
+)  # fmt: skip
+_SQLITE_INSERT = (
+    "INSERT INTO items (source_id, external_id, url, published_at, title, text, lang, author, links, raw, "
+    "content_hash, search_lemmas, snapshot_id, edited_at, ingested_at, updated_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_JSON_COLUMNS = frozenset({"links", "raw"})
+_TIME_COLUMNS = frozenset({"published_at", "edited_at", "ingested_at", "updated_at"})
+
+
+def _sqlite_time(value: dt.datetime | None) -> str | None:
+    """A UTC time as SQLAlchemy's SQLite DateTime stores it (naive, microseconds), so both paths agree."""
+    if value is None:
+        return None
+    return utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _insert_items(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert new item rows; on SQLite through one DBAPI executemany, skipping per-row bind processing
+    (the hot path of a large Telegram import), elsewhere through SQLAlchemy."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(items.insert(), rows)
+        return
+    dumps = json.dumps
+    params = [
+        tuple(
+            dumps(row[c], ensure_ascii=False) if c in _JSON_COLUMNS
+            else _sqlite_time(row[c]) if c in _TIME_COLUMNS
+            else row[c]
+            for c in _INSERT_COLUMNS
+        )
+        for row in rows
+    ]  # fmt: skip
+    conn.exec_driver_sql(_SQLITE_INSERT, params)
 
 
 def _fields(item: Item) -> dict[str, Any]:

@@ -67,6 +67,7 @@ def _pending_query(require_enrichment: bool) -> sa.Select[Any]:
             items.c.text,
             items.c.raw,
             items.c.lang,
+            items.c.search_lemmas,
             item_enrichments.c.lang.label("detected_lang"),
             item_enrichments.c.is_relevant,
             item_enrichments.c.section,
@@ -104,6 +105,7 @@ def _row_to_enriched(row: Any) -> EnrichedItem:
         entities=tuple(e for e in row.entities or () if isinstance(e, Mapping)),
         places=tuple(p for p in row.places or () if isinstance(p, Mapping)),
         amounts=tuple(a for a in row.amounts or () if isinstance(a, Mapping)),
+        search_lemmas=row.search_lemmas or "",
     )
 
 

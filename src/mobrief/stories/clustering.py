@@ -20,10 +20,12 @@ from mobrief.stories import near_duplicates, same_event
 from mobrief.stories.same_event import DEFAULT_WEIGHTS, MatchWeights, StoryProfile
 from mobrief.stories.signatures import VECTOR_DIM, ItemSignature
 
-VECTOR_CANDIDATES = 12  # stories nearest in meaning that get a full score
-TERM_CANDIDATES = 12  # stories sharing the item's rarest lemmas that get a full score
-POSTING_TERMS = 12  # a story is indexed under its heaviest lemmas
+VECTOR_CANDIDATES = 6  # stories nearest in meaning that get a full score
+TERM_CANDIDATES = 6  # stories sharing the item's heaviest lemmas and names that get a full score
+POSTING_TERMS = 12  # a story is indexed under its heaviest lemmas (and all its names)
 QUERY_TERMS = 8  # an item looks up its heaviest lemmas
+SELECTIVE_POSTING = 50  # postings longer than this are too common to choose candidates by
+RARITY_TERMS = 60  # the heaviest lemmas of each story count towards how common a word is in the window
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,13 +126,11 @@ class StoryClusterer:
         for item_id, similarity in self._near.query(signature.sketch):
             story = self._sketch_story.get(item_id)
             if story is not None:
-                return Assignment(
-                    item_id=signature.item_id, story_key=story, method="minhash", score=similarity
-                )
+                return Assignment(item_id=signature.item_id, story_key=story, method="minhash", score=similarity)
         return None
 
     def candidates(self, signature: ItemSignature) -> list[int]:
-        """Stories worth a full score: nearest by meaning, and those sharing the item's heaviest lemmas."""
+        """Stories worth a full score: nearest by meaning, and those sharing the item's rarest words or names."""
         chosen: dict[int, None] = {}
         if signature.vector is not None and self._slots:
             sims = self._matrix[: len(self._slot_story)] @ signature.vector
@@ -140,26 +140,24 @@ class StoryClusterer:
                 story = self._slot_story[slot]
                 if story is not None:
                     chosen[story] = None
-        hits: Counter[int] = Counter()
+        hits: dict[int, float] = {}
         heaviest = sorted(signature.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:QUERY_TERMS]
-        for term, weight in heaviest:
-            for story in self._postings.get(term, ()):
-                hits[story] += weight  # type: ignore[assignment]
+        keys = [(term, weight) for term, weight in heaviest]
+        keys += [(name, 1.0) for name in sorted(signature.names)]
+        for key, weight in keys:
+            posting = self._postings.get(key)
+            if posting is None or len(posting) > SELECTIVE_POSTING:
+                continue  # a word or name half the window shares does not pick candidates
+            for story in posting:
+                hits[story] = hits.get(story, 0.0) + weight
         for story, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:TERM_CANDIDATES]:
             chosen[story] = None
-        for story in self.stories:
-            if len(chosen) >= VECTOR_CANDIDATES + TERM_CANDIDATES:
-                break
-            if story not in chosen and self.stories[story].vector_sum is None:
-                chosen[story] = None  # stories without a vector can only be found by their words
         return sorted(chosen)
 
     def _similar(self, signature: ItemSignature) -> Assignment | None:
         best: Assignment | None = None
         for story in self.candidates(signature):
-            match = same_event.score_match(
-                signature, self.stories[story], weights=self.weights, rarity=self._rarity
-            )
+            match = same_event.score_match(signature, self.stories[story], weights=self.weights, rarity=self._rarity)
             if match.score < self.weights.threshold:
                 continue
             if best is None or match.score > best.score:
@@ -186,14 +184,13 @@ class StoryClusterer:
             if item_id not in self._sketch_story:
                 self._near.add(item_id, sketch)
                 self._sketch_story[item_id] = key
-        terms = tuple(
-            t for t, _ in sorted(profile.term_sum.items(), key=lambda kv: (-kv[1], kv[0]))[:POSTING_TERMS]
-        )
+        heaviest = sorted(profile.term_sum.items(), key=lambda kv: (-kv[1], kv[0]))
+        terms = tuple(t for t, _ in heaviest[:POSTING_TERMS]) + tuple(sorted(profile.names))
         self._story_terms[key] = terms
         for term in terms:
             self._postings.setdefault(term, set()).add(key)
         evidence = frozenset(profile.names) | frozenset(profile.places) | frozenset(profile.numbers)
-        evidence |= frozenset(profile.term_sum)
+        evidence |= frozenset(t for t, _ in heaviest[:RARITY_TERMS])
         self._story_evidence[key] = evidence
         self._rarity.update(evidence)
         vector = profile.unit_vector()

@@ -18,9 +18,7 @@ from datasketch import MinHash, MinHashLSH
 
 NUM_PERM = 64
 SHINGLE = 3
-NEAR_COPY_THRESHOLD = (
-    0.6  # estimated Jaccard of lemma 3-grams: a reworded repost, not a report in other words
-)
+NEAR_COPY_THRESHOLD = 0.6  # estimated Jaccard of lemma 3-grams: a reworded repost, not a report in other words
 MIN_SHINGLES = 8  # a text of a few words is too short to call a near-copy
 MIN_HASHED_TEXT = 60  # "Фото", "Срочно": short texts are equal without being the same story
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|ref|from|rss|amp|_openstat)$", re.IGNORECASE)
@@ -68,9 +66,7 @@ def text_key(text: str) -> str | None:
     return "text:" + hashlib.sha256(folded.encode()).hexdigest()[:32]
 
 
-def exact_keys(
-    *, url: str | None, source: str, external_id: str, text: str, raw: Mapping[str, Any]
-) -> tuple[str, ...]:
+def exact_keys(*, url: str | None, source: str, external_id: str, text: str, raw: Mapping[str, Any]) -> tuple[str, ...]:
     """Every key under which another item is certainly the same report: its URL, its Telegram post, its text.
 
     A forwarded Telegram post carries the original's text (so the text key joins them) and, when the
@@ -103,9 +99,7 @@ def shingle_hashes(lemma_list: Sequence[str]) -> list[int]:
     """Distinct crc32 hashes of the lemma 3-grams of a text."""
     if len(lemma_list) < SHINGLE:
         return []
-    return list(
-        {zlib.crc32(" ".join(lemma_list[i : i + SHINGLE]).encode()) for i in range(len(lemma_list) - 2)}
-    )
+    return list({zlib.crc32(" ".join(lemma_list[i : i + SHINGLE]).encode()) for i in range(len(lemma_list) - 2)})
 
 
 def _identity(value: int) -> int:

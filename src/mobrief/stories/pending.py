@@ -96,9 +96,7 @@ def cluster_pending_items(
                 StoryProfile.from_json(s.story_id, s.first_seen, s.last_seen, s.signature)
                 for s in store.stories.signatures_seen_since(since)
             )
-        changed: dict[
-            int, StoryProfile
-        ] = {}  # kept by reference: a story may leave the window within the batch
+        changed: dict[int, StoryProfile] = {}  # kept by reference: a story may leave the window within the batch
         rows = []
         with store.engine.begin() as conn:
             conn_box[:] = [conn]

@@ -76,55 +76,61 @@ def _corpus_total() -> float:
 
 
 @functools.lru_cache(maxsize=300_000)
-def idf(word: str) -> float:
-    """Inverse document frequency of a lower-cased word, estimated from navec's corpus counts."""
+def _lookup(word: str) -> tuple[float, int]:
+    """A lower-cased word's idf in navec's corpus and its row in navec's vectors (-1 if navec lacks it)."""
     vocab = _embedding().vocab
     index = vocab.word_ids.get(word)
     if index is None:
-        return MAX_IDF
+        return MAX_IDF, -1
     count = vocab.counts[index]
-    return min(MAX_IDF, math.log(_corpus_total() / (count + 1.0)))
+    return min(MAX_IDF, math.log(_corpus_total() / (count + 1.0))), int(index)
 
 
-@functools.lru_cache(maxsize=300_000)
-def _word_vector(word: str) -> Vector | None:
-    embedding = _embedding()
-    index = embedding.vocab.word_ids.get(word)
-    if index is None:
-        return None
-    return np.asarray(embedding.pq[index], dtype=np.float32)
+def idf(word: str) -> float:
+    """Inverse document frequency of a lower-cased word, estimated from navec's corpus counts."""
+    return _lookup(word)[0]
+
+
+@functools.cache
+def _codebook() -> tuple[Any, Any, Any]:
+    """navec's product quantisation as flat arrays: codes (sub-space × centroid, piece), word codes, offsets."""
+    pq = _embedding().pq
+    codes = pq.codes.reshape(pq.qdim * pq.centroids, -1)
+    offsets = np.arange(pq.qdim, dtype=np.int64) * int(pq.centroids)
+    return codes, pq.indexes, offsets
 
 
 def text_vector(tokens: Iterable[str]) -> Vector | None:
-    """The idf-weighted mean navec vector of lower-cased word forms, unit length; None if no word is known."""
-    weights: dict[str, float] = {}
+    """The idf-weighted mean navec vector of lower-cased word forms, unit length; None if no word is known.
+
+    navec stores its vectors product-quantised; the weighted sum is taken over the codes directly, so no
+    word's full vector is ever unpacked.
+    """
+    weights: dict[int, float] = {}
     for token in tokens:
-        weight = idf(token)
-        if weight >= MIN_TERM_IDF and not token.isdigit():
-            weights[token] = weights.get(token, 0.0) + weight
-    rows: list[Vector] = []
-    scale: list[float] = []
-    for token, weight in weights.items():
-        vector = _word_vector(token)
-        if vector is not None:
-            rows.append(vector)
-            scale.append(weight)
-    if not rows:
+        weight, row = _lookup(token)
+        if row >= 0 and weight >= MIN_TERM_IDF:
+            weights[row] = weights.get(row, 0.0) + weight
+    if not weights:
         return None
-    mean = np.asarray(scale, dtype=np.float32) @ np.vstack(rows)
+    codes, indexes, offsets = _codebook()
+    rows = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+    scale = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
+    flat = (indexes[rows].astype(np.int64) + offsets).ravel()  # each word's code in each sub-space
+    mean = (scale @ np.take(codes, flat, axis=0).reshape(len(rows), VECTOR_DIM)).astype(np.float32)
     norm = float(np.linalg.norm(mean))
     if norm == 0.0:
         return None
-    return (mean / norm).astype(np.float32)
+    return mean / norm
 
 
 def term_weights(lemma_list: Iterable[str]) -> dict[str, float]:
     """Unit-length sublinear tf-idf weights of the heaviest lemmas of a text."""
-    counts = Counter(x for x in lemma_list if len(x) > 1 and not x[0].isdigit())
+    counts = Counter(lemma_list)
     scored = {}
     for term, count in counts.items():
-        weight = idf(term)
-        if weight >= MIN_TERM_IDF:
+        weight = _lookup(term)[0]
+        if weight >= MIN_TERM_IDF and len(term) > 1 and not term[0].isdigit():
             scored[term] = (1.0 + math.log(count)) * weight
     top = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS]
     norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
@@ -227,7 +233,8 @@ def _is_headline(line: str) -> bool:
 
 def title_of(item: EnrichedItem, limit: int = 160) -> str:
     """A one-line title: the item's own, else its first sentence, cut at a word boundary."""
-    lines = [x.strip() for x in (item.title.strip() or item.text.strip()).split("\n") if x.strip()]
+    head = (item.title.strip() or item.text.strip())[:2000]
+    lines = [x.strip() for x in head.split("\n") if x.strip()]
     # a page's first lines are often a date, an age mark or a byline: take the first line that reads as words
     line = next((x for x in lines if _is_headline(x)), lines[0] if lines else "")
     sentence = re.split(r"(?<=[.!?…])\s", line, maxsplit=1)[0]
@@ -242,7 +249,8 @@ def sign_item(item: EnrichedItem) -> ItemSignature:
     text = f"{item.title}\n{item.text}" if item.title else item.text
     tokens = lemmas.words(text)
     lowered = [t.lower().replace("ё", "е") for t in tokens]
-    lemma_list = [lemmas.lemma(t) for t in tokens]
+    # the store keeps every item's lemmas (for search); lemmatise only what came without them
+    lemma_list = item.search_lemmas.split() if item.search_lemmas else [lemmas.lemma(t) for t in tokens]
     numbers = number_keys(text) | _amount_keys(item.amounts)
     places = place_keys(item.places)
     names = name_keys(item.entities)

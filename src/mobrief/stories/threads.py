@@ -106,9 +106,7 @@ def find_earlier_stories(
     candidates: set[int] = set()
     common: set[str] = set()
     for key, terms in _queries(later):
-        found, hits = store.stories.stories_mentioning(
-            terms, before=before, after=after, limit=COMMON_NAME_HITS
-        )
+        found, hits = store.stories.stories_mentioning(terms, before=before, after=after, limit=COMMON_NAME_HITS)
         if hits >= COMMON_NAME_HITS and key != "topic":
             common.add(key)
             continue
@@ -122,9 +120,7 @@ def find_earlier_stories(
         score, reasons = score_continuation(later, earlier, common=common)
         if score >= LINK_THRESHOLD:
             links.append(
-                ThreadLink(
-                    story_id=story_id, earlier_story_id=earlier.key, score=score, reasons=tuple(reasons)
-                )
+                ThreadLink(story_id=story_id, earlier_story_id=earlier.key, score=score, reasons=tuple(reasons))
             )
     links.sort(key=lambda link: (-link.score, -link.earlier_story_id))
     return links[:limit]
@@ -139,10 +135,7 @@ def link_stories(store: Store, story_ids: Iterable[int], *, lookback: dt.timedel
             store.stories.replace_links(
                 conn,
                 story_id,
-                [
-                    {"earlier_story_id": x.earlier_story_id, "score": x.score, "reasons": list(x.reasons)}
-                    for x in links
-                ],
+                [{"earlier_story_id": x.earlier_story_id, "score": x.score, "reasons": list(x.reasons)} for x in links],
             )
         stored += len(links)
     return stored

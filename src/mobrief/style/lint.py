@@ -36,7 +36,7 @@ def _spelling_edits(text: str, index: GlossIndex) -> list[engine.Edit]:
 def _title_edits(text: str) -> list[engine.Edit]:
     offset = 0
     for number, line in enumerate(text.split("\n")):
-        stripped = line.strip()
+        stripped = line.strip().lstrip("#").strip()  # a Markdown title line is "# Title"
         if stripped and dates.looks_like_title(stripped):
             if not dates.is_house_title(stripped):
                 start = offset + line.index(stripped)

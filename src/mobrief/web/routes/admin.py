@@ -1,4 +1,4 @@
-"""Account management for admins: list, add and remove users and change their roles."""
+"""Administration: accounts (list, add, remove, change role) and the sources `mobrief fetch` polls."""
 
 from __future__ import annotations
 
@@ -51,3 +51,35 @@ def remove_user(store: StoreDep, user: AdminDep, user_id: int) -> Response:
         raise ConfigError("you cannot remove your own account")
     store.users.remove(target.email)
     return RedirectResponse("/admin/users", status_code=303)
+
+
+POLLED_KINDS = ("feed", "telegram-channel")
+
+
+@router.get("/admin/sources")
+def sources_page(request: Request, store: StoreDep, user: AdminDep) -> Response:
+    return templating.render(request, "sources.html", {"sources": store.sources.list(), "kinds": POLLED_KINDS})
+
+
+@router.post("/admin/sources")
+def add_source(
+    store: StoreDep,
+    user: AdminDep,
+    name: Annotated[str, Form(min_length=1, max_length=200)],
+    kind: Annotated[str, Form()],
+    location: Annotated[str, Form(min_length=1, max_length=2000)],
+) -> Response:
+    """Configure a source for `mobrief fetch` to poll (a feed URL or a public Telegram channel name)."""
+    if kind not in POLLED_KINDS:
+        raise ConfigError(f"kind must be one of {', '.join(POLLED_KINDS)}")
+    if kind == "feed" and not location.startswith(("http://", "https://")):
+        raise ConfigError("a feed needs an http(s) URL")
+    store.sources.add(name.strip(), kind, location.strip())
+    return RedirectResponse("/admin/sources", status_code=303)
+
+
+@router.post("/admin/sources/{name}/stop")
+def stop_source(store: StoreDep, user: AdminDep, name: str) -> Response:
+    """Stop polling a source; what it brought in stays."""
+    store.sources.remove(name, keep_items=True)
+    return RedirectResponse("/admin/sources", status_code=303)

@@ -137,11 +137,7 @@ def generate(url: str, count: int, seed: int) -> tuple[int, int]:
         outlets = rng.sample(OUTLETS, size)
         for k in range(size):
             item_id += 1
-            text = (
-                f"В {place} "
-                + " ".join(rng.sample(words, 10) + rng.sample(filler, 20))
-                + f" {amount} рублей."
-            )
+            text = f"В {place} " + " ".join(rng.sample(words, 10) + rng.sample(filler, 20)) + f" {amount} рублей."
             batch_items.append(
                 {
                     "id": item_id,
@@ -173,9 +169,7 @@ def generate(url: str, count: int, seed: int) -> tuple[int, int]:
                     "section_confidence": 0.7,
                     "entities": [],
                     "places": [{"name": PLACE_NAMES[place], "key": place, "text": place}],
-                    "amounts": [
-                        {"currency": "RUB", "value": amount, "text": f"{amount} рублей", "usd": amount / 90}
-                    ],
+                    "amounts": [{"currency": "RUB", "value": amount, "text": f"{amount} рублей", "usd": amount / 90}],
                     "stage_versions": {},
                     "updated_at": now,
                 }
@@ -210,6 +204,15 @@ def generate(url: str, count: int, seed: int) -> tuple[int, int]:
     store.close()
     print(f"generated {item_id:,} items in {story_id:,} stories in {time.perf_counter() - began:.1f} s")
     return item_id, story_id
+
+
+def existing_stories(url: str) -> int:
+    store = open_store(url)
+    try:
+        with store.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(stories)).scalar() or 0)
+    finally:
+        store.close()
 
 
 def _free_port() -> int:
@@ -278,13 +281,10 @@ async def load(base: str, n_stories: int, editors: int, duration: float, think: 
     errors = {"inbox": 0, "story": 0, "search": 0}
     clients = await asyncio.gather(*(sign_in(base) for _ in range(editors)))  # argon2: not what we time
     until = time.monotonic() + duration
-    await asyncio.gather(
-        *(editor(c, n_stories, until, think, n, results, errors) for n, c in enumerate(clients))
-    )
+    await asyncio.gather(*(editor(c, n_stories, until, think, n, results, errors) for n, c in enumerate(clients)))
     total = sum(len(v) for v in results.values())
     print(
-        f"{editors} editors, {duration:.0f} s, think time ~{think:.2f} s: {total:,} requests "
-        f"({total / duration:.0f}/s)"
+        f"{editors} editors, {duration:.0f} s, think time ~{think:.2f} s: {total:,} requests ({total / duration:.0f}/s)"
     )
     print(f"{'page':8} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for kind, values in results.items():
@@ -300,16 +300,17 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--editors", type=int, default=20)
     parser.add_argument("--duration", type=float, default=30.0)
-    parser.add_argument(
-        "--think", type=float, default=0.2, help="mean pause between an editor's requests (s)"
-    )
+    parser.add_argument("--think", type=float, default=0.2, help="mean pause between an editor's requests (s)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file in a temporary folder)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reuse", action="store_true", help="use the stories already in --db if it has some")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.db or f"sqlite:///{Path(folder) / 'load.db'}"
-        _, n_stories = generate(url, args.items, args.seed)
+        n_stories = existing_stories(url) if args.reuse else 0
+        if not n_stories:
+            _, n_stories = generate(url, args.items, args.seed)
         port = _free_port()
         env = {**os.environ, "MOBRIEF_SECRET_KEY": "benchmark-secret-0123456789"}
         server = subprocess.Popen(

@@ -30,6 +30,7 @@ async def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(
         "brief_id": newsroom.draft_id,
         "entry_id": 1,
         "user_id": newsroom.users["volunteer"],
+        "name": "vyorstka",
     }
     for path in paths:
         url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)

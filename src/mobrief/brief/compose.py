@@ -344,9 +344,9 @@ def compose_brief(store: Store, start: dt.date, end: dt.date, *, style: HouseSty
         raise ConfigError(f"the period ends ({end}) before it starts ({start})")
     style = style or HouseStyle.of(store)
     style.rates.rate_on(end)  # a period outside the rate table is an error before anything is written
-    planned = {
-        p.story_id: p for p in (plan_entry(s, style) for s in period.load_period_stories(store.engine, start, end))
-    }
+    archive = continuations.recent_paragraphs(store.engine, start)
+    stories = period.load_period_stories(store.engine, start, end)
+    planned = {p.story_id: p for p in (plan_entry(s, style, archive) for s in stories)}
     draft_id = period.draft_for_period(store.engine, start, end)
     if draft_id is None:
         draft_id = store.drafts.create(dates.format_title(start, end), start, end)

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from mobrief.brief import house_style
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import GlossaryTerm
@@ -19,7 +20,7 @@ KINDS = ("term", "outlet", "region", "institution", "person", "override")
 
 def effective_glossary(app: AppContext) -> list[GlossaryTerm]:
     """What the engine uses: the shipped glossary with the stored terms merged over it."""
-    return glossary.merge_glossaries(glossary.load_default_glossary(), app.store.glossary.list())
+    return house_style.newsroom_glossary(app.store)
 
 
 def term_as_dict(term: GlossaryTerm) -> dict[str, Any]:
@@ -46,9 +47,7 @@ def mine(app: AppContext, as_json: bool) -> None:
     if as_json:
         print_json(summary)
     else:
-        app.console.print(
-            f"{len(mined)} terms mined: {new} new, {updated} updated, {kept} editor entries kept"
-        )
+        app.console.print(f"{len(mined)} terms mined: {new} new, {updated} updated, {kept} editor entries kept")
 
 
 @glossary_group.command("list")
@@ -67,9 +66,7 @@ def list_terms(app: AppContext, kind: str | None, origin: str | None, stored: bo
         return
     table = Table("term", "gloss", "kind", "origin", "glossed/mentioned")
     for t in terms:
-        table.add_row(
-            t.term, t.gloss or "—", t.kind, t.origin, f"{t.count}/{t.mentioned_in}" if t.mentioned_in else ""
-        )
+        table.add_row(t.term, t.gloss or "—", t.kind, t.origin, f"{t.count}/{t.mentioned_in}" if t.mentioned_in else "")
     app.out.print(table)
 
 
@@ -80,9 +77,7 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @glossary_group.command("add")
 @click.argument("term")
 @click.argument("gloss", required=False)
-@click.option(
-    "--kind", type=click.Choice(KINDS), default=None, help="Default: term, or override without a gloss."
-)
+@click.option("--kind", type=click.Choice(KINDS), default=None, help="Default: term, or override without a gloss.")
 @click.option("--russian", multiple=True, help="A Russian form of the term (repeatable).")
 @click.option("--spelling", multiple=True, help="Another way the term is written, flagged by the lint.")
 @json_option

@@ -8,13 +8,14 @@ import datetime as dt
 
 import click
 
+from mobrief.brief import house_style
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.style import rates
 
 
 def rate_table(app: AppContext) -> rates.RateTable:
     """The shipped rates plus every row fetched into the database."""
-    return rates.RateTable.shipped(app.store.rates.all())
+    return house_style.newsroom_rates(app.store)
 
 
 @click.group("rates")
@@ -39,9 +40,7 @@ def show(app: AppContext, day: dt.datetime, currency: str, as_json: bool) -> Non
 @rates_group.command("update")
 @click.option("--url", help="Another server speaking the bank's XML format (default: cbr.ru).")
 @click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day to fetch.")
-@click.option(
-    "--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day to fetch (default today)."
-)
+@click.option("--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day to fetch (default today).")
 @click.option("--currency", default="USD", show_default=True)
 @json_option
 @pass_app

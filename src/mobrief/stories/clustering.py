@@ -20,8 +20,8 @@ from mobrief.stories import near_duplicates, same_event
 from mobrief.stories.same_event import DEFAULT_WEIGHTS, MatchWeights, StoryProfile
 from mobrief.stories.signatures import VECTOR_DIM, ItemSignature
 
-VECTOR_CANDIDATES = 6  # stories nearest in meaning that get a full score
-TERM_CANDIDATES = 6  # stories sharing the item's heaviest lemmas and names that get a full score
+VECTOR_CANDIDATES = 5  # stories nearest in meaning that get a full score
+TERM_CANDIDATES = 5  # stories sharing the item's heaviest lemmas and names that get a full score
 POSTING_TERMS = 12  # a story is indexed under its heaviest lemmas (and all its names)
 QUERY_TERMS = 8  # an item looks up its heaviest lemmas
 SELECTIVE_POSTING = 50  # postings longer than this are too common to choose candidates by
@@ -157,7 +157,13 @@ class StoryClusterer:
     def _similar(self, signature: ItemSignature) -> Assignment | None:
         best: Assignment | None = None
         for story in self.candidates(signature):
-            match = same_event.score_match(signature, self.stories[story], weights=self.weights, rarity=self._rarity)
+            match = same_event.score_match(
+                signature,
+                self.stories[story],
+                weights=self.weights,
+                rarity=self._rarity,
+                cutoff=self.weights.threshold,
+            )
             if match.score < self.weights.threshold:
                 continue
             if best is None or match.score > best.score:
@@ -184,7 +190,7 @@ class StoryClusterer:
             if item_id not in self._sketch_story:
                 self._near.add(item_id, sketch)
                 self._sketch_story[item_id] = key
-        heaviest = sorted(profile.term_sum.items(), key=lambda kv: (-kv[1], kv[0]))
+        heaviest = heapq.nsmallest(RARITY_TERMS, profile.term_sum.items(), key=lambda kv: (-kv[1], kv[0]))
         terms = tuple(t for t, _ in heaviest[:POSTING_TERMS]) + tuple(sorted(profile.names))
         self._story_terms[key] = terms
         for term in terms:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 NUM_PERM = 64
@@ -133,23 +134,44 @@ def sketch_of(lemma_list: Sequence[str]) -> tuple[int, ...]:
     return tuple(int(x) for x in sketch.hashvalues)
 
 
+class _Sketch:
+    """Stored MinHash values as MinHashLSH reads them (it needs only the values, their count and the scheme).
+
+    Rebuilding a datasketch MinHash from stored values re-validates its permutations every time; this
+    holder costs nothing, and similarity is the share of equal values, as `MinHash.jaccard` computes it.
+    """
+
+    __slots__ = ("hashvalues", "scheme", "seed")
+
+    def __init__(self, values: Sequence[int]) -> None:
+        self.hashvalues = np.asarray(values, dtype=np.uint32)
+        self.scheme = _template().scheme
+        self.seed = 1
+
+    def __len__(self) -> int:
+        return len(self.hashvalues)
+
+    def jaccard(self, other: _Sketch) -> float:
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
+
+
 class NearDuplicateIndex:
     """MinHash LSH over the items still inside the clustering window; items leave when their story does."""
 
     def __init__(self, threshold: float = NEAR_COPY_THRESHOLD) -> None:
         self.threshold = threshold
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self._sketches: dict[int, MinHash] = {}
+        self._sketches: dict[int, _Sketch] = {}
 
     def __len__(self) -> int:
         return len(self._sketches)
 
     def add(self, item_id: int, sketch: Sequence[int]) -> None:
-        if item_id in self._sketches or not sketch:
+        if item_id in self._sketches or len(sketch) != NUM_PERM:
             return
-        minhash = _minhash(list(sketch))
-        self._sketches[item_id] = minhash
-        self._lsh.insert(item_id, minhash)
+        held = _Sketch(sketch)
+        self._sketches[item_id] = held
+        self._lsh.insert(item_id, held)
 
     def remove(self, item_id: int) -> None:
         if self._sketches.pop(item_id, None) is not None:
@@ -157,12 +179,12 @@ class NearDuplicateIndex:
 
     def query(self, sketch: Sequence[int]) -> list[tuple[int, float]]:
         """Indexed items whose estimated Jaccard similarity reaches the threshold, most similar first."""
-        if not sketch or not self._sketches:
+        if len(sketch) != NUM_PERM or not self._sketches:
             return []
-        minhash = _minhash(list(sketch))
+        probe = _Sketch(sketch)
         found = []
-        for item_id in self._lsh.query(minhash):
-            similarity = float(minhash.jaccard(self._sketches[item_id]))
+        for item_id in self._lsh.query(probe):
+            similarity = probe.jaccard(self._sketches[item_id])
             if similarity >= self.threshold:
                 found.append((int(item_id), similarity))
         return sorted(found, key=lambda x: (-x[1], x[0]))

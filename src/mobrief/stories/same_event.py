@@ -84,6 +84,7 @@ class StoryProfile:
     place_names: dict[str, str] = field(default_factory=dict)
     name_labels: dict[str, str] = field(default_factory=dict)
     relevant: int = 0  # items judged on the beat
+    person_count: int = 0  # person mentions over the items (a conflict needs people on both sides)
     keys: list[str] = field(default_factory=list)
     sketches: dict[int, tuple[int, ...]] = field(default_factory=dict)  # item id → MinHash values (newest)
     title: str = ""
@@ -104,7 +105,7 @@ class StoryProfile:
         self.last_seen = max(self.last_seen, signature.published_at)
         for term, weight in signature.terms.items():
             self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
-        if len(self.term_sum) > PROFILE_TERMS:
+        if len(self.term_sum) > PROFILE_TERMS + PROFILE_TERMS // 4:  # trim now and then, not every time
             kept = sorted(self.term_sum.items(), key=lambda kv: (-kv[1], kv[0]))[:PROFILE_TERMS]
             self.term_sum = dict(kept)
         if signature.vector is not None:
@@ -113,6 +114,7 @@ class StoryProfile:
             self.vector_sum = self.vector_sum + signature.vector
             self.vector_count += 1
         self.names.update(signature.names)
+        self.person_count += len(signature.people)
         self.places.update(signature.places)
         self.regions.update(signature.regions)
         self.numbers.update(signature.numbers)
@@ -145,6 +147,11 @@ class StoryProfile:
         for item_id in old:
             del self.sketches[item_id]
         return old
+
+    @property
+    def people(self) -> bool:
+        """Whether any item of the story names a person."""
+        return self.person_count > 0
 
     @property
     def section(self) -> str | None:
@@ -211,6 +218,7 @@ class StoryProfile:
             place_names={str(k): str(v) for k, v in (data.get("place_names") or {}).items()},
             name_labels={str(k): str(v) for k, v in (data.get("name_labels") or {}).items()},
             relevant=int(data.get("relevant", 0)),
+            person_count=sum(int(v) for k, v in (data.get("names") or {}).items() if str(k).startswith("person:")),
             keys=[str(x) for x in data.get("keys") or []],
             sketches={int(k): tuple(int(x) for x in v) for k, v in (data.get("sketches") or {}).items()},
             title=str(data.get("title") or ""),
@@ -234,8 +242,43 @@ def name_weight(key: str) -> float:
     return min(1.0, max(0.25, (rarest - 8.0) / 4.0))
 
 
+def _upper_bound(
+    signature: ItemSignature, profile: StoryProfile, score: float, lexical: float, weights: MatchWeights
+) -> float:
+    """The best `score_match` could give, from counts of shared keys alone (each counting at most 1)."""
+    people = len(signature.people & profile.names.keys())
+    others = len(signature.names & profile.names.keys()) - people
+    places = len(signature.places & profile.places.keys())
+    numbers = len(signature.numbers & profile.numbers.keys())
+    bonus = weights.person * min(people, weights.max_names) + weights.other_name * min(others, weights.max_names)
+    bonus += weights.place * min(places, 2) + weights.number * min(numbers, weights.max_numbers)
+    bound = score + bonus * min(1.0, lexical / weights.evidence_lexical)
+    if signature.regions and profile.regions and not places:
+        bound -= weights.place_conflict
+    if not people and signature.people and profile.people:
+        bound -= weights.person_conflict
+    return bound
+
+
 def _shared(item_keys: frozenset[str], story_keys: Counter[str]) -> tuple[str, ...]:
-    return tuple(sorted(k for k in item_keys if k in story_keys))
+    if not item_keys or not story_keys:
+        return ()
+    return tuple(sorted(item_keys & story_keys.keys()))
+
+
+def _damping(spread: int) -> float:
+    """How much a key shared by `spread` stories of the window still counts: 1, 0.71, 0.58 …"""
+    return _DAMPING[spread] if 0 <= spread < len(_DAMPING) else 1.0 / math.sqrt(max(spread, 1))
+
+
+_DAMPING = [1.0] + [1.0 / math.sqrt(n) for n in range(1, 256)]
+
+
+def _evidence(keys: tuple[str, ...], most: int, spread: Mapping[str, int]) -> float:
+    if not keys:
+        return 0.0
+    weights = sorted((name_weight(k) * _damping(spread.get(k, 1)) for k in keys), reverse=True)
+    return sum(weights[:most])
 
 
 def score_match(
@@ -244,8 +287,12 @@ def score_match(
     *,
     weights: MatchWeights = DEFAULT_WEIGHTS,
     rarity: Mapping[str, int] | None = None,
+    cutoff: float | None = None,
 ) -> EventMatch:
     """How well `signature` fits `profile`: average lexical and vector similarity to its items, plus evidence.
+
+    With `cutoff`, a candidate that cannot reach it even if every shared name counted in full is
+    turned down early, with an upper bound as its score.
 
     `rarity` counts, for each lemma, name, place or number, how many stories of the window carry it: a
     figure every bonus story repeats («400 тыс.») or the words every bonus story uses («единовременная
@@ -255,39 +302,36 @@ def score_match(
     size = max(profile.size, 1)
     spread = rarity or {}
     lexical = 0.0
-    for term, weight in signature.terms.items():
-        mass = profile.term_sum.get(term)
-        if mass is not None:
-            lexical += weight * mass / math.sqrt(max(spread.get(term, 1), 1))
+    term_sum = profile.term_sum
+    for term in sorted(signature.terms.keys() & term_sum.keys()):  # sorted: the same sum in every process
+        lexical += signature.terms[term] * term_sum[term] * _damping(spread.get(term, 1))
     lexical /= size
     vector = 0.0
     if signature.vector is not None and profile.vector_sum is not None and profile.vector_count:
         vector = float(signature.vector @ profile.vector_sum) / profile.vector_count
     score = lexical + weights.vector * (vector - weights.vector_base)
-
-    def specific(key: str) -> float:
-        return name_weight(key) / math.sqrt(max(spread.get(key, 1), 1))
-
-    def evidence(keys: list[str] | tuple[str, ...], most: int) -> float:
-        return sum(sorted((specific(k) for k in keys), reverse=True)[:most])
+    if cutoff is not None and _upper_bound(signature, profile, score, lexical, weights) < cutoff:
+        return EventMatch(
+            score=_upper_bound(signature, profile, score, lexical, weights), lexical=lexical, vector=vector
+        )
 
     names = _shared(signature.names, profile.names)
-    people = [n for n in names if n.startswith("person:")]
-    others = [n for n in names if not n.startswith("person:")]
     places = _shared(signature.places, profile.places)
     numbers = _shared(signature.numbers, profile.numbers)
-    bonus = weights.person * evidence(people, weights.max_names)
-    bonus += weights.other_name * evidence(others, weights.max_names)
-    bonus += weights.place * evidence(places, 2)
-    bonus += weights.number * evidence(numbers, weights.max_numbers)
-    # shared names back up shared words; without the words, Putin and Moscow are in every other story
-    score += bonus * min(1.0, lexical / weights.evidence_lexical)
+    people = tuple(n for n in names if n.startswith("person:"))
+    if names or places or numbers:
+        others = tuple(n for n in names if not n.startswith("person:"))
+        bonus = weights.person * _evidence(people, weights.max_names, spread)
+        bonus += weights.other_name * _evidence(others, weights.max_names, spread)
+        bonus += weights.place * _evidence(places, 2, spread)
+        bonus += weights.number * _evidence(numbers, weights.max_numbers, spread)
+        # shared names back up shared words; without the words, Putin and Moscow are in every other story
+        score += bonus * min(1.0, lexical / weights.evidence_lexical)
     conflicts = []
     if signature.regions and profile.regions and not places:
         conflicts.append("places")
         score -= weights.place_conflict
-    item_people = {n for n in signature.names if n.startswith("person:")}
-    if item_people and any(n.startswith("person:") for n in profile.names) and not people:
+    if not people and signature.people and profile.people:
         conflicts.append("people")
         score -= weights.person_conflict
     return EventMatch(

@@ -55,6 +55,7 @@ class ItemSignature:
     vector: Vector | None  # unit-length weighted mean of navec word vectors
     names: frozenset[str]  # people, organisations, units: "person:зайцев"
     name_labels: Mapping[str, str]  # name key → its house Latin form, for people reading the evidence
+    people: frozenset[str]  # the names that are people
     places: frozenset[str]  # place keys from enrichment: regions and cities
     regions: frozenset[str]  # the places that are regions: two reports naming different regions disagree
     place_names: Mapping[str, str]  # place key → the name the brief uses
@@ -100,41 +101,44 @@ def _codebook() -> tuple[Any, Any, Any]:
     return codes, pq.indexes, offsets
 
 
-def text_vector(tokens: Iterable[str]) -> Vector | None:
-    """The idf-weighted mean navec vector of lower-cased word forms, unit length; None if no word is known.
+def text_vector(weights: Mapping[int, float]) -> Vector | None:
+    """The weighted mean of navec vectors (row → weight), unit length; None if there is none.
 
     navec stores its vectors product-quantised; the weighted sum is taken over the codes directly, so no
     word's full vector is ever unpacked.
     """
-    weights: dict[int, float] = {}
-    for token in tokens:
-        weight, row = _lookup(token)
-        if row >= 0 and weight >= MIN_TERM_IDF:
-            weights[row] = weights.get(row, 0.0) + weight
     if not weights:
         return None
     codes, indexes, offsets = _codebook()
     rows = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
     scale = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
     flat = (indexes[rows].astype(np.int64) + offsets).ravel()  # each word's code in each sub-space
-    mean = (scale @ np.take(codes, flat, axis=0).reshape(len(rows), VECTOR_DIM)).astype(np.float32)
+    mean: Vector = (scale @ np.take(codes, flat, axis=0).reshape(len(rows), VECTOR_DIM)).astype(np.float32)
     norm = float(np.linalg.norm(mean))
     if norm == 0.0:
         return None
-    return mean / norm
+    return (mean / np.float32(norm)).astype(np.float32)
 
 
-def term_weights(lemma_list: Iterable[str]) -> dict[str, float]:
-    """Unit-length sublinear tf-idf weights of the heaviest lemmas of a text."""
+def term_weights(lemma_list: Iterable[str]) -> tuple[dict[str, float], Vector | None]:
+    """Unit-length sublinear tf-idf weights of a text's heaviest lemmas, and its meaning vector.
+
+    The vector is the mean of the navec vectors of all its weighted lemmas (not only the heaviest),
+    weighted the same way, so one pass over the text gives both.
+    """
     counts = Counter(lemma_list)
-    scored = {}
+    scored: dict[str, float] = {}
+    rows: dict[int, float] = {}
     for term, count in counts.items():
-        weight = _lookup(term)[0]
+        weight, row = _lookup(term)
         if weight >= MIN_TERM_IDF and len(term) > 1 and not term[0].isdigit():
-            scored[term] = (1.0 + math.log(count)) * weight
+            weight *= 1.0 + math.log(count)
+            scored[term] = weight
+            if row >= 0:
+                rows[row] = weight
     top = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS]
     norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
-    return {term: weight / norm for term, weight in top}
+    return {term: weight / norm for term, weight in top}, text_vector(rows)
 
 
 def number_keys(text: str) -> set[str]:
@@ -247,10 +251,9 @@ def title_of(item: EnrichedItem, limit: int = 160) -> str:
 def sign_item(item: EnrichedItem) -> ItemSignature:
     """Everything clustering needs to know about one item, computed once."""
     text = f"{item.title}\n{item.text}" if item.title else item.text
-    tokens = lemmas.words(text)
-    lowered = [t.lower().replace("ё", "е") for t in tokens]
     # the store keeps every item's lemmas (for search); lemmatise only what came without them
-    lemma_list = item.search_lemmas.split() if item.search_lemmas else [lemmas.lemma(t) for t in tokens]
+    lemma_list = item.search_lemmas.split() if item.search_lemmas else lemmas.lemmatize(text)
+    terms, vector = term_weights(lemma_list)
     numbers = number_keys(text) | _amount_keys(item.amounts)
     places = place_keys(item.places)
     names = name_keys(item.entities)
@@ -263,10 +266,11 @@ def sign_item(item: EnrichedItem) -> ItemSignature:
             url=item.url, source=item.source, external_id=item.external_id, text=text, raw=item.raw
         ),
         sketch=near_duplicates.sketch_of(lemma_list),
-        terms=term_weights(lemma_list),
-        vector=text_vector(lowered),
+        terms=terms,
+        vector=vector,
         names=frozenset(names),
         name_labels=names,
+        people=frozenset(k for k in names if k.startswith("person:")),
         places=frozenset(places),
         regions=frozenset(place_keys(item.places, regions_only=True)),
         place_names=places,

@@ -30,7 +30,7 @@ _LOW = _amount("low", "low_scale")
 _HIGH = _amount("value", "scale")
 _DASH = r"\s?[-–—]\s?"
 _RUBLE_RE = re.compile(
-    rf"(?<![\w.,$€])"
+    rf"(?<![\w.,$€])(?<!\d[\s\u00a0])"  # not the tail of a space-grouped number ("150 000 ₽")
     rf"(?:(?:(?P<range_word>from|between)\s+)?{_LOW}(?P<joint>\s+(?:to|and)\s+|{_DASH})(?=\d))?"
     rf"{_HIGH}(?P<unit>[\s\u00a0]+(?:rubles|ruble|roubles|rouble|RUB)\b|-ruble\b|-rouble\b|[\s\u00a0]?₽)"
     rf"(?P<conv>\s*[\[(](?:about |approx\. |approximately |around |some |nearly |over |from |up to |~)?"

@@ -52,6 +52,8 @@ def _ascii(text: str) -> str:
 def _scheme(text: str) -> str:
     if not _CYRILLIC.search(text):
         return text
+    # the house writes е after и as a plain e (Sharafiev, Urazaliev, not -iyev): э gives exactly that
+    text = text.replace("ие", "иэ").replace("ИЕ", "ИЭ")
     return str(iuliia.WIKIPEDIA.translate(text))
 
 

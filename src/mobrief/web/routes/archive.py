@@ -96,7 +96,7 @@ def search_page(
     items: list[Any] = []
     paragraphs: list[Any] = []
     if q.strip():
-        items = store.items.search(q, limit=50)
+        items = store.items.search(q, limit=30)
         paragraphs = store.drafts.search(q.split(), limit=50)
     return templating.render(request, "search.html", {"q": q, "items": items, "paragraphs": paragraphs})
 

@@ -16,7 +16,7 @@ from mobrief.web import drafting, templating
 from mobrief.web.deps import SettingsDep, StoreDep, UserDep
 
 router = APIRouter(include_in_schema=False)
-PAGE_SIZE = 50
+PAGE_SIZE = 30
 
 
 def _day(value: str | None) -> dt.date | None:

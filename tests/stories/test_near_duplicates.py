@@ -84,7 +84,7 @@ def test_sketch_is_the_same_in_every_process() -> None:
         [sys.executable, "-c", code, TEXT], capture_output=True, text=True, env=env, check=True
     )
     assert tuple(json.loads(out.stdout)) == near_duplicates.sketch_of(lemmas.lemmatize(TEXT))
-    assert near_duplicates.shingle_hashes(["а", "б", "в"]) == [4106740762]
+    assert near_duplicates.shingle_hashes(["а", "б", "в"]) == [1034178386]
     assert near_duplicates.sketch_of(["слово"]) == ()
 
 

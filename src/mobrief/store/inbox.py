@@ -18,13 +18,24 @@ from sqlalchemy.engine import Engine
 
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import Enrichment, Item, utc
-from mobrief.store import search
+from mobrief.store import search, search_sqlite
 from mobrief.store.enrichments import EnrichmentRepository, row_to_enrichment
 from mobrief.store.items import row_to_item, select_items
 from mobrief.store.schema import item_enrichments, items, sources, stories, story_items, story_links
 
 STORY_STATUSES = ("new", "skip", "brief")
-SEARCH_LIMIT = 500  # a text search narrows the inbox to the stories of at most this many best-matching items
+SEARCH_LIMIT = 500  # a text search narrows the inbox to the stories of at most this many newest matching items
+
+# The inbox is ordered by time, not by rank, so its text filter asks the full-text index for the newest
+# matches without ranking them: ranking (bm25, ts_rank) touches every match, which is what makes a common
+# word slow on a big store. Bound parameters only; the FTS5 query is quoted term by term.
+_NEWEST_MATCHES = {
+    "sqlite": sa.text("SELECT rowid FROM items_fts WHERE items_fts MATCH :match ORDER BY rowid DESC LIMIT :limit"),
+    "postgresql": sa.text(
+        "SELECT id FROM items WHERE to_tsvector('simple', search_lemmas) @@ plainto_tsquery('simple', :query) "
+        "ORDER BY id DESC LIMIT :limit"
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,7 +133,7 @@ class InboxRepository:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._search = search.search_index_for(engine.dialect.name)
+        self._dialect = engine.dialect.name
 
     # ---- the inbox ----
 
@@ -178,21 +189,16 @@ class InboxRepository:
         if flt.relevant_only:
             relevant = (
                 sa.select(sa.literal(1))
-                .select_from(
-                    story_items.join(item_enrichments, item_enrichments.c.item_id == story_items.c.item_id)
-                )
+                .select_from(story_items.join(item_enrichments, item_enrichments.c.item_id == story_items.c.item_id))
                 .where(story_items.c.story_id == stories.c.id, item_enrichments.c.is_relevant.is_(True))
             )
             query = query.where(relevant.exists())
         with self.engine.connect() as conn:
             if flt.query and flt.query.strip():
-                terms = search.query_terms(flt.query)
-                hits = self._search.search(conn, terms, limit=SEARCH_LIMIT, offset=0) if terms else []
+                hits = self._newest_matches(conn, search.query_terms(flt.query))
                 if not hits:
                     return InboxPage(rows=(), offset=offset, limit=limit, has_more=False)
-                story_ids = sa.select(story_items.c.story_id).where(
-                    story_items.c.item_id.in_([item_id for item_id, _ in hits])
-                )
+                story_ids = sa.select(story_items.c.story_id).where(story_items.c.item_id.in_(hits))
                 query = query.where(stories.c.id.in_(story_ids))
             query = query.order_by(stories.c.last_seen.desc(), stories.c.id.desc()).limit(limit + 1)
             rows = list(conn.execute(query.offset(offset)))
@@ -201,6 +207,16 @@ class InboxRepository:
         # within a day, the most relevant story first; across days, newest first
         out.sort(key=lambda r: (r.last_seen.date(), r.relevance or 0.0), reverse=True)
         return InboxPage(rows=tuple(out), offset=offset, limit=limit, has_more=has_more)
+
+    def _newest_matches(self, conn: sa.Connection, terms: list[str]) -> list[int]:
+        if not terms:
+            return []
+        params: dict[str, Any] = {"limit": SEARCH_LIMIT}
+        if self._dialect == "sqlite":
+            params["match"] = search_sqlite.fts5_match(terms)
+        else:
+            params["query"] = " ".join(terms)
+        return [int(row[0]) for row in conn.execute(_NEWEST_MATCHES[self._dialect], params)]
 
     def _build_rows(self, conn: sa.Connection, rows: Sequence[Any]) -> list[InboxRow]:
         details = self._details(conn, [row.id for row in rows])
@@ -278,18 +294,14 @@ class InboxRepository:
     def section_counts(self) -> dict[str, int]:
         """New stories per section (None for unsectioned): the numbers beside the inbox's section filter."""
         query = (
-            sa.select(stories.c.section, sa.func.count())
-            .where(stories.c.status == "new")
-            .group_by(stories.c.section)
+            sa.select(stories.c.section, sa.func.count()).where(stories.c.status == "new").group_by(stories.c.section)
         )
         with self.engine.connect() as conn:
             return {str(section or ""): int(count) for section, count in conn.execute(query)}
 
     def source_names(self) -> list[str]:
         with self.engine.connect() as conn:
-            return [
-                str(n) for n in conn.execute(sa.select(sources.c.name).order_by(sources.c.name)).scalars()
-            ]
+            return [str(n) for n in conn.execute(sa.select(sources.c.name).order_by(sources.c.name)).scalars()]
 
     # ---- one story ----
 

@@ -96,11 +96,23 @@ def exact_keys(*, url: str | None, source: str, external_id: str, text: str, raw
     return tuple(dict.fromkeys(keys))
 
 
+@functools.lru_cache(maxsize=300_000)
+def _word_hash(word: str) -> int:
+    return zlib.crc32(word.encode())
+
+
 def shingle_hashes(lemma_list: Sequence[str]) -> list[int]:
-    """Distinct crc32 hashes of the lemma 3-grams of a text."""
+    """Distinct 32-bit hashes of the lemma 3-grams of a text, combined from each lemma's crc32."""
     if len(lemma_list) < SHINGLE:
         return []
-    return list({zlib.crc32(" ".join(lemma_list[i : i + SHINGLE]).encode()) for i in range(len(lemma_list) - 2)})
+    words = np.fromiter((_word_hash(w) for w in lemma_list), dtype=np.uint64, count=len(lemma_list))
+    grams = (words[:-2] * _MIX_A + words[1:-1] * _MIX_B + words[2:]) & _MASK32
+    return [int(x) for x in np.unique(grams)]
+
+
+_MIX_A = np.uint64(0x9E3779B1)
+_MIX_B = np.uint64(0x85EBCA77)
+_MASK32 = np.uint64(0xFFFFFFFF)
 
 
 def _identity(value: int) -> int:

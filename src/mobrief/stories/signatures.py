@@ -87,6 +87,18 @@ def _lookup(word: str) -> tuple[float, int]:
     return min(MAX_IDF, math.log(_corpus_total() / (count + 1.0))), int(index)
 
 
+@functools.lru_cache(maxsize=300_000)
+def _term_info(term: str) -> tuple[float, int]:
+    """A lemma's weight as a term (0 for words too common, single letters and numbers) and its navec row."""
+    weight, row = _lookup(term)
+    if weight < MIN_TERM_IDF or len(term) < 2 or term[0].isdigit():
+        return 0.0, row
+    return weight, row
+
+
+_SUBLINEAR = [1.0] + [1.0 + math.log(n) for n in range(1, 64)]
+
+
 def idf(word: str) -> float:
     """Inverse document frequency of a lower-cased word, estimated from navec's corpus counts."""
     return _lookup(word)[0]
@@ -130,9 +142,10 @@ def term_weights(lemma_list: Iterable[str]) -> tuple[dict[str, float], Vector | 
     scored: dict[str, float] = {}
     rows: dict[int, float] = {}
     for term, count in counts.items():
-        weight, row = _lookup(term)
-        if weight >= MIN_TERM_IDF and len(term) > 1 and not term[0].isdigit():
-            weight *= 1.0 + math.log(count)
+        weight, row = _term_info(term)
+        if weight:
+            if count > 1:
+                weight *= _SUBLINEAR[count] if count < len(_SUBLINEAR) else 1.0 + math.log(count)
             scored[term] = weight
             if row >= 0:
                 rows[row] = weight
@@ -230,8 +243,7 @@ def place_keys(places: Iterable[Mapping[str, Any]], *, regions_only: bool = Fals
 
 
 def _is_headline(line: str) -> bool:
-    found = lemmas.words(line)
-    letters = [w for w in found if not w.isdigit()]
+    letters = [w for w in line.split() if any(c.isalpha() for c in w)]
     return len(letters) >= 4 and len(line) >= 25 and not line.lower().startswith(("posted", "опубликовано"))
 
 

@@ -241,11 +241,12 @@ async def editor(
     seed: int,
     results: dict[str, list[float]],
     errors: dict[str, int],
+    mix: tuple[str, ...],
 ) -> None:
     rng = random.Random(seed)
     try:
         while time.monotonic() < until:
-            kind = rng.choice(("inbox", "inbox", "story", "search"))
+            kind = rng.choice(mix)
             if kind == "inbox":
                 params = {"offset": str(rng.choice((0, 0, 0, 50, 100, 500)))}
                 if rng.random() < 0.4:
@@ -276,12 +277,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-async def load(base: str, n_stories: int, editors: int, duration: float, think: float) -> None:
+async def load(base: str, n_stories: int, editors: int, duration: float, think: float, mix: tuple[str, ...]) -> None:
     results: dict[str, list[float]] = {"inbox": [], "story": [], "search": []}
     errors = {"inbox": 0, "story": 0, "search": 0}
     clients = await asyncio.gather(*(sign_in(base) for _ in range(editors)))  # argon2: not what we time
     until = time.monotonic() + duration
-    await asyncio.gather(*(editor(c, n_stories, until, think, n, results, errors) for n, c in enumerate(clients)))
+    await asyncio.gather(*(editor(c, n_stories, until, think, n, results, errors, mix) for n, c in enumerate(clients)))
     total = sum(len(v) for v in results.values())
     print(
         f"{editors} editors, {duration:.0f} s, think time ~{think:.2f} s: {total:,} requests ({total / duration:.0f}/s)"
@@ -302,6 +303,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--think", type=float, default=0.2, help="mean pause between an editor's requests (s)")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--pages", default="inbox,story,search", help="page kinds to read (inbox counts twice)")
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file in a temporary folder)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reuse", action="store_true", help="use the stories already in --db if it has some")
@@ -339,7 +341,8 @@ def main() -> None:
                     if time.monotonic() > deadline or server.poll() is not None:
                         raise SystemExit("mobrief serve did not start") from None
                     time.sleep(0.3)
-            asyncio.run(load(base, n_stories, args.editors, args.duration, args.think))
+            mix = tuple(p for p in args.pages.split(",") for _ in range(2 if p == "inbox" else 1))
+            asyncio.run(load(base, n_stories, args.editors, args.duration, args.think, mix))
         finally:
             server.terminate()
             server.wait(timeout=20)

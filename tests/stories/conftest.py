@@ -223,9 +223,7 @@ def store_reports(store: Store, reports: Iterable[Report], *, enrich: bool = Tru
     with store.engine.begin() as conn:
         ids = {
             row.external_id: int(row.id)
-            for row in conn.execute(
-                sa.select(items.c.id, items.c.external_id).where(items.c.external_id.in_(keys))
-            )
+            for row in conn.execute(sa.select(items.c.id, items.c.external_id).where(items.c.external_id.in_(keys)))
         }
         if enrich:
             for report in reports:

@@ -42,9 +42,7 @@ def test_without_enrichment_reports_of_one_event_still_join() -> None:
 
 def test_exact_url_and_text_copies_join_with_their_method() -> None:
     first = REPORTS[0]
-    same_url = Report(
-        **{**first.__dict__, "key": "copy-url", "source": "Агрегатор", "text": "Другой текст " * 10}
-    )
+    same_url = Report(**{**first.__dict__, "key": "copy-url", "source": "Агрегатор", "text": "Другой текст " * 10})
     same_text = Report(
         **{**first.__dict__, "key": "copy-text", "source": "Канал", "url": "https://t.me/some_channel/77"}
     )
@@ -82,9 +80,7 @@ def test_the_window_holds_only_recent_stories() -> None:
     for sig in old:
         clusterer.assign(sig)
     assert len(clusterer.stories) == 4
-    later = signatures.sign_item(
-        enriched(ARREST, 99, published_at=REPORTS[-1].published_at + dt.timedelta(days=4))
-    )
+    later = signatures.sign_item(enriched(ARREST, 99, published_at=REPORTS[-1].published_at + dt.timedelta(days=4)))
     clusterer.assign(later)
     assert list(clusterer.stories) == [5]  # the four old stories left the window
 
@@ -126,3 +122,24 @@ def test_number_keys_keep_amounts_and_articles_but_not_days_or_years() -> None:
 def test_title_skips_a_pages_date_line() -> None:
     item = enriched(REPORTS[0], 1, text="16+\nPosted 30 января, 12:27\n" + REPORTS[0].text)
     assert signatures.title_of(item).startswith("Власти Тамбовской области")
+
+
+def test_protagonists_are_people_in_the_headline_or_named_twice() -> None:
+    text = "Володин раскритиковал законопроект. Картаполов промолчал. Позже Володина поддержали депутаты."
+    found = signatures.protagonists(["person:володин", "person:картаполов"], text, "Володин раскритиковал")
+    assert found == {"person:володин"}
+
+
+def test_an_item_about_someone_else_is_held_back() -> None:
+    story = enriched(REPORTS[4], 1)  # the sentence of Pushkaryov
+    other = enriched(
+        REPORTS[5],
+        2,
+        text="Суд в Самаре приговорил Ивана Сидорова к шести годам колонии за антивоенные надписи. "
+        "Сидоров вину не признал.",
+        entities=({"kind": "person", "text": "Иван Сидоров", "normalized": "Иван Сидоров", "latin": ""},),
+    )
+    profile = same_event.StoryProfile.start(1, signatures.sign_item(story))
+    match = same_event.score_match(signatures.sign_item(other), profile)
+    assert "protagonists" in match.conflicts
+    assert match.score < same_event.DEFAULT_WEIGHTS.threshold

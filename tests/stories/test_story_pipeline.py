@@ -71,9 +71,7 @@ def test_incremental_runs_give_the_same_stories_as_one_batch(
         pipeline.cluster_pending(store, settings=Settings())
     assert _groups(store, ids) == _groups(sqlite_store, batch_ids) == EXPECTED
     with store.engine.connect() as conn:
-        incremental = {
-            r.title: r.signature for r in conn.execute(sa.select(stories.c.title, stories.c.signature))
-        }
+        incremental = {r.title: r.signature for r in conn.execute(sa.select(stories.c.title, stories.c.signature))}
     with sqlite_store.engine.connect() as conn:
         batch = {r.title: r.signature for r in conn.execute(sa.select(stories.c.title, stories.c.signature))}
     assert incremental == batch

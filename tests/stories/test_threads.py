@@ -37,9 +37,7 @@ def test_a_sentence_links_to_the_arrest_months_before(store: Store, add_reports:
     assert threads.find_earlier_stories(store, arrest) == []  # nothing came before the arrest
 
 
-def test_show_lists_previously_reported_candidates(
-    db_url: str, store: Store, add_reports: AddReports
-) -> None:
+def test_show_lists_previously_reported_candidates(db_url: str, store: Store, add_reports: AddReports) -> None:
     ids = add_reports(store, [ARREST, *REPORTS])
     pipeline.cluster_pending(store, settings=Settings())
     sentence = store.stories.story_of_item(ids["sentence-2"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -159,28 +158,6 @@ def seed_newsroom(store: Store) -> Newsroom:
         "Mobilization in Russia for June 2–3, 2024", dt.date(2024, 6, 2), dt.date(2024, 6, 3)
     )
     return room
-
-
-@pytest.fixture(scope="session")
-def pg_template() -> Iterator[str | None]:
-    """Like the root fixture, but named per process: concurrent sessions never drop each other's template."""
-    admin_url = os.environ.get("MOBRIEF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    name = f"mobrief_web_template_{os.getpid()}"
-    try:
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    except Exception as exc:
-        if os.environ.get("MOBRIEF_REQUIRE_POSTGRES") == "1":
-            raise RuntimeError(f"PostgreSQL is required here but not reachable at {admin_url}: {exc}") from exc
-        yield None
-        return
-    open_store(admin_url.rsplit("/", 1)[0] + "/" + name).close()
-    yield name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,26 @@ def demo(app: AppContext, folder: Path, out: Path, as_json: bool) -> None:
         app.out.print(files["markdown"].read_text(encoding="utf-8"), markup=False, highlight=False)
         written = ", ".join(str(p) for p in files.values())
         app.console.print(f"Wrote {written}", highlight=False)
+    demo_editor(app)
+
+
+DEMO_EDITOR = ("editor@demo.example", "demo-editor-password")
+
+
+def demo_editor(app: AppContext) -> None:
+    """Create the demo editor account (once) and print how to open the app on the demo data."""
+    from mobrief.web import auth
+
+    email, password = DEMO_EDITOR
+    if app.store.users.by_email(email) is None:
+        app.store.users.add(email, auth.hash_password(password), "editor")
+    app.console.print(
+        "\nOpen the editors' app on this data:\n"
+        f"  MOBRIEF_SECRET_KEY=demo-only-secret {sys.argv[0]} --db {app.settings.database_url} serve\n"
+        f"  then http://127.0.0.1:8000/login as {email} / {password}",
+        highlight=False,
+        markup=False,
+    )
 
 
 COMMANDS: list[click.Command] = [demo]

@@ -179,9 +179,7 @@ def show_story(app: AppContext, story_id: int, as_json: bool) -> None:
         out.print("[bold]Previously reported[/bold] (candidates):")
         for link in earlier:
             when = f"{link.first_seen:%Y-%m-%d}" if link.first_seen else ""
-            out.print(
-                f"  #{link.earlier_story_id} {when} ({link.score:.2f}: {_reasons_text(list(link.reasons))})"
-            )
+            out.print(f"  #{link.earlier_story_id} {when} ({link.score:.2f}: {_reasons_text(list(link.reasons))})")
             out.print(f"      {_excerpt(link.title)}")
     if later:
         out.print("[bold]Continued by[/bold]:")
@@ -191,9 +189,7 @@ def show_story(app: AppContext, story_id: int, as_json: bool) -> None:
 
 
 @stories.command("cluster")
-@click.option(
-    "--rebuild", is_flag=True, help="Forget every story (and editors' story decisions), cluster again."
-)
+@click.option("--rebuild", is_flag=True, help="Forget every story (and editors' story decisions), cluster again.")
 @click.option("--unenriched", is_flag=True, help="Also cluster items enrichment has not seen yet.")
 @click.option("--yes", is_flag=True, help="Do not ask before --rebuild.")
 @json_option
@@ -204,9 +200,7 @@ def cluster_stories(app: AppContext, rebuild: bool, unenriched: bool, yes: bool,
 
     if rebuild:
         if not yes and not as_json:
-            click.confirm(
-                "Forget all stories, their status and links, and cluster every item again?", abort=True
-            )
+            click.confirm("Forget all stories, their status and links, and cluster every item again?", abort=True)
         app.store.stories.forget_all()
     if app.settings.story_window_hours <= 0:
         raise ConfigError("MOBRIEF_STORY_WINDOW_HOURS must be positive")

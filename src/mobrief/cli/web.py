@@ -17,9 +17,7 @@ MIN_PASSWORD = 10
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
-)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32), help="Worker processes.")
 @pass_app
 def serve(app: AppContext, host: str, port: int, workers: int) -> None:
@@ -70,9 +68,7 @@ def _read_password(password_stdin: bool) -> str:
 @user.command("add")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the account may do.")
-@click.option(
-    "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
-)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @json_option
 @pass_app
 def user_add(app: AppContext, email: str, role: str, password_stdin: bool, as_json: bool) -> None:

@@ -158,9 +158,7 @@ class DraftRepository:
             status=row.status,
             published_at=None if row.published_at is None else utc(row.published_at),
             sections=tuple(
-                DraftSection(
-                    id=s.id, position=s.position, key=s.key, heading=s.heading, entries=tuple(entries[s.id])
-                )
+                DraftSection(id=s.id, position=s.position, key=s.key, heading=s.heading, entries=tuple(entries[s.id]))
                 for s in section_rows
             ),
         )
@@ -271,9 +269,7 @@ class DraftRepository:
         with self.engine.begin() as conn:
             self._require_draft(conn, brief_id)
             section_ids = list(
-                conn.execute(
-                    sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)
-                ).scalars()
+                conn.execute(sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)).scalars()
             )
             if section_ids:
                 conn.execute(
@@ -338,26 +334,18 @@ class DraftRepository:
 
     def _renumber(self, conn: Connection, ids: Sequence[int]) -> None:
         for position, entry_id in enumerate(ids):
-            conn.execute(
-                brief_paragraphs.update().where(brief_paragraphs.c.id == entry_id).values(position=position)
-            )
+            conn.execute(brief_paragraphs.update().where(brief_paragraphs.c.id == entry_id).values(position=position))
 
     def _mark_edited(self, conn: Connection, ids: Sequence[int]) -> None:
-        conn.execute(
-            brief_paragraphs.update().where(brief_paragraphs.c.id.in_(list(ids))).values(edited=True)
-        )
+        conn.execute(brief_paragraphs.update().where(brief_paragraphs.c.id.in_(list(ids))).values(edited=True))
 
     def _next_position(self, conn: Connection, section_id: int) -> int:
         top = conn.execute(
-            sa.select(sa.func.max(brief_paragraphs.c.position)).where(
-                brief_paragraphs.c.section_id == section_id
-            )
+            sa.select(sa.func.max(brief_paragraphs.c.position)).where(brief_paragraphs.c.section_id == section_id)
         ).scalar()
         return 0 if top is None else int(top) + 1
 
-    def _ensure_section(
-        self, conn: Connection, brief_id: int, key: str, heading: str | None, rank: SectionRank
-    ) -> int:
+    def _ensure_section(self, conn: Connection, brief_id: int, key: str, heading: str | None, rank: SectionRank) -> int:
         rows = list(
             conn.execute(
                 sa.select(brief_sections.c.id, brief_sections.c.key, brief_sections.c.heading)
@@ -375,15 +363,11 @@ class DraftRepository:
         new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         ordered = sorted([(int(r.id), str(r.key)) for r in rows] + [(new_id, key)], key=lambda p: rank(p[1]))
         for position, (section_id, _) in enumerate(ordered):
-            conn.execute(
-                brief_sections.update().where(brief_sections.c.id == section_id).values(position=position)
-            )
+            conn.execute(brief_sections.update().where(brief_sections.c.id == section_id).values(position=position))
         return new_id
 
     def _drop_if_empty(self, conn: Connection, section_id: int) -> None:
-        left = conn.execute(
-            sa.select(sa.func.count()).where(brief_paragraphs.c.section_id == section_id)
-        ).scalar()
+        left = conn.execute(sa.select(sa.func.count()).where(brief_paragraphs.c.section_id == section_id)).scalar()
         if not left:
             conn.execute(brief_sections.delete().where(brief_sections.c.id == section_id))
 
@@ -432,8 +416,6 @@ def search_published(engine: Engine, words: Sequence[str], *, limit: int = 50) -
         query = query.where(sa.func.lower(brief_paragraphs.c.text).contains(term.lower(), autoescape=True))
     with engine.connect() as conn:
         return [
-            ParagraphHit(
-                brief_id=r.id, title=r.title, period_end=r.period_end, section_key=r.key, text=r.text
-            )
+            ParagraphHit(brief_id=r.id, title=r.title, period_end=r.period_end, section_key=r.key, text=r.text)
             for r in conn.execute(query)
         ]

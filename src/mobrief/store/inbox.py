@@ -18,24 +18,13 @@ from sqlalchemy.engine import Engine
 
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import Enrichment, Item, utc
-from mobrief.store import search, search_sqlite
+from mobrief.store import search
 from mobrief.store.enrichments import EnrichmentRepository, row_to_enrichment
 from mobrief.store.items import row_to_item, select_items
 from mobrief.store.schema import item_enrichments, items, sources, stories, story_items, story_links
 
 STORY_STATUSES = ("new", "skip", "brief")
 SEARCH_LIMIT = 500  # a text search narrows the inbox to the stories of at most this many newest matching items
-
-# The inbox is ordered by time, not by rank, so its text filter asks the full-text index for the newest
-# matches without ranking them: ranking (bm25, ts_rank) touches every match, which is what makes a common
-# word slow on a big store. Bound parameters only; the FTS5 query is quoted term by term.
-_NEWEST_MATCHES = {
-    "sqlite": sa.text("SELECT rowid FROM items_fts WHERE items_fts MATCH :match ORDER BY rowid DESC LIMIT :limit"),
-    "postgresql": sa.text(
-        "SELECT id FROM items WHERE to_tsvector('simple', search_lemmas) @@ plainto_tsquery('simple', :query) "
-        "ORDER BY id DESC LIMIT :limit"
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -209,14 +198,8 @@ class InboxRepository:
         return InboxPage(rows=tuple(out), offset=offset, limit=limit, has_more=has_more)
 
     def _newest_matches(self, conn: sa.Connection, terms: list[str]) -> list[int]:
-        if not terms:
-            return []
-        params: dict[str, Any] = {"limit": SEARCH_LIMIT}
-        if self._dialect == "sqlite":
-            params["match"] = search_sqlite.fts5_match(terms)
-        else:
-            params["query"] = " ".join(terms)
-        return [int(row[0]) for row in conn.execute(_NEWEST_MATCHES[self._dialect], params)]
+        # the inbox is ordered by time, not by rank: ask the index for the newest matches, unranked
+        return search.search_index_for(self._dialect).newest(conn, terms, limit=SEARCH_LIMIT)
 
     def _build_rows(self, conn: sa.Connection, rows: Sequence[Any]) -> list[InboxRow]:
         details = self._details(conn, [row.id for row in rows])

@@ -12,10 +12,12 @@ from mobrief import lemmas
 class SearchIndex(Protocol):
     """Finds items whose lemmas contain every lemma of a query, best first."""
 
-    def search(
-        self, conn: Connection, terms: list[str], *, limit: int, offset: int
-    ) -> list[tuple[int, float]]:
+    def search(self, conn: Connection, terms: list[str], *, limit: int, offset: int) -> list[tuple[int, float]]:
         """(item id, score) pairs; higher scores are better."""
+        ...
+
+    def newest(self, conn: Connection, terms: list[str], *, limit: int) -> list[int]:
+        """Ids of the newest items matching every term, unranked: cheap on a big store, for time-ordered lists."""
         ...
 
 

@@ -9,21 +9,34 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+CANDIDATES = 2000  # ranking touches every row it ranks: rank only the newest matches of a common word
+
+# MATERIALIZED keeps the planner on the GIN index: without it, it walks the primary key backwards and
+# computes to_tsvector row by row (about 20 times slower for a common word).
 _QUERY = sa.text(
-    "SELECT id, ts_rank(to_tsvector('simple', search_lemmas), query) AS score "
-    "FROM items, plainto_tsquery('simple', :query) AS query "
-    "WHERE to_tsvector('simple', search_lemmas) @@ query "
-    "ORDER BY score DESC, id DESC LIMIT :limit OFFSET :offset"
+    "WITH matches AS MATERIALIZED (SELECT id, search_lemmas FROM items "
+    "WHERE to_tsvector('simple', search_lemmas) @@ plainto_tsquery('simple', :query)), "
+    "newest AS (SELECT id, search_lemmas FROM matches ORDER BY id DESC LIMIT :candidates) "
+    "SELECT id, ts_rank(to_tsvector('simple', search_lemmas), plainto_tsquery('simple', :query)) AS score "
+    "FROM newest ORDER BY score DESC, id DESC LIMIT :limit OFFSET :offset"
+)
+_NEWEST = sa.text(
+    "WITH matches AS MATERIALIZED (SELECT id FROM items "
+    "WHERE to_tsvector('simple', search_lemmas) @@ plainto_tsquery('simple', :query)) "
+    "SELECT id FROM matches ORDER BY id DESC LIMIT :limit"
 )
 
 
 class PostgresSearch:
     """Search through the tsvector expression index, ranked by ts_rank."""
 
-    def search(
-        self, conn: Connection, terms: list[str], *, limit: int, offset: int
-    ) -> list[tuple[int, float]]:
+    def search(self, conn: Connection, terms: list[str], *, limit: int, offset: int) -> list[tuple[int, float]]:
         if not terms:
             return []
-        rows = conn.execute(_QUERY, {"query": " ".join(terms), "limit": limit, "offset": offset})
-        return [(int(row[0]), float(row[1])) for row in rows]
+        params = {"query": " ".join(terms), "limit": limit, "offset": offset, "candidates": CANDIDATES}
+        return [(int(row[0]), float(row[1])) for row in conn.execute(_QUERY, params)]
+
+    def newest(self, conn: Connection, terms: list[str], *, limit: int) -> list[int]:
+        if not terms:
+            return []
+        return [int(row[0]) for row in conn.execute(_NEWEST, {"query": " ".join(terms), "limit": limit})]

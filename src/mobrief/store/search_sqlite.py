@@ -11,6 +11,9 @@ _QUERY = sa.text(
 )
 
 
+_NEWEST = sa.text("SELECT rowid FROM items_fts WHERE items_fts MATCH :match ORDER BY rowid DESC LIMIT :limit")
+
+
 def fts5_match(terms: list[str]) -> str:
     """An FTS5 query requiring every term, each quoted so no user text is read as FTS syntax."""
     return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
@@ -19,10 +22,13 @@ def fts5_match(terms: list[str]) -> str:
 class SqliteSearch:
     """Search through FTS5, ranked by bm25."""
 
-    def search(
-        self, conn: Connection, terms: list[str], *, limit: int, offset: int
-    ) -> list[tuple[int, float]]:
+    def search(self, conn: Connection, terms: list[str], *, limit: int, offset: int) -> list[tuple[int, float]]:
         if not terms:
             return []
         rows = conn.execute(_QUERY, {"match": fts5_match(terms), "limit": limit, "offset": offset})
         return [(int(row[0]), float(row[1])) for row in rows]
+
+    def newest(self, conn: Connection, terms: list[str], *, limit: int) -> list[int]:
+        if not terms:
+            return []
+        return [int(row[0]) for row in conn.execute(_NEWEST, {"match": fts5_match(terms), "limit": limit})]

@@ -143,13 +143,9 @@ class StoryRepository:
         with self.engine.connect() as conn:
             return [_row_to_enriched(row) for row in conn.execute(query)]
 
-    def signatures_seen_since(
-        self, moment: dt.datetime, *, until: dt.datetime | None = None
-    ) -> list[StoredSignature]:
+    def signatures_seen_since(self, moment: dt.datetime, *, until: dt.datetime | None = None) -> list[StoredSignature]:
         """Profiles of the stories last seen at or after `moment` (and first seen by `until`), in id order."""
-        query = sa.select(
-            stories.c.id, stories.c.first_seen, stories.c.last_seen, stories.c.title, stories.c.signature
-        )
+        query = sa.select(stories.c.id, stories.c.first_seen, stories.c.last_seen, stories.c.title, stories.c.signature)
         query = query.where(stories.c.last_seen >= moment, stories.c.signature.is_not(None))
         if until is not None:
             query = query.where(stories.c.first_seen <= until)
@@ -183,9 +179,7 @@ class StoryRepository:
 
     def update(self, conn: Connection, story_id: int, values: Mapping[str, Any]) -> None:
         conn.execute(
-            stories.update()
-            .where(stories.c.id == story_id)
-            .values(**{**values, "updated_at": dt.datetime.now(dt.UTC)})
+            stories.update().where(stories.c.id == story_id).values(**{**values, "updated_at": dt.datetime.now(dt.UTC)})
         )
 
     def add_items(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -315,9 +309,7 @@ class StoryRepository:
 
     def story_of_item(self, item_id: int) -> int | None:
         with self.engine.connect() as conn:
-            value = conn.execute(
-                sa.select(story_items.c.story_id).where(story_items.c.item_id == item_id)
-            ).scalar()
+            value = conn.execute(sa.select(story_items.c.story_id).where(story_items.c.item_id == item_id)).scalar()
         return None if value is None else int(value)
 
     def links(self, story_id: int) -> list[StoryLink]:
@@ -411,9 +403,7 @@ class StoryRepository:
 
 
 def _signature_query() -> sa.Select[Any]:
-    return sa.select(
-        stories.c.id, stories.c.first_seen, stories.c.last_seen, stories.c.title, stories.c.signature
-    )
+    return sa.select(stories.c.id, stories.c.first_seen, stories.c.last_seen, stories.c.title, stories.c.signature)
 
 
 def _row_to_signature(row: Any) -> StoredSignature:

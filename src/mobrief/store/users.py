@@ -125,21 +125,15 @@ class UserRepository:
         """
         now = dt.datetime.now(dt.UTC)
         with self.engine.begin() as conn:
-            conn.execute(
-                sa.update(users).where(users.c.id == user_id).values(failed_logins=users.c.failed_logins + 1)
-            )
+            conn.execute(sa.update(users).where(users.c.id == user_id).values(failed_logins=users.c.failed_logins + 1))
             failures = conn.execute(sa.select(users.c.failed_logins).where(users.c.id == user_id)).scalar()
             if failures is not None and failures >= lock_after:
                 # each failure past the threshold doubles the lock, capped at a day
                 factor = min(2 ** (int(failures) - lock_after), 96)
-                conn.execute(
-                    sa.update(users).where(users.c.id == user_id).values(locked_until=now + lock_for * factor)
-                )
+                conn.execute(sa.update(users).where(users.c.id == user_id).values(locked_until=now + lock_for * factor))
         return self.get(user_id)
 
     def record_success(self, user_id: int) -> None:
         """A successful sign-in clears the failure counter and any lock."""
         with self.engine.begin() as conn:
-            conn.execute(
-                sa.update(users).where(users.c.id == user_id).values(failed_logins=0, locked_until=None)
-            )
+            conn.execute(sa.update(users).where(users.c.id == user_id).values(failed_logins=0, locked_until=None))

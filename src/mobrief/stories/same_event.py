@@ -34,7 +34,7 @@ PROFILE_VERSION = 1
 class MatchWeights:
     """How much each kind of evidence counts; one object so tests and benchmarks can vary it."""
 
-    threshold: float = 0.20
+    threshold: float = 0.21
     vector: float = 0.6  # per unit of navec cosine above `vector_base`
     vector_base: float = 0.75
     person: float = 0.12
@@ -43,7 +43,8 @@ class MatchWeights:
     number: float = 0.08
     place_conflict: float = 0.5  # both name regions, none agree (bonus increases in two regions): near veto
     person_conflict: float = 0.08  # both name people, none agree: weaker, outlets quote other officials
-    evidence_lexical: float = 0.2  # evidence counts fully once the words are this similar, less below
+    protagonist_conflict: float = 0.2  # the item is about someone else, and does not name the story's people
+    evidence_lexical: float = 0.3  # evidence counts fully once the words are this similar, less below
     max_names: int = 3
     max_numbers: int = 3
 
@@ -85,6 +86,7 @@ class StoryProfile:
     name_labels: dict[str, str] = field(default_factory=dict)
     relevant: int = 0  # items judged on the beat
     person_count: int = 0  # person mentions over the items (a conflict needs people on both sides)
+    protagonists: Counter[str] = field(default_factory=Counter)  # how many items are about each person
     keys: list[str] = field(default_factory=list)
     sketches: dict[int, tuple[int, ...]] = field(default_factory=dict)  # item id → MinHash values (newest)
     title: str = ""
@@ -115,6 +117,7 @@ class StoryProfile:
             self.vector_count += 1
         self.names.update(signature.names)
         self.person_count += len(signature.people)
+        self.protagonists.update(signature.protagonists)
         self.places.update(signature.places)
         self.regions.update(signature.regions)
         self.numbers.update(signature.numbers)
@@ -183,6 +186,7 @@ class StoryProfile:
             "names": dict(self.names),
             "places": dict(self.places),
             "regions": dict(self.regions),
+            "protagonists": dict(self.protagonists),
             "place_names": self.place_names,
             "name_labels": self.name_labels,
             "relevant": self.relevant,
@@ -212,6 +216,7 @@ class StoryProfile:
             names=Counter({str(k): int(v) for k, v in (data.get("names") or {}).items()}),
             places=Counter({str(k): int(v) for k, v in (data.get("places") or {}).items()}),
             regions=Counter({str(k): int(v) for k, v in (data.get("regions") or {}).items()}),
+            protagonists=Counter({str(k): int(v) for k, v in (data.get("protagonists") or {}).items()}),
             numbers=Counter({str(k): int(v) for k, v in (data.get("numbers") or {}).items()}),
             sections=Counter({str(k): int(v) for k, v in (data.get("sections") or {}).items()}),
             outlets=[str(x) for x in data.get("outlets") or []],
@@ -257,7 +262,17 @@ def _upper_bound(
         bound -= weights.place_conflict
     if not people and signature.people and profile.people:
         bound -= weights.person_conflict
+    if _about_someone_else(signature, profile):
+        bound -= weights.protagonist_conflict
     return bound
+
+
+def _about_someone_else(signature: ItemSignature, profile: StoryProfile) -> bool:
+    """The item is about people the story is not about, and does not even name the story's protagonists."""
+    if not signature.protagonists or not profile.protagonists:
+        return False
+    theirs = profile.protagonists.keys()
+    return not (signature.protagonists & theirs) and not (signature.people & theirs)
 
 
 def _shared(item_keys: frozenset[str], story_keys: Counter[str]) -> tuple[str, ...]:
@@ -334,6 +349,9 @@ def score_match(
     if not people and signature.people and profile.people:
         conflicts.append("people")
         score -= weights.person_conflict
+    if _about_someone_else(signature, profile):
+        conflicts.append("protagonists")
+        score -= weights.protagonist_conflict
     return EventMatch(
         score=score,
         lexical=lexical,

@@ -56,6 +56,7 @@ class ItemSignature:
     names: frozenset[str]  # people, organisations, units: "person:зайцев"
     name_labels: Mapping[str, str]  # name key → its house Latin form, for people reading the evidence
     people: frozenset[str]  # the names that are people
+    protagonists: frozenset[str]  # the people the item is about: in its headline, or named more than once
     places: frozenset[str]  # place keys from enrichment: regions and cities
     regions: frozenset[str]  # the places that are regions: two reports naming different regions disagree
     place_names: Mapping[str, str]  # place key → the name the brief uses
@@ -247,6 +248,23 @@ def _is_headline(line: str) -> bool:
     return len(letters) >= 4 and len(line) >= 25 and not line.lower().startswith(("posted", "опубликовано"))
 
 
+def protagonists(names: Iterable[str], text: str, headline: str) -> frozenset[str]:
+    """The people an item is about: named in its headline, or more than once in its text.
+
+    A surname key is a stem of every inflection («володин» is in «Володина», «Володину»), so counting it in
+    the lower-cased text counts the mentions.
+    """
+    low = text.lower().replace("ё", "е")
+    head = headline.lower().replace("ё", "е")
+    found = set()
+    for key in names:
+        if key.startswith("person:"):
+            stem = key.partition(":")[2]
+            if len(stem) >= 3 and (stem in head or low.count(stem) >= 2):
+                found.add(key)
+    return frozenset(found)
+
+
 def title_of(item: EnrichedItem, limit: int = 160) -> str:
     """A one-line title: the item's own, else its first sentence, cut at a word boundary."""
     head = (item.title.strip() or item.text.strip())[:2000]
@@ -269,11 +287,12 @@ def sign_item(item: EnrichedItem) -> ItemSignature:
     numbers = number_keys(text) | _amount_keys(item.amounts)
     places = place_keys(item.places)
     names = name_keys(item.entities)
+    title = title_of(item)
     return ItemSignature(
         item_id=item.id,
         published_at=item.published_at,
         outlet=item.source,
-        title=title_of(item),
+        title=title,
         keys=near_duplicates.exact_keys(
             url=item.url, source=item.source, external_id=item.external_id, text=text, raw=item.raw
         ),
@@ -283,6 +302,7 @@ def sign_item(item: EnrichedItem) -> ItemSignature:
         names=frozenset(names),
         name_labels=names,
         people=frozenset(k for k in names if k.startswith("person:")),
+        protagonists=protagonists(names, text, title),
         places=frozenset(places),
         regions=frozenset(place_keys(item.places, regions_only=True)),
         place_names=places,

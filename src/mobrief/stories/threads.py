@@ -18,11 +18,13 @@ from typing import Any
 
 from mobrief.store import Store, search
 from mobrief.store.stories import StoredSignature
+from mobrief.stories import same_event
 from mobrief.stories.same_event import StoryProfile
 
 LOOKBACK = dt.timedelta(days=365)
 COMMON_NAME_HITS = 120  # a name matching this many items in the index is everywhere, not a thread
 LINK_THRESHOLD = 0.55
+MIN_TOPIC = 0.12  # below this the two stories are about different things, whoever they name
 MAX_LINKS = 5
 
 
@@ -61,10 +63,16 @@ def score_continuation(
     topic = topic_similarity(later, earlier)
     if not (people or units or orgs or places):
         return 0.0, []
-    score = 0.45 * min(len(people), 2) + 0.35 * min(len(units), 2) + 0.15 * min(len(orgs), 2)
+
+    def weigh(keys: list[str]) -> float:
+        # a famous name («Путин», «Минобороны») says less than a rare one («Пушкарёв», «88-й полк»)
+        return sum(sorted((same_event.name_weight(k) for k in keys), reverse=True)[:2])
+
+    score = 0.45 * weigh(people) + 0.35 * weigh(units) + 0.15 * weigh(orgs)
     score += 0.1 * min(len(places), 2) + 0.8 * topic
-    if not (people or units) and topic < 0.25:
-        score = min(score, LINK_THRESHOLD - 0.05)  # a shared region or ministry alone is not a thread
+    rare_actor = any(same_event.name_weight(k) >= 0.75 for k in people + units)
+    if topic < MIN_TOPIC or (topic < 0.25 and not rare_actor):
+        score = min(score, LINK_THRESHOLD - 0.05)  # a shared name in another subject is not a thread
     reasons: list[dict[str, Any]] = []
     for key in people + units + orgs:
         kind, _, name = key.partition(":")

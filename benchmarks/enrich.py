@@ -29,13 +29,10 @@ def generate(count: int, seed: int) -> list[Item]:
     items = []
     for n in range(count):
         parts = [
-            f"{rng.choice(NAMES)} сообщил {rng.choice(PLACES)}, "
-            f"что выплата составит {rng.randint(1, 9)} млн рублей."
+            f"{rng.choice(NAMES)} сообщил {rng.choice(PLACES)}, что выплата составит {rng.randint(1, 9)} млн рублей."
         ]
         parts += rng.sample(sentences, 7)
-        items.append(
-            Item(id=n + 1, source="bench", external_id=str(n), published_at=when, text=" ".join(parts))
-        )
+        items.append(Item(id=n + 1, source="bench", external_id=str(n), published_at=when, text=" ".join(parts)))
     return items
 
 

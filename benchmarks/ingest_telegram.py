@@ -138,8 +138,7 @@ def generate_export(path: Path, messages: int, seed: int = 2024) -> None:
         out.write('{\n "name": "Бенчмарк",\n "type": "public_channel",\n "id": 1000000001,\n "messages": [\n')
         for message_id in range(1, messages + 1):
             out.write(
-                ("  " if message_id == 1 else ",\n  ")
-                + json.dumps(make_message(rng, message_id), ensure_ascii=False)
+                ("  " if message_id == 1 else ",\n  ") + json.dumps(make_message(rng, message_id), ensure_ascii=False)
             )
         out.write("\n ]\n}\n")
 
@@ -234,17 +233,13 @@ def _child(mode: str, export: Path, db: Path) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--child", nargs=3, metavar=("MODE", "EXPORT", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         mode, export, db = args.child
-        result = (
-            run_mobrief(Path(export), Path(db)) if mode == "mobrief" else run_floor(Path(export), Path(db))
-        )
+        result = run_mobrief(Path(export), Path(db)) if mode == "mobrief" else run_floor(Path(export), Path(db))
         print(json.dumps(result))
         return
 

@@ -50,9 +50,7 @@ def pg_template() -> Iterator[str | None]:
             conn.execute(sa.text(f"CREATE DATABASE {TEMPLATE_DB}"))
     except Exception as exc:
         if os.environ.get("MOBRIEF_REQUIRE_POSTGRES") == "1":
-            raise RuntimeError(
-                f"PostgreSQL is required here but not reachable at {PG_ADMIN_URL}: {exc}"
-            ) from exc
+            raise RuntimeError(f"PostgreSQL is required here but not reachable at {PG_ADMIN_URL}: {exc}") from exc
         yield None
         return
     store = open_store(_pg_url(TEMPLATE_DB))
@@ -77,9 +75,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     template = request.getfixturevalue("pg_template")
     if template is None:
-        pytest.skip(
-            f"PostgreSQL not reachable at {PG_ADMIN_URL} (set MOBRIEF_REQUIRE_POSTGRES=1 to fail instead)"
-        )
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL} (set MOBRIEF_REQUIRE_POSTGRES=1 to fail instead)")
     import sqlalchemy as sa
 
     name = f"mobrief_test_{uuid.uuid4().hex[:12]}"

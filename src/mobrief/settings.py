@@ -28,9 +28,7 @@ class Settings:
         languages = environ.get("MOBRIEF_LANGUAGES")
         return cls(
             database_url=db or environ.get("MOBRIEF_DATABASE_URL") or DEFAULT_DATABASE_URL,
-            languages=tuple(x.strip() for x in languages.split(",") if x.strip())
-            if languages
-            else DEFAULT_LANGUAGES,
+            languages=tuple(x.strip() for x in languages.split(",") if x.strip()) if languages else DEFAULT_LANGUAGES,
             telegram_base_url=environ.get("MOBRIEF_TELEGRAM_BASE_URL", "https://t.me"),
             request_delay=float(environ.get("MOBRIEF_REQUEST_DELAY", "1.0")),
             request_timeout=float(environ.get("MOBRIEF_REQUEST_TIMEOUT", "20")),

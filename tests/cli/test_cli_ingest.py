@@ -132,9 +132,7 @@ def test_note_add_is_idempotent(db_url: str) -> None:
 
 
 def test_source_add_list_remove(db_url: str) -> None:
-    code, out, _ = _invoke(
-        db_url, "source", "add", "feed", "https://example.test/rss.xml", "--name", "outlet"
-    )
+    code, out, _ = _invoke(db_url, "source", "add", "feed", "https://example.test/rss.xml", "--name", "outlet")
     assert code == 0, out
     code, out, _ = _invoke(db_url, "source", "list", "--json")
     assert json.loads(out) == [

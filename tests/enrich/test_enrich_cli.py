@@ -44,12 +44,7 @@ def test_enrich_fills_every_column_in_the_export_shape(db_url: str) -> None:
     assert on.section in ("recruitment", "authorities")
     assert [p.key for p in on.places] == ["belgorod-region"]
     (amount,) = on.amounts
-    assert (
-        amount.currency == "RUB"
-        and amount.value == 2e6
-        and amount.usd is not None
-        and 15000 < amount.usd < 30000
-    )
+    assert amount.currency == "RUB" and amount.value == 2e6 and amount.usd is not None and 15000 < amount.usd < 30000
     assert ("Vyacheslav Gladkov", "person") in {(m.latin, m.kind) for m in on.entities}
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(item_enrichments).where(item_enrichments.c.item_id == first)).one()

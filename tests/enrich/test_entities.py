@@ -20,10 +20,7 @@ def test_normalize_person_reads_case_and_gender_from_the_first_name() -> None:
 
 
 def test_gazetteer_outlets_units_and_organisations() -> None:
-    text = (
-        "По данным «Вёрстки» и Кавказ.Реалии, бойцов «Шторм Z» из 88-го стрелкового полка "
-        "вернули в Минобороны."
-    )
+    text = "По данным «Вёрстки» и Кавказ.Реалии, бойцов «Шторм Z» из 88-го стрелкового полка вернули в Минобороны."
     found = {m.latin: m.kind for m in entities.find_entities(text, lang="ru")}
     assert found["Vyorstka"] == "outlet"
     assert found["Kavkaz.Realii"] == "outlet"

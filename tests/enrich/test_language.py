@@ -11,8 +11,5 @@ def test_detects_among_the_newsroom_languages_only() -> None:
 
 def test_declared_language_wins_only_when_unsure() -> None:
     assert detect_language("ok", languages=LANGS, declared="ru") == "ru"
-    assert (
-        detect_language("Власти региона увеличили выплаты добровольцам", languages=LANGS, declared="en")
-        == "ru"
-    )
+    assert detect_language("Власти региона увеличили выплаты добровольцам", languages=LANGS, declared="en") == "ru"
     assert detect_language("anything", languages=("ru",)) == "ru"

@@ -27,17 +27,9 @@ def test_training_learns_from_decisions_and_round_trips() -> None:
 
 def test_cold_start_sections_read_russian_through_the_lexicon() -> None:
     model = sections.cold_start_model()
-    assert (
-        model.classify("Школьников обязали посещать уроки начальной военной подготовки в Юнармии")[0]
-        == "children"
-    )
-    assert (
-        model.classify("Суд приговорил мужчину к 12 годам за госизмену и дискредитацию армии")[0] == "legal"
-    )
-    assert (
-        model.classify("В военкомате раздают повестки, реклама контрактной службы на билбордах")[0]
-        == "recruitment"
-    )
+    assert model.classify("Школьников обязали посещать уроки начальной военной подготовки в Юнармии")[0] == "children"
+    assert model.classify("Суд приговорил мужчину к 12 годам за госизмену и дискредитацию армии")[0] == "legal"
+    assert model.classify("В военкомате раздают повестки, реклама контрактной службы на билбордах")[0] == "recruitment"
 
 
 def test_trained_sections_use_archive_words_and_round_trip() -> None:

@@ -24,10 +24,7 @@ def test_republics_okrugs_cities_and_occupied_territories() -> None:
         "the Khanty-Mansi autonomous region–Yugra"
     )
     assert _keys("школы под Брянском и в Казани") == ["bryansk", "kazan"]
-    assert (
-        places.find_places("в оккупированной Запорожской области")[0].name
-        == "the occupied Zaporizhzhia region"
-    )
+    assert places.find_places("в оккупированной Запорожской области")[0].name == "the occupied Zaporizhzhia region"
 
 
 def test_english_names_and_lower_case_words_are_not_places() -> None:

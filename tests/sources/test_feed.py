@@ -47,9 +47,7 @@ def items_of(records: list[Item | BadRecord]) -> list[Item]:
 
 def test_rss2_entries_become_items_and_bad_entries_name_index_and_field(tmp_path: Path) -> None:
     path = tmp_path / "rss2.xml"
-    path.write_text(
-        (FEEDS / "rss2.xml").read_text(encoding="utf-8").replace("{base}", "https://news.example.org")
-    )
+    path.write_text((FEEDS / "rss2.xml").read_text(encoding="utf-8").replace("{base}", "https://news.example.org"))
     records, _ = read_feed(str(path))
     items = items_of(records)
     assert [i.title for i in items] == ["Выплата контрактникам выросла до 2 млн рублей", "Погода на выходные"]
@@ -89,9 +87,7 @@ def test_atom_html_content_language_and_updated_fallback() -> None:
     first, second = items
     assert first.source == "Атомная лента"
     assert first.title == "Матери срочников пришли в военкомат"
-    assert first.text == (
-        "Матери срочников пришли в военкомат.\nОни требуют встречи с комиссаром.\n\nВидео здесь."
-    )
+    assert first.text == ("Матери срочников пришли в военкомат.\nОни требуют встречи с комиссаром.\n\nВидео здесь.")
     assert first.links == ("https://video.example.org/v/1",)
     assert first.author == "Редакция"
     assert first.published_at == dt.datetime(2024, 6, 3, 5, 30, tzinfo=dt.UTC)

@@ -99,9 +99,7 @@ def test_missing_file_is_unavailable(tmp_path: Path) -> None:
 # ---- properties ----
 
 texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40)
-times = st.datetimes(
-    min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC)
-)
+times = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC))
 rows = st.fixed_dictionaries(
     {"source": texts.filter(str.strip), "published_at": times, "text": texts},
     optional={

@@ -25,9 +25,7 @@ def test_upsert_inserts_then_changes_nothing(store: Store) -> None:
 
 def test_times_come_back_as_aware_utc(store: Store) -> None:
     moscow = dt.timezone(dt.timedelta(hours=3))
-    store.items.upsert(
-        [make_item(1, published_at=dt.datetime(2024, 6, 3, 0, 30, tzinfo=moscow))], kind="test"
-    )
+    store.items.upsert([make_item(1, published_at=dt.datetime(2024, 6, 3, 0, 30, tzinfo=moscow))], kind="test")
     (item,) = store.items.page()
     assert item.published_at == dt.datetime(2024, 6, 2, 21, 30, tzinfo=dt.UTC)
     assert item.published_at.utcoffset() == dt.timedelta(0)

@@ -30,9 +30,7 @@ BRIEFS = {
 
 def paragraphs() -> list[ArchiveParagraph]:
     return [
-        ArchiveParagraph(
-            brief_id=bid, period_end=day, section_key="authorities", heading=None, position=i, text=t
-        )
+        ArchiveParagraph(brief_id=bid, period_end=day, section_key="authorities", heading=None, position=i, text=t)
         for bid, (day, texts) in BRIEFS.items()
         for i, t in enumerate(texts)
     ]
@@ -103,13 +101,9 @@ def test_repository_round_trip(store) -> None:  # type: ignore[no-untyped-def]
 
 def test_glossary_cli(db_url: str) -> None:
     runner = CliRunner()
-    added = runner.invoke(
-        cli, ["--db", db_url, "glossary", "add", "Volny Veter", "Free Wind", "--kind", "outlet"]
-    )
+    added = runner.invoke(cli, ["--db", db_url, "glossary", "add", "Volny Veter", "Free Wind", "--kind", "outlet"])
     assert added.exit_code == 0, added.output
-    edited = runner.invoke(
-        cli, ["--db", db_url, "glossary", "edit", "Volny Veter", "--gloss", "Free Wind channel"]
-    )
+    edited = runner.invoke(cli, ["--db", db_url, "glossary", "edit", "Volny Veter", "--gloss", "Free Wind channel"])
     assert edited.exit_code == 0, edited.output
     listed = runner.invoke(cli, ["--db", db_url, "glossary", "list", "--stored", "--json"])
     assert '"gloss": "Free Wind channel"' in listed.output and '"Free Wind"' in listed.output

@@ -50,9 +50,7 @@ def test_apply_is_idempotent() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    st.lists(st.sampled_from(["State Duma", "Tuva", "3 million rubles", "[$5]", "the", "[sic]", ".", "\n"]))
-)
+@given(st.lists(st.sampled_from(["State Duma", "Tuva", "3 million rubles", "[$5]", "the", "[sic]", ".", "\n"])))
 def test_apply_never_glosses_twice(words: list[str]) -> None:
     text = " ".join(words)
     once = engine.apply_style(text, DAY, INDEX, RATES)
@@ -84,9 +82,7 @@ def test_style_cli_apply_and_check(db_url: str, tmp_path: Path) -> None:
     text = "Mobilization in Russia for June 2–3, 2024\n\nThe Rosgvardia unit paid 200,000 rubles.\n"
     applied = runner.invoke(cli, ["--db", db_url, "style", "apply", "--date", "2024-06-03"], input=text)
     assert applied.exit_code == 0, applied.output
-    assert applied.output.endswith(
-        "Rosgvardia [the Russian National Guard] unit paid 200,000 rubles [$2,220].\n"
-    )
+    assert applied.output.endswith("Rosgvardia [the Russian National Guard] unit paid 200,000 rubles [$2,220].\n")
     path = tmp_path / "brief.txt"
     path.write_text(applied.output, encoding="utf-8")
     clean = runner.invoke(cli, ["--db", db_url, "style", "check", str(path)])

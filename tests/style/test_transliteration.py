@@ -4,9 +4,7 @@ from hypothesis import strategies as st
 
 from mobrief.style.transliteration import romanize, transliterate
 
-CYRILLIC = st.text(
-    alphabet=st.characters(min_codepoint=0x0400, max_codepoint=0x04FF) | st.sampled_from(" -.,«»ё")
-)
+CYRILLIC = st.text(alphabet=st.characters(min_codepoint=0x0400, max_codepoint=0x04FF) | st.sampled_from(" -.,«»ё"))
 
 
 @pytest.mark.parametrize(

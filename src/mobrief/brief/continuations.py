@@ -48,17 +48,13 @@ def story_keys(entities: Sequence[Mapping[str, Any]], places: Sequence[Mapping[s
             keys[latin.lower()] = kind
     for place in places:
         name = str(place.get("name") or "")
-        core = re.sub(
-            r"^(?:the|Russia's constituent republic of)\s+|\s+(?:region|republic|krai|oblast)\b.*$", "", name
-        )
+        core = re.sub(r"^(?:the|Russia's constituent republic of)\s+|\s+(?:region|republic|krai|oblast)\b.*$", "", name)
         if len(core) > 3:
             keys[core.lower()] = "place"
     return keys
 
 
-def find_continuations(
-    keys: Mapping[str, str], paragraphs: Sequence[period.PublishedParagraph]
-) -> list[Continuation]:
+def find_continuations(keys: Mapping[str, str], paragraphs: Sequence[period.PublishedParagraph]) -> list[Continuation]:
     """Briefs whose paragraphs share enough of `keys`, best first (one score per brief: its best paragraph)."""
     best: dict[int, Continuation] = {}
     if not keys:

@@ -64,9 +64,7 @@ def write_feed(store: Store, folder: Path, base_url: str) -> Path:
         )
     path = folder / "feed.atom"
     folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        render_atom.render_atom(entries, feed_url=f"{base_url.rstrip('/')}/feed.atom"), encoding="utf-8"
-    )
+    path.write_text(render_atom.render_atom(entries, feed_url=f"{base_url.rstrip('/')}/feed.atom"), encoding="utf-8")
     return path
 
 
@@ -81,6 +79,4 @@ def publish_brief(
     store.drafts.publish(brief_id, title, now or dt.datetime.now(dt.UTC))
     brief = store.briefs.get(brief_id)
     files = write_formats(brief, folder)
-    return Published(
-        brief_id=brief_id, title=brief.title, files=files, feed=write_feed(store, folder, base_url)
-    )
+    return Published(brief_id=brief_id, title=brief.title, files=files, feed=write_feed(store, folder, base_url))

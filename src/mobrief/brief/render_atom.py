@@ -25,9 +25,7 @@ class FeedEntry:
 
 
 def _stamp(moment: dt.datetime | None) -> str:
-    return (
-        (moment or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    )
+    return (moment or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def brief_content_html(brief: Brief) -> str:

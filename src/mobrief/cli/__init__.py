@@ -28,9 +28,7 @@ __all__ = ["AppContext", "json_option", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--db", "db", metavar="URL", help="Database URL (default: MOBRIEF_DATABASE_URL or sqlite:///mobrief.db)."
-)
+@click.option("--db", "db", metavar="URL", help="Database URL (default: MOBRIEF_DATABASE_URL or sqlite:///mobrief.db).")
 @click.version_option(package_name="mobrief")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:

@@ -48,9 +48,7 @@ def compose_command(app: AppContext, start: dt.datetime, end: dt.datetime, fmt: 
     click.echo(render(composed, "json" if as_json else fmt), nl=False)
     entries = [e for s in composed.sections for e in s.entries]
     left = sum(e.status == "to-write" for e in entries)
-    app.console.print(
-        f"Draft #{composed.id}: {len(entries)} entries, {left} still to write.", highlight=False
-    )
+    app.console.print(f"Draft #{composed.id}: {len(entries)} entries, {left} still to write.", highlight=False)
 
 
 @brief_group.command("list")
@@ -85,12 +83,8 @@ def show_command(app: AppContext, brief_id: int, fmt: str, as_json: bool) -> Non
 
 @brief_group.command("publish")
 @click.argument("brief_id", type=int)
-@click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("published"), show_default=True
-)
-@click.option(
-    "--base-url", default="https://example.org/briefs", show_default=True, help="Where the files are served."
-)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("published"), show_default=True)
+@click.option("--base-url", default="https://example.org/briefs", show_default=True, help="Where the files are served.")
 @json_option
 @pass_app
 def publish_command(app: AppContext, brief_id: int, out: Path, base_url: str, as_json: bool) -> None:

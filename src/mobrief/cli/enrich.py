@@ -55,9 +55,7 @@ def enrich_command(app: AppContext, as_json: bool) -> None:
         print_json(summary)
         return
     stages = ", ".join(f"{name} {count}" for name, count in report.stages_run.items()) or "none"
-    app.console.print(
-        f"enriched {report.enriched} items ({report.relevant} on the beat); stages run: {stages}"
-    )
+    app.console.print(f"enriched {report.enriched} items ({report.relevant} on the beat); stages run: {stages}")
     if "stories" in summary:
         app.console.print(f"stories: {summary['stories']}")
 
@@ -81,8 +79,7 @@ def relevance_train(app: AppContext, no_archive: bool, as_json: bool) -> None:
     store = app.store
     examples = relevance.corpus_examples()
     decisions = [
-        (f"{item.title}\n{item.text}", label == "keep")
-        for item, label in store.enrichments.iter_editor_decisions()
+        (f"{item.title}\n{item.text}", label == "keep") for item, label in store.enrichments.iter_editor_decisions()
     ]
     examples += relevance.examples_from(decisions, EDITOR_WEIGHT)
     archive = [] if no_archive else [(p.text, True) for p in store.briefs.iter_paragraphs() if p.text.strip()]
@@ -123,13 +120,10 @@ def sections_train(app: AppContext, as_json: bool) -> None:
 
     store = app.store
     archive = [
-        (p.text, p.section_key, 1.0)
-        for p in store.briefs.iter_paragraphs()
-        if p.section_key in sections.SECTIONS
+        (p.text, p.section_key, 1.0) for p in store.briefs.iter_paragraphs() if p.section_key in sections.SECTIONS
     ]
     editors = [
-        (f"{item.title}\n{item.text}", key, EDITOR_WEIGHT)
-        for item, key in store.enrichments.iter_editor_sections()
+        (f"{item.title}\n{item.text}", key, EDITOR_WEIGHT) for item, key in store.enrichments.iter_editor_sections()
     ]
     with app.console.status("training the section model"):
         model = sections.train([*archive, *editors], label="sections")
@@ -167,9 +161,7 @@ def sections_classify(app: AppContext) -> None:
         except (ValueError, KeyError, TypeError) as exc:
             raise BadRecord("<stdin>", number, "text", str(exc)) from exc
         key, confidence = model.classify(text)
-        click.echo(
-            json.dumps({"id": row.get("id"), "section": key, "confidence": confidence}, ensure_ascii=False)
-        )
+        click.echo(json.dumps({"id": row.get("id"), "section": key, "confidence": confidence}, ensure_ascii=False))
 
 
 COMMANDS: list[click.Command] = [enrich_command, relevance_group, sections_group]

@@ -35,9 +35,7 @@ def run_ingest(app: AppContext, kind: str, location: str, options: dict[str, Any
         def advance(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
-        return pipeline.ingest(
-            app.store, kind, location, settings=app.settings, options=options, progress=advance
-        )
+        return pipeline.ingest(app.store, kind, location, settings=app.settings, options=options, progress=advance)
 
 
 def summary_table(reports: list[pipeline.IngestReport]) -> Table:
@@ -82,9 +80,7 @@ def _ingest_command(kind: str, adapter: type[registry.SourceAdapter]) -> click.C
     for opt in adapter.options:
         flag = "--" + opt.name.replace("_", "-")
         if opt.is_flag:
-            params.append(
-                click.Option([flag, opt.name], is_flag=True, default=bool(opt.default), help=opt.help)
-            )
+            params.append(click.Option([flag, opt.name], is_flag=True, default=bool(opt.default), help=opt.help))
         else:
             params.append(click.Option([flag, opt.name], type=opt.type, default=opt.default, help=opt.help))
     params.append(click.Option(["--json", "as_json"], is_flag=True, help="Print machine-readable JSON."))
@@ -145,9 +141,7 @@ def note() -> None:
 @click.option("--published-at", default=None, help="ISO 8601 time (default: now).")
 @json_option
 @pass_app
-def note_add(
-    app: AppContext, text: str, url: str | None, title: str, published_at: str | None, as_json: bool
-) -> None:
+def note_add(app: AppContext, text: str, url: str | None, title: str, published_at: str | None, as_json: bool) -> None:
     """Store a manual note as an item."""
     from mobrief.sources import manual_note
 
@@ -155,9 +149,7 @@ def note_add(
     item = manual_note.make_note(text, url=url, published_at=when, title=title)
     counts = pipeline.ingest_items(app.store, [item], kind="note")
     if as_json:
-        print_json(
-            {"external_id": item.external_id, "inserted": counts.inserted, "unchanged": counts.unchanged}
-        )
+        print_json({"external_id": item.external_id, "inserted": counts.inserted, "unchanged": counts.unchanged})
     else:
         app.out.print("Note stored." if counts.inserted else "Note already stored.")
 

@@ -42,9 +42,7 @@ def add_source(
         key, sep, value = raw.partition("=")
         key = key.strip().replace("-", "_")
         if not sep or key not in known:
-            raise ConfigError(
-                f"--option {raw!r}: expected KEY=VALUE with KEY one of {', '.join(known) or '(none)'}"
-            )
+            raise ConfigError(f"--option {raw!r}: expected KEY=VALUE with KEY one of {', '.join(known) or '(none)'}")
         options[key] = True if known[key].is_flag else known[key].type(value)
     from mobrief import pipeline
 
@@ -64,10 +62,7 @@ def list_sources(app: AppContext, as_json: bool) -> None:
     sources = app.store.sources.list()
     if as_json:
         print_json(
-            [
-                {"name": s.name, "kind": s.stream, "location": s.url or None, "enabled": s.enabled}
-                for s in sources
-            ]
+            [{"name": s.name, "kind": s.stream, "location": s.url or None, "enabled": s.enabled} for s in sources]
         )
         return
     table = Table()

@@ -32,9 +32,7 @@ def _read(path: str | None) -> str:
 
 
 @style_group.command("apply")
-@click.option(
-    "--date", "day", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day of the period."
-)
+@click.option("--date", "day", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day of the period.")
 @click.argument("path", required=False)
 @pass_app
 def apply(app: AppContext, day: dt.datetime, path: str | None) -> None:

@@ -97,9 +97,7 @@ def load_gazetteer() -> EntityGazetteer:
     phrases: dict[tuple[str, ...], GazetteerEntry] = {}
     for spec in data.get("entity", []):
         ru = list(spec.get("ru", []))
-        entry = GazetteerEntry(
-            kind=spec["kind"], latin=spec["latin"], normalized=ru[0] if ru else spec["latin"]
-        )
+        entry = GazetteerEntry(kind=spec["kind"], latin=spec["latin"], normalized=ru[0] if ru else spec["latin"])
         for form in [*ru, *spec.get("en", [])]:
             key = tuple(features.token_keys(form))
             if key:
@@ -203,9 +201,7 @@ def _surname_by_rule(word: str, gender: str | None, case: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=50_000)
-def _person_word(
-    word: str, gender: str | None, case: str | None, first: bool
-) -> tuple[str, str | None, str | None]:
+def _person_word(word: str, gender: str | None, case: str | None, first: bool) -> tuple[str, str | None, str | None]:
     """One word of a name in the nominative with ё restored, plus the gender and case it was read in."""
     parses = _morph().parse(word.lower())
     tags = ("Name",) if first else ("Surn", "Patr", "Name")
@@ -290,9 +286,7 @@ def _iter_units(text: str, gazetteer: EntityGazetteer) -> Iterator[Mention]:
             parts.append(extra)
         latin = " ".join([*parts, noun])
         surface = match.group(0).strip()
-        yield Mention(
-            kind="unit", text=surface, normalized=surface, latin=latin, start=match.start(), end=match.end()
-        )
+        yield Mention(kind="unit", text=surface, normalized=surface, latin=latin, start=match.start(), end=match.end())
 
 
 # ---- the stage ----
@@ -432,17 +426,13 @@ def _english_entities(text: str) -> list[Mention]:
         name = match.group(0)
         taken.append((match.start(), match.end()))
         found.append(
-            Mention(
-                kind="person", text=name, normalized=name, latin=name, start=match.start(), end=match.end()
-            )
+            Mention(kind="person", text=name, normalized=name, latin=name, start=match.start(), end=match.end())
         )
         position = match.end()
     return found
 
 
-def find_entities(
-    text: str, *, lang: str | None = None, overrides: Mapping[str, str] | None = None
-) -> list[Mention]:
+def find_entities(text: str, *, lang: str | None = None, overrides: Mapping[str, str] | None = None) -> list[Mention]:
     """Every named thing in `text`, once per (kind, Latin form), in reading order.
 
     `lang` picks the Russian (natasha) or English (rules) path; Ukrainian text takes the Russian path, whose

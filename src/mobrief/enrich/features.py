@@ -96,9 +96,7 @@ def load_lexicon() -> Lexicon:
     phrases: dict[tuple[str, ...], str] = {}
     concepts: dict[str, Concept] = {}
     for name, spec in data.get("concepts", {}).items():
-        concepts[name] = Concept(
-            name=name, beat=float(spec.get("beat", 0.0)), sections=tuple(spec.get("sections", ()))
-        )
+        concepts[name] = Concept(name=name, beat=float(spec.get("beat", 0.0)), sections=tuple(spec.get("sections", ())))
         for form in [*spec.get("ru", ()), *spec.get("en", ())]:
             phrase = tuple(token_keys(form))
             if phrase and len(phrase) <= MAX_PHRASE:

@@ -174,9 +174,7 @@ def _iter_terms(text: str) -> Iterator[Amount]:
             months += extra
         if not 0 < months <= 600:
             continue
-        yield Amount(
-            currency="months", value=months, text=match.group(0).strip(), start=match.start(), end=match.end()
-        )
+        yield Amount(currency="months", value=months, text=match.group(0).strip(), start=match.start(), end=match.end())
 
 
 _COUNT_RE = re.compile(

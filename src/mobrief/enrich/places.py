@@ -55,9 +55,7 @@ def _inflections(word: str) -> set[str]:
     morph = _morph()
     forms: set[str] = set()
     for parse in morph.parse(word.lower()):
-        if "Geox" in parse.tag or (
-            "Name" not in parse.tag and "Surn" not in parse.tag and parse.tag.POS == "NOUN"
-        ):
+        if "Geox" in parse.tag or ("Name" not in parse.tag and "Surn" not in parse.tag and parse.tag.POS == "NOUN"):
             forms.update(f.word.replace("ё", "е") for f in parse.lexeme)
             break
     return forms
@@ -160,9 +158,7 @@ def _iter_matches(text: str) -> Iterator[Place]:
             continue
         size, entry = found
         start, end = tokens[i].start(), tokens[i + size - 1].end()
-        yield Place(
-            key=entry.key, name=entry.name, text=text[start:end], kind=entry.kind, start=start, end=end
-        )
+        yield Place(key=entry.key, name=entry.name, text=text[start:end], kind=entry.kind, start=start, end=end)
         i += size
 
 

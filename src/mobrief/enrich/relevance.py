@@ -89,14 +89,10 @@ def prior_weights() -> dict[str, float]:
 
 def prior_model() -> RelevanceModel:
     """A model made of the lexicon alone (no training)."""
-    return RelevanceModel(
-        version=f"prior-{features.load_lexicon().version}", bias=PRIOR_BIAS, weights=prior_weights()
-    )
+    return RelevanceModel(version=f"prior-{features.load_lexicon().version}", bias=PRIOR_BIAS, weights=prior_weights())
 
 
-def train(
-    examples: Sequence[Example], *, epochs: int = 30, seed: int = 13, label: str = ""
-) -> RelevanceModel:
+def train(examples: Sequence[Example], *, epochs: int = 30, seed: int = 13, label: str = "") -> RelevanceModel:
     """Fit the weights by AdaGrad on the weighted log-loss, L2-pulled toward the lexicon prior.
 
     Positive and negative examples are reweighted to the same total, so a thousand archive paragraphs (all
@@ -137,9 +133,7 @@ def train(
         "positive": sum(1 for _, y, _ in examples if y),
         "negative": sum(1 for _, y, _ in examples if not y),
     }
-    return RelevanceModel(
-        version=f"{label or 'trained'}-{digest}", bias=bias, weights=weights, trained_on=counts
-    )
+    return RelevanceModel(version=f"{label or 'trained'}-{digest}", bias=bias, weights=weights, trained_on=counts)
 
 
 def corpus_examples() -> list[Example]:

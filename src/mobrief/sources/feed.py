@@ -105,9 +105,7 @@ class Feed:
         ),
     )
 
-    def __init__(
-        self, context: SourceContext, *, name: str | None = None, fetch_articles: bool = False
-    ) -> None:
+    def __init__(self, context: SourceContext, *, name: str | None = None, fetch_articles: bool = False) -> None:
         self.context = context
         self.name_option = name
         self.fetch_articles = fetch_articles
@@ -159,9 +157,7 @@ class Feed:
                     self.context.state.pop(key, None)
             yield from self._entries(parsed, location, source, client)
 
-    def _entries(
-        self, parsed: Any, location: str, source: str, client: httpx.Client
-    ) -> Iterator[Item | BadRecord]:
+    def _entries(self, parsed: Any, location: str, source: str, client: httpx.Client) -> Iterator[Item | BadRecord]:
         feed_lang = web_article.language_code(parsed.feed.get("language"))
         total = len(parsed.entries)
         for index, entry in enumerate(parsed.entries):

@@ -22,9 +22,7 @@ from mobrief.sources.registry import AdapterOption, SourceContext, register_sour
 from mobrief.sources.telegram_export import channel_username
 
 DEFAULT_MAX_PAGES = 10
-VOID_TAGS = frozenset(
-    {"br", "img", "input", "meta", "link", "hr", "wbr", "source", "area", "col", "embed", "track"}
-)
+VOID_TAGS = frozenset({"br", "img", "input", "meta", "link", "hr", "wbr", "source", "area", "col", "embed", "track"})
 SERVICE_SKIPPED = "service messages skipped"
 
 
@@ -281,9 +279,7 @@ class TelegramChannel:
         ),
     )
 
-    def __init__(
-        self, context: SourceContext, *, base_url: str | None = None, max_pages: int | None = None
-    ) -> None:
+    def __init__(self, context: SourceContext, *, base_url: str | None = None, max_pages: int | None = None) -> None:
         self.context = context
         self.base_url = (base_url or context.settings.telegram_base_url).rstrip("/")
         self.max_pages = max_pages if max_pages and max_pages > 0 else DEFAULT_MAX_PAGES

@@ -276,9 +276,7 @@ class TelegramExport:
         done = 0  # complete messages parsed; also the index of the one being parsed
         try:
             for message in ijson.items(reader, "messages.item", use_float=True):
-                record = self._convert(
-                    message, source=source, username=self.username, path=path, index=done, chat=None
-                )
+                record = self._convert(message, source=source, username=self.username, path=path, index=done, chat=None)
                 done += 1
                 if record is not None:
                     yield record
@@ -304,9 +302,7 @@ class TelegramExport:
                         continue
                     source = _chat_source(chat)
                     for message in built:
-                        record = self._convert(
-                            message, source=source, username=None, path=path, index=done, chat=chat
-                        )
+                        record = self._convert(message, source=source, username=None, path=path, index=done, chat=chat)
                         done += 1
                         if record is not None:
                             yield record

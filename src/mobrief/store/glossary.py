@@ -37,9 +37,7 @@ def _variants_json(term: GlossaryTerm) -> dict[str, Any]:
     ]
     known = {use.gloss for use in term.history}
     history += [
-        {"gloss": g, "count": 0, "first_seen": None, "last_seen": None}
-        for g in term.variants
-        if g not in known
+        {"gloss": g, "count": 0, "first_seen": None, "last_seen": None} for g in term.variants if g not in known
     ]
     return {"glosses": history, "spellings": list(term.spellings), "mentioned_in": term.mentioned_in}
 
@@ -137,9 +135,7 @@ class GlossaryRepository:
             if row is None:
                 conn.execute(glossary_terms.insert().values(**_values(term)))
             else:
-                conn.execute(
-                    glossary_terms.update().where(glossary_terms.c.id == row.id).values(**_values(term))
-                )
+                conn.execute(glossary_terms.update().where(glossary_terms.c.id == row.id).values(**_values(term)))
         return self.get(term.term)
 
     def save_mined(self, terms: Iterable[GlossaryTerm]) -> tuple[int, int, int]:
@@ -157,9 +153,7 @@ class GlossaryRepository:
                 elif row.origin == "user":
                     kept += 1
                 else:
-                    conn.execute(
-                        glossary_terms.update().where(glossary_terms.c.id == row.id).values(**_values(term))
-                    )
+                    conn.execute(glossary_terms.update().where(glossary_terms.c.id == row.id).values(**_values(term)))
                     updated += 1
         return new, updated, kept
 

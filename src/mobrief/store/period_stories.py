@@ -127,9 +127,7 @@ def load_period_stories(engine: Engine, start: dt.date, end: dt.date) -> list[Pe
                     sa.func.coalesce(item_enrichments.c.lang, items.c.lang).label("lang"),
                     item_enrichments.c.relevance,
                     item_enrichments.c.is_relevant,
-                    sa.func.coalesce(item_enrichments.c.editor_section, item_enrichments.c.section).label(
-                        "section"
-                    ),
+                    sa.func.coalesce(item_enrichments.c.editor_section, item_enrichments.c.section).label("section"),
                     item_enrichments.c.entities,
                     item_enrichments.c.places,
                     item_enrichments.c.amounts,
@@ -176,9 +174,7 @@ def load_period_stories(engine: Engine, start: dt.date, end: dt.date) -> list[Pe
                     briefs.c.period_end,
                 )
                 .select_from(
-                    story_links.join(
-                        brief_paragraphs, brief_paragraphs.c.story_id == story_links.c.earlier_story_id
-                    )
+                    story_links.join(brief_paragraphs, brief_paragraphs.c.story_id == story_links.c.earlier_story_id)
                     .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
                     .join(briefs, briefs.c.id == brief_sections.c.brief_id)
                 )
@@ -252,9 +248,7 @@ def save_draft_layout(
         old_sections = {
             row.key: row.id
             for row in conn.execute(
-                sa.select(brief_sections.c.id, brief_sections.c.key).where(
-                    brief_sections.c.brief_id == brief_id
-                )
+                sa.select(brief_sections.c.id, brief_sections.c.key).where(brief_sections.c.brief_id == brief_id)
             )
         }
         section_ids: dict[str, int] = {}
@@ -268,9 +262,7 @@ def save_draft_layout(
                 )
             else:
                 result = conn.execute(
-                    brief_sections.insert().values(
-                        brief_id=brief_id, position=position, key=key, heading=heading
-                    )
+                    brief_sections.insert().values(brief_id=brief_id, position=position, key=key, heading=heading)
                 )
                 section_ids[key] = int(result.inserted_primary_key[0])  # type: ignore[index]
         kept: list[int] = []
@@ -290,16 +282,12 @@ def save_draft_layout(
             }
             entry_id = fields.get("entry_id")
             if entry_id is not None:
-                conn.execute(
-                    brief_paragraphs.update().where(brief_paragraphs.c.id == entry_id).values(**values)
-                )
+                conn.execute(brief_paragraphs.update().where(brief_paragraphs.c.id == entry_id).values(**values))
                 kept.append(int(entry_id))
             else:
                 result = conn.execute(brief_paragraphs.insert().values(edited=False, **values))
                 kept.append(int(result.inserted_primary_key[0]))  # type: ignore[index]
-        all_sections = list(old_sections.values()) + [
-            i for k, i in section_ids.items() if k not in old_sections
-        ]
+        all_sections = list(old_sections.values()) + [i for k, i in section_ids.items() if k not in old_sections]
         if all_sections:
             stale = brief_paragraphs.delete().where(brief_paragraphs.c.section_id.in_(all_sections))
             if kept:
@@ -327,9 +315,7 @@ def set_story_entry_text(engine: Engine, story_id: int, text: str) -> None:
     """The editor's English text of a story, kept on the story for every brief that tells it."""
     with engine.begin() as conn:
         conn.execute(
-            stories.update()
-            .where(stories.c.id == story_id)
-            .values(entry_text=text, updated_at=dt.datetime.now(dt.UTC))
+            stories.update().where(stories.c.id == story_id).values(entry_text=text, updated_at=dt.datetime.now(dt.UTC))
         )
 
 

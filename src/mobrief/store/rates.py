@@ -25,15 +25,11 @@ class RateRepository:
         new = changed = 0
         with self.engine.begin() as conn:
             for rate in rates:
-                key = (exchange_rates.c.date == rate.date) & (
-                    exchange_rates.c.currency == rate.currency.upper()
-                )
+                key = (exchange_rates.c.date == rate.date) & (exchange_rates.c.currency == rate.currency.upper())
                 old = conn.execute(sa.select(exchange_rates.c.rate).where(key)).scalar()
                 if old is None:
                     conn.execute(
-                        exchange_rates.insert().values(
-                            date=rate.date, currency=rate.currency.upper(), rate=rate.rate
-                        )
+                        exchange_rates.insert().values(date=rate.date, currency=rate.currency.upper(), rate=rate.rate)
                     )
                     new += 1
                 elif abs(float(old) - rate.rate) > 1e-9:
@@ -48,8 +44,7 @@ class RateRepository:
             query = query.where(exchange_rates.c.currency == currency.upper())
         with self.engine.connect() as conn:
             return [
-                ExchangeRate(date=row.date, currency=row.currency, rate=float(row.rate))
-                for row in conn.execute(query)
+                ExchangeRate(date=row.date, currency=row.currency, rate=float(row.rate)) for row in conn.execute(query)
             ]
 
     def between(self, start: dt.date, end: dt.date, currency: str = "USD") -> list[ExchangeRate]:
@@ -63,6 +58,5 @@ class RateRepository:
         )
         with self.engine.connect() as conn:
             return [
-                ExchangeRate(date=row.date, currency=row.currency, rate=float(row.rate))
-                for row in conn.execute(query)
+                ExchangeRate(date=row.date, currency=row.currency, rate=float(row.rate)) for row in conn.execute(query)
             ]

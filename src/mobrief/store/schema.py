@@ -42,9 +42,7 @@ sources = Table(
     Column("kind", String(50), nullable=False),  # the adapter: "feed", "telegram-channel", …
     Column("location", Text, nullable=True),  # URL, channel name or path to poll; null for ad-hoc sources
     Column("enabled", Boolean, nullable=False, default=True),
-    Column(
-        "options", JSON, nullable=False, default=dict
-    ),  # adapter options: {"channel": "…", "max_pages": 3}
+    Column("options", JSON, nullable=False, default=dict),  # adapter options: {"channel": "…", "max_pages": 3}
     Column("state", JSON, nullable=False, default=dict),  # ETag, Last-Modified, last id seen …
     _now_column("created_at"),
 )
@@ -182,16 +180,12 @@ brief_paragraphs = Table(
     "brief_paragraphs",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "section_id", Integer, ForeignKey("brief_sections.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
+    Column("section_id", Integer, ForeignKey("brief_sections.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
     Column("text", Text, nullable=False),
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL"), nullable=True),
     Column("item_ids", JSON, nullable=False, default=list),
-    Column(
-        "status", String(20), nullable=True
-    ),  # drafts: "to-write" / "drafted" / "written"; null when archived
+    Column("status", String(20), nullable=True),  # drafts: "to-write" / "drafted" / "written"; null when archived
     Column("sources", JSON, nullable=True),  # [{url, outlet, published_at}] the entry names
     Column("previously", JSON, nullable=True),  # [{brief_id, title, url}] earlier briefs the story continues
     Column("edited", Boolean, nullable=False, default=False),  # an editor wrote or moved it: compose keeps it

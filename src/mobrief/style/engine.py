@@ -31,9 +31,7 @@ class Edit:
     start: int
     end: int
     replacement: str
-    code: (
-        str  # missing-gloss, missing-conversion, late-gloss, repeated-gloss, conversion-off, spelling, title
-    )
+    code: str  # missing-gloss, missing-conversion, late-gloss, repeated-gloss, conversion-off, spelling, title
     message: str
     automatic: bool = False  # `style apply` makes this change itself
 
@@ -96,9 +94,7 @@ def _heading_spans(text: str) -> list[tuple[int, int]]:
     for line in text.split("\n"):
         # decided without brackets, so adding a gloss or a conversion never turns a heading into a paragraph
         stripped = re.sub(r"\s*\[[^\[\]\n]*\]", "", line).strip()
-        if (
-            stripped and (len(stripped.split()) <= 14 and not _SENTENCE_END.search(stripped))
-        ) or stripped.startswith(
+        if (stripped and (len(stripped.split()) <= 14 and not _SENTENCE_END.search(stripped))) or stripped.startswith(
             ("Mobilization in Russia for", "Mobilization update for", "Volunteer summary")
         ):
             spans.append((offset, offset + len(line)))
@@ -232,8 +228,7 @@ def plan_conversions(text: str, day: dt.date | None, rates: RateTable | None) ->
                     end=amount.conversion_end,
                     replacement=wanted,
                     code="conversion-off",
-                    message=f"{amount.conversion} is {error:.0%} off the rate of {day} ({rate:.4f}): "
-                    f"{wanted}",
+                    message=f"{amount.conversion} is {error:.0%} off the rate of {day} ({rate:.4f}): {wanted}",
                 )
             )
     return edits

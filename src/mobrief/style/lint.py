@@ -90,7 +90,5 @@ def check_style(
             suggestion = f"remove {text[edit.start : edit.end].strip(', ')}"
         else:
             suggestion = edit.replacement or None
-        findings.append(
-            Finding(line=line, column=column, code=edit.code, message=edit.message, suggestion=suggestion)
-        )
+        findings.append(Finding(line=line, column=column, code=edit.code, message=edit.message, suggestion=suggestion))
     return findings

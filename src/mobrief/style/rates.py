@@ -37,9 +37,7 @@ def load_shipped_rates() -> list[ExchangeRate]:
     """The rates shipped with mobrief (`style/data/cbr_usd_rub.csv`)."""
     text = resources.files("mobrief.style").joinpath("data/cbr_usd_rub.csv").read_text(encoding="utf-8")
     return [
-        ExchangeRate(
-            date=dt.date.fromisoformat(row["date"]), currency=row["currency"], rate=float(row["rate"])
-        )
+        ExchangeRate(date=dt.date.fromisoformat(row["date"]), currency=row["currency"], rate=float(row["rate"]))
         for row in csv.DictReader(io.StringIO(text))
     ]
 
@@ -81,9 +79,7 @@ class RateTable:
             raise RateUnavailable(f"no {cur} rate for {day}: the table starts on {dates[0]}")
         index = bisect.bisect_right(dates, day) - 1
         if (day - dates[index]).days > MAX_STALE_DAYS and index == len(dates) - 1:
-            raise RateUnavailable(
-                f"no {cur} rate for {day}: the table ends on {dates[-1]}; run `mobrief rates update`"
-            )
+            raise RateUnavailable(f"no {cur} rate for {day}: the table ends on {dates[-1]}; run `mobrief rates update`")
         return ExchangeRate(date=dates[index], currency=cur, rate=self._rates[cur][index])
 
     def rate_on(self, day: dt.date, currency: str = "USD") -> float:
@@ -120,9 +116,7 @@ def parse_cbr_xml(body: bytes, currency: str = "USD") -> list[ExchangeRate]:
         for record in records:
             nominal = _number(record.findtext("Nominal") or "1")
             value = _number(record.findtext("Value") or "")
-            rows.append(
-                ExchangeRate(date=_day(record.get("Date", "")), currency=cur, rate=round(value / nominal, 4))
-            )
+            rows.append(ExchangeRate(date=_day(record.get("Date", "")), currency=cur, rate=round(value / nominal, 4)))
         return rows
     day = _day(root.get("Date", ""))
     for valute in root.findall("Valute"):

@@ -78,9 +78,7 @@ def _is_year(text: str, m: re.Match[str]) -> bool:
     """ "in 2023 rubles were worth less": a bare year before "rubles" is not an amount."""
     if m.group("scale") or m.group("low") or not re.fullmatch(r"(19|20)\d\d", m.group("value")):
         return False
-    return bool(
-        re.search(r"\b(?:in|of|since|by|until|from)\s+$", text[max(0, m.start() - 8) : m.start()], re.I)
-    )
+    return bool(re.search(r"\b(?:in|of|since|by|until|from)\s+$", text[max(0, m.start() - 8) : m.start()], re.I))
 
 
 def find_ruble_amounts(text: str) -> list[RubleAmount]:

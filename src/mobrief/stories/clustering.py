@@ -25,6 +25,7 @@ TERM_CANDIDATES = 5  # stories sharing the item's heaviest lemmas and names that
 POSTING_TERMS = 12  # a story is indexed under its heaviest lemmas (and all its names)
 QUERY_TERMS = 8  # an item looks up its heaviest lemmas
 SELECTIVE_POSTING = 50  # postings longer than this are too common to choose candidates by
+BLOCK_ROWS = 16  # story vectors per matrix product; the matrix grows in multiples of it
 RARITY_TERMS = 60  # the heaviest lemmas of each story count towards how common a word is in the window
 
 
@@ -68,7 +69,7 @@ class StoryClusterer:
         self._story_evidence: dict[int, frozenset[str]] = {}
         self._slots: dict[int, int] = {}
         self._free: list[int] = []
-        self._matrix = np.zeros((64, VECTOR_DIM), dtype=np.float32)
+        self._matrix = np.zeros((4 * BLOCK_ROWS, VECTOR_DIM), dtype=np.float32)
         self._slot_story: list[int | None] = []
 
     # ---- the window ----
@@ -133,7 +134,11 @@ class StoryClusterer:
         """Stories worth a full score: nearest by meaning, and those sharing the item's rarest words or names."""
         chosen: dict[int, None] = {}
         if signature.vector is not None and self._slots:
-            sims = self._matrix[: len(self._slot_story)] @ signature.vector
+            used = len(self._slot_story)
+            # in blocks of BLOCK_ROWS: OpenBLAS keeps a product that small on one thread, where threads would
+            # cost more than they save on a busy machine; each row's product is the same as in one `@`
+            blocks = self._matrix[: -(-used // BLOCK_ROWS) * BLOCK_ROWS].reshape(-1, BLOCK_ROWS, VECTOR_DIM)
+            sims = (blocks @ signature.vector).ravel()[:used]
             count = min(VECTOR_CANDIDATES, len(sims))
             top = np.argpartition(-sims, count - 1)[:count]
             for slot in sorted(top.tolist(), key=lambda s: (-float(sims[s]), s)):
@@ -141,8 +146,8 @@ class StoryClusterer:
                 if story is not None:
                     chosen[story] = None
         hits: dict[int, float] = {}
-        heaviest = sorted(signature.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:QUERY_TERMS]
-        keys = [(term, weight) for term, weight in heaviest]
+        heaviest = sorted([(-weight, term) for term, weight in signature.terms.items()])[:QUERY_TERMS]
+        keys = [(term, -weight) for weight, term in heaviest]
         keys += [(name, 1.0) for name in sorted(signature.names)]
         for key, weight in keys:
             posting = self._postings.get(key)
@@ -190,13 +195,14 @@ class StoryClusterer:
             if item_id not in self._sketch_story:
                 self._near.add(item_id, sketch)
                 self._sketch_story[item_id] = key
-        heaviest = heapq.nsmallest(RARITY_TERMS, profile.term_sum.items(), key=lambda kv: (-kv[1], kv[0]))
-        terms = tuple(t for t, _ in heaviest[:POSTING_TERMS]) + tuple(sorted(profile.names))
+        # (-weight, term) pairs compare as the heaviest-first order without a Python key function per lemma
+        heaviest = heapq.nsmallest(RARITY_TERMS, [(-w, t) for t, w in profile.term_sum.items()])
+        terms = tuple(t for _, t in heaviest[:POSTING_TERMS]) + tuple(sorted(profile.names))
         self._story_terms[key] = terms
         for term in terms:
             self._postings.setdefault(term, set()).add(key)
         evidence = frozenset(profile.names) | frozenset(profile.places) | frozenset(profile.numbers)
-        evidence |= frozenset(t for t, _ in heaviest[:RARITY_TERMS])
+        evidence |= frozenset(t for _, t in heaviest[:RARITY_TERMS])
         self._story_evidence[key] = evidence
         self._rarity.update(evidence)
         vector = profile.unit_vector()

@@ -45,15 +45,23 @@ def normalize_url(url: str) -> str:
         host = "t.me"
         path = path.removeprefix("/s")
         query = ""
-    return urlunsplit(("", host, path, query, "")).lstrip("/")
+    return urlunsplit(("", host, path, query, "")).lstrip("/").strip()  # "0\x0c?" must not end in a space
 
 
 def telegram_post_key(url: str | None) -> str | None:
     """`tg:channel/123` for a link to one Telegram post (t.me/channel/123 or t.me/s/channel/123)."""
     if not url:
         return None
-    normalized = normalize_url(url)
-    match = re.fullmatch(r"t\.me/([A-Za-z0-9_]{4,})/(\d+)", normalized)
+    return _post_key(normalize_url(url))
+
+
+_POST_RE = re.compile(r"t\.me/([A-Za-z0-9_]{4,})/(\d+)")
+
+
+def _post_key(normalized: str) -> str | None:
+    if not normalized.startswith("t.me/"):
+        return None
+    match = _POST_RE.fullmatch(normalized)
     if match is None:
         return None
     return f"tg:{match.group(1).lower()}/{match.group(2)}"
@@ -75,8 +83,9 @@ def exact_keys(*, url: str | None, source: str, external_id: str, text: str, raw
     """
     keys: list[str] = []
     if url:
-        keys.append("url:" + normalize_url(url))
-        post = telegram_post_key(url)
+        normalized = normalize_url(url)
+        keys.append("url:" + normalized)
+        post = _post_key(normalized)
         if post:
             keys.append(post)
     hashed = text_key(text)
@@ -103,11 +112,15 @@ def _word_hash(word: str) -> int:
 
 def shingle_hashes(lemma_list: Sequence[str]) -> list[int]:
     """Distinct 32-bit hashes of the lemma 3-grams of a text, combined from each lemma's crc32."""
+    return [int(x) for x in _shingle_array(lemma_list)]
+
+
+def _shingle_array(lemma_list: Sequence[str]) -> Any:
     if len(lemma_list) < SHINGLE:
-        return []
-    words = np.fromiter((_word_hash(w) for w in lemma_list), dtype=np.uint64, count=len(lemma_list))
+        return np.zeros(0, dtype=np.uint64)
+    words = np.array(list(map(_word_hash, lemma_list)), dtype=np.uint64)
     grams = (words[:-2] * _MIX_A + words[1:-1] * _MIX_B + words[2:]) & _MASK32
-    return [int(x) for x in np.unique(grams)]
+    return np.unique(grams)
 
 
 _MIX_A = np.uint64(0x9E3779B1)
@@ -124,26 +137,32 @@ def _template() -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity)
 
 
-def _minhash(hashvalues: Any = None) -> MinHash:
-    template = _template()
-    return MinHash(
-        num_perm=NUM_PERM,
-        seed=1,
-        hashfunc=_identity,
-        hashvalues=hashvalues,
-        permutations=template.permutations,
-        scheme=template.scheme,
-    )
-
-
 def sketch_of(lemma_list: Sequence[str]) -> tuple[int, ...]:
     """The MinHash values of a text's lemma 3-grams (crc32 in place of datasketch's sha1); () if too short."""
-    shingles = shingle_hashes(lemma_list)
+    shingles = _shingle_array(lemma_list)
     if len(shingles) < MIN_SHINGLES:
         return ()
-    sketch = _minhash()
-    sketch.update_batch(shingles)
-    return tuple(int(x) for x in sketch.hashvalues)
+    return tuple(_min_hashes(shingles).tolist())
+
+
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+
+
+def _min_hashes(shingles: Any) -> Any:
+    """What datasketch's `MinHash.update_batch` computes for its default scheme, on all shingles at once.
+
+    datasketch calls the hash function once per value in Python; this is the same arithmetic (the
+    MurmurHash3 finaliser, then each affine permutation mod 2^32, then the minimum) as array operations.
+    """
+    a, b = _template().permutations
+    values = shingles.astype(np.uint32).reshape(-1, 1)
+    s1, m1, s2, m2, s3 = _FMIX32
+    values = values ^ (values >> s1)
+    values = values * m1
+    values = values ^ (values >> s2)
+    values = values * m2
+    values = values ^ (values >> s3)
+    return (values * a + b).min(axis=0)
 
 
 class _Sketch:

@@ -108,8 +108,8 @@ class StoryProfile:
         for term, weight in signature.terms.items():
             self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
         if len(self.term_sum) > PROFILE_TERMS + PROFILE_TERMS // 4:  # trim now and then, not every time
-            kept = sorted(self.term_sum.items(), key=lambda kv: (-kv[1], kv[0]))[:PROFILE_TERMS]
-            self.term_sum = dict(kept)
+            kept = sorted([(-weight, term) for term, weight in self.term_sum.items()])[:PROFILE_TERMS]
+            self.term_sum = {term: -weight for weight, term in kept}
         if signature.vector is not None:
             if self.vector_sum is None:
                 self.vector_sum = np.zeros(VECTOR_DIM, dtype=np.float32)
@@ -318,17 +318,20 @@ def score_match(
     spread = rarity or {}
     lexical = 0.0
     term_sum = profile.term_sum
-    for term in sorted(signature.terms.keys() & term_sum.keys()):  # sorted: the same sum in every process
-        lexical += signature.terms[term] * term_sum[term] * _damping(spread.get(term, 1))
+    terms = signature.terms
+    damping, most_spread = _DAMPING, len(_DAMPING)
+    for term in sorted(terms.keys() & term_sum.keys()):  # sorted: the same sum in every process
+        count = spread.get(term, 1)
+        lexical += terms[term] * term_sum[term] * (damping[count] if 0 <= count < most_spread else _damping(count))
     lexical /= size
     vector = 0.0
     if signature.vector is not None and profile.vector_sum is not None and profile.vector_count:
         vector = float(signature.vector @ profile.vector_sum) / profile.vector_count
     score = lexical + weights.vector * (vector - weights.vector_base)
-    if cutoff is not None and _upper_bound(signature, profile, score, lexical, weights) < cutoff:
-        return EventMatch(
-            score=_upper_bound(signature, profile, score, lexical, weights), lexical=lexical, vector=vector
-        )
+    if cutoff is not None:
+        bound = _upper_bound(signature, profile, score, lexical, weights)
+        if bound < cutoff:
+            return EventMatch(score=bound, lexical=lexical, vector=vector)
 
     names = _shared(signature.names, profile.names)
     places = _shared(signature.places, profile.places)

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -54,50 +52,6 @@ class IngestReport:
         }
 
 
-class BatchWriter:
-    """Stores batches on a thread of its own, in order, while the adapter parses the next one.
-
-    SQLite does its work with the GIL released, so reading and writing overlap on two cores; each batch is
-    still one transaction, committed in input order, so a killed run loses at most the batches in flight.
-    """
-
-    def __init__(self, store: Store, kind: str, report: IngestReport) -> None:
-        self._store = store
-        self._kind = kind
-        self._report = report
-        self._queue: queue.Queue[list[Item] | None] = queue.Queue(maxsize=2)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="mobrief-ingest-writer", daemon=True)
-
-    def __enter__(self) -> BatchWriter:
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        while (batch := self._queue.get()) is not None:
-            if self._error is not None:
-                continue  # drain after a failure; the reader learns of it on its next put
-            try:
-                self._report.counts.add(self._store.items.upsert(batch, kind=self._kind))
-                for item in batch:
-                    seen = self._report.sources_seen
-                    seen[item.source] = seen.get(item.source, 0) + 1
-            except BaseException as exc:  # re-raised in the reading thread
-                self._error = exc
-
-    def put(self, batch: list[Item]) -> None:
-        if self._error is not None:
-            raise self._error
-        if batch:
-            self._queue.put(batch)
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._queue.put(None)
-        self._thread.join()
-        if self._error is not None and exc_info[0] is None:
-            raise self._error
-
-
 def make_adapter(
     kind: str,
     *,
@@ -139,17 +93,22 @@ def ingest(
     context.progress = progress
     report = IngestReport(kind=kind, location=location, source=source_name)
     batch: list[Item] = []
-    with BatchWriter(store, kind, report) as writer:
-        for record in adapter.read(location):
-            if isinstance(record, BadRecord):
-                report.bad.append(str(record))
-                continue
-            report.read += 1
-            batch.append(record)
-            if len(batch) >= INGEST_BATCH:
-                writer.put(batch)
-                batch = []
-        writer.put(batch)
+
+    def flush() -> None:
+        report.counts.add(store.items.upsert(batch, kind=kind))
+        for item in batch:
+            report.sources_seen[item.source] = report.sources_seen.get(item.source, 0) + 1
+        batch.clear()
+
+    for record in adapter.read(location):
+        if isinstance(record, BadRecord):
+            report.bad.append(str(record))
+            continue
+        report.read += 1
+        batch.append(record)
+        if len(batch) >= INGEST_BATCH:
+            flush()
+    flush()
     report.warnings = list(context.warnings)
     report.counters = dict(context.counters)
     if context.state:

@@ -314,36 +314,24 @@ class StoryRepository:
 
     def links(self, story_id: int) -> list[StoryLink]:
         """The earlier stories this one continues, best first, with their titles and spans."""
-        query = (
-            sa.select(
-                story_links.c.story_id,
-                story_links.c.earlier_story_id,
-                story_links.c.score,
-                story_links.c.reasons,
-                stories.c.title,
-                stories.c.first_seen,
-                stories.c.last_seen,
-            )
-            .join(stories, stories.c.id == story_links.c.earlier_story_id)
-            .where(story_links.c.story_id == story_id)
-            .order_by(story_links.c.score.desc(), story_links.c.earlier_story_id)
+        return self._links(
+            other=story_links.c.earlier_story_id,
+            where=story_links.c.story_id == story_id,
+            order=(story_links.c.score.desc(), story_links.c.earlier_story_id),
         )
-        with self.engine.connect() as conn:
-            return [
-                StoryLink(
-                    story_id=row.story_id,
-                    earlier_story_id=row.earlier_story_id,
-                    score=float(row.score),
-                    reasons=list(row.reasons or ()),
-                    title=row.title,
-                    first_seen=utc(row.first_seen),
-                    last_seen=utc(row.last_seen),
-                )
-                for row in conn.execute(query)
-            ]
 
     def later_links(self, story_id: int) -> list[StoryLink]:
         """The later stories that continue this one."""
+        return self._links(
+            other=story_links.c.story_id,
+            where=story_links.c.earlier_story_id == story_id,
+            order=(stories.c.first_seen, stories.c.id),
+        )
+
+    def _links(
+        self, *, other: sa.ColumnElement[Any], where: sa.ColumnElement[bool], order: tuple[Any, ...]
+    ) -> list[StoryLink]:
+        """Links with the title and span of the story on the `other` side."""
         query = (
             sa.select(
                 story_links.c.story_id,
@@ -354,9 +342,9 @@ class StoryRepository:
                 stories.c.first_seen,
                 stories.c.last_seen,
             )
-            .join(stories, stories.c.id == story_links.c.story_id)
-            .where(story_links.c.earlier_story_id == story_id)
-            .order_by(stories.c.first_seen, stories.c.id)
+            .join(stories, stories.c.id == other)
+            .where(where)
+            .order_by(*order)
         )
         with self.engine.connect() as conn:
             return [

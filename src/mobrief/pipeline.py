@@ -166,11 +166,9 @@ def enrich_options(store: Store, *, settings: Settings) -> Any:
 
     stored_relevance = store.models.get(relevance.NAME)
     stored_sections = store.models.get(sections.NAME)
-    rates = stages.default_rates()
-    if rates is not None:
-        from mobrief.style.rates import RateTable
+    from mobrief.style.rates import RateTable
 
-        rates = RateTable.shipped(store.rates.all())
+    rates = RateTable.shipped(store.rates.all())
     return stages.EnrichOptions(
         languages=settings.languages,
         relevance_model=relevance.RelevanceModel.from_json(stored_relevance.data)

@@ -43,11 +43,9 @@ class EnrichOptions:
 
 
 def default_rates() -> Any:
-    """The shipped Bank of Russia table, or None if the style room cannot provide it."""
-    try:
-        from mobrief.style import rates
-    except ImportError:  # pragma: no cover - the style room ships with the package
-        return None
+    """The shipped Bank of Russia table (a store adds the rows it fetched; see `pipeline.enrich_options`)."""
+    from mobrief.style import rates
+
     return rates.RateTable.shipped()
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mobrief.brief import continuations, house_style
 from mobrief.records import Brief, BriefSection, GlossaryTerm
 from mobrief.store import Store
 from mobrief.store import period_stories as period
-from mobrief.store.drafts import Draft
+from mobrief.store.drafts import Draft, DraftEntry
 from mobrief.style import dates, engine, glossary, rubles, sections
 from mobrief.style.rates import RateTable
 from mobrief.style.transliteration import transliterate
@@ -356,7 +356,7 @@ def compose_brief(store: Store, start: dt.date, end: dt.date, *, style: HouseSty
     styled = style_entries([e.text for _, e in ordered], end, style)
     final: list[tuple[str, ComposedEntry]] = []
     for (key, entry), text in zip(ordered, styled, strict=True):
-        final.append((key, ComposedEntry(**{**_entry_fields(entry), "text": text})))
+        final.append((key, replace(entry, text=text)))
     period.save_draft_layout(
         store.engine,
         draft_id,
@@ -365,6 +365,19 @@ def compose_brief(store: Store, start: dt.date, end: dt.date, *, style: HouseSty
         entries=[(key, _entry_fields(e)) for key, e in final],
     )
     return load_composed(store, draft_id)
+
+
+def _from_draft(entry: DraftEntry) -> ComposedEntry:
+    """A stored draft entry as composing sees it (no status yet means an editor wrote it)."""
+    return ComposedEntry(
+        story_id=entry.story_id,
+        status=entry.status or "written",
+        text=entry.text,
+        sources=entry.sources,
+        item_ids=entry.item_ids,
+        previously=entry.previously,
+        entry_id=entry.id,
+    )
 
 
 def _entry_fields(entry: ComposedEntry) -> dict[str, Any]:
@@ -382,20 +395,14 @@ def _merge_with_draft(draft: Draft, planned: dict[int, PlannedEntry]) -> list[tu
             plan = planned.get(old.story_id) if old.story_id is not None else None
             if old.edited:
                 edited_keys.add(section.key)
-                keep = ComposedEntry(
-                    story_id=old.story_id,
-                    status=old.status or "written",
-                    text=old.text,
-                    sources=plan.entry.sources if plan else old.sources,
-                    item_ids=plan.entry.item_ids if plan else old.item_ids,
-                    previously=plan.entry.previously if plan else old.previously,
-                    entry_id=old.id,
-                )
+                keep = _from_draft(old)
+                if plan is not None:  # the editor's text and place, with today's provenance
+                    keep = replace(
+                        keep, sources=plan.entry.sources, item_ids=plan.entry.item_ids, previously=plan.entry.previously
+                    )
                 by_key.setdefault(section.key, []).append(keep)
             elif plan is not None:
-                by_key.setdefault(plan.section, []).append(
-                    ComposedEntry(**{**_entry_fields(plan.entry), "entry_id": old.id})
-                )
+                by_key.setdefault(plan.section, []).append(replace(plan.entry, entry_id=old.id))
             else:
                 continue
             if old.story_id is not None:
@@ -427,18 +434,7 @@ def load_composed(store: Store, brief_id: int) -> ComposedBrief:
             ComposedSection(
                 key=s.key,
                 heading=s.heading,
-                entries=tuple(
-                    ComposedEntry(
-                        story_id=e.story_id,
-                        status=e.status or "written",
-                        text=e.text,
-                        sources=e.sources,
-                        item_ids=e.item_ids,
-                        previously=e.previously,
-                        entry_id=e.id,
-                    )
-                    for e in s.entries
-                ),
+                entries=tuple(_from_draft(e) for e in s.entries),
             )
             for s in draft.sections
             if s.entries

@@ -292,6 +292,22 @@ def _iter_units(text: str, gazetteer: EntityGazetteer) -> Iterator[Mention]:
 # ---- the stage ----
 
 
+def _gazetteer_mentions(
+    text: str, gazetteer: EntityGazetteer, taken: list[tuple[int, int]], *, english: bool
+) -> list[Mention]:
+    """Gazetteer matches as mentions, their spans added to `taken`; English text is normalised to its Latin form."""
+    found: list[Mention] = []
+    for start, end, entry in _iter_gazetteer(text, gazetteer):
+        taken.append((start, end))
+        normalized = entry.latin if english else entry.normalized
+        found.append(
+            Mention(
+                kind=entry.kind, text=text[start:end], normalized=normalized, latin=entry.latin, start=start, end=end
+            )
+        )
+    return found
+
+
 def _russian_entities(text: str, overrides: Mapping[str, str] | None) -> list[Mention]:
     from natasha import Doc
 
@@ -303,18 +319,7 @@ def _russian_entities(text: str, overrides: Mapping[str, str] | None) -> list[Me
     def free(start: int, end: int) -> bool:
         return not any(start < e and s < end for s, e in taken)
 
-    for start, end, entry in _iter_gazetteer(text, gazetteer):
-        taken.append((start, end))
-        found.append(
-            Mention(
-                kind=entry.kind,
-                text=text[start:end],
-                normalized=entry.normalized,
-                latin=entry.latin,
-                start=start,
-                end=end,
-            )
-        )
+    found.extend(_gazetteer_mentions(text, gazetteer, taken, english=False))
     for unit in _iter_units(text, gazetteer):
         if free(unit.start, unit.end):
             taken.append((unit.start, unit.end))
@@ -404,18 +409,7 @@ def _english_entities(text: str) -> list[Mention]:
     gazetteer = load_gazetteer()
     found: list[Mention] = []
     taken: list[tuple[int, int]] = []
-    for start, end, entry in _iter_gazetteer(text, gazetteer):
-        taken.append((start, end))
-        found.append(
-            Mention(
-                kind=entry.kind,
-                text=text[start:end],
-                normalized=entry.latin,
-                latin=entry.latin,
-                start=start,
-                end=end,
-            )
-        )
+    found.extend(_gazetteer_mentions(text, gazetteer, taken, english=True))
     position = 0
     while match := _EN_NAME.search(text, position):
         position = match.start() + len(match.group("first")) + 1

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from mobrief.brief import render_html
 from mobrief.style import dates, rubles, sections
-from mobrief.style.rates import RateTable
+from mobrief.style.rates import RateTable, RateUnavailable
 from mobrief.web.security import safe_url, session_of
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -56,7 +56,7 @@ def usd_text(amount: Mapping[str, Any], day: dt.date | None = None) -> str:
     if usd is None and amount.get("currency") == "RUB" and day is not None:
         try:
             usd = rubles.to_usd(float(amount.get("value") or 0), _rates().rate_on(day))
-        except Exception:  # no rate for that day: show the rubles alone rather than guess
+        except (RateUnavailable, ValueError):  # no rate for that day: show the rubles alone rather than guess
             return ""
     if usd is None:
         return ""

@@ -17,6 +17,9 @@ class BadRecord(MobriefError):
         self.reason = reason
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[type[BadRecord], tuple[str, int | None, str | None, str]]:
+        return type(self), (self.path, self.line, self.field, self.reason)  # picklable across processes
+
     def __str__(self) -> str:
         where = self.path
         if self.line is not None:
@@ -33,6 +36,9 @@ class SourceUnavailable(MobriefError):
         self.location = location
         self.reason = reason
         super().__init__(f"{location}: {reason}")
+
+    def __reduce__(self) -> tuple[type[SourceUnavailable], tuple[str, str]]:
+        return type(self), (self.location, self.reason)  # picklable across processes
 
 
 class ConfigError(MobriefError):

@@ -5,16 +5,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+import multiprocessing
+import multiprocessing.context
+import pickle
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mobrief.errors import BadRecord
+from mobrief.errors import BadRecord, MobriefError, SourceUnavailable
 from mobrief.records import Item
 from mobrief.settings import Settings
 from mobrief.sources import registry
 from mobrief.store import Store
-from mobrief.store.items import UpsertCounts
+from mobrief.store.items import PreparedItem, UpsertCounts, prepare_items
 
 INGEST_BATCH = 2000  # items per transaction: what a killed import can lose and redo
 
@@ -84,37 +90,152 @@ def ingest(
     Bad records are reported and skipped; the good records of the same input are stored. The state an
     adapter keeps (ETag, last id) is saved only after the whole read, so a killed run re-reads from the
     last saved state and the idempotent upsert makes the result identical to an uninterrupted run.
+    A large local file is read and prepared in a second process while this one writes (see `_read_aside`).
     """
     adapter, context = make_adapter(kind, settings=settings, options=options)
     source_name = adapter.source_name(location)
     known = {s.name for s in store.sources.list()}
     if source_name in known:
         context.state.update(store.sources.state(source_name))
-    context.progress = progress
     report = IngestReport(kind=kind, location=location, source=source_name)
-    batch: list[Item] = []
-
-    def flush() -> None:
-        report.counts.add(store.items.upsert(batch, kind=kind))
-        for item in batch:
+    if _worth_a_reader_process(location):
+        batches = _read_aside(kind, location, settings, options, context)
+    else:
+        context.progress = progress
+        batches = _read_here(adapter, location)
+    for prepared, bad, position in batches:
+        report.bad.extend(bad)
+        report.read += len(prepared)
+        report.counts.add(store.items.write(prepared, kind=kind))
+        for item in prepared:
             report.sources_seen[item.source] = report.sources_seen.get(item.source, 0) + 1
-        batch.clear()
-
-    for record in adapter.read(location):
-        if isinstance(record, BadRecord):
-            report.bad.append(str(record))
-            continue
-        report.read += 1
-        batch.append(record)
-        if len(batch) >= INGEST_BATCH:
-            flush()
-    flush()
+        if progress is not None and position is not None:
+            progress(*position)
     report.warnings = list(context.warnings)
     report.counters = dict(context.counters)
     if context.state:
         store.sources.ensure(source_name, kind)
         store.sources.save_state(source_name, context.state)
     return report
+
+
+Position = tuple[int, int | None]  # (done, total) of a read, as adapters report progress
+# prepared items, the bad records met among them, and how far the read got (None when the adapter reports it)
+Batches = Iterator[tuple[list[PreparedItem], list[str], Position | None]]
+
+
+def _read_here(adapter: registry.SourceAdapter, location: str) -> Batches:
+    batch: list[Item] = []
+    bad: list[str] = []
+    for record in adapter.read(location):
+        if isinstance(record, BadRecord):
+            bad.append(str(record))
+            continue
+        batch.append(record)
+        if len(batch) >= INGEST_BATCH:
+            yield prepare_items(batch), bad, None
+            batch, bad = [], []
+    yield prepare_items(batch), bad, None
+
+
+# ---- reading a large file in a second process ----
+#
+# Parsing and preparing an item (JSON, lemmas, hashes) is Python work; so is writing it. Threads would share
+# one interpreter lock, so a large local file is read by a child process that sends prepared batches down a
+# pipe: the child prepares batch n+1 while this process writes batch n. A send waits for this process to read,
+# which bounds memory to a batch or two; when this process dies, the child's next send fails and it ends too.
+
+READER_PROCESS_MIN_BYTES = 4_000_000  # below this, starting a process costs more than it saves
+
+
+def _worth_a_reader_process(location: str) -> bool:
+    try:
+        return Path(location).stat().st_size >= READER_PROCESS_MIN_BYTES
+    except (OSError, ValueError):
+        return False  # a URL, a channel name, a missing file: read here, where the adapter reports it
+
+
+def _read_aside(
+    kind: str,
+    location: str,
+    settings: Settings,
+    options: Mapping[str, Any] | None,
+    context: registry.SourceContext,
+) -> Batches:
+    """Batches read and prepared by a child process; its warnings, counters and state end up in `context`."""
+    processes = _process_context()
+    receiver, sender = processes.Pipe(duplex=False)
+    child = processes.Process(
+        target=_reader_process,
+        args=(receiver, sender, kind, location, settings, dict(options or {}), dict(context.state)),
+        name=f"mobrief reader {location}",
+        daemon=True,
+    )
+    child.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                message = receiver.recv()
+            except EOFError:
+                raise SourceUnavailable(location, f"the reader process stopped (exit code {child.exitcode})") from None
+            if message[0] == "batch":
+                yield message[1], message[2], message[3]
+            elif message[0] == "end":
+                context.warnings.extend(message[1])
+                context.counters.update(message[2])
+                context.state.clear()
+                context.state.update(message[3])
+                return
+            else:
+                raise message[1]
+    finally:
+        receiver.close()
+        child.join(timeout=5)
+        if child.is_alive():
+            child.terminate()
+
+
+def _process_context() -> multiprocessing.context.ForkContext | multiprocessing.context.SpawnContext:
+    """Fork where there is one: the child starts in milliseconds, with the lemma cache already loaded."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _reader_process(
+    receiver: Connection,
+    sender: Connection,
+    kind: str,
+    location: str,
+    settings: Settings,
+    options: dict[str, Any],
+    state: dict[str, Any],
+) -> None:
+    """The child: read `location`, prepare each batch, send it with the read's position."""
+    receiver.close()  # the writer's end, inherited by a fork: left open here, a dead writer would go unnoticed
+    try:
+        adapter, context = make_adapter(kind, settings=settings, options=options, state=state)
+        position: list[Position] = [(0, None)]
+        context.progress = lambda done, total: position.__setitem__(0, (done, total))
+        for prepared, bad, _ in _read_here(adapter, location):
+            sender.send(("batch", prepared, bad, position[0]))
+        sender.send(("end", context.warnings, context.counters, context.state))
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the writer is gone: nothing left to do
+    except Exception as exc:
+        with contextlib.suppress(OSError):
+            sender.send(("error", _picklable(exc)))
+    finally:
+        sender.close()
+
+
+def _picklable(exc: Exception) -> Exception:
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return MobriefError(f"{type(exc).__name__}: {exc}")
+    return exc
 
 
 def ingest_items(store: Store, batch: list[Item], *, kind: str) -> UpsertCounts:

@@ -60,6 +60,20 @@ def _count(db: str) -> int:
         engine.dispose()
 
 
+def _processes_reading(export: Path) -> list[int]:
+    """Live processes whose command line names the export (the killed import and any reader it left)."""
+    found = []
+    for proc_dir in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (proc_dir / "cmdline").read_bytes()
+            state = (proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if str(export).encode() in command and state != "Z":
+            found.append(int(proc_dir.name))
+    return found
+
+
 def test_killed_import_rerun_equals_uninterrupted_run(tmp_path: Path) -> None:
     export = tmp_path / "result.json"
     write_telegram_export(export, 20_000)
@@ -75,6 +89,10 @@ def test_killed_import_rerun_equals_uninterrupted_run(tmp_path: Path) -> None:
     proc.wait()
     stored_when_killed = _count(killed_db)
     assert 0 < stored_when_killed < 20_000
+    deadline = time.monotonic() + 60  # the reader process it forked for this large file ends on its own
+    while _processes_reading(export) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_reading(export) == []
 
     assert _ingest(killed_db, export).wait(timeout=600) == 0
     assert _ingest(clean_db, export).wait(timeout=600) == 0

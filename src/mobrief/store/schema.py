@@ -72,7 +72,7 @@ items = Table(
     Column("author", Text, nullable=True),
     Column("links", JSON, nullable=False, default=list),
     Column("raw", JSON, nullable=False, default=dict),
-    Column("content_hash", String(64), nullable=False),
+    Column("content_hash", String(64), nullable=False),  # compared per item on re-import; no index needed
     Column("search_lemmas", Text, nullable=False, default=""),  # lemmas of title+text, for full-text search
     Column("snapshot_id", Integer, ForeignKey("snapshots.id", ondelete="SET NULL"), nullable=True),
     _now_column("edited_at", nullable=True),
@@ -80,7 +80,6 @@ items = Table(
     _now_column("updated_at"),
     UniqueConstraint("source_id", "external_id", name="uq_items_source_external"),
     Index("ix_items_published_at", "published_at"),
-    Index("ix_items_content_hash", "content_hash"),
 )
 
 item_revisions = Table(

@@ -20,6 +20,11 @@ class SearchIndex(Protocol):
         """Ids of the newest items matching every term, unranked: cheap on a big store, for time-ordered lists."""
         ...
 
+    def index_new(self, conn: Connection, *, after_id: int) -> None:
+        """Index the items inserted in this transaction, all with ids above `after_id` (a no-op where the
+        database maintains the index itself)."""
+        ...
+
 
 def query_terms(query: str) -> list[str]:
     """The lemmas of a user's query, deduplicated in order: «военкоматы» → ["военкомат"]."""

@@ -42,3 +42,6 @@ class PostgresSearch:
         if not terms:
             return []
         return [int(row[0]) for row in conn.execute(_NEWEST, {"query": " ".join(terms), "limit": limit})]
+
+    def index_new(self, conn: Connection, *, after_id: int) -> None:
+        """The GIN expression index follows the table by itself."""

@@ -1,4 +1,7 @@
-"""Full-text search on SQLite: the FTS5 table `items_fts` mirrors `items.search_lemmas` through triggers."""
+"""Full-text search on SQLite: the FTS5 table `items_fts` mirrors `items.search_lemmas`.
+
+New items are indexed by the store once per batch (`index_new`); updates and deletes go through triggers.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,9 @@ _QUERY = sa.text(
 )
 
 
+_INDEX_NEW = sa.text(
+    "INSERT INTO items_fts(rowid, search_lemmas) SELECT id, search_lemmas FROM items WHERE id > :after"
+)
 _NEWEST = sa.text("SELECT rowid FROM items_fts WHERE items_fts MATCH :match ORDER BY rowid DESC LIMIT :limit")
 
 
@@ -32,3 +38,6 @@ class SqliteSearch:
         if not terms:
             return []
         return [int(row[0]) for row in conn.execute(_NEWEST, {"match": fts5_match(terms), "limit": limit})]
+
+    def index_new(self, conn: Connection, *, after_id: int) -> None:
+        conn.execute(_INDEX_NEW, {"after": after_id})

@@ -5,7 +5,9 @@ the lexicon's section hints as pseudo-counts so an empty newsroom still classifi
 over all features (English paragraphs, and Russian items once editors have labelled some) and one over
 concepts alone, which is what carries the English archive over to Russian reports. Naive Bayes rather than a
 discriminative model because each concept's weight is learnt on its own: English words cannot "explain away"
-the concepts that Russian text depends on. Pure Python, stored as JSON in the `models` table.
+the concepts that Russian text depends on. The full view reads tf-idf vectors scaled to one length (Rennie et
+al., 2003): words that every paragraph uses ("year", "region") no longer outvote the few that name a section,
+and a long paragraph no longer drowns the class prior. Pure Python, stored as JSON in the `models` table.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from typing import Any
 from mobrief.enrich import features
 
 NAME = "sections"
+VERSION = "sections-2"  # the training recipe; part of every model's version, so enrichment re-runs the stage
 SECTIONS: tuple[str, ...] = ("authorities", "recruitment", "soldiers", "legal", "children", "longreads")
 LEXICON_PSEUDO = 3.0  # counts a lexicon hint adds to its sections, as if seen in that many paragraphs
 ALPHA = 1.0  # additive smoothing
 KNOWN_SHARE = 0.35  # use the full view when at least this share of a text's words were seen in training
 TEMPERATURE = 0.25  # naive Bayes is overconfident; confidences are softmax(log-odds × this)
+VECTOR_LENGTH = 5.0  # full-view paragraphs are scaled to this L2 length: long or short, each is equal evidence
 
 Example = tuple[str, str, float]  # text, section key, weight
 
@@ -100,12 +104,55 @@ def fit_naive_bayes(
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TermWeights:
+    """Inverse document frequencies from training, applied before the full view so common words weigh little."""
+
+    idf: Mapping[str, float]
+    unseen: float  # idf of a feature no training paragraph had: the rarest there is
+    length: float = VECTOR_LENGTH
+
+    def apply(self, feats: Mapping[str, float]) -> dict[str, float]:
+        """`feats` weighted by idf and scaled to `length`, so a long paragraph does not outvote the prior."""
+        weighted = {name: value * self.idf.get(name, self.unseen) for name, value in feats.items()}
+        norm = math.sqrt(sum(value * value for value in weighted.values()))
+        if norm == 0.0:
+            return weighted
+        return {name: value * self.length / norm for name, value in weighted.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"idf": {f: round(v, 4) for f, v in self.idf.items()}, "unseen": self.unseen, "length": self.length}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TermWeights:
+        return cls(
+            idf={str(f): float(v) for f, v in data["idf"].items()},
+            unseen=float(data["unseen"]),
+            length=float(data.get("length", VECTOR_LENGTH)),
+        )
+
+
+def fit_term_weights(documents: Sequence[Mapping[str, float]]) -> TermWeights:
+    """Smoothed idf, ln((n + 1) / (df + 1)) + 1, over the training paragraphs' features."""
+    frequency: dict[str, int] = defaultdict(int)
+    for feats in documents:
+        for name in feats:
+            frequency[name] += 1
+    n = len(documents)
+    idf = {name: math.log((n + 1) / (df + 1)) + 1.0 for name, df in frequency.items()}
+    return TermWeights(idf=idf, unseen=math.log(n + 1) + 1.0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SectionModel:
-    """The two views (all features; concepts only) and the version of the training that made them."""
+    """The two views (all features; concepts only) and the version of the training that made them.
+
+    `weights` (None before any training, and in models stored before tf-idf) transforms the full view's input.
+    """
 
     version: str
     full: NaiveBayes
     concepts: NaiveBayes
+    weights: TermWeights | None = None
     trained_on: Mapping[str, int] = field(default_factory=dict)
 
     def classify_features(self, feats: Mapping[str, float]) -> tuple[str, float]:
@@ -113,7 +160,7 @@ class SectionModel:
         known = sum(1 for name in words if name in self.full.log_prob)
         use_full = bool(words) and known / len(words) >= KNOWN_SHARE
         if use_full:
-            scores = self.full.scores(feats)
+            scores = self.full.scores(self.weights.apply(feats) if self.weights else feats)
         else:
             scores = self.concepts.scores({k: v for k, v in feats.items() if k.startswith("c:")})
         return _best(scores)
@@ -128,6 +175,7 @@ class SectionModel:
             "trained_on": dict(self.trained_on),
             "full": self.full.to_json(),
             "concepts": self.concepts.to_json(),
+            "weights": self.weights.to_json() if self.weights else None,
         }
 
     @classmethod
@@ -136,6 +184,7 @@ class SectionModel:
             version=str(data["version"]),
             full=NaiveBayes.from_json(data["full"]),
             concepts=NaiveBayes.from_json(data["concepts"]),
+            weights=TermWeights.from_json(data["weights"]) if data.get("weights") else None,
             trained_on={str(k): int(v) for k, v in data.get("trained_on", {}).items()},
         )
 
@@ -161,16 +210,20 @@ def train(examples: Iterable[Example], *, label: str = "trained") -> SectionMode
     """Fit both views on (text, section key, weight) examples; keys outside the taxonomy are ignored."""
     rows = [(features.text_features(text), key, weight) for text, key, weight in examples if key in SECTIONS]
     pseudo = lexicon_pseudo_counts()
-    full = fit_naive_bayes(rows, classes=SECTIONS, pseudo=pseudo)
+    weights = fit_term_weights([f for f, _, _ in rows]) if rows else None
+    full_rows = [(weights.apply(f), key, w) for f, key, w in rows] if weights else rows
+    full = fit_naive_bayes(full_rows, classes=SECTIONS, pseudo=pseudo)
     concept_rows = [({k: v for k, v in f.items() if k.startswith("c:")}, key, w) for f, key, w in rows]
     concepts = fit_naive_bayes(concept_rows, classes=SECTIONS, pseudo=pseudo)
     counts: dict[str, int] = defaultdict(int)
     for _, key, _ in rows:
         counts[key] += 1
     digest = hashlib.sha256(
-        json.dumps([features.load_lexicon().version, sorted(counts.items()), len(full.log_prob)]).encode()
+        json.dumps([VERSION, features.load_lexicon().version, sorted(counts.items()), len(full.log_prob)]).encode()
     ).hexdigest()[:10]
-    return SectionModel(version=f"{label}-{digest}", full=full, concepts=concepts, trained_on=dict(counts))
+    return SectionModel(
+        version=f"{label}-{digest}", full=full, concepts=concepts, weights=weights, trained_on=dict(counts)
+    )
 
 
 @functools.cache

@@ -143,3 +143,18 @@ def test_an_item_about_someone_else_is_held_back() -> None:
     match = same_event.score_match(signatures.sign_item(other), profile)
     assert "protagonists" in match.conflicts
     assert match.score < same_event.DEFAULT_WEIGHTS.threshold
+
+
+def test_indexes_kept_up_item_by_item_equal_indexes_built_afresh() -> None:
+    """Assignment updates the window's indexes by what changed; they must equal a rebuild from the profiles."""
+    clusterer = clustering.StoryClusterer()
+    for n, report in enumerate(REPORTS, start=1):
+        clusterer.assign(signatures.sign_item(enriched(report, n)))
+    rebuilt = clustering.StoryClusterer()
+    rebuilt.load(clusterer.stories.values())
+    assert clusterer._postings == rebuilt._postings
+    assert +clusterer._rarity == +rebuilt._rarity  # unary plus drops the zero counts
+    assert clusterer._by_key == rebuilt._by_key
+    assert clusterer._story_terms == rebuilt._story_terms
+    assert clusterer._story_evidence == rebuilt._story_evidence
+    assert len(clusterer._slots) == len(rebuilt._slots) == len(clusterer.stories)

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
+import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -120,3 +121,22 @@ def test_cli_lists_and_shows_stories(db_url: str, store: Store, add_reports: Add
     assert result.exit_code == 0 and "Липецкие новости" in result.output
     result = runner.invoke(cli, ["--db", db_url, "stories", "show", "9999"])
     assert result.exit_code != 0 and "no story with id 9999" in str(result.exception)
+
+
+def test_signing_aside_gives_the_same_stories(
+    store: Store, add_reports: AddReports, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = add_reports(store, REPORTS)
+    monkeypatch.setattr(pending, "SIGN_ASIDE_MIN", 0)
+    report = pending.cluster_pending_items(store, batch_size=2)  # several batches: the reader runs ahead
+    assert report.items == len(REPORTS)
+    assert _groups(store, ids) == EXPECTED
+
+
+def test_pending_items_read_on_past_a_cursor(store: Store, add_reports: AddReports) -> None:
+    add_reports(store, REPORTS)
+    first = store.stories.pending_items(limit=3)
+    rest = store.stories.pending_items(limit=100, after=(first[-1].published_at, first[-1].id or 0))
+    everything = store.stories.pending_items(limit=100)
+    assert [i.id for i in first + rest] == [i.id for i in everything]
+    assert len(everything) == len(REPORTS)

@@ -137,9 +137,18 @@ class StoryRepository:
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar() or 0)
 
-    def pending_items(self, *, limit: int = 500, require_enrichment: bool = True) -> list[EnrichedItem]:
-        """The earliest items without a story, in publication order (then id), with what enrichment found."""
-        query = _pending_query(require_enrichment).order_by(items.c.published_at, items.c.id).limit(limit)
+    def pending_items(
+        self, *, limit: int = 500, require_enrichment: bool = True, after: tuple[dt.datetime, int] | None = None
+    ) -> list[EnrichedItem]:
+        """The earliest items without a story, in publication order (then id), with what enrichment found;
+        `after` (publication time, id) reads on past the last batch, for a reader ahead of the writer."""
+        query = _pending_query(require_enrichment)
+        if after is not None:
+            moment, item_id = utc(after[0]), after[1]
+            query = query.where(
+                sa.or_(items.c.published_at > moment, sa.and_(items.c.published_at == moment, items.c.id > item_id))
+            )
+        query = query.order_by(items.c.published_at, items.c.id).limit(limit)
         with self.engine.connect() as conn:
             return [_row_to_enriched(row) for row in conn.execute(query)]
 

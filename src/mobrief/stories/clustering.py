@@ -105,9 +105,9 @@ class StoryClusterer:
         found = self._exact(signature) or self._near_copy(signature) or self._similar(signature)
         if found is not None:
             profile = self.stories[found.story_key]
-            self._unindex(profile)
+            old_keys = set(profile.keys)
             profile.add(signature)
-            self._index(profile)
+            self._index(profile, old_keys=old_keys)
             return found
         key = self._new_key(signature)
         profile = StoryProfile.start(key, signature)
@@ -161,13 +161,21 @@ class StoryClusterer:
 
     def _similar(self, signature: ItemSignature) -> Assignment | None:
         best: Assignment | None = None
+        damped = same_event.damped_terms(signature, self._rarity)
+        weights = self.weights
+        ceiling = same_event.evidence_ceiling(signature, weights)
         for story in self.candidates(signature):
+            profile = self.stories[story]
+            score, lexical, _ = same_event.base_score(signature, profile, damped, weights)
+            if score + ceiling * min(1.0, lexical / weights.evidence_lexical) < weights.threshold:
+                continue  # even if every name, place and number it has were shared
             match = same_event.score_match(
                 signature,
-                self.stories[story],
+                profile,
                 weights=self.weights,
                 rarity=self._rarity,
                 cutoff=self.weights.threshold,
+                damped=damped,
             )
             if match.score < self.weights.threshold:
                 continue
@@ -183,9 +191,15 @@ class StoryClusterer:
 
     # ---- indexes over the window's stories ----
 
-    def _index(self, profile: StoryProfile) -> None:
+    def _index(self, profile: StoryProfile, *, old_keys: set[str] | None = None) -> None:
+        """Index a new story, or (given the exact keys it had before its latest item) re-index a grown one:
+        only what changed is updated, which is what keeps assignment cheap in a busy window."""
         key = profile.key
         heapq.heappush(self._heap, (profile.last_seen, key))
+        if old_keys is not None:
+            for exact in old_keys.difference(profile.keys):  # fell off the per-story cap
+                if self._by_key.get(exact) == key:
+                    del self._by_key[exact]
         for exact in profile.keys:
             self._by_key.setdefault(exact, key)
         for item_id in profile.dropped_sketches():
@@ -198,13 +212,21 @@ class StoryClusterer:
         # (-weight, term) pairs compare as the heaviest-first order without a Python key function per lemma
         heaviest = heapq.nsmallest(RARITY_TERMS, [(-w, t) for t, w in profile.term_sum.items()])
         terms = tuple(t for _, t in heaviest[:POSTING_TERMS]) + tuple(sorted(profile.names))
+        old_terms = self._story_terms.get(key, ())
         self._story_terms[key] = terms
+        for term in set(old_terms).difference(terms):
+            self._drop_posting(term, key)
         for term in terms:
             self._postings.setdefault(term, set()).add(key)
         evidence = frozenset(profile.names) | frozenset(profile.places) | frozenset(profile.numbers)
         evidence |= frozenset(t for _, t in heaviest[:RARITY_TERMS])
+        old_evidence = self._story_evidence.get(key, frozenset())
         self._story_evidence[key] = evidence
-        self._rarity.update(evidence)
+        rarity = self._rarity
+        for gone in old_evidence - evidence:
+            rarity[gone] -= 1
+        for new in evidence - old_evidence:
+            rarity[new] += 1
         vector = profile.unit_vector()
         if vector is not None:
             slot = self._slots.get(key)
@@ -218,17 +240,20 @@ class StoryClusterer:
             self._matrix[slot] = vector
             self._slot_story[slot] = key
 
+    def _drop_posting(self, term: str, key: int) -> None:
+        posting = self._postings.get(term)
+        if posting is not None:
+            posting.discard(key)
+            if not posting:
+                del self._postings[term]
+
     def _unindex(self, profile: StoryProfile, *, leaving: bool = False) -> None:
         key = profile.key
         for exact in profile.keys:
             if self._by_key.get(exact) == key:
                 del self._by_key[exact]
         for term in self._story_terms.pop(key, ()):
-            posting = self._postings.get(term)
-            if posting is not None:
-                posting.discard(key)
-                if not posting:
-                    del self._postings[term]
+            self._drop_posting(term, key)
         self._rarity.subtract(self._story_evidence.pop(key, frozenset()))
         slot = self._slots.pop(key, None)
         if slot is not None:

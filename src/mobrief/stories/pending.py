@@ -9,18 +9,20 @@ the window holds, not what the archive holds.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from mobrief.store import Store
-from mobrief.stories import threads
+from mobrief.records import EnrichedItem
+from mobrief.store import Store, open_store
+from mobrief.stories import signing, threads
 from mobrief.stories.clustering import StoryClusterer
 from mobrief.stories.same_event import DEFAULT_WEIGHTS, MatchWeights, StoryProfile
-from mobrief.stories.signatures import ItemSignature, sign_item
+from mobrief.stories.signatures import ItemSignature
 
 BATCH = 500
 
@@ -61,6 +63,37 @@ def story_values(profile: StoryProfile) -> dict[str, Any]:
     }
 
 
+SIGN_ASIDE_MIN = 2000  # pending items from which signing in a second process pays for starting it
+
+
+def _shareable(store: Store) -> bool:
+    """Whether another process can open the same database (not an in-memory SQLite one)."""
+    url = store.engine.url
+    return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
+
+
+def _pending_reader(store: Store, *, batch_size: int, require_enrichment: bool) -> signing.ItemBatches:
+    """Batches of pending items in publication order, read past each other by a cursor, so a reader can run
+    ahead of the writer; in another process it opens its own connection to the same database."""
+    url = store.engine.url.render_as_string(hide_password=False)
+    parent = os.getpid()
+
+    def read() -> Iterator[list[EnrichedItem]]:
+        own = store if os.getpid() == parent else open_store(url, migrate=False)
+        try:
+            after: tuple[dt.datetime, int] | None = None
+            while batch := own.stories.pending_items(
+                limit=batch_size, require_enrichment=require_enrichment, after=after
+            ):
+                yield batch
+                after = (batch[-1].published_at, batch[-1].id or 0)
+        finally:
+            if own is not store:
+                own.close()
+
+    return read
+
+
 def cluster_pending_items(
     store: Store,
     *,
@@ -85,10 +118,9 @@ def cluster_pending_items(
         profile = StoryProfile.start(0, signature)
         return store.stories.create(conn_box[0], story_values(profile))
 
-    while True:
-        batch = store.stories.pending_items(limit=batch_size, require_enrichment=require_enrichment)
-        if not batch:
-            break
+    aside = total >= SIGN_ASIDE_MIN and _shareable(store)
+    reader = _pending_reader(store, batch_size=batch_size, require_enrichment=require_enrichment)
+    for batch in signing.signed_batches(reader, aside=aside):
         if clusterer is None:
             clusterer = StoryClusterer(window=window, weights=weights, new_key=new_story)
             since = batch[0].published_at - window
@@ -100,14 +132,14 @@ def cluster_pending_items(
         rows = []
         with store.engine.begin() as conn:
             conn_box[:] = [conn]
-            for item in batch:
-                assignment = clusterer.assign(sign_item(item))
+            for signature in batch:
+                assignment = clusterer.assign(signature)
                 changed[assignment.story_key] = clusterer.stories[assignment.story_key]
                 if assignment.created:
                     created.add(assignment.story_key)
                 rows.append(
                     {
-                        "item_id": item.id,
+                        "item_id": signature.item_id,
                         "story_id": assignment.story_key,
                         "method": assignment.method,
                         "score": round(float(assignment.score), 6),

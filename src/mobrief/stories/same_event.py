@@ -296,6 +296,40 @@ def _evidence(keys: tuple[str, ...], most: int, spread: Mapping[str, int]) -> fl
     return sum(weights[:most])
 
 
+def damped_terms(signature: ItemSignature, rarity: Mapping[str, int]) -> dict[str, float]:
+    """The item's term weights, each damped by how many stories of the window carry the term."""
+    damping, most_spread, get = _DAMPING, len(_DAMPING), rarity.get
+    damped = {}
+    for term, weight in signature.terms.items():
+        count = get(term, 1)
+        damped[term] = weight * (damping[count] if 0 <= count < most_spread else _damping(count))
+    return damped
+
+
+def base_score(
+    signature: ItemSignature, profile: StoryProfile, damped: Mapping[str, float], weights: MatchWeights
+) -> tuple[float, float, float]:
+    """The score before evidence, with its lexical and vector parts: what every candidate story costs."""
+    term_sum = profile.term_sum
+    # fsum is exact, so the sum is the same in any order, in every process
+    lexical = math.fsum([damped[term] * term_sum[term] for term in damped.keys() & term_sum.keys()])
+    lexical /= max(profile.size, 1)
+    vector = 0.0
+    if signature.vector is not None and profile.vector_sum is not None and profile.vector_count:
+        vector = float(signature.vector @ profile.vector_sum) / profile.vector_count
+    return lexical + weights.vector * (vector - weights.vector_base), lexical, vector
+
+
+def evidence_ceiling(signature: ItemSignature, weights: MatchWeights) -> float:
+    """The most shared names, places and numbers could add to this item's score, whatever the story: with
+    `base_score`, a bound that turns most candidates down before any of their keys are compared."""
+    people = min(len(signature.people), weights.max_names)
+    others = min(len(signature.names) - len(signature.people), weights.max_names)
+    places = min(len(signature.places), 2)
+    numbers = min(len(signature.numbers), weights.max_numbers)
+    return weights.person * people + weights.other_name * others + weights.place * places + weights.number * numbers
+
+
 def score_match(
     signature: ItemSignature,
     profile: StoryProfile,
@@ -303,6 +337,7 @@ def score_match(
     weights: MatchWeights = DEFAULT_WEIGHTS,
     rarity: Mapping[str, int] | None = None,
     cutoff: float | None = None,
+    damped: Mapping[str, float] | None = None,
 ) -> EventMatch:
     """How well `signature` fits `profile`: average lexical and vector similarity to its items, plus evidence.
 
@@ -312,22 +347,12 @@ def score_match(
     `rarity` counts, for each lemma, name, place or number, how many stories of the window carry it: a
     figure every bonus story repeats («400 тыс.») or the words every bonus story uses («единовременная
     выплата») count for less than what only this story has. That is how a busy week of look-alike events
-    stays apart: the words they share are the words of the whole week.
+    stays apart: the words they share are the words of the whole week. `damped` is `damped_terms` of the
+    item under that rarity, when the caller scores one item against many stories.
     """
-    size = max(profile.size, 1)
     spread = rarity or {}
-    lexical = 0.0
-    term_sum = profile.term_sum
-    terms = signature.terms
-    damping, most_spread = _DAMPING, len(_DAMPING)
-    for term in sorted(terms.keys() & term_sum.keys()):  # sorted: the same sum in every process
-        count = spread.get(term, 1)
-        lexical += terms[term] * term_sum[term] * (damping[count] if 0 <= count < most_spread else _damping(count))
-    lexical /= size
-    vector = 0.0
-    if signature.vector is not None and profile.vector_sum is not None and profile.vector_count:
-        vector = float(signature.vector @ profile.vector_sum) / profile.vector_count
-    score = lexical + weights.vector * (vector - weights.vector_base)
+    query = damped if damped is not None else damped_terms(signature, spread)
+    score, lexical, vector = base_score(signature, profile, query, weights)
     if cutoff is not None:
         bound = _upper_bound(signature, profile, score, lexical, weights)
         if bound < cutoff:

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from sys import intern
 from typing import Any
 
 import numpy as np
@@ -115,24 +116,52 @@ def _codebook() -> tuple[Any, Any, Any]:
 
 
 def text_vector(weights: Mapping[int, float]) -> Vector | None:
-    """The weighted mean of navec vectors (row → weight), unit length; None if there is none.
-
-    navec stores its vectors product-quantised; the weighted sum is taken over the codes directly, so no
-    word's full vector is ever unpacked.
-    """
+    """The weighted mean of navec vectors (row → weight), unit length; None if there is none."""
     if not weights:
         return None
-    codes, indexes, offsets = _codebook()
-    rows = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+    slots = _word_vectors.slots_of(list(weights))
     scale = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
-    flat = (indexes[rows].astype(np.int64) + offsets).ravel()  # each word's code in each sub-space
-    pieces = np.take(codes, flat, axis=0).reshape(len(rows), VECTOR_DIM)
     # einsum, not `@`: a product this small is slower on BLAS threads, which fight for a busy machine's cores
-    mean: Vector = np.einsum("i,ij->j", scale, pieces).astype(np.float32)
+    mean: Vector = np.einsum("i,ij->j", scale, _word_vectors.matrix[slots]).astype(np.float32)
     norm = float(np.linalg.norm(mean))
     if norm == 0.0:
         return None
     return (mean / np.float32(norm)).astype(np.float32)
+
+
+class _WordVectors:
+    """navec's vectors of the words seen lately, unpacked into one matrix.
+
+    navec stores its vectors product-quantised; unpacking a word costs a gather over its 100 codes, so each
+    word is unpacked once and kept (news repeats its vocabulary), up to CAPACITY words, then the cache starts
+    over.
+    """
+
+    CAPACITY = 32_768  # 38 MB of float32
+
+    def __init__(self) -> None:
+        self.matrix = np.zeros((0, VECTOR_DIM), dtype=np.float32)
+        self._slot: dict[int, int] = {}
+
+    def slots_of(self, rows: list[int]) -> npt.NDArray[np.int64]:
+        slot = self._slot
+        missing = [row for row in dict.fromkeys(rows) if row not in slot]
+        if missing:
+            if len(slot) + len(missing) > self.CAPACITY:
+                slot.clear()
+            if not len(self.matrix):
+                self.matrix = np.zeros((self.CAPACITY, VECTOR_DIM), dtype=np.float32)
+            codes, indexes, offsets = _codebook()
+            wanted = np.asarray(missing, dtype=np.int64)
+            flat = (indexes[wanted].astype(np.int64) + offsets).ravel()  # each word's code in each sub-space
+            start = len(slot)
+            self.matrix[start : start + len(missing)] = np.take(codes, flat, axis=0).reshape(len(missing), VECTOR_DIM)
+            for offset, row in enumerate(missing):
+                slot[row] = start + offset
+        return np.fromiter((slot[row] for row in rows), dtype=np.int64, count=len(rows))
+
+
+_word_vectors = _WordVectors()
 
 
 def term_weights(lemma_list: Iterable[str]) -> tuple[dict[str, float], Vector | None]:
@@ -155,7 +184,8 @@ def term_weights(lemma_list: Iterable[str]) -> tuple[dict[str, float], Vector | 
     # heaviest first, ties by lemma; (-weight, lemma) pairs sort so without a Python key function per lemma
     top = [(term, -weight) for weight, term in sorted([(-w, t) for t, w in scored.items()])[:MAX_TERMS]]
     norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
-    return {term: weight / norm for term, weight in top}, text_vector(rows)
+    # interned: a story compares its terms with thousands of items', and equal interned strings match by identity
+    return {intern(term): weight / norm for term, weight in top}, text_vector(rows)
 
 
 def number_keys(text: str) -> set[str]:

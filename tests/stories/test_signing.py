@@ -1,0 +1,65 @@
+"""Signing in a second process gives exactly the signatures signing here gives, and fails loudly."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from conftest import REPORTS, enriched
+from mobrief.records import EnrichedItem
+from mobrief.stories import signing
+from mobrief.stories.signatures import ItemSignature, sign_item
+
+ITEMS = [enriched(report, n) for n, report in enumerate(REPORTS, start=1)]
+
+
+def _in_batches(size: int) -> Iterator[list[EnrichedItem]]:
+    for start in range(0, len(ITEMS), size):
+        yield ITEMS[start : start + size]
+
+
+def _same(a: ItemSignature, b: ItemSignature) -> bool:
+    vectors_equal = (a.vector is None and b.vector is None) or (
+        a.vector is not None and b.vector is not None and np.array_equal(a.vector, b.vector)
+    )
+    return vectors_equal and (a.item_id, a.terms, a.sketch, a.names, a.numbers, a.keys, a.title) == (
+        b.item_id,
+        b.terms,
+        b.sketch,
+        b.names,
+        b.numbers,
+        b.keys,
+        b.title,
+    )
+
+
+@pytest.mark.skipif(not signing.aside_possible(), reason="needs fork and a second core")
+def test_signing_aside_equals_signing_here_in_order() -> None:
+    aside = [s for batch in signing.signed_batches(lambda: _in_batches(3), aside=True) for s in batch]
+    here = [s for batch in signing.signed_batches(lambda: _in_batches(3), aside=False) for s in batch]
+    assert [s.item_id for s in aside] == [item.id for item in ITEMS]
+    assert len(aside) == len(here) == len(ITEMS)
+    assert all(_same(a, b) for a, b in zip(aside, here, strict=True))
+    assert all(_same(a, sign_item(item)) for a, item in zip(aside, ITEMS, strict=True))
+
+
+@pytest.mark.skipif(not signing.aside_possible(), reason="needs fork and a second core")
+def test_a_failure_while_signing_aside_is_raised_here() -> None:
+    def broken() -> Iterator[list[EnrichedItem]]:
+        yield ITEMS[:2]
+        raise OSError("the database went away")
+
+    batches = signing.signed_batches(broken, aside=True)
+    assert len(next(batches)) == 2
+    with pytest.raises(signing.SigningFailed, match="OSError: the database went away"):
+        next(batches)
+
+
+def test_the_signing_process_stops_quietly_when_its_parent_is_gone() -> None:
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    receiver.close()
+    signing._sign_in_child(receiver, sender, lambda: _in_batches(2))
+    assert sender.closed

@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 
-from mobrief import lemmas
+from mobrief import forked_stream, lemmas
 from mobrief.records import EnrichedItem, Item
 from mobrief.stories import clustering, signatures, signing
 
@@ -143,7 +143,7 @@ def bench_memory(count: int, per_day: int) -> None:
     signing_cpu = usage.ru_utime + usage.ru_stime
     p, r, f = pairwise_f1(assignments, truth)
     # CPU time is what one core delivers; wall time also counts waiting for a busy machine
-    where = "in a second process" if signing.aside_possible() else "here, no second core"
+    where = "in a second process" if forked_stream.available() else "here, no second core"
     print(f"signatures ({where}): {count / signing_cpu:,.0f} items/CPU-s" if signing_cpu else "signatures: here")
     print(f"assignment: {count / assigning:,.0f} items/CPU-s")
     print(

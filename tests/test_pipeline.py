@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 from pathlib import Path
 from typing import Any
 
@@ -113,13 +112,3 @@ def test_a_failure_in_the_reader_process_is_raised_here(
         _ingest(sqlite_store, export, aside=True, monkeypatch=monkeypatch)
     assert raised.value.location == str(export)
     assert sqlite_store.items.count() == 0
-
-
-def test_reader_process_stops_quietly_when_the_writer_is_gone(tmp_path: Path) -> None:
-    export = tmp_path / "result.json"
-    write_telegram_export(export, 3000)
-    receiver, sender = multiprocessing.Pipe(duplex=False)
-    receiver.close()  # the writer died before reading anything
-    settings = Settings(database_url="sqlite://")
-    pipeline._reader_process(receiver, sender, "telegram-export", str(export), settings, {}, {})
-    assert sender.closed

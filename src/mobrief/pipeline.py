@@ -5,17 +5,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-import multiprocessing.context
-import pickle
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mobrief.errors import BadRecord, MobriefError, SourceUnavailable
+from mobrief import forked_stream
+from mobrief.errors import BadRecord
 from mobrief.records import Item
 from mobrief.settings import Settings
 from mobrief.sources import registry
@@ -90,7 +86,7 @@ def ingest(
     Bad records are reported and skipped; the good records of the same input are stored. The state an
     adapter keeps (ETag, last id) is saved only after the whole read, so a killed run re-reads from the
     last saved state and the idempotent upsert makes the result identical to an uninterrupted run.
-    A large local file is read and prepared in a second process while this one writes (see `_read_aside`).
+    A large local file is read and prepared in a forked child while this one writes (see `_read_aside`).
     """
     adapter, context = make_adapter(kind, settings=settings, options=options)
     source_name = adapter.source_name(location)
@@ -139,16 +135,13 @@ def _read_here(adapter: registry.SourceAdapter, location: str) -> Batches:
 
 
 # ---- reading a large file in a second process ----
-#
-# Parsing and preparing an item (JSON, lemmas, hashes) is Python work; so is writing it. Threads would share
-# one interpreter lock, so a large local file is read by a child process that sends prepared batches down a
-# pipe: the child prepares batch n+1 while this process writes batch n. A send waits for this process to read,
-# which bounds memory to a batch or two; when this process dies, the child's next send fails and it ends too.
 
 READER_PROCESS_MIN_BYTES = 4_000_000  # below this, starting a process costs more than it saves
 
 
 def _worth_a_reader_process(location: str) -> bool:
+    if not forked_stream.available():
+        return False
     try:
         return Path(location).stat().st_size >= READER_PROCESS_MIN_BYTES
     except (OSError, ValueError):
@@ -162,80 +155,26 @@ def _read_aside(
     options: Mapping[str, Any] | None,
     context: registry.SourceContext,
 ) -> Batches:
-    """Batches read and prepared by a child process; its warnings, counters and state end up in `context`."""
-    processes = _process_context()
-    receiver, sender = processes.Pipe(duplex=False)
-    child = processes.Process(
-        target=_reader_process,
-        args=(receiver, sender, kind, location, settings, dict(options or {}), dict(context.state)),
-        name=f"mobrief reader {location}",
-        daemon=True,
-    )
-    child.start()
-    sender.close()
-    try:
-        while True:
-            try:
-                message = receiver.recv()
-            except EOFError:
-                raise SourceUnavailable(location, f"the reader process stopped (exit code {child.exitcode})") from None
-            if message[0] == "batch":
-                yield message[1], message[2], message[3]
-            elif message[0] == "end":
-                context.warnings.extend(message[1])
-                context.counters.update(message[2])
-                context.state.clear()
-                context.state.update(message[3])
-                return
-            else:
-                raise message[1]
-    finally:
-        receiver.close()
-        child.join(timeout=5)
-        if child.is_alive():
-            child.terminate()
+    """Batches read and prepared by a forked child while this process writes the last one (parsing and
+    preparing is half the work); the child's warnings, counters and state end up in `context`."""
 
-
-def _process_context() -> multiprocessing.context.ForkContext | multiprocessing.context.SpawnContext:
-    """Fork where there is one: the child starts in milliseconds, with the lemma cache already loaded."""
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
-
-
-def _reader_process(
-    receiver: Connection,
-    sender: Connection,
-    kind: str,
-    location: str,
-    settings: Settings,
-    options: dict[str, Any],
-    state: dict[str, Any],
-) -> None:
-    """The child: read `location`, prepare each batch, send it with the read's position."""
-    receiver.close()  # the writer's end, inherited by a fork: left open here, a dead writer would go unnoticed
-    try:
-        adapter, context = make_adapter(kind, settings=settings, options=options, state=state)
+    def read_in_child() -> Iterator[tuple[str, Any]]:
+        adapter, child_context = make_adapter(kind, settings=settings, options=options, state=context.state)
         position: list[Position] = [(0, None)]
-        context.progress = lambda done, total: position.__setitem__(0, (done, total))
+        child_context.progress = lambda done, total: position.__setitem__(0, (done, total))
         for prepared, bad, _ in _read_here(adapter, location):
-            sender.send(("batch", prepared, bad, position[0]))
-        sender.send(("end", context.warnings, context.counters, context.state))
-    except (BrokenPipeError, ConnectionResetError):
-        return  # the writer is gone: nothing left to do
-    except Exception as exc:
-        with contextlib.suppress(OSError):
-            sender.send(("error", _picklable(exc)))
-    finally:
-        sender.close()
+            yield "batch", (prepared, bad, position[0])
+        yield "end", (child_context.warnings, child_context.counters, child_context.state)
 
-
-def _picklable(exc: Exception) -> Exception:
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        return MobriefError(f"{type(exc).__name__}: {exc}")
-    return exc
+    for what, value in forked_stream.forked_stream(read_in_child, name=f"mobrief reader {location}"):
+        if what == "batch":
+            yield value
+        else:
+            warnings, counters, state = value
+            context.warnings.extend(warnings)
+            context.counters.update(counters)
+            context.state.clear()
+            context.state.update(state)
 
 
 def ingest_items(store: Store, batch: list[Item], *, kind: str) -> UpsertCounts:

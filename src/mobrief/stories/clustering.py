@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -146,16 +147,16 @@ class StoryClusterer:
                 if story is not None:
                     chosen[story] = None
         hits: dict[int, float] = {}
-        heaviest = sorted([(-weight, term) for term, weight in signature.terms.items()])[:QUERY_TERMS]
-        keys = [(term, -weight) for weight, term in heaviest]
+        keys = list(itertools.islice(signature.terms.items(), QUERY_TERMS))  # terms are heaviest first
         keys += [(name, 1.0) for name in sorted(signature.names)]
+        postings = self._postings
         for key, weight in keys:
-            posting = self._postings.get(key)
+            posting = postings.get(key)
             if posting is None or len(posting) > SELECTIVE_POSTING:
                 continue  # a word or name half the window shares does not pick candidates
             for story in posting:
                 hits[story] = hits.get(story, 0.0) + weight
-        for story, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:TERM_CANDIDATES]:
+        for _, story in heapq.nsmallest(TERM_CANDIDATES, [(-weight, story) for story, weight in hits.items()]):
             chosen[story] = None
         return sorted(chosen)
 

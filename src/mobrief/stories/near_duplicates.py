@@ -69,7 +69,7 @@ def _post_key(normalized: str) -> str | None:
 
 def text_key(text: str) -> str | None:
     """A hash of the text with case and spacing folded; None for texts too short to identify a story."""
-    folded = _SPACE.sub(" ", text.lower().replace("ё", "е")).strip()
+    folded = " ".join(text.lower().replace("ё", "е").split())  # runs of whitespace as one space
     if len(folded) < MIN_HASHED_TEXT:
         return None
     return "text:" + hashlib.sha256(folded.encode()).hexdigest()[:32]
@@ -105,9 +105,14 @@ def exact_keys(*, url: str | None, source: str, external_id: str, text: str, raw
     return tuple(dict.fromkeys(keys))
 
 
-@functools.lru_cache(maxsize=300_000)
+_word_hashes: dict[str, int] = {}  # lemma → crc32; a plain dict is the fastest lookup on this hot path
+
+
 def _word_hash(word: str) -> int:
-    return zlib.crc32(word.encode())
+    if len(_word_hashes) >= 300_000:
+        _word_hashes.clear()
+    value = _word_hashes[word] = zlib.crc32(word.encode())
+    return value
 
 
 def shingle_hashes(lemma_list: Sequence[str]) -> list[int]:
@@ -118,7 +123,8 @@ def shingle_hashes(lemma_list: Sequence[str]) -> list[int]:
 def _shingle_array(lemma_list: Sequence[str]) -> Any:
     if len(lemma_list) < SHINGLE:
         return np.zeros(0, dtype=np.uint64)
-    words = np.array(list(map(_word_hash, lemma_list)), dtype=np.uint64)
+    get = _word_hashes.get
+    words = np.fromiter([get(w) or _word_hash(w) for w in lemma_list], dtype=np.uint64, count=len(lemma_list))
     grams = (words[:-2] * _MIX_A + words[1:-1] * _MIX_B + words[2:]) & _MASK32
     return np.unique(grams)
 

@@ -52,7 +52,7 @@ class ItemSignature:
     title: str
     keys: tuple[str, ...]  # exact keys: same URL, same Telegram post, same text
     sketch: tuple[int, ...]  # MinHash of lemma 3-grams, for near-copies (empty for very short texts)
-    terms: Mapping[str, float]  # unit-length tf-idf weights of lemmas
+    terms: Mapping[str, float]  # unit-length tf-idf weights of lemmas, heaviest first (ties by lemma)
     vector: Vector | None  # unit-length weighted mean of navec word vectors
     names: frozenset[str]  # people, organisations, units: "person:зайцев"
     name_labels: Mapping[str, str]  # name key → its house Latin form, for people reading the evidence
@@ -64,6 +64,20 @@ class ItemSignature:
     numbers: frozenset[str]  # distinctive numbers and amounts: "2100000", "352.1"
     section: str | None = None
     is_relevant: bool | None = None
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # a signature signed in another process arrives with fresh strings: its terms are interned again on
+        # the way in, or comparing them with the window's stories would compare their characters
+        return _unpickled_signature, tuple(getattr(self, name) for name in _SIGNATURE_FIELDS)
+
+
+def _unpickled_signature(*values: Any) -> ItemSignature:
+    fields = dict(zip(_SIGNATURE_FIELDS, values, strict=True))
+    fields["terms"] = {intern(term): weight for term, weight in fields["terms"].items()}
+    return ItemSignature(**fields)
+
+
+_SIGNATURE_FIELDS = tuple(ItemSignature.__dataclass_fields__)
 
 
 @functools.cache
@@ -89,13 +103,23 @@ def _lookup(word: str) -> tuple[float, int]:
     return min(MAX_IDF, math.log(_corpus_total() / (count + 1.0))), int(index)
 
 
-@functools.lru_cache(maxsize=300_000)
-def _term_info(term: str) -> tuple[float, int]:
-    """A lemma's weight as a term (0 for words too common, single letters and numbers) and its navec row."""
+_terms: dict[str, tuple[float, int, str]] = {}  # lemma → `_term_info`; a plain dict is the fastest lookup here
+
+
+def _term_info(term: str) -> tuple[float, int, str]:
+    """A lemma's weight as a term (0 for words too common, single letters and numbers), its navec row, and the
+    lemma interned: a story compares its terms with thousands of items', and interned strings match by identity.
+    """
+    found = _terms.get(term)
+    if found is not None:
+        return found
     weight, row = _lookup(term)
     if weight < MIN_TERM_IDF or len(term) < 2 or term[0].isdigit():
-        return 0.0, row
-    return weight, row
+        weight = 0.0
+    if len(_terms) >= 300_000:
+        _terms.clear()
+    found = _terms[term] = (weight, row, intern(term))
+    return found
 
 
 _SUBLINEAR = [1.0] + [1.0 + math.log(n) for n in range(1, 64)]
@@ -119,7 +143,8 @@ def text_vector(weights: Mapping[int, float]) -> Vector | None:
     """The weighted mean of navec vectors (row → weight), unit length; None if there is none."""
     if not weights:
         return None
-    slots = _word_vectors.slots_of(list(weights))
+    rows = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+    slots = _word_vectors.slots_of(rows)
     scale = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
     # einsum, not `@`: a product this small is slower on BLAS threads, which fight for a busy machine's cores
     mean: Vector = np.einsum("i,ij->j", scale, _word_vectors.matrix[slots]).astype(np.float32)
@@ -134,31 +159,34 @@ class _WordVectors:
 
     navec stores its vectors product-quantised; unpacking a word costs a gather over its 100 codes, so each
     word is unpacked once and kept (news repeats its vocabulary), up to CAPACITY words, then the cache starts
-    over.
+    over. A table from navec row to cache slot keeps the lookups in numpy.
     """
 
     CAPACITY = 32_768  # 38 MB of float32
 
     def __init__(self) -> None:
         self.matrix = np.zeros((0, VECTOR_DIM), dtype=np.float32)
-        self._slot: dict[int, int] = {}
+        self._slot = np.zeros(0, dtype=np.int32)  # navec row → cache slot, -1 when not cached
+        self._used = 0
 
-    def slots_of(self, rows: list[int]) -> npt.NDArray[np.int64]:
-        slot = self._slot
-        missing = [row for row in dict.fromkeys(rows) if row not in slot]
-        if missing:
-            if len(slot) + len(missing) > self.CAPACITY:
-                slot.clear()
-            if not len(self.matrix):
-                self.matrix = np.zeros((self.CAPACITY, VECTOR_DIM), dtype=np.float32)
+    def slots_of(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
+        if not len(self._slot):
+            self._slot = np.full(len(_embedding().vocab.words), -1, dtype=np.int32)
+            self.matrix = np.zeros((self.CAPACITY, VECTOR_DIM), dtype=np.float32)
+        slots = self._slot[rows]
+        if (slots < 0).any():
+            missing = np.unique(rows[slots < 0])
+            if self._used + len(missing) > self.CAPACITY:
+                self._slot[:] = -1
+                self._used = 0
+                missing = np.unique(rows)
             codes, indexes, offsets = _codebook()
-            wanted = np.asarray(missing, dtype=np.int64)
-            flat = (indexes[wanted].astype(np.int64) + offsets).ravel()  # each word's code in each sub-space
-            start = len(slot)
-            self.matrix[start : start + len(missing)] = np.take(codes, flat, axis=0).reshape(len(missing), VECTOR_DIM)
-            for offset, row in enumerate(missing):
-                slot[row] = start + offset
-        return np.fromiter((slot[row] for row in rows), dtype=np.int64, count=len(rows))
+            flat = (indexes[missing].astype(np.int64) + offsets).ravel()  # each word's code in each sub-space
+            start, self._used = self._used, self._used + len(missing)
+            self.matrix[start : self._used] = np.take(codes, flat, axis=0).reshape(len(missing), VECTOR_DIM)
+            self._slot[missing] = np.arange(start, self._used, dtype=np.int32)
+            slots = self._slot[rows]
+        return slots
 
 
 _word_vectors = _WordVectors()
@@ -173,19 +201,19 @@ def term_weights(lemma_list: Iterable[str]) -> tuple[dict[str, float], Vector | 
     counts = Counter(lemma_list)
     scored: dict[str, float] = {}
     rows: dict[int, float] = {}
+    get = _terms.get
     for term, count in counts.items():
-        weight, row = _term_info(term)
+        weight, row, interned = get(term) or _term_info(term)
         if weight:
             if count > 1:
                 weight *= _SUBLINEAR[count] if count < len(_SUBLINEAR) else 1.0 + math.log(count)
-            scored[term] = weight
+            scored[interned] = weight
             if row >= 0:
                 rows[row] = weight
     # heaviest first, ties by lemma; (-weight, lemma) pairs sort so without a Python key function per lemma
     top = [(term, -weight) for weight, term in sorted([(-w, t) for t, w in scored.items()])[:MAX_TERMS]]
     norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
-    # interned: a story compares its terms with thousands of items', and equal interned strings match by identity
-    return {intern(term): weight / norm for term, weight in top}, text_vector(rows)
+    return {term: weight / norm for term, weight in top}, text_vector(rows)
 
 
 def number_keys(text: str) -> set[str]:
@@ -196,7 +224,7 @@ def number_keys(text: str) -> set[str]:
     found: set[str] = set()
     for match in _NUMBER_RE.finditer(text):
         digits, unit = match.group(1), (match.group(2) or "").lower()
-        compact = re.sub(r"[\s\u00a0\u202f]", "", digits)
+        compact = "".join(digits.split()) if len(digits) > 3 else digits  # "1 200 000" → "1200000"
         scale = 1.0
         for prefix, factor in _SCALES.items():
             if unit.startswith(prefix):

@@ -158,3 +158,18 @@ def test_indexes_kept_up_item_by_item_equal_indexes_built_afresh() -> None:
     assert clusterer._story_terms == rebuilt._story_terms
     assert clusterer._story_evidence == rebuilt._story_evidence
     assert len(clusterer._slots) == len(rebuilt._slots) == len(clusterer.stories)
+
+
+def test_a_profile_stored_with_its_vector_as_a_list_loads_the_same() -> None:
+    """Profiles written before the vector was stored as base64 (version 1) still reload exactly."""
+    clusterer = clustering.StoryClusterer()
+    for n, report in enumerate(REPORTS[:2], start=1):
+        clusterer.assign(signatures.sign_item(enriched(report, n)))
+    profile = next(iter(clusterer.stories.values()))
+    assert profile.vector_sum is not None
+    stored = profile.to_json()
+    assert isinstance(stored["vector"], str)
+    old = stored | {"version": 1, "vector": [float(x) for x in profile.vector_sum]}
+    again = same_event.StoryProfile.from_json(profile.key, profile.first_seen, profile.last_seen, old)
+    assert again.vector_sum is not None and again.vector_sum.tobytes() == profile.vector_sum.tobytes()
+    assert again.to_json() == stored

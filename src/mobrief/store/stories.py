@@ -183,12 +183,22 @@ class StoryRepository:
     def create(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Insert a story and return its id; `values` are columns of `stories`."""
         row = {"status": "new", "pinned": False, "updated_at": dt.datetime.now(dt.UTC), **values}
-        result = conn.execute(stories.insert().values(**row))
+        result = conn.execute(stories.insert(), row)  # parameters apart: one compiled statement for every story
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def update(self, conn: Connection, story_id: int, values: Mapping[str, Any]) -> None:
         conn.execute(
             stories.update().where(stories.c.id == story_id).values(**{**values, "updated_at": dt.datetime.now(dt.UTC)})
+        )
+
+    def update_many(self, conn: Connection, changes: Mapping[int, Mapping[str, Any]]) -> None:
+        """`update` for many stories in one executemany (each change must set the same columns)."""
+        if not changes:
+            return
+        now = dt.datetime.now(dt.UTC)
+        statement = stories.update().where(stories.c.id == sa.bindparam("changed_story_id"))
+        conn.execute(
+            statement, [{**values, "updated_at": now, "changed_story_id": key} for key, values in changes.items()]
         )
 
     def add_items(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -116,7 +116,8 @@ def cluster_pending_items(
 
     def new_story(signature: ItemSignature) -> int:
         profile = StoryProfile.start(0, signature)
-        return store.stories.create(conn_box[0], story_values(profile))
+        # the profile itself is written with every changed story at the end of the batch
+        return store.stories.create(conn_box[0], story_values(profile) | {"signature": None})
 
     aside = total >= SIGN_ASIDE_MIN and _shareable(store)
     reader = _pending_reader(store, batch_size=batch_size, require_enrichment=require_enrichment)
@@ -146,8 +147,7 @@ def cluster_pending_items(
                     }
                 )
                 report.methods[assignment.method] += 1
-            for story_id in sorted(changed):
-                store.stories.update(conn, story_id, story_values(changed[story_id]))
+            store.stories.update_many(conn, {story_id: story_values(changed[story_id]) for story_id in sorted(changed)})
             store.stories.add_items(conn, rows)
         touched |= set(changed)
         report.items += len(batch)

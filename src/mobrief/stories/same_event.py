@@ -10,6 +10,7 @@ two items or two hundred, and its profile can be stored and reloaded exactly.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
 import math
@@ -27,7 +28,7 @@ from mobrief.stories.signatures import VECTOR_DIM, ItemSignature, Vector
 PROFILE_TERMS = 200  # lemmas kept per story; the rest weigh almost nothing in the average
 PROFILE_KEYS = 200  # exact keys kept per story (the newest)
 PROFILE_SKETCHES = 16  # near-copy sketches kept per story (the newest items)
-PROFILE_VERSION = 1
+PROFILE_VERSION = 2  # 2: the vector as base64 of its float32 bytes (1: a list of floats; still read)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -181,7 +182,8 @@ class StoryProfile:
             "version": PROFILE_VERSION,
             "size": self.size,
             "terms": self.term_sum,
-            "vector": None if self.vector_sum is None else [float(x) for x in self.vector_sum],
+            # base64 of the float32 bytes: exact, and 60 times cheaper to write than 300 floats in JSON
+            "vector": None if self.vector_sum is None else _vector_text(self.vector_sum),
             "vector_count": self.vector_count,
             "names": dict(self.names),
             "places": dict(self.places),
@@ -211,7 +213,7 @@ class StoryProfile:
             last_seen=last_seen,
             size=int(data.get("size", 0)),
             term_sum={str(k): float(v) for k, v in (data.get("terms") or {}).items()},
-            vector_sum=None if vector is None else np.asarray(vector, dtype=np.float32),
+            vector_sum=None if vector is None else _vector_from(vector),
             vector_count=int(data.get("vector_count", 0)),
             names=Counter({str(k): int(v) for k, v in (data.get("names") or {}).items()}),
             places=Counter({str(k): int(v) for k, v in (data.get("places") or {}).items()}),
@@ -229,6 +231,16 @@ class StoryProfile:
             title=str(data.get("title") or ""),
             title_rank=(int(rank[0]), int(rank[1])),
         )
+
+
+def _vector_text(vector: Vector) -> str:
+    return base64.b64encode(np.ascontiguousarray(vector, dtype="<f4").tobytes()).decode("ascii")
+
+
+def _vector_from(stored: str | list[float]) -> Vector:
+    if isinstance(stored, str):
+        return np.frombuffer(base64.b64decode(stored), dtype="<f4").astype(np.float32)
+    return np.asarray(stored, dtype=np.float32)
 
 
 @functools.lru_cache(maxsize=100_000)

@@ -83,9 +83,10 @@ def prepare_items(batch: Iterable[Item]) -> list[PreparedItem]:
     prepared = []
     for item in batch:
         content_hash = item.content_hash
+        text = f"{item.title}\n{item.text}" if item.title else item.text
         values = (
             item.external_id, item.url, utc(item.published_at), item.title, item.text, item.lang, item.author,
-            dumps(list(item.links)), dumps(dict(item.raw)), content_hash, search_text(f"{item.title}\n{item.text}"),
+            dumps(list(item.links)) if item.links else "[]", dumps(dict(item.raw)), content_hash, search_text(text),
             _aware(item.edited_at),
         )  # fmt: skip
         prepared.append(PreparedItem(item.source, item.external_id, content_hash, values, item.snapshot))

@@ -89,7 +89,7 @@ class StoryClusterer:
             profile = self.stories.get(key)
             if profile is None or profile.last_seen != last_seen:
                 continue  # a stale entry: the story was seen again later
-            self._unindex(profile, leaving=True)
+            self._unindex(profile)
             del self.stories[key]
             gone.append(profile)
         return gone
@@ -247,7 +247,8 @@ class StoryClusterer:
             if not posting:
                 del self._postings[term]
 
-    def _unindex(self, profile: StoryProfile, *, leaving: bool = False) -> None:
+    def _unindex(self, profile: StoryProfile) -> None:
+        """Take a story that leaves the window out of every index."""
         key = profile.key
         for exact in profile.keys:
             if self._by_key.get(exact) == key:
@@ -260,10 +261,9 @@ class StoryClusterer:
             self._matrix[slot] = 0.0
             self._slot_story[slot] = None
             self._free.append(slot)
-        if leaving:
-            for item_id in profile.sketches:
-                self._near.remove(item_id)
-                self._sketch_story.pop(item_id, None)
+        for item_id in profile.sketches:
+            self._near.remove(item_id)
+            self._sketch_story.pop(item_id, None)
 
 
 def cluster_signatures(

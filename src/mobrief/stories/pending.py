@@ -3,7 +3,8 @@
 Items are read in batches; each batch is one transaction, so a killed run loses at most one batch and
 the next run picks up exactly where it stopped (an item is pending until its `story_items` row exists).
 Only the stories seen within the window before the first pending item are loaded, so a run costs what
-the window holds, not what the archive holds.
+the window holds, not what the archive holds. On a backlog, a forked child reads and signs the next batch
+while this process assigns and writes the last (`signing`).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 import numpy as np
@@ -212,7 +213,7 @@ class StoryProfile:
             first_seen=first_seen,
             last_seen=last_seen,
             size=int(data.get("size", 0)),
-            term_sum={str(k): float(v) for k, v in (data.get("terms") or {}).items()},
+            term_sum={intern(str(k)): float(v) for k, v in (data.get("terms") or {}).items()},  # as signatures' are
             vector_sum=None if vector is None else _vector_from(vector),
             vector_count=int(data.get("vector_count", 0)),
             names=Counter({str(k): int(v) for k, v in (data.get("names") or {}).items()}),

@@ -370,36 +370,29 @@ def _people(spans: list[tuple[int, int, str]], overrides: Mapping[str, str] | No
     surnames: set[str] = set()
     for start, end, surface in spans:
         if len(surface.split()) >= 2:
-            normalized = normalize_person(surface)
-            full.append(
-                Mention(
-                    kind="person",
-                    text=surface,
-                    normalized=normalized,
-                    latin=_transliterate(normalized, overrides),
-                    start=start,
-                    end=end,
-                )
-            )
-            surnames.add(normalized.split()[-1].lower().replace("ё", "е"))
+            person = _person(start, end, surface, overrides)
+            full.append(person)
+            surnames.add(person.normalized.split()[-1].lower().replace("ё", "е"))
         else:
             single.append((start, end, surface))
     out = list(full)
     for start, end, surface in single:
         if _surname_keys(surface) & surnames:
             continue  # «Володин» after «Вячеслав Володин»: the same person
-        normalized = normalize_person(surface)
-        out.append(
-            Mention(
-                kind="person",
-                text=surface,
-                normalized=normalized,
-                latin=_transliterate(normalized, overrides),
-                start=start,
-                end=end,
-            )
-        )
+        out.append(_person(start, end, surface, overrides))
     return out
+
+
+def _person(start: int, end: int, surface: str, overrides: Mapping[str, str] | None) -> Mention:
+    normalized = normalize_person(surface)
+    return Mention(
+        kind="person",
+        text=surface,
+        normalized=normalized,
+        latin=_transliterate(normalized, overrides),
+        start=start,
+        end=end,
+    )
 
 
 _EN_NAME = re.compile(r"\b(?P<first>[A-Z][a-z]+)(?P<rest>(?: [A-Z][a-z’'-]+){1,2})\b")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -245,7 +246,7 @@ class ItemRepository:
             item = row_to_item(row)
             snapshot_id = conn.execute(sa.select(items.c.snapshot_id).where(items.c.id == item_id)).scalar()
         if snapshot_id is not None:
-            return Item(**{**_fields(item), "snapshot": self.snapshot(int(snapshot_id))})
+            return dataclasses.replace(item, snapshot=self.snapshot(int(snapshot_id)))
         return item
 
     def get_many(self, item_ids: Iterable[int]) -> list[Item]:
@@ -432,7 +433,3 @@ def _python_values(values: tuple[Any, ...]) -> dict[str, Any]:
     row = dict(zip(_ROW_COLUMNS, values, strict=True))
     row["links"], row["raw"] = json.loads(row["links"]), json.loads(row["raw"])
     return row
-
-
-def _fields(item: Item) -> dict[str, Any]:
-    return {name: getattr(item, name) for name in Item.__dataclass_fields__}

@@ -186,13 +186,9 @@ class StoryRepository:
         result = conn.execute(stories.insert(), row)  # parameters apart: one compiled statement for every story
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
-    def update(self, conn: Connection, story_id: int, values: Mapping[str, Any]) -> None:
-        conn.execute(
-            stories.update().where(stories.c.id == story_id).values(**{**values, "updated_at": dt.datetime.now(dt.UTC)})
-        )
-
     def update_many(self, conn: Connection, changes: Mapping[int, Mapping[str, Any]]) -> None:
-        """`update` for many stories in one executemany (each change must set the same columns)."""
+        """Set columns of many stories (story id → values) in one executemany; every change sets the same
+        columns."""
         if not changes:
             return
         now = dt.datetime.now(dt.UTC)

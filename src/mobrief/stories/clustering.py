@@ -173,12 +173,12 @@ class StoryClusterer:
             match = same_event.score_match(
                 signature,
                 profile,
-                weights=self.weights,
+                weights=weights,
                 rarity=self._rarity,
-                cutoff=self.weights.threshold,
+                cutoff=weights.threshold,
                 damped=damped,
             )
-            if match.score < self.weights.threshold:
+            if match.score < weights.threshold:
                 continue
             if best is None or match.score > best.score:
                 best = Assignment(

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mobrief import lemmas
@@ -85,6 +85,7 @@ def test_sketch_is_the_same_in_every_process() -> None:
 
 
 @given(st.text())
+@example("/\x1b")  # urlsplit strips a leading C0 control; the first pass must not leave one behind
 def test_normalize_url_never_fails_and_is_idempotent(url: str) -> None:
     once = near_duplicates.normalize_url(url)
     assert near_duplicates.normalize_url(once) == once or once.startswith(("/", ":", "?"))

@@ -26,6 +26,8 @@ _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|ref|from|rss|amp|_openstat
 _HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
 _TELEGRAM_HOSTS = {"t.me", "telegram.me", "telegram.dog"}
 _SPACE = re.compile(r"\s+")
+# what urlsplit strips from a URL's start (C0 controls and space), and any other whitespace
+_C0_CONTROL_OR_SPACE = "".join(c for c in map(chr, range(0x3001)) if c <= " " or c.isspace())
 
 
 def normalize_url(url: str) -> str:
@@ -45,7 +47,8 @@ def normalize_url(url: str) -> str:
         host = "t.me"
         path = path.removeprefix("/s")
         query = ""
-    return urlunsplit(("", host, path, query, "")).lstrip("/").strip()  # "0\x0c?" must not end in a space
+    # a result must not start or end with what urlsplit would strip: normalising it again must not change it
+    return urlunsplit(("", host, path, query, "")).lstrip("/").strip(_C0_CONTROL_OR_SPACE)
 
 
 def telegram_post_key(url: str | None) -> str | None:

@@ -134,8 +134,8 @@ def bench_memory(count: int, per_day: int) -> None:
     batches = signing.signed_batches(lambda: _batches(items, 500), aside=True)
     for batch in batches:
         started = time.process_time()
-        for signature in batch:
-            assignments.append(clusterer.assign(signature))
+        for assignment in clusterer.assign_all(batch):
+            assignments.append(assignment)
             most_stories = max(most_stories, len(clusterer.stories))
         assigning += time.process_time() - started
     done_wall = time.perf_counter()

@@ -134,8 +134,7 @@ def cluster_pending_items(
         rows = []
         with store.engine.begin() as conn:
             conn_box[:] = [conn]
-            for signature in batch:
-                assignment = clusterer.assign(signature)
+            for signature, assignment in zip(batch, clusterer.assign_all(batch), strict=True):
                 changed[assignment.story_key] = clusterer.stories[assignment.story_key]
                 if assignment.created:
                     created.add(assignment.story_key)

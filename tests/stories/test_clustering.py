@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+
+import numpy as np
 
 from conftest import ARREST, REPORTS, Report, enriched
 from mobrief.stories import clustering, same_event, signatures
@@ -173,3 +176,67 @@ def test_a_profile_stored_with_its_vector_as_a_list_loads_the_same() -> None:
     again = same_event.StoryProfile.from_json(profile.key, profile.first_seen, profile.last_seen, old)
     assert again.vector_sum is not None and again.vector_sum.tobytes() == profile.vector_sum.tobytes()
     assert again.to_json() == stored
+
+
+def _synthetic_stream(count: int, seed: int = 3) -> list[signatures.ItemSignature]:
+    """Items of events with 1–3 reports each, several an hour for days: the window fills, and stories leave it
+    while a look-ahead's items are still being assigned."""
+    rng = np.random.default_rng(seed)
+    start = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    items: list[signatures.ItemSignature] = []
+    event = 0
+    while len(items) < count:
+        event += 1
+        center = rng.standard_normal(signatures.VECTOR_DIM)
+        words = [f"слово{event}_{k}" for k in range(12)]
+        for _ in range(int(rng.integers(1, 4))):
+            vector = center + 0.6 * rng.standard_normal(signatures.VECTOR_DIM)
+            terms = {w: 1.0 / math.sqrt(len(words)) for w in sorted(words)}
+            items.append(
+                signatures.ItemSignature(
+                    item_id=len(items) + 1,
+                    published_at=start + dt.timedelta(minutes=10 * len(items) + int(rng.integers(0, 60))),
+                    outlet=f"outlet-{rng.integers(20)}",
+                    title=f"event {event}",
+                    keys=(),
+                    sketch=(),
+                    terms=terms,
+                    vector=(vector / np.linalg.norm(vector)).astype(np.float32),
+                    names=frozenset(),
+                    name_labels={},
+                    people=frozenset(),
+                    protagonists=frozenset(),
+                    places=frozenset(),
+                    regions=frozenset(),
+                    place_names={},
+                    numbers=frozenset(),
+                )
+            )
+    return sorted(items[:count], key=lambda s: (s.published_at, s.item_id))
+
+
+def test_assigning_many_at_once_finds_the_nearest_stories_and_the_same_stories_as_one_by_one() -> None:
+    """`assign_all` finds nearest stories for 64 items in one product and rescores the rows changed since;
+    every item must still get the window's nearest rows, and every item the story `assign` gives it."""
+    stream = _synthetic_stream(700)
+    clusterer = clustering.StoryClusterer()
+    found_ahead = clusterer._nearest_rows
+    checked = []
+
+    def checked_nearest(signature: signatures.ItemSignature) -> list[int]:
+        rows = found_ahead(signature)
+        occupied = [slot for slot, story in enumerate(clusterer._slot_story) if story is not None]
+        sims = clusterer._matrix[occupied] @ signature.vector
+        nearest = sorted(zip(occupied, sims.tolist(), strict=True), key=lambda row: (-row[1], row[0]))
+        assert rows == [slot for slot, _ in nearest[: clustering.VECTOR_CANDIDATES]]
+        checked.append(len(clusterer._changed_rows))
+        return rows
+
+    clusterer._nearest_rows = checked_nearest  # type: ignore[method-assign]
+    together = list(clusterer.assign_all(stream))
+    one_by_one_clusterer = clustering.StoryClusterer()
+    one_by_one = [one_by_one_clusterer.assign(signature) for signature in stream]
+    assert [(a.story_key, a.method) for a in together] == [(a.story_key, a.method) for a in one_by_one]
+    assert {"new", "similar"} <= {a.method for a in together}
+    assert len(checked) == len(stream) and max(checked) > 20  # rows did change under a look-ahead
+    assert len(clusterer.stories) < len({a.story_key for a in together})  # and stories left the window

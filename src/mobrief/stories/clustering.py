@@ -322,7 +322,6 @@ class StoryClusterer:
             self._matrix[slot] = 0.0
             self._slot_story[slot] = None
             self._free.append(slot)
-            self._changed_rows[slot] = None
         for item_id in profile.sketches:
             self._near.remove(item_id)
             self._sketch_story.pop(item_id, None)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
+from dataclasses import replace
+from sys import intern
 
 import numpy as np
 import pytest
@@ -25,15 +28,18 @@ def _same(a: ItemSignature, b: ItemSignature) -> bool:
     vectors_equal = (a.vector is None and b.vector is None) or (
         a.vector is not None and b.vector is not None and np.array_equal(a.vector, b.vector)
     )
-    return vectors_equal and (a.item_id, a.terms, a.sketch, a.names, a.numbers, a.keys, a.title) == (
-        b.item_id,
-        b.terms,
-        b.sketch,
-        b.names,
-        b.numbers,
-        b.keys,
-        b.title,
-    )
+    # every field, and the terms in their order (heaviest first)
+    return vectors_equal and replace(a, vector=None) == replace(b, vector=None) and list(a.terms) == list(b.terms)
+
+
+def test_a_signature_crosses_processes_whole_with_its_terms_interned() -> None:
+    for item in ITEMS:
+        signature = sign_item(item)
+        again = pickle.loads(pickle.dumps(signature))
+        assert _same(again, signature)
+        assert all(term is intern(term) for term in again.terms)  # the window's dicts match them by identity
+    empty = replace(sign_item(ITEMS[0]), terms={}, vector=None, sketch=())
+    assert _same(pickle.loads(pickle.dumps(empty)), empty)
 
 
 @pytest.mark.skipif(not forked_stream.available(), reason="needs fork and a second core")

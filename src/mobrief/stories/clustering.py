@@ -21,7 +21,7 @@ from threadpoolctl import ThreadpoolController
 
 from mobrief.stories import near_duplicates, same_event
 from mobrief.stories.same_event import DEFAULT_WEIGHTS, MatchWeights, StoryProfile
-from mobrief.stories.signatures import VECTOR_DIM, ItemSignature
+from mobrief.stories.signatures import VECTOR_DIM, ItemSignature, heaviest
 
 VECTOR_CANDIDATES = 5  # stories nearest in meaning that get a full score
 TERM_CANDIDATES = 5  # stories sharing the item's heaviest lemmas and names that get a full score
@@ -73,7 +73,8 @@ class StoryClusterer:
         self._story_evidence: dict[int, frozenset[str]] = {}
         self._slots: dict[int, int] = {}
         self._free: list[int] = []
-        self._matrix = np.zeros((64, VECTOR_DIM), dtype=np.float32)
+        self._matrix = np.zeros((64, VECTOR_DIM), dtype=np.float32)  # each story's mean vector at unit length
+        self._mean_length = np.zeros(64, dtype=np.float64)  # and the mean vector's length
         self._slot_story: list[int | None] = []
         # nearest rows found ahead for the coming items (item id → slots, similarities), and the rows changed
         # since: those are scored again, the rest of the product still holds
@@ -220,23 +221,28 @@ class StoryClusterer:
         story_of, changed = self._slot_story, self._changed_rows
         return [(-x, s) for s, x in zip(*ahead, strict=True) if s not in changed and story_of[s] is not None]
 
+    def _mean_similarities(self, signature: ItemSignature, stories: list[int]) -> list[float]:
+        """The item's vector times each story's mean vector (`base_score`'s vector part), in one product."""
+        slots = [self._slots.get(story, -1) for story in stories]
+        if signature.vector is None or not stories:
+            return [0.0] * len(stories)
+        rows = [max(slot, 0) for slot in slots]
+        products = (self._matrix[rows] @ signature.vector) * self._mean_length[rows]
+        return [value if slot >= 0 else 0.0 for slot, value in zip(slots, products.tolist(), strict=True)]
+
     def _similar(self, signature: ItemSignature) -> Assignment | None:
         best: Assignment | None = None
         damped = same_event.damped_terms(signature, self._rarity)
         weights = self.weights
         ceiling = same_event.evidence_ceiling(signature, weights)
-        for story in self.candidates(signature):
+        stories = self.candidates(signature)
+        for story, vector in zip(stories, self._mean_similarities(signature, stories), strict=True):
             profile = self.stories[story]
-            score, lexical, _ = same_event.base_score(signature, profile, damped, weights)
-            if score + ceiling * min(1.0, lexical / weights.evidence_lexical) < weights.threshold:
+            base = same_event.base_score(signature, profile, damped, weights, vector=vector)
+            if base[0] + ceiling * min(1.0, base[1] / weights.evidence_lexical) < weights.threshold:
                 continue  # even if every name, place and number it has were shared
             match = same_event.score_match(
-                signature,
-                profile,
-                weights=weights,
-                rarity=self._rarity,
-                cutoff=weights.threshold,
-                damped=damped,
+                signature, profile, weights=weights, rarity=self._rarity, cutoff=weights.threshold, base=base
             )
             if match.score < weights.threshold:
                 continue
@@ -270,9 +276,8 @@ class StoryClusterer:
             if item_id not in self._sketch_story:
                 self._near.add(item_id, sketch)
                 self._sketch_story[item_id] = key
-        # (-weight, term) pairs compare as the heaviest-first order without a Python key function per lemma
-        heaviest = heapq.nsmallest(RARITY_TERMS, [(-w, t) for t, w in profile.term_sum.items()])
-        terms = tuple(t for _, t in heaviest[:POSTING_TERMS]) + tuple(sorted(profile.names))
+        ranked = [term for term, _ in heaviest(profile.term_sum, RARITY_TERMS)]
+        terms = tuple(ranked[:POSTING_TERMS]) + tuple(sorted(profile.names))
         old_terms = self._story_terms.get(key, ())
         self._story_terms[key] = terms
         for term in set(old_terms).difference(terms):
@@ -280,15 +285,16 @@ class StoryClusterer:
         for term in terms:
             self._postings.setdefault(term, set()).add(key)
         evidence = frozenset(profile.names) | frozenset(profile.places) | frozenset(profile.numbers)
-        evidence |= frozenset(t for _, t in heaviest[:RARITY_TERMS])
+        evidence |= frozenset(ranked)
         old_evidence = self._story_evidence.get(key, frozenset())
         self._story_evidence[key] = evidence
         rarity = self._rarity
         for gone in old_evidence - evidence:
             rarity[gone] -= 1
         rarity.update(evidence - old_evidence)  # counted in C: a new story brings some seventy keys
-        vector = profile.unit_vector()
-        if vector is not None:
+        vector_sum = profile.vector_sum
+        norm = 0.0 if vector_sum is None else float(np.linalg.norm(vector_sum))
+        if vector_sum is not None and norm:
             slot = self._slots.get(key)
             if slot is None:
                 slot = self._free.pop() if self._free else len(self._slot_story)
@@ -296,8 +302,10 @@ class StoryClusterer:
                     self._slot_story.append(None)
                 if slot >= len(self._matrix):
                     self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+                    self._mean_length = np.concatenate([self._mean_length, np.zeros_like(self._mean_length)])
                 self._slots[key] = slot
-            self._matrix[slot] = vector
+            self._matrix[slot] = (vector_sum / norm).astype(np.float32)
+            self._mean_length[slot] = norm / profile.vector_count
             self._slot_story[slot] = key
             self._changed_rows[slot] = None
 

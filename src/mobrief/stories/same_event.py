@@ -110,8 +110,7 @@ class StoryProfile:
         for term, weight in signature.terms.items():
             self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
         if len(self.term_sum) > PROFILE_TERMS + PROFILE_TERMS // 4:  # trim now and then, not every time
-            kept = sorted([(-weight, term) for term, weight in self.term_sum.items()])[:PROFILE_TERMS]
-            self.term_sum = {term: -weight for weight, term in kept}
+            self.term_sum = dict(signatures.heaviest(self.term_sum, PROFILE_TERMS))
         if signature.vector is not None:
             if self.vector_sum is None:
                 self.vector_sum = np.zeros(VECTOR_DIM, dtype=np.float32)
@@ -164,12 +163,6 @@ class StoryProfile:
             return None
         best = max(self.sections.values())
         return sorted(s for s, n in self.sections.items() if n == best)[0]
-
-    def unit_vector(self) -> Vector | None:
-        if self.vector_sum is None:
-            return None
-        norm = float(np.linalg.norm(self.vector_sum))
-        return None if norm == 0.0 else (self.vector_sum / norm).astype(np.float32)
 
     def place_list(self) -> list[str]:
         """Place names, most often named first."""
@@ -320,16 +313,24 @@ def damped_terms(signature: ItemSignature, rarity: Mapping[str, int]) -> dict[st
 
 
 def base_score(
-    signature: ItemSignature, profile: StoryProfile, damped: Mapping[str, float], weights: MatchWeights
+    signature: ItemSignature,
+    profile: StoryProfile,
+    damped: Mapping[str, float],
+    weights: MatchWeights,
+    *,
+    vector: float | None = None,
 ) -> tuple[float, float, float]:
-    """The score before evidence, with its lexical and vector parts: what every candidate story costs."""
+    """The score before evidence, with its lexical and vector parts: what every candidate story costs.
+
+    `vector` is the item's vector times the story's mean vector, if the caller has it already."""
     term_sum = profile.term_sum
     # fsum is exact, so the sum is the same in any order, in every process
     lexical = math.fsum([damped[term] * term_sum[term] for term in damped.keys() & term_sum.keys()])
     lexical /= max(profile.size, 1)
-    vector = 0.0
-    if signature.vector is not None and profile.vector_sum is not None and profile.vector_count:
-        vector = float(signature.vector @ profile.vector_sum) / profile.vector_count
+    if vector is None:
+        vector = 0.0
+        if signature.vector is not None and profile.vector_sum is not None and profile.vector_count:
+            vector = float(signature.vector @ profile.vector_sum) / profile.vector_count
     return lexical + weights.vector * (vector - weights.vector_base), lexical, vector
 
 
@@ -351,6 +352,7 @@ def score_match(
     rarity: Mapping[str, int] | None = None,
     cutoff: float | None = None,
     damped: Mapping[str, float] | None = None,
+    base: tuple[float, float, float] | None = None,
 ) -> EventMatch:
     """How well `signature` fits `profile`: average lexical and vector similarity to its items, plus evidence.
 
@@ -361,11 +363,15 @@ def score_match(
     figure every bonus story repeats («400 тыс.») or the words every bonus story uses («единовременная
     выплата») count for less than what only this story has. That is how a busy week of look-alike events
     stays apart: the words they share are the words of the whole week. `damped` is `damped_terms` of the
-    item under that rarity, when the caller scores one item against many stories.
+    item under that rarity, when the caller scores one item against many stories, and `base` its `base_score`
+    if the caller has it already.
     """
     spread = rarity or {}
-    query = damped if damped is not None else damped_terms(signature, spread)
-    score, lexical, vector = base_score(signature, profile, query, weights)
+    if base is None:
+        base = base_score(
+            signature, profile, damped if damped is not None else damped_terms(signature, spread), weights
+        )
+    score, lexical, vector = base
     if cutoff is not None:
         bound = _upper_bound(signature, profile, score, lexical, weights)
         if bound < cutoff:

@@ -224,10 +224,20 @@ def term_weights(lemma_list: Iterable[str]) -> tuple[dict[str, float], Vector | 
             scored[interned] = weight
             if row >= 0:
                 rows[row] = weight
-    # heaviest first, ties by lemma; (-weight, lemma) pairs sort so without a Python key function per lemma
-    top = [(term, -weight) for weight, term in sorted([(-w, t) for t, w in scored.items()])[:MAX_TERMS]]
+    top = heaviest(scored, MAX_TERMS)
     norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
     return {term: weight / norm for term, weight in top}, text_vector(rows)
+
+
+def heaviest(weights: Mapping[str, float], count: int) -> list[tuple[str, float]]:
+    """The `count` heaviest (term, weight) pairs, heaviest first, ties by term."""
+    if len(weights) > count:
+        # only pairs at least as heavy as the count-th weight can make the cut: sorting the floats alone finds it
+        least = sorted(weights.values(), reverse=True)[count - 1]
+        ranked = sorted([(-w, t) for t, w in weights.items() if w >= least])  # (-weight, term): no key function
+    else:
+        ranked = sorted([(-w, t) for t, w in weights.items()])
+    return [(term, -weight) for weight, term in ranked[:count]]
 
 
 def number_keys(text: str) -> set[str]:

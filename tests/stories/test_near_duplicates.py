@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zlib
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -106,6 +107,13 @@ def test_the_band_index_finds_what_datasketch_finds(seed: int, changed: list[int
     assert len(ours) == len(sketches)
 
 
+@given(st.lists(st.sampled_from(["а", "б", "в", "слово", "военкомат"]), max_size=40))
+def test_shingle_hashes_are_the_distinct_hashes_of_lemma_3grams_in_order(words: list[str]) -> None:
+    crc = [zlib.crc32(word.encode()) for word in words]
+    grams = {(a * 0x9E3779B1 + b * 0x85EBCA77 + c) & 0xFFFFFFFF for a, b, c in zip(crc, crc[1:], crc[2:], strict=False)}
+    assert near_duplicates.shingle_hashes(words) == sorted(grams)
+
+
 def _minhash(values: np.ndarray) -> MinHash:
     return MinHash(num_perm=near_duplicates.NUM_PERM, hashvalues=values, scheme="affine32")
 
@@ -135,6 +143,7 @@ def test_normalize_url_never_fails_and_is_idempotent(url: str) -> None:
 
 @given(st.text(), st.text())
 @example("https://[broken/news", "")  # urlsplit raises on an unclosed bracket in the host
+@example("https://example.com/?q=\ud800", "текст с обломком суррогатной пары \ud800 " * 3)  # from broken JSON escapes
 def test_exact_keys_never_fail(url: str, text: str) -> None:
     keys = near_duplicates.exact_keys(url=url or None, source="s", external_id="1", text=text, raw={})
     assert len(keys) == len(set(keys))

@@ -9,7 +9,6 @@ there is and it reloads exactly (`StoryProfile.to_json`).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import heapq
 import itertools
 from collections import Counter
@@ -17,11 +16,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from mobrief.stories import near_duplicates, same_event
 from mobrief.stories.same_event import DEFAULT_WEIGHTS, MatchWeights, StoryProfile
-from mobrief.stories.signatures import VECTOR_DIM, ItemSignature, heaviest
+from mobrief.stories.signatures import VECTOR_DIM, ItemSignature, heaviest, one_blas_thread
 
 VECTOR_CANDIDATES = 5  # stories nearest in meaning that get a full score
 TERM_CANDIDATES = 5  # stories sharing the item's heaviest lemmas and names that get a full score
@@ -112,8 +110,7 @@ class StoryClusterer:
     def assign_all(self, signatures: Iterable[ItemSignature]) -> Iterator[Assignment]:
         """Assign items in order, as `assign` one by one would, finding the nearest stories of LOOKAHEAD items
         in one matrix product: one product for 64 items costs what four products for one item do."""
-        # one BLAS thread: the other core is signing the next batch, and BLAS threads would spin against it
-        with _blas().limit(limits=1, user_api="blas"):
+        with one_blas_thread():  # the other core is signing the next batch
             chunk: list[ItemSignature] = []
             for signature in signatures:
                 chunk.append(signature)
@@ -333,11 +330,6 @@ class StoryClusterer:
         for item_id in profile.sketches:
             self._near.remove(item_id)
             self._sketch_story.pop(item_id, None)
-
-
-@functools.cache
-def _blas() -> ThreadpoolController:
-    return ThreadpoolController()
 
 
 def cluster_signatures(

@@ -48,10 +48,18 @@ def normalize_url(url: str) -> str:
         host = host.rsplit(":", 1)[0]
     while host.startswith(_HOST_PREFIXES):
         host = host.split(".", 1)[1]
-    path = re.sub(r"/{2,}", "/", parts.path).rstrip(_PATH_END)
+    path = parts.path
+    if "//" in path:
+        path = re.sub(r"/{2,}", "/", path)
+    path = path.rstrip(_PATH_END)
     while path.endswith(_INDEX_PAGES):
         path = path.rsplit("/", 1)[0].rstrip(_PATH_END)
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)))
+    query = ""
+    if parts.query:
+        try:
+            query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)))
+        except UnicodeEncodeError:  # a lone surrogate (broken JSON escapes): the query as written is the key
+            query = parts.query
     if host in _TELEGRAM_HOSTS:
         host = "t.me"
         if path.startswith("/s/"):  # the channel's web preview of the same post
@@ -85,7 +93,7 @@ def text_key(text: str) -> str | None:
     folded = " ".join(text.lower().replace("ё", "е").split())  # runs of whitespace as one space
     if len(folded) < MIN_HASHED_TEXT:
         return None
-    return "text:" + hashlib.sha256(folded.encode()).hexdigest()[:32]
+    return "text:" + hashlib.sha256(folded.encode(errors="surrogatepass")).hexdigest()[:32]
 
 
 def exact_keys(*, url: str | None, source: str, external_id: str, text: str, raw: Mapping[str, Any]) -> tuple[str, ...]:
@@ -114,7 +122,8 @@ def exact_keys(*, url: str | None, source: str, external_id: str, text: str, raw
         # the same forwarded text from the same origin, even if the forwarding channel added a signature line
         first = _SPACE.sub(" ", text.strip().split("\n", 1)[0].lower())
         if len(first) >= MIN_HASHED_TEXT:
-            keys.append("fwd:" + hashlib.sha256(f"{forwarded.lower()}\n{first}".encode()).hexdigest()[:32])
+            forwarded_hash = hashlib.sha256(f"{forwarded.lower()}\n{first}".encode(errors="surrogatepass"))
+            keys.append("fwd:" + forwarded_hash.hexdigest()[:32])
     return tuple(dict.fromkeys(keys))
 
 
@@ -138,8 +147,8 @@ def _shingle_array(lemma_list: Sequence[str]) -> Any:
         return np.zeros(0, dtype=np.uint64)
     get = _word_hashes.get
     words = np.fromiter([get(w) or _word_hash(w) for w in lemma_list], dtype=np.uint64, count=len(lemma_list))
-    grams = (words[:-2] * _MIX_A + words[1:-1] * _MIX_B + words[2:]) & _MASK32
-    return np.unique(grams)
+    grams = np.sort((words[:-2] * _MIX_A + words[1:-1] * _MIX_B + words[2:]) & _MASK32)
+    return grams[np.concatenate(([True], grams[1:] != grams[:-1]))]  # np.unique, three times faster this small
 
 
 _MIX_A = np.uint64(0x9E3779B1)

@@ -7,6 +7,7 @@ and clustering in one batch or item by item gives the same stories.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import math
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import ThreadpoolController
 
 from mobrief import lemmas
 from mobrief.records import EnrichedItem
@@ -94,6 +96,18 @@ def _unpacked_signature(
 _PLAIN_FIELDS = tuple(name for name in ItemSignature.__dataclass_fields__ if name not in ("terms", "vector", "sketch"))
 
 
+def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
+    """Keep numpy's BLAS on one thread: clustering runs in two processes on two cores, and a BLAS thread
+    spinning for a small product would take a core from the other process."""
+    limit: contextlib.AbstractContextManager[Any] = _threadpools().limit(limits=1, user_api="blas")
+    return limit
+
+
+@functools.cache
+def _threadpools() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
 @functools.cache
 def _embedding() -> Any:
     from natasha import NewsEmbedding
@@ -160,8 +174,7 @@ def text_vector(weights: Mapping[int, float]) -> Vector | None:
     rows = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
     slots = _word_vectors.slots_of(rows)
     scale = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
-    # einsum, not `@`: a product this small is slower on BLAS threads, which fight for a busy machine's cores
-    mean: Vector = np.einsum("i,ij->j", scale, _word_vectors.matrix[slots]).astype(np.float32)
+    mean: Vector = scale @ _word_vectors.matrix[slots]
     norm = float(np.linalg.norm(mean))
     if norm == 0.0:
         return None

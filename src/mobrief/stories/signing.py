@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from mobrief import forked_stream
 from mobrief.records import EnrichedItem
-from mobrief.stories.signatures import ItemSignature, sign_item
+from mobrief.stories.signatures import ItemSignature, one_blas_thread, sign_item
 
 ItemBatches = Callable[[], Iterable[list[EnrichedItem]]]  # called in whichever process signs
 
@@ -22,8 +22,9 @@ def signed_batches(read_batches: ItemBatches, *, aside: bool) -> Iterator[list[I
     `aside` (and `forked_stream.available()`), else here."""
 
     def sign() -> Iterator[list[ItemSignature]]:
-        for batch in read_batches():
-            yield [sign_item(item) for item in batch]
+        with one_blas_thread():
+            for batch in read_batches():
+                yield [sign_item(item) for item in batch]
 
     if aside and forked_stream.available():
         return forked_stream.forked_stream(sign, name="mobrief signer")

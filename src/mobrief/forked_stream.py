@@ -41,11 +41,13 @@ def forked_stream(produce: Callable[[], Iterable[T]], *, name: str) -> Iterator[
     receiver, sender = processes.Pipe(duplex=False)
     _widen(sender)
     child = processes.Process(target=_run_child, args=(receiver, sender, produce), name=name, daemon=True)
+    was_frozen = gc.get_freeze_count() > 0
     gc.freeze()  # what exists now is shared with the child: no collection in either touches (and copies) it
     try:
         child.start()
     finally:
-        gc.unfreeze()
+        if not was_frozen:  # else whoever froze it unfreezes it
+            gc.unfreeze()
     sender.close()
     try:
         while True:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from mobrief import forked_stream
+from mobrief import forked_stream, garbage_collection
 from mobrief.records import EnrichedItem
 from mobrief.stories.signatures import ItemSignature, one_blas_thread, sign_item
 
@@ -22,7 +22,7 @@ def signed_batches(read_batches: ItemBatches, *, aside: bool) -> Iterator[list[I
     `aside` (and `forked_stream.available()`), else here."""
 
     def sign() -> Iterator[list[ItemSignature]]:
-        with one_blas_thread():
+        with one_blas_thread(), garbage_collection.long_batch():
             for batch in read_batches():
                 yield [sign_item(item) for item in batch]
 

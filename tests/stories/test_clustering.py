@@ -163,6 +163,25 @@ def test_indexes_kept_up_item_by_item_equal_indexes_built_afresh() -> None:
     assert len(clusterer._slots) == len(rebuilt._slots) == len(clusterer.stories)
 
 
+def test_a_profile_stored_with_its_terms_as_an_object_loads_the_same() -> None:
+    """Profiles written before terms were packed (version 2: a {lemma: weight} object) still reload exactly, in
+    their heaviest-first order; version 3 keeps that order even where the database sorts an object's keys."""
+    clusterer = clustering.StoryClusterer()
+    for n, report in enumerate(REPORTS, start=1):
+        clusterer.assign(signatures.sign_item(enriched(report, n)))
+    profile = max(clusterer.stories.values(), key=lambda p: p.size)
+    stored = profile.to_json()
+    assert isinstance(stored["terms"], str) and stored["version"] == same_event.PROFILE_VERSION
+    old = {key: value for key, value in stored.items() if key != "term_weights"}
+    old |= {"version": 2, "terms": dict(profile.term_sum)}
+    for data in (stored, old):
+        again = same_event.StoryProfile.from_json(profile.key, profile.first_seen, profile.last_seen, data)
+        assert list(again.term_sum.items()) == list(profile.term_sum.items())
+        assert again.to_json() == stored
+    empty = same_event.StoryProfile(key=1, first_seen=profile.first_seen, last_seen=profile.last_seen)
+    assert same_event.StoryProfile.from_json(1, profile.first_seen, profile.last_seen, empty.to_json()).term_sum == {}
+
+
 def test_a_profile_stored_with_its_vector_as_a_list_loads_the_same() -> None:
     """Profiles written before the vector was stored as base64 (version 1) still reload exactly."""
     clusterer = clustering.StoryClusterer()

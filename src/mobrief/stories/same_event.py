@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from sys import intern
 from typing import Any
@@ -29,7 +29,9 @@ from mobrief.stories.signatures import VECTOR_DIM, ItemSignature, Vector
 PROFILE_TERMS = 200  # lemmas kept per story; the rest weigh almost nothing in the average
 PROFILE_KEYS = 200  # exact keys kept per story (the newest)
 PROFILE_SKETCHES = 16  # near-copy sketches kept per story (the newest items)
-PROFILE_VERSION = 2  # 2: the vector as base64 of its float32 bytes (1: a list of floats; still read)
+# 3: terms as one string of lemmas and base64 of their float64 weights (2: a {lemma: weight} object);
+# 2: the vector as base64 of its float32 bytes (1: a list of floats). Older versions are still read.
+PROFILE_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,7 +177,9 @@ class StoryProfile:
         return {
             "version": PROFILE_VERSION,
             "size": self.size,
-            "terms": self.term_sum,
+            # lemmas hold no whitespace; packed, 200 weights cost a tenth of what 200 floats in JSON do
+            "terms": "\n".join(self.term_sum),
+            "term_weights": _floats_text(self.term_sum.values()),
             # base64 of the float32 bytes: exact, and 60 times cheaper to write than 300 floats in JSON
             "vector": None if self.vector_sum is None else _vector_text(self.vector_sum),
             "vector_count": self.vector_count,
@@ -206,7 +210,7 @@ class StoryProfile:
             first_seen=first_seen,
             last_seen=last_seen,
             size=int(data.get("size", 0)),
-            term_sum={intern(str(k)): float(v) for k, v in (data.get("terms") or {}).items()},  # as signatures' are
+            term_sum=_term_sum_from(data),
             vector_sum=None if vector is None else _vector_from(vector),
             vector_count=int(data.get("vector_count", 0)),
             names=Counter({str(k): int(v) for k, v in (data.get("names") or {}).items()}),
@@ -225,6 +229,19 @@ class StoryProfile:
             title=str(data.get("title") or ""),
             title_rank=(int(rank[0]), int(rank[1])),
         )
+
+
+def _floats_text(values: Iterable[float]) -> str:
+    return base64.b64encode(np.fromiter(values, dtype="<f8").tobytes()).decode("ascii")
+
+
+def _term_sum_from(data: Mapping[str, Any]) -> dict[str, float]:
+    """A stored profile's term weights, lemmas interned as signatures' are."""
+    terms = data.get("terms") or {}
+    if isinstance(terms, str):
+        weights = np.frombuffer(base64.b64decode(data.get("term_weights") or ""), dtype="<f8").tolist()
+        return dict(zip(map(intern, terms.split("\n") if terms else []), weights, strict=True))
+    return {intern(str(k)): float(v) for k, v in terms.items()}
 
 
 def _vector_text(vector: Vector) -> str:

@@ -179,7 +179,10 @@ class StoryClusterer:
         return sorted(chosen)
 
     def _look_ahead(self, signatures: Sequence[ItemSignature]) -> None:
-        """Find the nearest rows of the window's matrix for each of the coming items, in one product."""
+        """Find the nearest rows of the window's matrix for each of the coming items, in one product.
+
+        A product for many items and one for a single item may differ in a similarity's last bit, so only two
+        stories within a rounding error of each other could be chosen differently item by item."""
         self._ahead.clear()
         self._changed_rows.clear()
         with_vectors = [s for s in signatures if s.vector is not None]
@@ -221,9 +224,9 @@ class StoryClusterer:
 
     def _mean_similarities(self, signature: ItemSignature, stories: list[int]) -> list[float]:
         """The item's vector times each story's mean vector (`base_score`'s vector part), in one product."""
-        slots = [self._slots.get(story, -1) for story in stories]
         if signature.vector is None or not stories:
             return [0.0] * len(stories)
+        slots = [self._slots.get(story, -1) for story in stories]  # -1: a story without a vector
         rows = [max(slot, 0) for slot in slots]
         products = (self._matrix[rows] @ signature.vector) * self._mean_length[rows]
         return [value if slot >= 0 else 0.0 for slot, value in zip(slots, products.tolist(), strict=True)]

@@ -109,8 +109,8 @@ class StoryProfile:
         self.item_ids.append(signature.item_id)
         self.first_seen = min(self.first_seen, signature.published_at)
         self.last_seen = max(self.last_seen, signature.published_at)
-        for term, weight in signature.terms.items():
-            self.term_sum[term] = self.term_sum.get(term, 0.0) + weight
+        term_sum = self.term_sum
+        term_sum.update({term: term_sum.get(term, 0.0) + weight for term, weight in signature.terms.items()})
         if len(self.term_sum) > PROFILE_TERMS + PROFILE_TERMS // 4:  # trim now and then, not every time
             self.term_sum = dict(signatures.heaviest(self.term_sum, PROFILE_TERMS))
         if signature.vector is not None:
@@ -322,11 +322,10 @@ def _evidence(keys: tuple[str, ...], most: int, spread: Mapping[str, int]) -> fl
 def damped_terms(signature: ItemSignature, rarity: Mapping[str, int]) -> dict[str, float]:
     """The item's term weights, each damped by how many stories of the window carry the term."""
     damping, most_spread, get = _DAMPING, len(_DAMPING), rarity.get
-    damped = {}
-    for term, weight in signature.terms.items():
-        count = get(term, 1)
-        damped[term] = weight * (damping[count] if 0 <= count < most_spread else _damping(count))
-    return damped
+    return {
+        term: weight * (damping[count] if 0 <= (count := get(term, 1)) < most_spread else _damping(count))
+        for term, weight in signature.terms.items()
+    }
 
 
 def base_score(

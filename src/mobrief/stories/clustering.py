@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mobrief import garbage_collection
+from mobrief import batch_runtime
 from mobrief.stories import near_duplicates, same_event
 from mobrief.stories.same_event import DEFAULT_WEIGHTS, MatchWeights, StoryProfile
-from mobrief.stories.signatures import VECTOR_DIM, ItemSignature, heaviest, one_blas_thread
+from mobrief.stories.signatures import VECTOR_DIM, ItemSignature, heaviest
 
 VECTOR_CANDIDATES = 5  # stories nearest in meaning that get a full score
 TERM_CANDIDATES = 5  # stories sharing the item's heaviest lemmas and names that get a full score
@@ -111,7 +111,7 @@ class StoryClusterer:
     def assign_all(self, signatures: Iterable[ItemSignature]) -> Iterator[Assignment]:
         """Assign items in order, as `assign` one by one would, finding the nearest stories of LOOKAHEAD items
         in one matrix product: one product for 64 items costs what four products for one item do."""
-        with one_blas_thread(), garbage_collection.long_batch():  # the other core is signing the next batch
+        with batch_runtime.long_batch():  # one BLAS thread: the other core is signing the next batch
             chunk: list[ItemSignature] = []
             for signature in signatures:
                 chunk.append(signature)

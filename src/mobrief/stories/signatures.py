@@ -7,7 +7,6 @@ and clustering in one batch or item by item gives the same stories.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import math
@@ -21,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from threadpoolctl import ThreadpoolController
 
 from mobrief import lemmas
 from mobrief.records import EnrichedItem
@@ -94,18 +92,6 @@ def _unpacked_signature(
 
 
 _PLAIN_FIELDS = tuple(name for name in ItemSignature.__dataclass_fields__ if name not in ("terms", "vector", "sketch"))
-
-
-def one_blas_thread() -> contextlib.AbstractContextManager[Any]:
-    """Keep numpy's BLAS on one thread: clustering runs in two processes on two cores, and a BLAS thread
-    spinning for a small product would take a core from the other process."""
-    limit: contextlib.AbstractContextManager[Any] = _threadpools().limit(limits=1, user_api="blas")
-    return limit
-
-
-@functools.cache
-def _threadpools() -> ThreadpoolController:
-    return ThreadpoolController()
 
 
 @functools.cache

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from mobrief import forked_stream, garbage_collection
+from mobrief import batch_runtime, forked_stream
 from mobrief.records import EnrichedItem
-from mobrief.stories.signatures import ItemSignature, one_blas_thread, sign_item
+from mobrief.stories.signatures import ItemSignature, sign_item
 
 ItemBatches = Callable[[], Iterable[list[EnrichedItem]]]  # called in whichever process signs
 
@@ -22,7 +22,7 @@ def signed_batches(read_batches: ItemBatches, *, aside: bool) -> Iterator[list[I
     `aside` (and `forked_stream.available()`), else here."""
 
     def sign() -> Iterator[list[ItemSignature]]:
-        with one_blas_thread(), garbage_collection.long_batch():
+        with batch_runtime.long_batch():
             for batch in read_batches():
                 yield [sign_item(item) for item in batch]
 

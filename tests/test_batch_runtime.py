@@ -1,4 +1,4 @@
-"""Collecting less often during a long batch: thresholds and frozen objects restored, cycles still collected."""
+"""A long batch collects less often: thresholds and frozen objects restored, cycles still collected."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mobrief import forked_stream, garbage_collection
+from mobrief import batch_runtime, forked_stream
 
 
 class _Node:
@@ -20,8 +20,8 @@ class _Node:
 def test_a_long_batch_collects_less_often_and_restores_the_collector_after() -> None:
     before = gc.get_threshold()
     frozen_before = gc.get_freeze_count()
-    with garbage_collection.long_batch():
-        assert gc.get_threshold()[0] >= garbage_collection.YOUNG_THRESHOLD
+    with batch_runtime.long_batch():
+        assert gc.get_threshold()[0] >= batch_runtime.YOUNG_THRESHOLD
         assert gc.get_threshold()[1:] == before[1:]
         assert gc.get_freeze_count() > frozen_before  # what was alive is left out of collections
         first, second = _Node(), _Node()
@@ -40,7 +40,7 @@ def test_starting_a_forked_stream_inside_a_long_batch_keeps_it_frozen() -> None:
         yield os.getpid()
 
     frozen_before = gc.get_freeze_count()
-    with garbage_collection.long_batch():
+    with batch_runtime.long_batch():
         frozen = gc.get_freeze_count()
         assert list(forked_stream.forked_stream(produce, name="test")) != [os.getpid()]
         assert gc.get_freeze_count() >= frozen  # the stream froze and unfroze only what it froze

@@ -151,6 +151,20 @@ def examples_from(texts: Iterable[tuple[str, bool]], weight: float = 1.0) -> lis
     return [(features.text_features(text), label, weight) for text, label in texts]
 
 
+EDITOR_WEIGHT = 3.0  # an editor's explicit decision counts as much as three written examples
+ARCHIVE_WEIGHT = 0.5  # published paragraphs are English and all positive: useful, but not the whole picture
+
+
+def train_from(
+    *, archive: Iterable[str] = (), kept: Iterable[str] = (), skipped: Iterable[str] = (), label: str = "relevance"
+) -> RelevanceModel:
+    """The newsroom's recipe: our corpus, published paragraphs, and items editors kept or skipped."""
+    examples = corpus_examples()
+    examples += examples_from([(text, True) for text in kept] + [(text, False) for text in skipped], EDITOR_WEIGHT)
+    examples += examples_from([(text, True) for text in archive if text.strip()], ARCHIVE_WEIGHT)
+    return train(examples, label=label)
+
+
 def build_default_model() -> RelevanceModel:
     """Train the shipped default on our corpus only (`python -m mobrief.enrich.relevance` writes it)."""
     return train(corpus_examples(), label=f"default-{features.load_lexicon().version}")

@@ -54,6 +54,7 @@ def forked_stream(produce: Callable[[], Iterable[T]], *, name: str) -> Iterator[
             try:
                 kind, value = receiver.recv()
             except EOFError:
+                child.join(timeout=5)  # the pipe can close before the child is reaped: wait for its exit code
                 raise ChildFailed(f"{name}: the process stopped (exit code {child.exitcode})") from None
             if kind == "value":
                 yield value

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from conftest import ARREST, REPORTS, Report, enriched
+from conftest import ARREST, REPORTS, SAMARA, Report, enriched
 from mobrief.stories import clustering, same_event, signatures
 
 
@@ -129,8 +129,9 @@ def test_title_skips_a_pages_date_line() -> None:
 
 def test_protagonists_are_people_in_the_headline_or_named_twice() -> None:
     text = "Володин раскритиковал законопроект. Картаполов промолчал. Позже Володина поддержали депутаты."
-    found = signatures.protagonists(["person:володин", "person:картаполов"], text, "Володин раскритиковал")
-    assert found == {"person:володин"}
+    stems = {"person:volodin": "володин", "person:kartapolov": "картаполов"}
+    found = signatures.protagonists(stems, text, "Володин раскритиковал")
+    assert found == {"person:volodin"}
 
 
 def test_an_item_about_someone_else_is_held_back() -> None:
@@ -259,3 +260,76 @@ def test_assigning_many_at_once_finds_the_nearest_stories_and_the_same_stories_a
     assert {"new", "similar"} <= {a.method for a in together}
     assert len(checked) == len(stream) and max(checked) > 20  # rows did change under a look-ahead
     assert len(clusterer.stories) < len({a.story_key for a in together})  # and stories left the window
+
+
+ENGLISH_SENTENCE = Report(
+    key="sentence-en",
+    event="sentence",
+    source="Mediazona (English)",
+    url="https://en.zona.example/2024/06/03/pushkaryov",
+    hours=9,
+    text=(
+        "A court in Samara has sentenced Aleksei Pushkaryov to six years in a penal colony over anti-war graffiti "
+        "on the wall of an enlistment office. Pushkaryov, who was under house arrest since February, did not "
+        "plead guilty."
+    ),
+    places=(SAMARA | {"text": "Samara"},),
+    entities=(
+        {
+            "kind": "person",
+            "text": "Aleksei Pushkaryov",
+            "normalized": "Aleksei Pushkaryov",
+            "latin": "Aleksei Pushkaryov",
+        },
+    ),
+    section="legal",
+)
+ENGLISH_OTHER = Report(
+    key="fire-en",
+    event="fire",
+    source="Wire (English)",
+    url="https://wire.example/2024/06/03/fire",
+    hours=10,
+    text=(
+        "A fire broke out in a residential building in the city on Monday, and the firefighters said that the "
+        "blaze was put out after two hours. There were no casualties, the emergencies service said in a statement."
+    ),
+    section=None,
+    relevant=False,
+)
+
+
+def test_an_english_report_joins_the_russian_reports_of_its_event() -> None:
+    reports = [*REPORTS, ENGLISH_SENTENCE]
+    sigs = [
+        signatures.sign_item(enriched(r, i + 1, lang="en" if r.key.endswith("-en") else "ru"))
+        for i, r in enumerate(reports)
+    ]
+    groups = _partition(reports, clustering.cluster_signatures(sigs))
+    assert frozenset({"sentence-1", "sentence-2", "sentence-en"}) in groups
+    english = sigs[-1]
+    assert english.script == "en" and english.vector is None
+    assert "person:pushkariov" in english.names & sigs[4].names  # one key for both spellings
+    assert english.concepts.keys() & sigs[4].concepts.keys()  # the kind of event, named in either language
+
+
+def test_english_reports_that_share_only_common_words_stay_apart() -> None:
+    reports = [ENGLISH_SENTENCE, ENGLISH_OTHER]
+    sigs = [signatures.sign_item(enriched(r, i + 1, lang="en")) for i, r in enumerate(reports)]
+    groups = _partition(reports, clustering.cluster_signatures(sigs))
+    assert groups == {frozenset({"sentence-en"}), frozenset({"fire-en"})}
+    assert not {"the", "was", "on", "in", "a"} & (sigs[0].terms.keys() | sigs[1].terms.keys())
+
+
+def test_latin_surname_keys_meet_across_spellings() -> None:
+    key = signatures.latin_surname_key
+    assert key("Khabirov") == key("Habirov")
+    assert key("Shoygu") == key("Shoigu")
+    assert key("Kartapolova") == key("Kartapolov")
+    assert key("Dmitryev") == key("Dmitriev")
+    assert key("Pushkaryov") != key("Pushkin")
+
+
+def test_english_thousands_are_the_numbers_russian_reports_write() -> None:
+    assert signatures.number_keys("600,000 soldiers") == signatures.number_keys("600 000 военных") == {"600000"}
+    assert signatures.number_keys("2,8 млн рублей") == {"2.8e+06"}

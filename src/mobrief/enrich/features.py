@@ -86,6 +86,7 @@ class Lexicon:
     phrases: dict[tuple[str, ...], str]
     concepts: dict[str, Concept]
     version: str
+    starts: frozenset[str] = frozenset()  # first keys of the phrases: most words start none
 
 
 @functools.cache
@@ -102,7 +103,8 @@ def load_lexicon() -> Lexicon:
             if phrase and len(phrase) <= MAX_PHRASE:
                 phrases.setdefault(phrase, name)
     version = f"{data.get('version', 'concepts')}-{hashlib.sha256(raw).hexdigest()[:8]}"
-    return Lexicon(phrases=phrases, concepts=concepts, version=version)
+    starts = frozenset(phrase[0] for phrase in phrases)
+    return Lexicon(phrases=phrases, concepts=concepts, version=version, starts=starts)
 
 
 def concept_counts(keys: list[str]) -> Counter[str]:
@@ -111,7 +113,11 @@ def concept_counts(keys: list[str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     i = 0
     n = len(keys)
+    starts = lexicon.starts
     while i < n:
+        if keys[i] not in starts:
+            i += 1
+            continue
         for size in range(min(MAX_PHRASE, n - i), 0, -1):
             name = lexicon.phrases.get(tuple(keys[i : i + size]))
             if name is not None:

@@ -24,7 +24,7 @@ from mobrief.stories.signatures import VECTOR_DIM, ItemSignature, heaviest
 
 VECTOR_CANDIDATES = 5  # stories nearest in meaning that get a full score
 TERM_CANDIDATES = 5  # stories sharing the item's heaviest lemmas and names that get a full score
-POSTING_TERMS = 12  # a story is indexed under its heaviest lemmas (and all its names)
+POSTING_TERMS = 12  # a story is indexed under its heaviest lemmas (and all its names, places and numbers)
 QUERY_TERMS = 8  # an item looks up its heaviest lemmas
 SELECTIVE_POSTING = 50  # postings longer than this are too common to choose candidates by
 LOOKAHEAD = 64  # items whose nearest stories are found in one matrix product
@@ -158,7 +158,8 @@ class StoryClusterer:
         return None
 
     def candidates(self, signature: ItemSignature) -> list[int]:
-        """Stories worth a full score: nearest by meaning, and those sharing the item's rarest words or names."""
+        """Stories worth a full score: nearest by meaning, and those sharing the item's rarest words, names, places
+        or numbers (all a report in the other language can share)."""
         chosen: dict[int, None] = {}
         for slot in self._nearest_rows(signature):
             story = self._slot_story[slot]
@@ -166,7 +167,7 @@ class StoryClusterer:
                 chosen[story] = None
         hits: dict[int, float] = {}
         keys = list(itertools.islice(signature.terms.items(), QUERY_TERMS))  # terms are heaviest first
-        keys += [(name, 1.0) for name in sorted(signature.names)]
+        keys += [(name, 1.0) for name in sorted(signature.names | signature.places | signature.numbers)]
         postings = self._postings
         for key, weight in keys:
             posting = postings.get(key)
@@ -239,9 +240,11 @@ class StoryClusterer:
         stories = self.candidates(signature)
         for story, vector in zip(stories, self._mean_similarities(signature, stories), strict=True):
             profile = self.stories[story]
-            base = same_event.base_score(signature, profile, damped, weights, vector=vector)
-            if base[0] + ceiling * min(1.0, base[1] / weights.evidence_lexical) < weights.threshold:
-                continue  # even if every name, place and number it has were shared
+            base = None
+            if not same_event.crosses_languages(signature, profile):  # the other language is scored apart
+                base = same_event.base_score(signature, profile, damped, weights, vector=vector)
+                if base[0] + ceiling * min(1.0, base[1] / weights.evidence_lexical) < weights.threshold:
+                    continue  # even if every name, place and number it has were shared
             match = same_event.score_match(
                 signature, profile, weights=weights, rarity=self._rarity, cutoff=weights.threshold, base=base
             )
@@ -278,7 +281,8 @@ class StoryClusterer:
                 self._near.add(item_id, sketch)
                 self._sketch_story[item_id] = key
         ranked = [term for term, _ in heaviest(profile.term_sum, RARITY_TERMS)]
-        terms = tuple(ranked[:POSTING_TERMS]) + tuple(sorted(profile.names))
+        evidence_keys = profile.names.keys() | profile.places.keys() | profile.numbers.keys()
+        terms = tuple(ranked[:POSTING_TERMS]) + tuple(sorted(evidence_keys))
         old_terms = self._story_terms.get(key, ())
         self._story_terms[key] = terms
         for term in set(old_terms).difference(terms):

@@ -29,9 +29,10 @@ from mobrief.stories.signatures import VECTOR_DIM, ItemSignature, Vector
 PROFILE_TERMS = 200  # lemmas kept per story; the rest weigh almost nothing in the average
 PROFILE_KEYS = 200  # exact keys kept per story (the newest)
 PROFILE_SKETCHES = 16  # near-copy sketches kept per story (the newest items)
+# 4: items per script and concept sums (cross-language matching); person names keyed by Latin surname;
 # 3: terms as one string of lemmas and base64 of their float64 weights (2: a {lemma: weight} object);
 # 2: the vector as base64 of its float32 bytes (1: a list of floats). Older versions are still read.
-PROFILE_VERSION = 3
+PROFILE_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,6 +52,11 @@ class MatchWeights:
     evidence_lexical: float = 0.3  # evidence counts fully once the words are this similar, less below
     max_names: int = 3
     max_numbers: int = 3
+    # a report in the other language shares no words with the story: the kind of event (bilingual concepts)
+    # stands in for the words, and names, places and numbers must carry the rest
+    cross_concept: float = 0.3  # per unit of concept cosine above `cross_concept_base`
+    cross_concept_base: float = 0.3
+    cross_evidence_concept: float = 0.3  # evidence counts fully once the concepts are this similar
 
 
 DEFAULT_WEIGHTS = MatchWeights()
@@ -95,6 +101,9 @@ class StoryProfile:
     sketches: dict[int, tuple[int, ...]] = field(default_factory=dict)  # item id → MinHash values (newest)
     title: str = ""
     title_rank: tuple[int, int] = (-1, -1)
+    scripts: Counter[str] = field(default_factory=Counter)  # items per script ("ru", "en"); empty before v4
+    concept_sum: dict[str, float] = field(default_factory=dict)
+    name_stems: dict[str, str] = field(default_factory=dict)  # name key → how the text writes it, for search
     item_ids: list[int] = field(default_factory=list)  # items added in this run (not stored in the signature)
 
     @classmethod
@@ -106,6 +115,10 @@ class StoryProfile:
     def add(self, signature: ItemSignature) -> None:
         """Fold one item into the sums (and the title, outlets and section vote)."""
         self.size += 1
+        self.scripts[signature.script] += 1
+        if signature.concepts:
+            concept_sum = self.concept_sum
+            concept_sum.update({c: concept_sum.get(c, 0.0) + w for c, w in signature.concepts.items()})
         self.item_ids.append(signature.item_id)
         self.first_seen = min(self.first_seen, signature.published_at)
         self.last_seen = max(self.last_seen, signature.published_at)
@@ -132,6 +145,10 @@ class StoryProfile:
             self.relevant += 1
         for name_key in signature.names:
             self.name_labels.setdefault(name_key, signature.name_labels.get(name_key, name_key))
+        for name_key, stem in signature.name_stems.items():  # a Russian spelling wins: search reads Russian
+            current = self.name_stems.get(name_key)
+            if current is None or (signature.script == "ru" and not _cyrillic(current)):
+                self.name_stems[name_key] = stem
         for place_key in signature.places:
             self.place_names.setdefault(place_key, signature.place_names.get(place_key, place_key))
         for key in signature.keys:
@@ -197,6 +214,9 @@ class StoryProfile:
             "sketches": {str(k): list(v) for k, v in self.sketches.items()},
             "title": self.title,
             "title_rank": list(self.title_rank),
+            "scripts": dict(sorted(self.scripts.items())),
+            "concepts": dict(sorted(self.concept_sum.items())),  # sorted: JSONB sorts keys anyway
+            "name_stems": dict(sorted(self.name_stems.items())),
         }
 
     @classmethod
@@ -228,7 +248,14 @@ class StoryProfile:
             sketches={int(k): tuple(int(x) for x in v) for k, v in (data.get("sketches") or {}).items()},
             title=str(data.get("title") or ""),
             title_rank=(int(rank[0]), int(rank[1])),
+            scripts=Counter({str(k): int(v) for k, v in (data.get("scripts") or {}).items()}),
+            concept_sum={str(k): float(v) for k, v in (data.get("concepts") or {}).items()},
+            name_stems={str(k): str(v) for k, v in (data.get("name_stems") or {}).items()},
         )
+
+
+def _cyrillic(text: str) -> bool:
+    return any("а" <= ch <= "я" for ch in text.lower())
 
 
 def _floats_text(values: Iterable[float]) -> str:
@@ -338,16 +365,32 @@ def base_score(
 ) -> tuple[float, float, float]:
     """The score before evidence, with its lexical and vector parts: what every candidate story costs.
 
-    `vector` is the item's vector times the story's mean vector, if the caller has it already."""
+    The lexical part is the average over the story's items in the item's own script (other scripts share no
+    words with it). `vector` is the item's vector times the story's mean vector, if the caller has it already;
+    when either side has no vector (English has none) the vector part says nothing either way."""
     term_sum = profile.term_sum
     # fsum is exact, so the sum is the same in any order, in every process
     lexical = math.fsum([damped[term] * term_sum[term] for term in damped.keys() & term_sum.keys()])
-    lexical /= max(profile.size, 1)
+    lexical /= max(profile.scripts.get(signature.script, 0) or profile.size, 1)
+    if signature.vector is None or profile.vector_sum is None or not profile.vector_count:
+        return lexical, lexical, weights.vector_base
     if vector is None:
-        vector = 0.0
-        if signature.vector is not None and profile.vector_sum is not None and profile.vector_count:
-            vector = float(signature.vector @ profile.vector_sum) / profile.vector_count
+        vector = float(signature.vector @ profile.vector_sum) / profile.vector_count
     return lexical + weights.vector * (vector - weights.vector_base), lexical, vector
+
+
+def crosses_languages(signature: ItemSignature, profile: StoryProfile) -> bool:
+    """Whether the item is in a script none of the story's items are in (stories stored before v4: never)."""
+    return bool(profile.scripts) and not profile.scripts.get(signature.script)
+
+
+def concept_similarity(signature: ItemSignature, profile: StoryProfile) -> float:
+    """The item's concepts times the story's mean concepts: how alike the kinds of event are."""
+    concept_sum = profile.concept_sum
+    if not signature.concepts or not concept_sum:
+        return 0.0
+    dot = math.fsum([w * concept_sum[c] for c, w in signature.concepts.items() if c in concept_sum])
+    return dot / max(profile.size, 1)
 
 
 def evidence_ceiling(signature: ItemSignature, weights: MatchWeights) -> float:
@@ -383,6 +426,10 @@ def score_match(
     if the caller has it already.
     """
     spread = rarity or {}
+    if crosses_languages(signature, profile):
+        concepts = concept_similarity(signature, profile)
+        score = weights.cross_concept * (concepts - weights.cross_concept_base)
+        return _with_evidence(signature, profile, score, concepts, 0.0, weights, spread, weights.cross_evidence_concept)
     if base is None:
         base = base_score(
             signature, profile, damped if damped is not None else damped_terms(signature, spread), weights
@@ -392,7 +439,21 @@ def score_match(
         bound = _upper_bound(signature, profile, score, lexical, weights)
         if bound < cutoff:
             return EventMatch(score=bound, lexical=lexical, vector=vector)
+    return _with_evidence(signature, profile, score, lexical, vector, weights, spread, weights.evidence_lexical)
 
+
+def _with_evidence(
+    signature: ItemSignature,
+    profile: StoryProfile,
+    score: float,
+    lexical: float,
+    vector: float,
+    weights: MatchWeights,
+    spread: Mapping[str, int],
+    full_at: float,
+) -> EventMatch:
+    """The score raised by shared names, places and numbers (counted fully once `lexical`, the words' or across
+    languages the concepts' similarity, reaches `full_at`) and lowered by conflicts."""
     names = _shared(signature.names, profile.names)
     places = _shared(signature.places, profile.places)
     numbers = _shared(signature.numbers, profile.numbers)
@@ -404,7 +465,7 @@ def score_match(
         bonus += weights.place * _evidence(places, 2, spread)
         bonus += weights.number * _evidence(numbers, weights.max_numbers, spread)
         # shared names back up shared words; without the words, Putin and Moscow are in every other story
-        score += bonus * min(1.0, lexical / weights.evidence_lexical)
+        score += bonus * min(1.0, max(lexical, 0.0) / full_at)
     conflicts = []
     if signature.regions and profile.regions and not places:
         conflicts.append("places")

@@ -1,8 +1,11 @@
 """What clustering knows of one item: exact keys, weighted lemmas, meaning vector, names, places, numbers.
 
-Word weights come from the word counts navec ships (a 1.2-billion-word news corpus), so an item's
-weights never depend on what else is in the database: the same item always gets the same signature,
-and clustering in one batch or item by item gives the same stories.
+Word weights come from the word counts navec ships (a 1.2-billion-word news corpus) for Russian and from
+wordfreq's English frequencies for Latin-script words (navec knows Russian news, where "the" is rare), so an
+item's weights never depend on what else is in the database: the same item always gets the same signature,
+and clustering in one batch or item by item gives the same stories. What lets a report in English meet the
+Russian reports of its event is language-free: people keyed by the Latin spelling of their surname, places
+by gazetteer key, numbers by value, and the bilingual concepts of `enrich.features` (the kind of event).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from sys import intern
 from typing import Any
 
@@ -22,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mobrief import lemmas
+from mobrief.enrich import features
 from mobrief.records import EnrichedItem
 from mobrief.stories import near_duplicates
 
@@ -32,10 +36,11 @@ MAX_IDF = 16.0  # a word navec never saw is rare, but a typo must not outweigh a
 MIN_TERM_IDF = 6.0  # "год", "который", "в": too common to say which event a text tells
 MAX_TERMS = 60  # the heaviest lemmas are enough to compare two reports; the tail is noise and cost
 _NUMBER_RE = re.compile(
-    r"(?<![\w.,])(\d{1,3}(?:[\s\u00a0\u202f]\d{3})+|\d+(?:[.,]\d+)?)"
+    r"(?<![\w.,])(\d{1,3}(?:[\s\u00a0\u202f]\d{3})+|\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:[.,]\d+)?)"
     r"(?:\s*(тыс|тысяч\w*|млн|миллион\w*|млрд|миллиард\w*|thousand|million|billion|k\b|%|процент\w*))?",
     re.IGNORECASE,
 )
+_THOUSANDS_COMMAS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _SCALES = {"тыс": 1e3, "thousand": 1e3, "k": 1e3, "млн": 1e6, "миллион": 1e6, "million": 1e6}
 _SCALES |= {"млрд": 1e9, "миллиард": 1e9, "billion": 1e9}
 _SENTENCE_END = re.compile(r"[.!?…\n«\"“„(—-]\s*$")
@@ -65,6 +70,9 @@ class ItemSignature:
     numbers: frozenset[str]  # distinctive numbers and amounts: "2100000", "352.1"
     section: str | None = None
     is_relevant: bool | None = None
+    script: str = "ru"  # "en" for English, "ru" for Russian (and Ukrainian): whose words can meet whose
+    concepts: Mapping[str, float] = field(default_factory=dict)  # bilingual concepts, unit length: the event kind
+    name_stems: Mapping[str, str] = field(default_factory=dict)  # name key → the name as the text writes it
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # signatures cross from the signing process packed: terms as one string (lemmas hold no whitespace) and
@@ -106,9 +114,25 @@ def _corpus_total() -> float:
     return float(sum(_embedding().vocab.counts))
 
 
+@functools.cache
+def _english_frequencies() -> dict[str, float]:
+    import wordfreq
+
+    return dict(wordfreq.get_frequency_dict("en", wordlist="large"))
+
+
+_LATIN_WORD = re.compile(r"[a-z][a-z'-]*")
+
+
 @functools.lru_cache(maxsize=300_000)
 def _lookup(word: str) -> tuple[float, int]:
-    """A lower-cased word's idf in navec's corpus and its row in navec's vectors (-1 if navec lacks it)."""
+    """A lower-cased word's idf and its row in navec's vectors (-1 if navec lacks it).
+
+    Russian words are weighed by navec's corpus; Latin-script words by English frequencies, and get no row:
+    navec's vectors of English words come from Russian news, where they are names and quotes."""
+    if _LATIN_WORD.fullmatch(word):
+        frequency = _english_frequencies().get(word, 0.0)
+        return (min(MAX_IDF, -math.log(frequency)) if frequency > 0 else MAX_IDF), -1
     vocab = _embedding().vocab
     index = vocab.word_ids.get(word)
     if index is None:
@@ -248,6 +272,8 @@ def number_keys(text: str) -> set[str]:
     for match in _NUMBER_RE.finditer(text):
         digits, unit = match.group(1), (match.group(2) or "").lower()
         compact = "".join(digits.split()) if len(digits) > 3 else digits  # "1 200 000" → "1200000"
+        if _THOUSANDS_COMMAS.fullmatch(compact):  # English "600,000"; "2,8" is a Russian decimal
+            compact = compact.replace(",", "")
         scale = 1.0
         for prefix, factor in _SCALES.items():
             if unit.startswith(prefix):
@@ -280,6 +306,8 @@ def _amount_keys(amounts: Iterable[Mapping[str, Any]]) -> set[str]:
 
 _SURNAME_OV = re.compile(r"^(\w{2,}(?:ов|ев|ин|ын))(?:а|у|ой|ым|ом|ого|ому|ых|ы|е)?$")
 _SURNAME_SK = re.compile(r"^(\w{2,}(?:ск|цк))(?:ий|ая|ого|ому|им|ом|ой|ую|ие|их)$")
+_LATIN_SURNAME_OV = re.compile(r"^(\w{2,}(?:ov|ev|in|yn))(?:a|u|oy|ym|om|ogo|omu|ykh|y|e)?$")
+_LATIN_SURNAME_SK = re.compile(r"^(\w{2,}(?:sk|tsk))(?:y|iy|ii|aya|ogo|omu|im|om|oy|uyu|iye|ikh)$")
 
 
 def surname_key(word: str) -> str:
@@ -295,20 +323,72 @@ def surname_key(word: str) -> str:
     return low
 
 
+_SKELETON = (("kh", "h"), ("ks", "x"), ("ts", "c"), ("y", "i"), ("j", "i"), ("w", "v"), ("ie", "e"))
+
+
+def latin_surname_key(latin: str) -> str:
+    """A Latin surname folded so that its spellings meet: "Kartapolova", "Kartapolov" → "kartapolov";
+    "Khabirov" and "Habirov", "Shoygu" and "Shoigu", "Dmitriev" and "Dmitryev" → one key."""
+    low = re.sub(r"[^a-z]", "", latin.lower())
+    for pattern in (_LATIN_SURNAME_OV, _LATIN_SURNAME_SK):
+        match = pattern.match(low)
+        if match:
+            low = match.group(1)
+            break
+    for old, new in _SKELETON:
+        low = low.replace(old, new)
+    return re.sub(r"(.)\1+", r"\1", low)
+
+
+def _last_word(name: str) -> str:
+    words = [w for w in re.split(r"[\s.]+", name.strip(" .")) if w]
+    return words[-1] if words else ""
+
+
 def name_keys(entities: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """Keys of the people, organisations and units an item names → their Latin forms.
 
-    A person is keyed by surname, so «Путин» in one report matches «Владимир Путин» in another.
+    A person is keyed by the Latin spelling of the surname, so «Путин» in one report matches «Владимир Путин»
+    in another and "Vladimir Putin" in an English one; organisations and units by their Latin form, which the
+    gazetteer gives alike in both languages.
     """
     found: dict[str, str] = {}
     for entity in entities:
         kind = _ENTITY_KINDS.get(str(entity.get("kind") or "").lower())
-        name = str(entity.get("normalized") or entity.get("text") or "").lower().replace("ё", "е").strip()
-        if kind is None or not name:
+        if kind is None:
             continue
+        key = _entity_key(kind, entity)
+        if key:
+            found.setdefault(f"{kind}:{key}", str(entity.get("latin") or entity.get("normalized") or key))
+    return found
+
+
+def _entity_key(kind: str, entity: Mapping[str, Any]) -> str:
+    latin = str(entity.get("latin") or "").strip()
+    if kind == "person":
+        if latin:
+            return latin_surname_key(_last_word(latin))
+        name = str(entity.get("normalized") or entity.get("text") or "").strip()
+        return surname_key(_last_word(name)) if name else ""
+    name = latin or str(entity.get("normalized") or entity.get("text") or "")
+    name = name.lower().replace("ё", "е").strip()
+    return name.removeprefix("the ").strip()
+
+
+def name_stems(entities: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Name key → the name as the item writes it: a person's surname stem («володин», for counting its
+    mentions), an organisation's normalised name (what full-text search over the item's lemmas can find)."""
+    found: dict[str, str] = {}
+    for entity in entities:
+        kind = _ENTITY_KINDS.get(str(entity.get("kind") or "").lower())
+        if kind is None:
+            continue
+        key = _entity_key(kind, entity)
+        name = str(entity.get("normalized") or entity.get("text") or "").lower().replace("ё", "е").strip()
         if kind == "person":
-            name = surname_key(re.split(r"[\s.]+", name.strip(" ."))[-1])
-        found.setdefault(f"{kind}:{name}", str(entity.get("latin") or entity.get("normalized") or name))
+            name = surname_key(_last_word(name))
+        if key and name:
+            found.setdefault(f"{kind}:{key}", name)
     return found
 
 
@@ -339,21 +419,28 @@ def _is_headline(line: str) -> bool:
     return False
 
 
-def protagonists(names: Iterable[str], text: str, headline: str) -> frozenset[str]:
-    """The people an item is about: named in its headline, or more than once in its text.
+def protagonists(stems: Mapping[str, str], text: str, headline: str) -> frozenset[str]:
+    """The people an item is about (person key → surname stem): named in its headline, or more than once.
 
-    A surname key is a stem of every inflection («володин» is in «Володина», «Володину»), so counting it in
-    the lower-cased text counts the mentions.
+    A surname stem is in every inflection («володин» is in «Володина», «Володину»), so counting it in the
+    lower-cased text counts the mentions.
     """
     low = text.lower().replace("ё", "е")
     head = headline.lower().replace("ё", "е")
     found = set()
-    for key in names:
-        if key.startswith("person:"):
-            stem = key.partition(":")[2]
-            if len(stem) >= 3 and (stem in head or low.count(stem) >= 2):
-                found.add(key)
+    for key, stem in stems.items():
+        if len(stem) >= 3 and (stem in head or low.count(stem) >= 2):
+            found.add(key)
     return frozenset(found)
+
+
+def concept_weights(lemma_list: list[str], *, english: bool) -> dict[str, float]:
+    """The bilingual concepts a text names (`enrich.features`), sublinear counts at unit length."""
+    keys = [features.english_stem(w) for w in lemma_list] if english else lemma_list
+    counts = features.concept_counts(keys)
+    weights = {name: 1.0 + math.log(count) for name, count in counts.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {name: w / norm for name, w in sorted(weights.items())}
 
 
 def title_of(item: EnrichedItem, limit: int = 160) -> str:
@@ -379,6 +466,8 @@ def sign_item(item: EnrichedItem) -> ItemSignature:
     places = place_keys(item.places)
     names = name_keys(item.entities)
     title = title_of(item)
+    english = (item.lang or "")[:2] == "en"
+    stems = name_stems(item.entities)
     return ItemSignature(
         item_id=item.id,
         published_at=item.published_at,
@@ -393,11 +482,14 @@ def sign_item(item: EnrichedItem) -> ItemSignature:
         names=frozenset(names),
         name_labels=names,
         people=frozenset(k for k in names if k.startswith("person:")),
-        protagonists=protagonists(names, text, title),
+        protagonists=protagonists({k: v for k, v in stems.items() if k.startswith("person:")}, text, title),
         places=frozenset(places),
         regions=frozenset(place_keys(item.places, regions_only=True)),
         place_names=places,
         numbers=frozenset(numbers),
         section=item.section,
         is_relevant=item.is_relevant,
+        script="en" if english else "ru",
+        concepts=concept_weights(lemma_list, english=english),
+        name_stems=stems,
     )

@@ -88,6 +88,7 @@ def _queries(profile: StoryProfile) -> list[tuple[str, list[str]]]:
     queries: list[tuple[str, list[str]]] = []
     for key in sorted(profile.names):
         kind, _, name = key.partition(":")
+        name = profile.name_stems.get(key, name)  # keys are Latin; the stored lemmas are as the text wrote them
         if kind in ("person", "unit", "org"):
             terms = search.query_terms(name)
             if terms:

@@ -336,8 +336,11 @@ def style_entries(texts: Sequence[str], day: dt.date, style: HouseStyle) -> list
     return [head + tail for head, tail in zip(parts, tails, strict=True)]
 
 
-def compose_brief(store: Store, start: dt.date, end: dt.date, *, style: HouseStyle | None = None) -> ComposedBrief:
-    """Build (or update) and store the draft brief for [start, end]; returns it as composed."""
+def compose_brief(
+    store: Store, start: dt.date, end: dt.date, *, style: HouseStyle | None = None, draft_id: int | None = None
+) -> ComposedBrief:
+    """Build (or update) and store the draft brief for [start, end] (draft `draft_id` when given, else the
+    period's own); returns it as composed. Stories an editor removed from the draft stay out."""
     if end < start:
         from mobrief.errors import ConfigError
 
@@ -346,10 +349,12 @@ def compose_brief(store: Store, start: dt.date, end: dt.date, *, style: HouseSty
     style.rates.rate_on(end)  # a period outside the rate table is an error before anything is written
     archive = continuations.recent_paragraphs(store.engine, start)
     stories = period.load_period_stories(store.engine, start, end)
-    planned = {p.story_id: p for p in (plan_entry(s, style, archive) for s in stories)}
-    draft_id = period.draft_for_period(store.engine, start, end)
+    if draft_id is None:
+        draft_id = period.draft_for_period(store.engine, start, end)
     if draft_id is None:
         draft_id = store.drafts.create(dates.format_title(start, end), start, end)
+    removed = store.drafts.removed_story_ids(draft_id)
+    planned = {p.story_id: p for p in (plan_entry(s, style, archive) for s in stories if s.id not in removed)}
     draft = store.drafts.get(draft_id)
     layout = _merge_with_draft(draft, planned)
     ordered = [(key, entry) for key, entries in layout for entry in entries]
@@ -365,6 +370,16 @@ def compose_brief(store: Store, start: dt.date, end: dt.date, *, style: HouseSty
         entries=[(key, _entry_fields(e)) for key, e in final],
     )
     return load_composed(store, draft_id)
+
+
+def compose_draft(store: Store, draft_id: int) -> ComposedBrief:
+    """Compose an existing draft again for its own period."""
+    draft = store.drafts.get(draft_id)
+    if draft.status != "draft" or draft.period_start is None or draft.period_end is None:
+        from mobrief.errors import ConfigError
+
+        raise ConfigError(f"brief {draft_id} is not a draft with a period")
+    return compose_brief(store, draft.period_start, draft.period_end, draft_id=draft_id)
 
 
 def _from_draft(entry: DraftEntry) -> ComposedEntry:

@@ -1,4 +1,5 @@
-"""Commands: `stories list/show/cluster/threads`: one story per event, and the stories it continues."""
+"""Commands: `stories list/show/cluster/threads/merge/move/split`: one story per event, the stories it continues,
+and editors' fixes to the clustering."""
 
 from __future__ import annotations
 
@@ -189,7 +190,11 @@ def show_story(app: AppContext, story_id: int, as_json: bool) -> None:
 
 
 @stories.command("cluster")
-@click.option("--rebuild", is_flag=True, help="Forget every story (and editors' story decisions), cluster again.")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Forget every story (status, sections, links), cluster again; editors' merges, moves and splits are kept.",
+)
 @click.option("--unenriched", is_flag=True, help="Also cluster items enrichment has not seen yet.")
 @click.option("--yes", is_flag=True, help="Do not ask before --rebuild.")
 @json_option
@@ -216,13 +221,19 @@ def cluster_stories(app: AppContext, rebuild: bool, unenriched: bool, yes: bool,
             progress=advance,
             require_enrichment=not unenriched,
         )
+    replayed = 0
+    if rebuild:
+        from mobrief.stories import editing
+
+        replayed = editing.replay_decisions(app.store)
     if as_json:
-        print_json(report.as_dict())
+        print_json(report.as_dict() | {"decisions_replayed": replayed})
         return
     methods = ", ".join(f"{k} {v}" for k, v in sorted(report.methods.items())) or "nothing pending"
     app.console.print(
         f"{report.items} items: {report.stories_created} new stories, {report.stories_updated} updated "
         f"({methods}); {report.links} links to earlier stories"
+        + (f"; {replayed} editors' decisions applied again" if replayed else "")
     )
 
 
@@ -269,3 +280,55 @@ def story_threads(app: AppContext, story_id: int, days: int, save: bool, as_json
 
 
 COMMANDS: list[click.Command] = [stories]
+
+
+def _edit_summary(app: AppContext, verb: str, edit: Any, composed: list[int], as_json: bool) -> None:
+    if as_json:
+        print_json({"story_id": edit.story_id, "changed": list(edit.changed), "removed": list(edit.removed),
+                    "drafts_composed": composed})  # fmt: skip
+        return
+    gone = f"; story {', '.join(map(str, edit.removed))} is gone" if edit.removed else ""
+    again = f"; drafts composed again: {', '.join(map(str, composed))}" if composed else ""
+    app.console.print(f"{verb} story {edit.story_id}{gone}{again}", highlight=False)
+
+
+@stories.command("merge")
+@click.argument("keep", type=int)
+@click.argument("others", type=int, nargs=-1, required=True)
+@json_option
+@pass_app
+def merge_command(app: AppContext, keep: int, others: tuple[int, ...], as_json: bool) -> None:
+    """Merge stories OTHERS into story KEEP (one event told twice); the drafts follow."""
+    from mobrief.brief import follow
+    from mobrief.stories import editing
+
+    edit = editing.merge_stories(app.store, keep, others, editor="cli")
+    _edit_summary(app, "Merged into", edit, follow.recompose_for_stories(app.store, (*edit.changed, *others)), as_json)
+
+
+@stories.command("move")
+@click.argument("item_ids", type=int, nargs=-1, required=True)
+@click.option("--to", "target", type=int, required=True, help="The story the reports belong to.")
+@json_option
+@pass_app
+def move_command(app: AppContext, item_ids: tuple[int, ...], target: int, as_json: bool) -> None:
+    """Move reports (item ids) to another story; the drafts follow."""
+    from mobrief.brief import follow
+    from mobrief.stories import editing
+
+    edit = editing.move_reports(app.store, item_ids, target, editor="cli")
+    _edit_summary(app, "Moved to", edit, follow.recompose_for_stories(app.store, edit.changed), as_json)
+
+
+@stories.command("split")
+@click.argument("story_id", type=int)
+@click.argument("item_ids", type=int, nargs=-1, required=True)
+@json_option
+@pass_app
+def split_command(app: AppContext, story_id: int, item_ids: tuple[int, ...], as_json: bool) -> None:
+    """Split reports (item ids) out of a story into a new one; the drafts follow."""
+    from mobrief.brief import follow
+    from mobrief.stories import editing
+
+    edit = editing.split_story(app.store, story_id, item_ids, editor="cli")
+    _edit_summary(app, "Split into", edit, follow.recompose_for_stories(app.store, edit.changed), as_json)

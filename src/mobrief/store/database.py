@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mobrief.store.rates import RateRepository
     from mobrief.store.sources import SourceRepository
     from mobrief.store.stories import StoryRepository
+    from mobrief.store.story_decisions import StoryDecisionRepository
     from mobrief.store.users import UserRepository
 
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
@@ -135,6 +136,12 @@ class Store:
         from mobrief.store.stories import StoryRepository
 
         return StoryRepository(self.engine)
+
+    @functools.cached_property
+    def story_decisions(self) -> StoryDecisionRepository:
+        from mobrief.store.story_decisions import StoryDecisionRepository
+
+        return StoryDecisionRepository(self.engine)
 
     @functools.cached_property
     def users(self) -> UserRepository:

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import utc
 from mobrief.store import briefs as brief_store
-from mobrief.store.schema import brief_paragraphs, brief_sections, briefs, stories
+from mobrief.store.schema import brief_exclusions, brief_paragraphs, brief_sections, briefs, stories
 
 SectionRank = Callable[[str], int]
 
@@ -66,6 +66,16 @@ class Draft:
                 if entry.id == entry_id:
                     return entry
         raise NotFound(f"no entry {entry_id} in brief {self.id}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemovedStory:
+    """A story an editor removed from a draft."""
+
+    story_id: int
+    title: str
+    editor: str | None
+    removed_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,7 +195,47 @@ class DraftRepository:
             value = conn.execute(query).scalar()
         return None if value is None else int(value)
 
+    def story_ids(self, brief_id: int) -> set[int]:
+        """The stories a brief's entries tell."""
+        query = (
+            sa.select(brief_paragraphs.c.story_id)
+            .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
+            .where(brief_sections.c.brief_id == brief_id, brief_paragraphs.c.story_id.is_not(None))
+        )
+        with self.engine.connect() as conn:
+            return {int(i) for i in conn.execute(query).scalars()}
+
+    def removed_story_ids(self, brief_id: int) -> set[int]:
+        """Stories an editor removed from a draft: composing it again leaves them out."""
+        query = sa.select(brief_exclusions.c.story_id).where(brief_exclusions.c.brief_id == brief_id)
+        with self.engine.connect() as conn:
+            return {int(i) for i in conn.execute(query).scalars()}
+
+    def removed_stories(self, brief_id: int) -> list[RemovedStory]:
+        """Stories removed from a draft, newest removal first, with their titles (to put one back)."""
+        query = (
+            sa.select(stories.c.id, stories.c.title, brief_exclusions.c.editor, brief_exclusions.c.created_at)
+            .join(stories, stories.c.id == brief_exclusions.c.story_id)
+            .where(brief_exclusions.c.brief_id == brief_id)
+            .order_by(brief_exclusions.c.created_at.desc(), stories.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [
+                RemovedStory(story_id=r.id, title=r.title or "", editor=r.editor, removed_at=utc(r.created_at))
+                for r in conn.execute(query)
+            ]
+
     # ---- writing ----
+
+    def restore_story(self, brief_id: int, story_id: int) -> None:
+        """Let a removed story back into a draft (it returns when the draft is composed again)."""
+        with self.engine.begin() as conn:
+            self._require_draft(conn, brief_id)
+            conn.execute(
+                brief_exclusions.delete().where(
+                    brief_exclusions.c.brief_id == brief_id, brief_exclusions.c.story_id == story_id
+                )
+            )
 
     def create(self, title: str, start: dt.date, end: dt.date) -> int:
         """An empty draft for a period."""
@@ -254,12 +304,29 @@ class DraftRepository:
             )
             self._drop_if_empty(conn, old_section)
 
-    def delete_entry(self, entry_id: int) -> None:
+    def delete_entry(self, entry_id: int, *, editor: str | None = None) -> int | None:
+        """Remove an entry from a draft; its story stays out when the draft is composed again (returns it)."""
         with self.engine.begin() as conn:
             brief_id, section_id = self._locate(conn, entry_id)
             self._require_draft(conn, brief_id)
+            story_id = conn.execute(
+                sa.select(brief_paragraphs.c.story_id).where(brief_paragraphs.c.id == entry_id)
+            ).scalar()
             conn.execute(brief_paragraphs.delete().where(brief_paragraphs.c.id == entry_id))
             self._drop_if_empty(conn, section_id)
+            if story_id is not None:
+                exists = conn.execute(
+                    sa.select(brief_exclusions.c.story_id).where(
+                        brief_exclusions.c.brief_id == brief_id, brief_exclusions.c.story_id == story_id
+                    )
+                ).first()
+                if exists is None:
+                    conn.execute(
+                        brief_exclusions.insert().values(
+                            brief_id=brief_id, story_id=story_id, editor=editor, created_at=dt.datetime.now(dt.UTC)
+                        )
+                    )
+        return None if story_id is None else int(story_id)
 
     def publish(self, brief_id: int, title: str, now: dt.datetime) -> None:
         """Freeze a draft: status published, the house title, the time, and the archive's content hash.

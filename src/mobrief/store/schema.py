@@ -162,6 +162,7 @@ briefs = Table(
     Column("content_hash", String(64), nullable=False, unique=True),
     _now_column("published_at", nullable=True),
     _now_column("created_at"),
+    Column("corrects_brief_id", Integer, nullable=True),  # a draft correcting this published brief
     Index("ix_briefs_period_end", "period_end"),
 )
 
@@ -188,6 +189,60 @@ brief_paragraphs = Table(
     Column("sources", JSON, nullable=True),  # [{url, outlet, published_at}] the entry names
     Column("previously", JSON, nullable=True),  # [{brief_id, title, url}] earlier briefs the story continues
     Column("edited", Boolean, nullable=False, default=False),  # an editor wrote or moved it: compose keeps it
+)
+
+brief_exclusions = Table(
+    "brief_exclusions",
+    metadata,
+    Column("brief_id", Integer, ForeignKey("briefs.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("editor", String(320), nullable=True),  # who removed the story from the draft
+    _now_column("created_at"),
+)
+
+brief_revisions = Table(
+    "brief_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("brief_id", Integer, ForeignKey("briefs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # correction / withdrawal
+    Column("note", Text, nullable=False),  # what readers are told
+    Column("previous", JSON, nullable=True),  # a corrected brief as it read before (the archive's JSON form)
+    Column("editor", String(320), nullable=True),
+    _now_column("created_at"),
+)
+
+story_decisions = Table(
+    "story_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False),  # merge / move / split
+    # the story the reports went to (null once clustering is rebuilt: the item lists below still hold)
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL"), nullable=True, index=True),
+    Column("from_story_id", Integer, nullable=True),  # the story they left (a merged story no longer exists)
+    Column("item_ids", JSON, nullable=False, default=list),  # the reports the editor moved
+    Column("joined_item_ids", JSON, nullable=False, default=list),  # reports they now belong with
+    Column("left_item_ids", JSON, nullable=False, default=list),  # reports they must never again share a story with
+    Column("editor", String(320), nullable=True),
+    _now_column("created_at"),
+)
+
+story_suggestions = Table(
+    "story_suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("text", Text, nullable=False),  # a volunteer's English entry, for an editor to take or leave
+    Column("editor", String(320), nullable=True),
+    _now_column("created_at"),
+)
+
+outlet_aliases = Table(
+    "outlet_aliases",
+    metadata,
+    Column("alias", String(300), primary_key=True),  # a source name, feed title or channel name as stored
+    Column("outlet", String(300), nullable=False, index=True),  # the one name filters and attributions show
+    _now_column("created_at"),
 )
 
 glossary_terms = Table(

@@ -55,29 +55,33 @@ class StoryLink:
     last_seen: dt.datetime | None = None
 
 
+def _enriched_query() -> sa.Select[Any]:
+    """Items with their source and what enrichment found: what clustering signs."""
+    return sa.select(
+        items.c.id,
+        sources.c.name.label("source"),
+        items.c.external_id,
+        items.c.url,
+        items.c.published_at,
+        items.c.title,
+        items.c.text,
+        items.c.raw,
+        items.c.lang,
+        items.c.search_lemmas,
+        item_enrichments.c.lang.label("detected_lang"),
+        item_enrichments.c.is_relevant,
+        item_enrichments.c.section,
+        item_enrichments.c.editor_section,
+        item_enrichments.c.editor_decision,
+        item_enrichments.c.entities,
+        item_enrichments.c.places,
+        item_enrichments.c.amounts,
+    ).join(sources, sources.c.id == items.c.source_id)
+
+
 def _pending_query(require_enrichment: bool) -> sa.Select[Any]:
     query = (
-        sa.select(
-            items.c.id,
-            sources.c.name.label("source"),
-            items.c.external_id,
-            items.c.url,
-            items.c.published_at,
-            items.c.title,
-            items.c.text,
-            items.c.raw,
-            items.c.lang,
-            items.c.search_lemmas,
-            item_enrichments.c.lang.label("detected_lang"),
-            item_enrichments.c.is_relevant,
-            item_enrichments.c.section,
-            item_enrichments.c.editor_section,
-            item_enrichments.c.editor_decision,
-            item_enrichments.c.entities,
-            item_enrichments.c.places,
-            item_enrichments.c.amounts,
-        )
-        .join(sources, sources.c.id == items.c.source_id)
+        _enriched_query()
         .outerjoin(story_items, story_items.c.item_id == items.c.id)
         .where(story_items.c.item_id.is_(None))
     )
@@ -151,6 +155,17 @@ class StoryRepository:
         query = query.order_by(items.c.published_at, items.c.id).limit(limit)
         with self.engine.connect() as conn:
             return [_row_to_enriched(row) for row in conn.execute(query)]
+
+    def enriched_items(self, item_ids: Iterable[int]) -> list[EnrichedItem]:
+        """Given items with what enrichment found, in publication order (then id): to sign a story again."""
+        wanted = sorted(set(item_ids))
+        found: list[EnrichedItem] = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                query = _enriched_query().outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id)
+                query = query.where(items.c.id.in_(wanted[start : start + 500]))
+                found.extend(_row_to_enriched(row) for row in conn.execute(query))
+        return sorted(found, key=lambda i: (i.published_at, i.id))
 
     def signatures_seen_since(self, moment: dt.datetime, *, until: dt.datetime | None = None) -> list[StoredSignature]:
         """Profiles of the stories last seen at or after `moment` (and first seen by `until`), in id order."""

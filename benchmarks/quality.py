@@ -18,8 +18,12 @@ score them:
 Briefs that printed a paragraph about a fold's event are left out of that fold's training, so no model
 sees the published text of an event it is scored on.
 
-Usage: python benchmarks/quality.py [--data ../shared/data] [--folds 5] [--seed 7] [--compress 3] [--show]
+Usage: python benchmarks/quality.py [--data ../shared/data] [--folds 5] [--seed 7] [--compress 3]
+                                   [--write-models]
 Prints a table (mean, spread as the sample standard deviation, min and max over folds); never asserts.
+With --write-models it also trains the shipped default relevance model by the same recipe on all the data
+(`src/mobrief/enrich/data/relevance_model.json`: intercept and weights of concepts and of lemmas met in at
+least two texts; no text).
 `tests/test_quality_gate.py` runs the same code and fails when a mean falls below its pinned floor.
 """
 
@@ -449,6 +453,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--compress", type=int, default=3)
+    parser.add_argument("--write-models", action="store_true")
     args = parser.parse_args(argv)
     data = args.data or find_data_dir()
     if data is None:
@@ -459,6 +464,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"{'measure':<14}{'mean':>7}{'spread':>8}{'min':>7}{'max':>7}{'pooled':>8}")
     for measure, s in results.items():
         print(f"{measure:<14}{s.mean:>7.3f}{s.spread:>8.3f}{s.low:>7.3f}{s.high:>7.3f}{s.pooled:>8.3f}")
+    if args.write_models:
+        write_default_models(data)
+
+
+def write_default_models(data: Path) -> None:
+    """Train the shipped relevance model on all the dev data by the cross-validated recipe."""
+    stream = load_stream(data, folds=1)
+    training = training_for(stream, None)
+    model = relevance.train_from(
+        archive=[text for text, _ in training.archive],
+        kept=training.kept,
+        skipped=training.skipped,
+        label=f"default-{relevance.features.load_lexicon().version}",
+    )
+    target = REPO / "src" / "mobrief" / "enrich" / "data" / "relevance_model.json"
+    target.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"wrote {target} ({model.version}, {len(model.weights)} weights)")
 
 
 if __name__ == "__main__":

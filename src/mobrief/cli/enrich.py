@@ -15,9 +15,6 @@ from mobrief import pipeline
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.errors import BadRecord
 
-EDITOR_WEIGHT = 3.0  # an editor's explicit decision counts as much as three written examples
-ARCHIVE_WEIGHT = 0.5  # published paragraphs are English and all positive: useful, but not the whole picture
-
 
 @contextmanager
 def _progress_bar(app: AppContext, label: str) -> Iterator[Callable[[int, int | None], None]]:
@@ -77,28 +74,30 @@ def relevance_train(app: AppContext, no_archive: bool, as_json: bool) -> None:
     from mobrief.enrich import relevance
 
     store = app.store
-    examples = relevance.corpus_examples()
     decisions = [
         (f"{item.title}\n{item.text}", label == "keep") for item, label in store.enrichments.iter_editor_decisions()
     ]
-    examples += relevance.examples_from(decisions, EDITOR_WEIGHT)
-    archive = [] if no_archive else [(p.text, True) for p in store.briefs.iter_paragraphs() if p.text.strip()]
-    examples += relevance.examples_from(archive, ARCHIVE_WEIGHT)
+    archive = [] if no_archive else [p.text for p in store.briefs.iter_paragraphs() if p.text.strip()]
     with app.console.status("training the relevance model"):
-        model = relevance.train(examples, label="relevance")
+        model = relevance.train_from(
+            archive=archive,
+            kept=[text for text, keep in decisions if keep],
+            skipped=[text for text, keep in decisions if not keep],
+        )
+    examples = len(relevance.corpus_examples()) + len(decisions) + len(archive)
     store.models.put(relevance.NAME, model.version, model.to_json())
     summary = {
         "model": relevance.NAME,
         "version": model.version,
         "editor_decisions": len(decisions),
         "archive_paragraphs": len(archive),
-        "examples": len(examples),
+        "examples": examples,
     }
     if as_json:
         print_json(summary)
     else:
         app.console.print(
-            f"trained relevance {model.version} on {len(examples)} examples "
+            f"trained relevance {model.version} on {examples} examples "
             f"({len(decisions)} editor decisions, {len(archive)} archive paragraphs)"
         )
 
@@ -123,7 +122,8 @@ def sections_train(app: AppContext, as_json: bool) -> None:
         (p.text, p.section_key, 1.0) for p in store.briefs.iter_paragraphs() if p.section_key in sections.SECTIONS
     ]
     editors = [
-        (f"{item.title}\n{item.text}", key, EDITOR_WEIGHT) for item, key in store.enrichments.iter_editor_sections()
+        (f"{item.title}\n{item.text}", key, sections.EDITOR_WEIGHT)
+        for item, key in store.enrichments.iter_editor_sections()
     ]
     with app.console.status("training the section model"):
         model = sections.train([*archive, *editors], label="sections")

@@ -38,3 +38,17 @@ def test_english_text_uses_gazetteer_and_first_name_rules() -> None:
 
 def test_empty_text_has_no_entities() -> None:
     assert entities.find_entities("   ") == []
+
+
+def test_mentions_never_cross_a_line_break() -> None:
+    found = entities.find_entities("Об этом сообщило Минобороны\nРоссии. Новость дня.", lang="ru")
+    assert found and all("\n" not in m.text for m in found)
+
+
+def test_capitalised_verbs_are_not_people_and_first_names_read_nominative() -> None:
+    found = entities.find_entities(
+        "Отвечает на вопросы зампред комитета Яна Лантратова. Соглашается с ней депутат Олег Смолин.", lang="ru"
+    )
+    people = {m.latin for m in found if m.kind == "person"}
+    assert "Yana Lantratova" in people
+    assert not any(name.startswith(("Otvechaet", "Soglashaet")) for name in people)

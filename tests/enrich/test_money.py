@@ -61,3 +61,9 @@ def test_any_integer_of_rubles_is_read_back(value: int, unit: str) -> None:
     (amount,) = money.parse_amounts(f"сумма {value} {unit} на счёт")
     assert amount.currency == "RUB"
     assert amount.value == value
+
+
+def test_ages_are_not_prison_terms() -> None:
+    text = "Его задержали, когда ему было 15 лет; в возрасте 19 лет суд приговорил его к шести годам колонии."
+    terms = [a for a in money.parse_amounts(text) if a.currency == "months"]
+    assert [a.value for a in terms] == [72.0]

@@ -57,7 +57,7 @@ _EN_FIRST_NAMES = _word_set(
     """
 )
 
-VERSION_CODE = "entities-code-3"
+VERSION_CODE = "entities-code-4"
 _UNIT_NOUNS = {
     "полк": "Regiment", "бригад": "Brigade", "дивизи": "Division", "батальон": "Battalion", "арми": "Army",
     "корпус": "Corps", "отряд": "Detachment",
@@ -210,7 +210,12 @@ def _person_word(word: str, gender: str | None, case: str | None, first: bool) -
     def fits(p: Any) -> bool:
         return (gender is None or p.tag.gender in (gender, None)) and (case is None or p.tag.case == case)
 
-    chosen = next((p for p in named if fits(p)), None)
+    if first and gender is None and case is None:
+        # a first name as written is most often in the nominative: «Яна» is Yana, not the genitive of Yan
+        nominative = (p for p in named if p.tag.case == "nomn" and p.tag.number != "plur")
+        chosen = next(nominative, None) or next(iter(named), None)
+    else:
+        chosen = next((p for p in named if fits(p)), None)
     if chosen is None and case is None and named:
         chosen = next((p for p in named if p.tag.case == "nomn"), named[0])
     if chosen is None:
@@ -260,7 +265,7 @@ def _iter_gazetteer(text: str, gazetteer: EntityGazetteer) -> Iterator[tuple[int
             continue
         for size in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
             entry = gazetteer.phrases.get(tuple(keys[i : i + size]))
-            if entry is not None:
+            if entry is not None and "\n" not in text[tokens[i].start() : tokens[i + size - 1].end()]:
                 yield tokens[i].start(), tokens[i + size - 1].end(), entry
                 i += size
                 break
@@ -329,12 +334,14 @@ def _russian_entities(text: str, overrides: Mapping[str, str] | None) -> list[Me
     doc.tag_ner(ner)
     people: list[tuple[int, int, str]] = []
     for span in doc.spans:
-        if not free(span.start, span.stop):
+        start, stop, surface = _one_line(span.start, span.stop, span.text)
+        if not surface or not free(start, stop):
             continue
         if span.type == "PER":
-            people.append((span.start, span.stop, span.text))
+            if not _reads_as_a_name(surface):
+                continue
+            people.append((start, stop, surface))
         elif span.type == "ORG":
-            surface = span.text
             normalized = _normalize_org(surface)
             found.append(
                 Mention(
@@ -342,12 +349,36 @@ def _russian_entities(text: str, overrides: Mapping[str, str] | None) -> list[Me
                     text=surface,
                     normalized=normalized,
                     latin=_transliterate(normalized, overrides),
-                    start=span.start,
-                    end=span.stop,
+                    start=start,
+                    end=stop,
                 )
             )
     found.extend(_people(people, overrides))
     return found
+
+
+def _one_line(start: int, stop: int, surface: str) -> tuple[int, int, str]:
+    """A span cut at its first line break: a name never runs from a headline into the next line."""
+    cut = surface.find("\n")
+    if cut < 0:
+        return start, stop, surface
+    head = surface[:cut].rstrip()
+    return start, start + len(head), head
+
+
+_NOT_NAME_POS = frozenset({"VERB", "INFN", "GRND", "PRTF", "PRTS", "ADVB", "CONJ", "PRCL", "PREP", "NPRO", "PRED"})
+
+
+def _reads_as_a_name(surface: str) -> bool:
+    """Whether a one-word person span can be a name: «Отвечает» and «Соглашается», capitalised at the start
+    of a sentence, are verbs the dictionary knows and no name it knows."""
+    words = surface.split()
+    if len(words) != 1:
+        return True
+    parses = _morph().parse(words[0].lower())
+    if any(t in p.tag for p in parses for t in _PERSON_TAGS):
+        return True
+    return not any(p.tag.POS in _NOT_NAME_POS for p in parses[:2])
 
 
 def _normalize_org(surface: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from mobrief import lemmas
 from mobrief.records import Amount
 
-VERSION = "money-3"
+VERSION = "money-4"
 
 _SPACE = r"[ \u00a0\u202f]"
 # digits: Russian thousands by (narrow) spaces, English by commas; decimals by comma (ru) or point
@@ -155,9 +155,24 @@ def _iter_money(text: str) -> Iterator[Amount]:
         )
 
 
+_AGE_BEFORE = re.compile(
+    r"(?:было|исполнил[оа]сь|исполнится|возраст[еа]?|в\s+возрасте|лет\s+от\s+роду|aged?|was|turned|at\s+the\s+age\s+of)"
+    r"[\s\u00a0]*(?:ему|ей|им|всего|лишь|только|около|почти)?[\s\u00a0]*$",
+    re.IGNORECASE,
+)
+_AGE_AFTER = re.compile(r"[\s\u00a0]*(?:от\s+роду|назад|old|ago)\b", re.IGNORECASE)
+
+
+def _is_age(text: str, start: int, end: int) -> bool:
+    """«когда ему было 15 лет», «в возрасте 19 лет», "aged 15", «10 лет назад»: an age or a time, not a term."""
+    return bool(_AGE_BEFORE.search(text, max(0, start - 30), start) or _AGE_AFTER.match(text, end))
+
+
 def _iter_terms(text: str) -> Iterator[Amount]:
     for match in TERM_RE.finditer(text):
         if not _TERM_TAIL.match(text, match.end(), min(len(text), match.end() + 80)):
+            continue
+        if _is_age(text, match.start(), match.end()):
             continue
         if match.group("munit"):
             months = _number(match.group("mo"))

@@ -116,7 +116,7 @@ def load_gazetteer() -> Gazetteer:
         if nickname.endswith(_STEM_SUFFIXES):
             stems.append((nickname[:-1].lower(), entry))
         phrases.setdefault(_phrase(nickname), entry)
-    version = f"{data.get('version', 'places')}-{hashlib.sha256(raw).hexdigest()[:8]}"
+    version = f"{data.get('version', 'places')}-code-2-{hashlib.sha256(raw).hexdigest()[:8]}"
     return Gazetteer(phrases=phrases, stems=tuple(stems), surface=surface, entries=entries, version=version)
 
 
@@ -142,7 +142,7 @@ def _iter_matches(text: str) -> Iterator[Place]:
         found: tuple[int, PlaceEntry] | None = None
         for size in range(min(MAX_PHRASE, len(tokens) - i), 0, -1):
             entry = gazetteer.phrases.get(tuple(lemma_list[i : i + size]))
-            if entry is not None:
+            if entry is not None and "\n" not in text[tokens[i].start() : tokens[i + size - 1].end()]:
                 found = (size, entry)
                 break
         low = words[i].lower().replace("ё", "е")

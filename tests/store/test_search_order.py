@@ -1,0 +1,49 @@
+"""Search keeps its results: the same items in the same order for the same query, page by page, on both backends.
+
+`tests/data/search_order.json` was written by the search code as it stood before the speed work of issue 17
+(ranking everything on SQLite, the newest 500 matches on PostgreSQL), over the corpus in `search_corpus.py`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from search_corpus import PAGES, QUERIES, corpus
+
+from mobrief.store import Store, search
+
+PINNED = json.loads((Path(__file__).parents[1] / "data" / "search_order.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def filled(store: Store) -> Store:
+    items = corpus()
+    for start in range(0, len(items), 50):
+        store.items.upsert(items[start : start + 50], kind="test")
+    return store
+
+
+def _ids(store: Store, query: str, limit: int, offset: int) -> list[str]:
+    return [item.external_id for item, _ in store.items.search(query, limit=limit, offset=offset)]
+
+
+def test_search_returns_the_pinned_items_in_the_pinned_order(filled: Store) -> None:
+    pinned = PINNED[filled.dialect]["search"]
+    found = {
+        query: {f"{limit}/{offset}": _ids(filled, query, limit, offset) for limit, offset in PAGES} for query in QUERIES
+    }
+    assert found == {query: pinned[query] for query in QUERIES}
+
+
+def test_newest_matches_are_the_pinned_ones(filled: Store) -> None:
+    pinned = PINNED[filled.dialect]["newest"]
+    index = search.search_index_for(filled.dialect)
+    found = {}
+    for query in QUERIES:
+        with filled.engine.connect() as conn:
+            ids = index.newest(conn, search.query_terms(query), limit=15)
+        external = {item.id: item.external_id for item in filled.items.get_many(ids)}
+        found[query] = [external[i] for i in ids]
+    assert found == {query: pinned[query] for query in QUERIES}

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "mobrief"
 BASE = {"records", "errors", "settings", "lemmas", "forked_stream", "batch_runtime", "__version__"}
 ALLOWED = {
     "sources": set(),
-    "store": set(),
+    "store": {"style"},  # search spells a query as the house transliterates (style only reads its own data)
     "style": set(),
     "enrich": {"style"},
     "stories": {"store", "enrich", "style"},

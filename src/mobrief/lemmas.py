@@ -39,6 +39,22 @@ def lemma(word: str) -> str:
     return _cache.get(word) or _compute(word)
 
 
+def dictionary_form(word: str) -> str:
+    """The dictionary form of a Russian word with ё kept («Пушкарева» → «пушкарёв»); other words lower-cased."""
+    low = word.lower()
+    return str(_morph().parse(low)[0].normal_form) if _CYRILLIC.search(low) else low
+
+
+def is_cyrillic(word: str) -> bool:
+    """Whether `word` has a Cyrillic letter (and so gets a Russian lemma)."""
+    return bool(_CYRILLIC.search(word))
+
+
+def is_known(word: str) -> bool:
+    """Whether the Russian dictionary has `word` (predicted forms, such as most surnames, are not known)."""
+    return bool(_morph().word_is_known(word.lower()))
+
+
 def words(text: str) -> list[str]:
     """The words of a text in order, as written."""
     return WORD_RE.findall(text)

@@ -13,8 +13,10 @@ from mobrief.store.schema import metadata
 
 
 def _ignore_search_objects(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    # the full-text index lives outside the metadata on purpose (FTS5 tables, a tsvector expression index)
-    return not (name or "").startswith(("items_fts", "ix_items_search"))
+    # the full-text index lives outside the metadata on purpose (FTS5 tables, stored tsvector columns, GIN indexes)
+    return not (name or "").startswith(
+        ("items_fts", "paragraphs_fts", "ix_items_search", "ix_paragraph_search", "search_vector")
+    )
 
 
 def test_upgrade_head_matches_metadata(db_url: str) -> None:

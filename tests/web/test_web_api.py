@@ -61,3 +61,24 @@ async def test_openapi_documents_the_api(browser, newsroom) -> None:
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
     policy = docs.headers["content-security-policy"]
     assert "'sha256-" in policy and "unsafe-inline" not in policy
+
+
+async def test_search_api_pages_links_and_marks(browser, newsroom) -> None:
+    await browser.sign_in("volunteer")
+    first = (await browser.get("/api/search", params={"q": "военкоматы", "limit": 1})).json()
+    assert (first["kind"], first["offset"], first["limit"], first["has_more"]) == ("reports", 0, 1, True)
+    hit = first["hits"][0]
+    assert hit["kind"] == "report" and hit["item_id"] in newsroom.items.values()
+    start, end = hit["snippet"]["marks"][0]
+    assert hit["snippet"]["text"][start:end].lower().startswith("военкомат")
+    second = (await browser.get("/api/search", params={"q": "военкоматы", "limit": 1, "offset": 1})).json()
+    assert second["hits"][0]["item_id"] != hit["item_id"]
+    latin = (await browser.get("/api/search", params={"q": "Pushkaryov"})).json()
+    assert [h["item_id"] for h in latin["hits"]] == [newsroom.items["post-5"]]
+    assert latin["hits"][0]["story_id"] == newsroom.stories["sentence"]
+    stories = (await browser.get("/api/search", params={"q": "Пушкарев", "kind": "stories"})).json()
+    assert [(h["kind"], h["story_id"]) for h in stories["hits"]] == [("story", newsroom.stories["sentence"])]
+    assert stories["hits"][0]["item_ids"] == [newsroom.items["post-5"]]
+    paragraphs = (await browser.get("/api/search", params={"q": "Pushkaryov", "kind": "paragraphs"})).json()
+    assert paragraphs["hits"] == [] and paragraphs["has_more"] is False
+    assert (await browser.get("/api/search", params={"q": "x", "kind": "everything"})).status_code == 422

@@ -131,6 +131,15 @@ class HouseStyle:
     terms: list[GlossaryTerm]
     rates: RateTable
     overrides: dict[str, str] = field(default_factory=dict)
+    outlets: dict[str, str] = field(default_factory=dict)  # outlet as stored → as the brief names it (a cache)
+    _glossed: frozenset[str] | None = None
+
+    @property
+    def glossed(self) -> frozenset[str]:
+        """The folded names of the terms that carry a gloss (computed once, not once per entry)."""
+        if self._glossed is None:
+            self._glossed = frozenset(glossary.fold(t.term) for t in self.terms if t.gloss)
+        return self._glossed
 
     @classmethod
     def of(cls, store: Store) -> HouseStyle:
@@ -152,7 +161,13 @@ def _with_previously(entry: ComposedEntry) -> str:
 
 def outlet_name(name: str, style: HouseStyle) -> str:
     """An outlet as the brief names it: the glossary's term for its Russian name, else transliterated."""
-    return style.overrides.get(name) or (transliterate(name, style.overrides) if re.search("[А-яЁё]", name) else name)
+    found = style.outlets.get(name)
+    if found is None:
+        found = style.overrides.get(name) or (
+            transliterate(name, style.overrides) if re.search("[А-яЁё]", name) else name
+        )
+        style.outlets[name] = found
+    return found
 
 
 def _sources(story: period.PeriodStory, style: HouseStyle) -> tuple[dict[str, Any], ...]:
@@ -301,7 +316,7 @@ def plan_entry(
 
 def strip_house_additions(text: str, style: HouseStyle) -> str:
     """`text` without the glosses of known terms and without ruble conversions, so they can be placed anew."""
-    known = {glossary.fold(t.term) for t in style.terms if t.gloss}
+    known = style.glossed
     cuts = [
         (p.bracket_start - 1, p.bracket_end) for p in glossary.find_gloss_pairs(text) if glossary.fold(p.term) in known
     ]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mobrief.store.items import ItemRepository
     from mobrief.store.models import ModelRepository
     from mobrief.store.rates import RateRepository
+    from mobrief.store.search_hits import SearchRepository
     from mobrief.store.sources import SourceRepository
     from mobrief.store.stories import StoryRepository
     from mobrief.store.story_decisions import StoryDecisionRepository
@@ -130,6 +131,13 @@ class Store:
         from mobrief.store.models import ModelRepository
 
         return ModelRepository(self.engine)
+
+    @functools.cached_property
+    def search(self) -> SearchRepository:
+        """Searches of reports, stories and published paragraphs, a page at a time."""
+        from mobrief.store.search_hits import SearchRepository
+
+        return SearchRepository(self.engine)
 
     @functools.cached_property
     def stories(self) -> StoryRepository:

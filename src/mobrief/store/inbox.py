@@ -184,7 +184,7 @@ class InboxRepository:
             query = query.where(relevant.exists())
         with self.engine.connect() as conn:
             if flt.query and flt.query.strip():
-                hits = self._newest_matches(conn, search.query_terms(flt.query))
+                hits = self._newest_matches(conn, search.parse_query(flt.query))
                 if not hits:
                     return InboxPage(rows=(), offset=offset, limit=limit, has_more=False)
                 story_ids = sa.select(story_items.c.story_id).where(story_items.c.item_id.in_(hits))
@@ -197,9 +197,9 @@ class InboxRepository:
         out.sort(key=lambda r: (r.last_seen.date(), r.relevance or 0.0), reverse=True)
         return InboxPage(rows=tuple(out), offset=offset, limit=limit, has_more=has_more)
 
-    def _newest_matches(self, conn: sa.Connection, terms: list[str]) -> list[int]:
+    def _newest_matches(self, conn: sa.Connection, query: search.SearchQuery) -> list[int]:
         # the inbox is ordered by time, not by rank: ask the index for the newest matches, unranked
-        return search.search_index_for(self._dialect).newest(conn, terms, limit=SEARCH_LIMIT)
+        return search.search_index_for(self._dialect).newest(conn, query, limit=SEARCH_LIMIT)
 
     def _build_rows(self, conn: sa.Connection, rows: Sequence[Any]) -> list[InboxRow]:
         details = self._details(conn, [row.id for row in rows])

@@ -331,10 +331,10 @@ class ItemRepository:
             last = page[-1].id or last
 
     def search(self, query: str, *, limit: int = 20, offset: int = 0) -> list[tuple[Item, float]]:
-        """Items whose text contains every word of `query` in any inflection, best first."""
-        terms = search.query_terms(query)
+        """Items whose text contains every word of `query` in any inflection or house spelling, best first within
+        each block of the newest matches (see `store.search`; `Store.search.reports` adds story ids and marks)."""
         with self.engine.connect() as conn:
-            hits = self._search.search(conn, terms, limit=limit, offset=offset)
+            hits = self._search.search(conn, search.parse_query(query), limit=limit, offset=offset)
         by_id = {item.id: item for item in self.get_many(item_id for item_id, _ in hits)}
         return [(by_id[item_id], score) for item_id, score in hits if item_id in by_id]
 

@@ -245,6 +245,13 @@ outlet_aliases = Table(
     _now_column("created_at"),
 )
 
+paragraph_search = Table(
+    "paragraph_search",  # the lemmas of a published paragraph, filled by the store at search time (see search_hits)
+    metadata,
+    Column("paragraph_id", Integer, ForeignKey("brief_paragraphs.id", ondelete="CASCADE"), primary_key=True),
+    Column("search_lemmas", Text, nullable=False),
+)
+
 glossary_terms = Table(
     "glossary_terms",
     metadata,

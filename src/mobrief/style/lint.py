@@ -81,8 +81,9 @@ def check_style(
     edits = engine.plan_style(text, day, index, rates if day else None)
     edits += _spelling_edits(text, index) + _title_edits(text)
     findings = []
+    lines = engine.LineIndex(text)
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
-        line, column = engine.position(text, edit.start)
+        line, column = lines.position(edit.start)
         if edit.code in ("missing-gloss", "late-gloss", "missing-conversion") and edit.replacement:
             context = text[max(0, edit.start - 40) : edit.start].split("\n")[-1]
             suggestion: str | None = f"…{context}{edit.replacement}"

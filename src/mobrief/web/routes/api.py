@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from mobrief.store import search_hits
 from mobrief.store.briefs import brief_as_dict
 from mobrief.store.inbox import STORY_STATUSES, InboxFilter
 from mobrief.web.deps import StoreDep, UserDep
@@ -70,6 +71,82 @@ class BriefListingOut(BaseModel):
     entries: int
 
 
+class SnippetOut(BaseModel):
+    text: str
+    marks: list[tuple[int, int]]  # [start, end) of each matched word in `text`
+
+
+class SearchHitOut(BaseModel):
+    """One hit. Reports: `item_id` (and `story_id` when clustered); stories: `story_id`, `item_ids` (its matching
+    reports); paragraphs: `brief_id`, `section_position`, `paragraph_position` (from 0), `paragraph_id`."""
+
+    kind: str  # "report" | "story" | "paragraph"
+    item_id: int | None = None
+    story_id: int | None = None
+    brief_id: int | None = None
+    section_position: int | None = None
+    paragraph_position: int | None = None
+    paragraph_id: int | None = None
+    item_ids: list[int] = []
+    title: str
+    title_marks: list[tuple[int, int]] = []
+    when: dt.datetime | dt.date | None
+    source: str | None = None
+    url: str | None = None
+    score: float | None = None
+    snippet: SnippetOut
+
+
+class SearchPageOut(BaseModel):
+    query: str
+    kind: str
+    offset: int
+    limit: int
+    has_more: bool  # ask again at offset + limit for more
+    hits: list[SearchHitOut]
+
+
+def _snippet(snippet: search_hits.Snippet) -> SnippetOut:
+    return SnippetOut(text=snippet.text, marks=list(snippet.marks))
+
+
+def _search_hit(hit: Any) -> SearchHitOut:
+    if isinstance(hit, search_hits.ReportHit):
+        return SearchHitOut(
+            kind="report",
+            item_id=hit.item.id,
+            story_id=hit.story_id,
+            title=hit.item.title,
+            title_marks=list(hit.title_marks),
+            when=hit.item.published_at,
+            source=hit.item.source,
+            url=hit.item.url,
+            score=hit.score,
+            snippet=_snippet(hit.snippet),
+        )
+    if isinstance(hit, search_hits.StoryHit):
+        return SearchHitOut(
+            kind="story",
+            story_id=hit.story_id,
+            item_ids=list(hit.item_ids),
+            title=hit.title,
+            title_marks=list(hit.title_marks),
+            when=hit.last_seen,
+            snippet=_snippet(hit.snippet),
+        )
+    return SearchHitOut(
+        kind="paragraph",
+        brief_id=hit.brief_id,
+        section_position=hit.section_position,
+        paragraph_position=hit.paragraph_position,
+        paragraph_id=hit.paragraph_id,
+        story_id=hit.story_id,
+        title=hit.brief_title,
+        when=hit.period_end,
+        snippet=_snippet(hit.snippet),
+    )
+
+
 def _item(item: Any) -> ItemOut:
     return ItemOut(
         id=item.id,
@@ -99,6 +176,30 @@ def list_items(
         return [_item(item) for item, _ in store.items.search(q, limit=limit, offset=offset)]
     page = store.items.page(source=source, since=since, until=until, limit=limit, offset=offset)
     return [_item(item) for item in page]
+
+
+@router.get("/search", response_model=SearchPageOut)
+def search(
+    store: StoreDep,
+    user: UserDep,
+    q: Annotated[str, Query(max_length=300, description="words, in any inflection, Latin or Cyrillic")],
+    kind: Annotated[str, Query(pattern="^(reports|stories|paragraphs)$")] = "reports",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=search_hits.MAX_OFFSET)] = 0,
+) -> SearchPageOut:
+    """One page of reports, stories or published paragraphs matching `q`, each with what links it and the
+    offsets of the matched words in its snippet. Reports: best first within each block of the newest 500 matches;
+    stories: the story of the newest match first; paragraphs: newest brief first, in reading order."""
+    finder = {"reports": store.search.reports, "stories": store.search.stories, "paragraphs": store.search.paragraphs}
+    page: Any = finder[kind](q, limit=limit, offset=offset)
+    return SearchPageOut(
+        query=q,
+        kind=kind,
+        offset=page.offset,
+        limit=page.limit,
+        has_more=page.has_more,
+        hits=[_search_hit(hit) for hit in page.hits],
+    )
 
 
 @router.get("/items/{item_id}", response_model=ItemOut)

@@ -97,7 +97,7 @@ def search_page(
     paragraphs: list[Any] = []
     if q.strip():
         items = store.items.search(q, limit=30)
-        paragraphs = store.drafts.search(q.split(), limit=50)
+        paragraphs = list(store.search.paragraphs(q, limit=50).hits)
     return templating.render(request, "search.html", {"q": q, "items": items, "paragraphs": paragraphs})
 
 

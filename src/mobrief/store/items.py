@@ -390,10 +390,7 @@ class ItemRepository:
             last = rows[-1].id
 
 
-_SQLITE_INSERT = (
-    f"INSERT INTO items (source_id, snapshot_id, {', '.join(_ROW_COLUMNS)}, ingested_at, updated_at) "
-    f"VALUES ({', '.join('?' * (len(_ROW_COLUMNS) + 4))})"
-)
+_INSERT_COLUMNS = f"source_id, snapshot_id, {', '.join(_ROW_COLUMNS)}, ingested_at, updated_at"
 
 
 def _sqlite_time(value: dt.datetime | None) -> str | None:
@@ -403,23 +400,20 @@ def _sqlite_time(value: dt.datetime | None) -> str | None:
     return utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+def _aware_time(value: dt.datetime | None) -> dt.datetime | None:
+    return value
+
+
 def _insert_items(conn: Connection, rows: list[tuple[int, int | None, tuple[Any, ...]]], now: dt.datetime) -> None:
-    """Insert new rows (source id, snapshot id, prepared values); on SQLite through one DBAPI executemany with
-    the values encoded here, skipping SQLAlchemy's per-row bind processing (the hot path of a large Telegram
-    import), elsewhere through SQLAlchemy."""
-    if conn.dialect.name != "sqlite":
-        conn.execute(
-            items.insert(),
-            [
-                _python_values(values) | {"source_id": source_id, "snapshot_id": snapshot_id, "ingested_at": now,
-                                          "updated_at": now}
-                for source_id, snapshot_id, values in rows
-            ],
-        )  # fmt: skip
-        return
-    stamp, time = _sqlite_time(now), _sqlite_time
+    """Insert new rows (source id, snapshot id, prepared values) through one DBAPI executemany, the values
+    encoded here (JSON columns as the text `prepare_items` made): SQLAlchemy's per-row bind processing, and on
+    PostgreSQL decoding the JSON only to encode it again, was the hot path of a large import."""
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO items ({_INSERT_COLUMNS}) VALUES ({', '.join([marker] * (len(_ROW_COLUMNS) + 4))})"
+    time = _sqlite_time if conn.dialect.name == "sqlite" else _aware_time
+    stamp = time(now)
     conn.exec_driver_sql(
-        _SQLITE_INSERT,
+        sql,
         [
             (source_id, snapshot_id, v[0], v[1], time(v[2]), v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
              time(v[11]), stamp, stamp)

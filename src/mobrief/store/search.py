@@ -146,6 +146,7 @@ def english_forms(word: str) -> list[str]:
     return [low, *kept]
 
 
+@functools.lru_cache(maxsize=4096)
 def _word_terms(word: str) -> tuple[str, ...]:
     terms = [lemmas.lemma(word)]
     if lemmas.is_cyrillic(word):

@@ -6,7 +6,10 @@ subprocess and runs N concurrent signed-in editors with httpx (async), each read
 (floor: p95 < 300 ms and 0 errors on a 2-core machine).
 
 Usage: python benchmarks/web_load.py [--items 100000] [--editors 20] [--duration 30] [--think 0.2]
-       [--db URL (default: a fresh SQLite file)] [--keep]
+       [--backend sqlite|postgresql (a fresh database of that kind) | --db URL] [--reuse]
+
+`--backend postgresql` creates (and afterwards drops) a database on the server MOBRIEF_BENCH_PG names
+(default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 """
 
 from __future__ import annotations
@@ -195,6 +198,9 @@ def generate(url: str, count: int, seed: int) -> tuple[int, int]:
             flush()
     if batch_items:
         flush()
+    if store.dialect == "sqlite":  # rows inserted here, not by the store: build the full-text index over them
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")
     if store.dialect == "postgresql":  # ids were given explicitly: move the sequences past them
         with store.engine.begin() as conn:
             for table in (items, stories):
@@ -304,12 +310,30 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.2, help="mean pause between an editor's requests (s)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--pages", default="inbox,story,search", help="page kinds to read (inbox counts twice)")
-    parser.add_argument("--db", help="database URL (default: a fresh SQLite file in a temporary folder)")
+    parser.add_argument("--db", help="database URL (default: a fresh database of --backend)")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reuse", action="store_true", help="use the stories already in --db if it has some")
     args = parser.parse_args()
+    server = os.environ.get("MOBRIEF_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    fresh_pg = None if args.db or args.backend == "sqlite" else f"mobrief_bench_web_{os.getpid()}"
+    if fresh_pg:
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {fresh_pg}")
+    print(f"{os.cpu_count()} cores; backend {args.db.split(':')[0] if args.db else args.backend}")
+    try:
+        run(args, fresh_pg and server.rsplit("/", 1)[0] + "/" + fresh_pg)
+    finally:
+        if fresh_pg:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {fresh_pg} WITH (FORCE)")
+            admin.dispose()
+
+
+def run(args: argparse.Namespace, pg_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        url = args.db or f"sqlite:///{Path(folder) / 'load.db'}"
+        url = args.db or pg_url or f"sqlite:///{Path(folder) / 'load.db'}"
         n_stories = existing_stories(url) if args.reuse else 0
         if not n_stories:
             _, n_stories = generate(url, args.items, args.seed)

@@ -47,7 +47,8 @@ def create_engine(url: str) -> Engine:
             import psycopg  # noqa: F401
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ConfigError("PostgreSQL needs the driver: pip install 'mobrief[postgres]'") from exc
-        return sa.create_engine(url, pool_pre_ping=True)
+        # a connection per thread the web app serves with (20 editors at once) rather than queueing for 5
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     if not url.startswith("sqlite"):
         raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql+psycopg://…")
     engine = sa.create_engine(url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -128,9 +129,10 @@ def load_period_stories(engine: Engine, start: dt.date, end: dt.date) -> list[Pe
                     item_enrichments.c.relevance,
                     item_enrichments.c.is_relevant,
                     sa.func.coalesce(item_enrichments.c.editor_section, item_enrichments.c.section).label("section"),
-                    item_enrichments.c.entities,
-                    item_enrichments.c.places,
-                    item_enrichments.c.amounts,
+                    # as text, decoded below: most items have no places or amounts, and "[]" needs no parser
+                    sa.type_coerce(item_enrichments.c.entities, sa.Text).label("entities"),
+                    sa.type_coerce(item_enrichments.c.places, sa.Text).label("places"),
+                    sa.type_coerce(item_enrichments.c.amounts, sa.Text).label("amounts"),
                 )
                 .select_from(
                     items.join(story_items, story_items.c.item_id == items.c.id)
@@ -158,9 +160,9 @@ def load_period_stories(engine: Engine, start: dt.date, end: dt.date) -> list[Pe
                         relevance=row.relevance,
                         is_relevant=row.is_relevant,
                         section=row.section,
-                        entities=tuple(row.entities or ()),
-                        places=tuple(row.places or ()),
-                        amounts=tuple(row.amounts or ()),
+                        entities=_json_list(row.entities),
+                        places=_json_list(row.places),
+                        amounts=_json_list(row.amounts),
                     )
                 )
             earlier_query = (
@@ -206,6 +208,13 @@ def load_period_stories(engine: Engine, start: dt.date, end: dt.date) -> list[Pe
         for story_id in ids
         if story_id in story_rows and story_items_of[story_id]
     ]
+
+
+def _json_list(text: Any) -> tuple[Any, ...]:
+    """A JSON list column read as text (PostgreSQL's driver may already have decoded it)."""
+    if not text or text in ("[]", "null"):
+        return ()
+    return tuple(text if isinstance(text, list) else json.loads(text))
 
 
 def _unique_briefs(found: Sequence[EarlierBrief]) -> tuple[EarlierBrief, ...]:

@@ -11,7 +11,7 @@ Expansion happens on the query only, so the stored lemmas and their indexes stay
 
 Ranking is bounded: a page ranks one block of `CANDIDATES` matches taken newest first, in the index's own order,
 so a word in every other report costs what a rare one does. Blocks follow each other (the first page ranks the
-newest 500 matches, offset 500 starts the next 500), so paging still reaches every match.
+newest 200 matches, offset 200 starts the next 200), so paging still reaches every match.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from mobrief import lemmas
 from mobrief.style import transliteration
 
-CANDIDATES = 500  # matches ranked together: the newest first, then the next 500, …
+CANDIDATES = 200  # matches ranked together: the newest 200 first, then the next 200, …
 MAX_WORDS = 12
 MAX_TERMS = 16  # terms one word may match through
 

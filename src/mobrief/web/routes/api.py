@@ -188,7 +188,7 @@ def search(
     offset: Annotated[int, Query(ge=0, le=search_hits.MAX_OFFSET)] = 0,
 ) -> SearchPageOut:
     """One page of reports, stories or published paragraphs matching `q`, each with what links it and the
-    offsets of the matched words in its snippet. Reports: best first within each block of the newest 500 matches;
+    offsets of the matched words in its snippet. Reports: best first within each block of the newest 200 matches;
     stories: the story of the newest match first; paragraphs: newest brief first, in reading order."""
     finder = {"reports": store.search.reports, "stories": store.search.stories, "paragraphs": store.search.paragraphs}
     page: Any = finder[kind](q, limit=limit, offset=offset)

@@ -181,18 +181,21 @@ class ItemRepository:
         return counts
 
     def _existing(self, conn: Connection, keys: list[tuple[int, str]]) -> dict[tuple[int, str], Any]:
+        # one lookup per 500 keys whatever their sources, joined to a VALUES list so both databases look each
+        # key up in the unique index (a query per source and chunk made 80 a batch of a 40-channel import;
+        # SQLite scans the whole index for a row-value IN list)
         found: dict[tuple[int, str], Any] = {}
-        by_source: dict[int, list[str]] = {}
-        for source_id, external_id in keys:
-            by_source.setdefault(source_id, []).append(external_id)
-        for source_id, external_ids in by_source.items():
-            for start in range(0, len(external_ids), 500):
-                chunk = external_ids[start : start + 500]
-                query = sa.select(items.c.id, items.c.source_id, items.c.external_id, items.c.content_hash).where(
-                    items.c.source_id == source_id, items.c.external_id.in_(chunk)
-                )
-                for row in conn.execute(query):
-                    found[(row.source_id, row.external_id)] = row
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            values = ", ".join(f"(:s{n}, :e{n})" for n in range(len(chunk)))
+            params = {f"{kind}{n}": value for n, key in enumerate(chunk) for kind, value in zip("se", key, strict=True)}
+            query = sa.text(
+                "SELECT items.id, items.source_id, items.external_id, items.content_hash "
+                f"FROM (VALUES {values}) AS wanted JOIN items "
+                "ON items.source_id = wanted.column1 AND items.external_id = wanted.column2"
+            )
+            for row in conn.execute(query, params):
+                found[(row.source_id, row.external_id)] = row
         return found
 
     def _replace(

@@ -65,3 +65,25 @@ def test_newest_matches_are_the_pinned_ones(filled: Store) -> None:
         external = {item.id: item.external_id for item in filled.items.get_many(ids)}
         found[query] = [external[i] for i in ids]
     assert found == {query: pinned[query] for query in QUERIES}
+
+
+def test_newest_matches_in_small_windows_are_every_match_newest_first(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mobrief import lemmas
+    from mobrief.store import search_postgres
+
+    # windows of a few rows, so that a corpus of 240 items goes through every way of reading the index
+    monkeypatch.setattr(search_postgres, "WALK", 7)
+    monkeypatch.setattr(search_postgres, "GROWTH", 2)
+    monkeypatch.setattr(search_postgres, "RARE", 1)
+    stored = {item.id: set(lemmas.lemmatize(f"{item.title}\n{item.text}")) for item in filled.items.iter_all()}
+    index = search.search_index_for(filled.dialect)
+    for text in ("военкомат", "повесток", "поджог", "суд колония", "жена губернатор", "Пушкарев", "дезертир"):
+        query = search.parse_query(text)
+        wanted = sorted(
+            (i for i, words in stored.items() if all(words & set(group) for group in query.groups)), reverse=True
+        )
+        for limit, offset in ((3, 0), (50, 0), (500, 0), (5, 4)):
+            with filled.engine.connect() as conn:
+                assert index.newest(conn, query, limit=limit, offset=offset) == wanted[offset : offset + limit], text

@@ -31,6 +31,53 @@ def tsquery_sql(query: SearchQuery) -> tuple[str, dict[str, Any]]:
     return " && ".join(groups), params
 
 
+WALK = 1_000  # newest rows checked one by one first: a word in one report of five fills a block from them
+GROWTH = 4  # each further window of ids is 4–16 times the last
+RARE = 10  # a word the planner expects fewer than this many blocks of matches for is read in one go
+_WINDOW = "SELECT id FROM items WHERE id > :low AND id <= :high AND search_vector @@ ({}) ORDER BY id DESC LIMIT :size"
+
+
+def newest_ids(conn: Connection, tsquery: str, params: dict[str, Any], *, skip: int, size: int) -> list[int]:
+    """Ids of the matches numbered skip … skip+size-1, newest first, at a cost bounded by what is asked.
+
+    Left to itself the planner either walks ids backwards checking each row (cheap for a common word, but a
+    pair of words it takes for common together can walk a million rows) or reads every match through the GIN
+    index (cheap for a rare word, a heap visit per match for a common one). So: check the newest `WALK` rows;
+    if that is not enough and the words are rare (none there, and the planner expects few), read all their
+    matches through the GIN index; otherwise read the GIN index in windows of ids below, newest first, each
+    sized from the density seen so far to hold about 1.5 blocks of matches. Heap visits stay near the block
+    size whatever the words.
+    """
+    if skip:  # a deep page: rare, and its cost is the matches before it anyway
+        sql = f"SELECT id FROM items WHERE search_vector @@ ({tsquery}) ORDER BY id DESC LIMIT :size OFFSET :skip"
+        return [int(r[0]) for r in conn.execute(sa.text(sql), {**params, "size": size, "skip": skip})]
+    top = conn.execute(sa.text("SELECT max(id) FROM items")).scalar()
+    if top is None:
+        return []
+    window = sa.text(_WINDOW.format(tsquery))
+    # bitmap scans only from here: the newest rows by a range of the primary key, then GIN windows
+    conn.execute(sa.text("SET LOCAL enable_indexscan = off"))
+    try:
+        found = [int(r[0]) for r in conn.execute(window, {**params, "low": top - WALK, "high": top, "size": size})]
+        high, width = top - WALK, WALK
+        if len(found) < size and high > 0 and not found:
+            explain = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM items WHERE search_vector @@ ({tsquery})"
+            plan = conn.execute(sa.text(explain), params).scalar()
+            if plan and plan[0]["Plan"]["Plan Rows"] <= RARE * size:
+                width = high
+        while len(found) < size and high > 0:
+            need = size - len(found)
+            estimate = int(1.5 * need * (top - high) / len(found)) if found else width * GROWTH * GROWTH
+            width = min(max(width * GROWTH, estimate), width * GROWTH * GROWTH) if width < high else high
+            low = max(0, high - width)
+            rows = conn.execute(window, {**params, "low": low, "high": high, "size": need})
+            found += [int(r[0]) for r in rows]
+            high = low
+    finally:
+        conn.execute(sa.text("SET LOCAL enable_indexscan = on"))
+    return found
+
+
 class PostgresSearch:
     """Search through the stored tsvector and its GIN index, ranked by ts_rank within blocks of the newest
     matches."""
@@ -39,17 +86,18 @@ class PostgresSearch:
         if not query:
             return []
         tsquery, params = tsquery_sql(query)
+        ids = newest_ids(conn, tsquery, params, skip=skip, size=size)
+        if not ids:
+            return []
         # a report with the words as lemmatised is ranked as it always was; one found only through another
         # spelling or form is ranked by the whole query (ts_rank of an OR-query differs even where one term hits)
         exact, _ = tsquery_sql(search.SearchQuery(groups=tuple(group[:1] for group in query.groups)))
-        # the tsquery is written out (not taken from a CTE) so that the planner estimates its selectivity
         sql = (
-            f"WITH block AS (SELECT id, search_vector FROM items WHERE search_vector @@ ({tsquery}) "
-            "ORDER BY id DESC LIMIT :size OFFSET :skip) "
             f"SELECT id, CASE WHEN search_vector @@ ({exact}) THEN ts_rank(search_vector, {exact}) "
-            f"ELSE ts_rank(search_vector, {tsquery}) END AS score FROM block ORDER BY score DESC, id DESC"
+            f"ELSE ts_rank(search_vector, {tsquery}) END AS score FROM items WHERE id = ANY(:ids) "
+            "ORDER BY score DESC, id DESC"
         )
-        rows = conn.execute(sa.text(sql), {**params, "size": size, "skip": skip})
+        rows = conn.execute(sa.text(sql), {**params, "ids": ids})
         return [(int(row[0]), float(row[1])) for row in rows]
 
     def search(
@@ -65,8 +113,7 @@ class PostgresSearch:
         if not parsed:
             return []
         tsquery, params = tsquery_sql(parsed)
-        sql = f"SELECT id FROM items WHERE search_vector @@ ({tsquery}) ORDER BY id DESC LIMIT :limit OFFSET :offset"
-        return [int(row[0]) for row in conn.execute(sa.text(sql), {**params, "limit": limit, "offset": offset})]
+        return newest_ids(conn, tsquery, params, skip=offset, size=limit)
 
     def paragraph_ids(self, conn: Connection, query: SearchQuery) -> list[int]:
         if not query:

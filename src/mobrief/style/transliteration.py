@@ -37,6 +37,12 @@ def _default_overrides() -> dict[str, str]:
     return glossary.default_overrides()
 
 
+@functools.cache
+def _default_table() -> dict[str, str]:
+    """The shipped overrides keyed by folded form (built once: a call per word made it a hot spot)."""
+    return {_fold(k): v for k, v in _default_overrides().items()}
+
+
 @functools.lru_cache(maxsize=64)
 def _override_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
@@ -62,9 +68,9 @@ def transliterate(text: str, overrides: Mapping[str, str] | None = None) -> str:
 
     The shipped glossary's overrides always apply; `overrides` adds to them and wins where both name a form.
     """
-    table = {_fold(k): v for k, v in _default_overrides().items()}
+    table = _default_table()
     if overrides:
-        table.update({_fold(k): v for k, v in overrides.items() if k.strip()})
+        table = {**table, **{_fold(k): v for k, v in overrides.items() if k.strip()}}
     if table and _CYRILLIC.search(text):
         pattern = _override_pattern(tuple(table))
         pieces: list[str] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "mobrief"
 
 # room → rooms (and top-level modules) it may import; everything may import the shared base modules
-BASE = {"records", "errors", "settings", "lemmas", "forked_stream", "batch_runtime", "__version__"}
+BASE = {"records", "errors", "settings", "item_limits", "lemmas", "forked_stream", "batch_runtime", "__version__"}
 ALLOWED = {
     "sources": set(),
     "store": {"style"},  # search spells a query as the house transliterates (style only reads its own data)

@@ -8,17 +8,22 @@ class MobriefError(Exception):
 
 
 class BadRecord(MobriefError):
-    """One record of an input could not be used; the others still are."""
+    """One record of an input could not be used; the others still are.
 
-    def __init__(self, path: str, line: int | None, field: str | None, reason: str) -> None:
+    `cause` is the kind of fault, what an ingest summary groups by ("not JSON", "published_at out of range");
+    it defaults to the field at fault.
+    """
+
+    def __init__(self, path: str, line: int | None, field: str | None, reason: str, cause: str | None = None) -> None:
         self.path = path
         self.line = line
         self.field = field
         self.reason = reason
+        self.cause = cause or (f"unusable {field}" if field else "unreadable record")
         super().__init__(str(self))
 
-    def __reduce__(self) -> tuple[type[BadRecord], tuple[str, int | None, str | None, str]]:
-        return type(self), (self.path, self.line, self.field, self.reason)  # picklable across processes
+    def __reduce__(self) -> tuple[type[BadRecord], tuple[str, int | None, str | None, str, str]]:
+        return type(self), (self.path, self.line, self.field, self.reason, self.cause)  # picklable across processes
 
     def __str__(self) -> str:
         where = self.path

@@ -25,7 +25,12 @@ Progress = Callable[[int, int | None], None]
 
 @dataclass(slots=True, kw_only=True)
 class IngestReport:
-    """What one ingest run did, for the CLI summary and `--json`."""
+    """What one ingest run did, for the CLI summary and `--json`.
+
+    `bad` lists the records that could not be used (one line each, naming file, record and field) and
+    `unusable` counts them by cause; `fixes` and `cleaned` do the same for records stored after a change
+    (NUL removed, text cut at the size limit).
+    """
 
     kind: str
     location: str
@@ -33,9 +38,25 @@ class IngestReport:
     read: int = 0
     counts: UpsertCounts = field(default_factory=UpsertCounts)
     bad: list[str] = field(default_factory=list)
+    unusable: dict[str, int] = field(default_factory=dict)
+    fixes: list[str] = field(default_factory=list)
+    cleaned: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
     sources_seen: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def stored(self) -> int:
+        """Items of this input now in the store: new, edited or already there unchanged."""
+        return self.counts.inserted + self.counts.updated + self.counts.unchanged
+
+    def add_bad(self, line: str, cause: str) -> None:
+        self.bad.append(line)
+        self.unusable[cause] = self.unusable.get(cause, 0) + 1
+
+    def add_fix(self, line: str, cause: str) -> None:
+        self.fixes.append(line)
+        self.cleaned[cause] = self.cleaned.get(cause, 0) + 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,10 +69,17 @@ class IngestReport:
             "unchanged": self.counts.unchanged,
             "skipped": len(self.bad),
             "bad_records": self.bad,
+            "unusable": dict(sorted(self.unusable.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "cleaned": dict(sorted(self.cleaned.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "cleaned_records": self.fixes,
             "warnings": self.warnings,
             "counters": self.counters,
             "sources": self.sources_seen,
         }
+
+
+STORE_REFUSED = "refused by the database"
+STORE_CLEANED = "cleaned once the database refused it"
 
 
 def make_adapter(
@@ -98,17 +126,30 @@ def ingest(
         batches = _read_aside(kind, location, settings, options, context)
     else:
         context.progress = progress
-        batches = _read_here(adapter, location)
+        batches = _read_here(adapter, location, settings.max_item_chars)
     for prepared, bad, position in batches:
-        report.bad.extend(bad)
+        for record in bad:
+            report.add_bad(str(record), record.cause)
         report.read += len(prepared)
-        report.counts.add(store.items.write(prepared, kind=kind))
+        counts = store.items.write(prepared, kind=kind)
+        report.counts.add(counts)
         for item in prepared:
             report.sources_seen[item.source] = report.sources_seen.get(item.source, 0) + 1
+            for fix in item.fixes:
+                where = f"{location}: {item.source} item {item.external_id}"
+                report.add_fix(f"{where} [{fix.field}]: {fix.reason}", fix.cause)
+        for note in counts.failed:
+            report.add_bad(f"{location}: {note.source} item {note.external_id}: {note.reason}", STORE_REFUSED)
+        for note in counts.cleaned:
+            report.add_fix(f"{location}: {note.source} item {note.external_id}: {note.reason}", STORE_CLEANED)
         if progress is not None and position is not None:
             progress(*position)
     report.warnings = list(context.warnings)
     report.counters = dict(context.counters)
+    for line in context.fixes:
+        report.fixes.append(line)
+    for cause, n in context.fix_causes.items():
+        report.cleaned[cause] = report.cleaned.get(cause, 0) + n
     if context.state:
         store.sources.ensure(source_name, kind)
         store.sources.save_state(source_name, context.state)
@@ -117,21 +158,21 @@ def ingest(
 
 Position = tuple[int, int | None]  # (done, total) of a read, as adapters report progress
 # prepared items, the bad records met among them, and how far the read got (None when the adapter reports it)
-Batches = Iterator[tuple[list[PreparedItem], list[str], Position | None]]
+Batches = Iterator[tuple[list[PreparedItem], list[BadRecord], Position | None]]
 
 
-def _read_here(adapter: registry.SourceAdapter, location: str) -> Batches:
+def _read_here(adapter: registry.SourceAdapter, location: str, max_text_chars: int) -> Batches:
     batch: list[Item] = []
-    bad: list[str] = []
+    bad: list[BadRecord] = []
     for record in adapter.read(location):
         if isinstance(record, BadRecord):
-            bad.append(str(record))
+            bad.append(record)
             continue
         batch.append(record)
         if len(batch) >= INGEST_BATCH:
-            yield prepare_items(batch), bad, None
+            yield prepare_items(batch, max_text_chars=max_text_chars), bad, None
             batch, bad = [], []
-    yield prepare_items(batch), bad, None
+    yield prepare_items(batch, max_text_chars=max_text_chars), bad, None
 
 
 # ---- reading a large file in a second process ----
@@ -162,17 +203,28 @@ def _read_aside(
         adapter, child_context = make_adapter(kind, settings=settings, options=options, state=context.state)
         position: list[Position] = [(0, None)]
         child_context.progress = lambda done, total: position.__setitem__(0, (done, total))
-        for prepared, bad, _ in _read_here(adapter, location):
+        for prepared, bad, _ in _read_here(adapter, location, settings.max_item_chars):
             yield "batch", (prepared, bad, position[0])
-        yield "end", (child_context.warnings, child_context.counters, child_context.state)
+        yield (
+            "end",
+            (
+                child_context.warnings,
+                child_context.counters,
+                child_context.state,
+                child_context.fixes,
+                child_context.fix_causes,
+            ),
+        )
 
     for what, value in forked_stream.forked_stream(read_in_child, name=f"mobrief reader {location}"):
         if what == "batch":
             yield value
         else:
-            warnings, counters, state = value
+            warnings, counters, state, fixes, fix_causes = value
             context.warnings.extend(warnings)
             context.counters.update(counters)
+            context.fixes.extend(fixes)
+            context.fix_causes.update(fix_causes)
             context.state.clear()
             context.state.update(state)
 

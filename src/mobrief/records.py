@@ -44,6 +44,13 @@ class Item:
     author: str | None = None
     links: tuple[str, ...] = ()
     edited_at: dt.datetime | None = None
+    edited: bool = False  # the source marks it edited (edited_at, when known, says when)
+    author_id: str | None = None  # the sender's id in the source (a Telegram export's `from_id`)
+    forwarded_from: str | None = None  # who first posted a forwarded message: a name
+    forwarded_from_id: str | None = None  # their id, or the original post's URL, where the source gives one
+    reply_to: str | None = None  # external id of the message this one answers, in the same source
+    views: int | None = None  # as the source last showed them
+    truncated: bool = False  # text cut at the size limit; raw holds all of it
     raw: Mapping[str, Any] = field(default_factory=dict)
     snapshot: Snapshot | None = None
     id: int | None = None  # set on items read back from the store

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from mobrief.item_limits import DEFAULT_MAX_TEXT_CHARS
+
 DEFAULT_DATABASE_URL = "sqlite:///mobrief.db"
 DEFAULT_LANGUAGES = ("ru", "uk", "en")
 
@@ -19,6 +21,7 @@ class Settings:
     request_delay: float = 1.0
     request_timeout: float = 20.0
     story_window_hours: float = 72.0
+    max_item_chars: int = DEFAULT_MAX_TEXT_CHARS  # text beyond this is cut (kept whole in raw): see item_limits
     secret_key: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -33,6 +36,7 @@ class Settings:
             request_delay=float(environ.get("MOBRIEF_REQUEST_DELAY", "1.0")),
             request_timeout=float(environ.get("MOBRIEF_REQUEST_TIMEOUT", "20")),
             story_window_hours=float(environ.get("MOBRIEF_STORY_WINDOW_HOURS", "72")),
+            max_item_chars=int(environ.get("MOBRIEF_MAX_ITEM_CHARS", str(DEFAULT_MAX_TEXT_CHARS))),
             secret_key=environ.get("MOBRIEF_SECRET_KEY", ""),
             extra={k: v for k, v in environ.items() if k.startswith("MOBRIEF_")},
         )

@@ -125,3 +125,79 @@ def test_export_rows_have_the_machine_interface_fields(store: Store) -> None:
         assert key in row
     assert row["published_at"] == "2024-06-02T09:01:00+00:00"
     assert row["relevance"] is None  # filled by a later stage
+
+
+# ---- what the database refuses costs only the item that holds it ----
+
+
+def test_a_batch_the_database_refuses_is_stored_item_by_item_cleaned(store: Store) -> None:
+    from mobrief.store.items import prepare_items
+
+    good, nul, other = prepare_items([make_item(1), make_item(2), make_item(3)])
+    values = list(nul.values)
+    values[4] = "на\ud800половину"  # a lone surrogate in the text, put past prepare_items' own cleaning
+    counts = store.items.write([good, nul._replace(values=tuple(values)), other], kind="test")
+    assert (counts.inserted, counts.failed) == (3, [])
+    assert {i.external_id: i.text for i in store.items.page()}["2"] == "на\ufffdполовину"
+
+
+def test_an_item_the_database_still_refuses_is_listed_and_the_rest_stored(store: Store) -> None:
+    from mobrief.store.items import prepare_items
+
+    good, bad = prepare_items([make_item(1), make_item(2)])
+    values = list(bad.values)
+    values[0] = "x" * 301  # external_id, past its column's 300 characters
+    counts = store.items.write([good, bad._replace(external_id=values[0], values=tuple(values))], kind="test")
+    if store.dialect == "sqlite":  # SQLite does not hold a VARCHAR to its length
+        assert (counts.inserted, counts.failed) == (2, [])
+        return
+    assert counts.inserted == 1
+    (refused,) = counts.failed
+    assert refused.external_id == "x" * 301 and "too long" in refused.reason
+    assert "INSERT" not in refused.reason  # the database's words, not the statement
+    assert [i.external_id for i in store.items.page()] == ["1"]
+
+
+def test_new_item_fields_round_trip(store: Store) -> None:
+    item = make_item(
+        1,
+        author="Мария",
+        author_id="user42",
+        forwarded_from="Другой канал",
+        forwarded_from_id="https://t.me/other/5",
+        reply_to="7",
+        views=1200,
+        edited=True,
+    )
+    store.items.upsert([item], kind="test")
+    (back,) = store.items.page()
+    assert (back.author_id, back.forwarded_from, back.forwarded_from_id, back.reply_to, back.views, back.edited) == (
+        "user42",
+        "Другой канал",
+        "https://t.me/other/5",
+        "7",
+        1200,
+        True,
+    )
+    assert back.truncated is False
+
+
+def test_text_over_the_limit_is_cut_flagged_and_kept_whole_in_raw(store: Store) -> None:
+    from mobrief.item_limits import FULL_TEXT_KEY
+    from mobrief.store.items import prepare_items
+
+    text = "Слово " * 1000
+    (prepared,) = prepare_items([make_item(1, text=text)], max_text_chars=100)
+    assert [fix.field for fix in prepared.fixes] == ["text"]
+    store.items.write([prepared], kind="test")
+    (item,) = store.items.page()
+    assert item.truncated and len(item.text) <= 100 and text.startswith(item.text)
+    assert item.raw[FULL_TEXT_KEY] == text
+
+
+def test_a_lone_surrogate_in_raw_is_cleaned_once_the_database_refuses_it(store: Store) -> None:
+    counts = store.items.upsert([make_item(1, raw={"note": "a\ud800b"}), make_item(2)], kind="test")
+    assert (counts.inserted, counts.failed) == (2, [])
+    assert [(n.source, n.external_id) for n in counts.cleaned] == [("test-channel", "1")]
+    raws = {i.external_id: i.raw for i in store.items.page()}
+    assert raws["1"] == {"note": "a\ufffdb"}

@@ -8,6 +8,7 @@ from typing import Any
 import click
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from mobrief import pipeline
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
@@ -45,8 +46,8 @@ def summary_table(reports: list[pipeline.IngestReport]) -> Table:
         table.add_column(column, justify="right" if column not in ("source", "kind") else "left")
     for r in reports:
         table.add_row(
-            r.source,
-            r.kind,
+            Text(r.source),
+            Text(r.kind),
             str(r.read),
             str(r.counts.inserted),
             str(r.counts.updated),
@@ -56,13 +57,41 @@ def summary_table(reports: list[pipeline.IngestReport]) -> Table:
     return table
 
 
+def _line(label: str, style: str, text: str) -> Text:
+    """A label in colour and a message as plain text: no `[field]` in it is read as rich markup."""
+    return Text.assemble((label, style), " ", text)
+
+
+def _grouped(title: str, causes: dict[str, int]) -> list[str]:
+    lines = [title]
+    for cause, n in sorted(causes.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {n:>6,}  {cause}")
+    return lines
+
+
+def unusable_summary(report: pipeline.IngestReport) -> list[str]:
+    """What an input held that could not be used, grouped by cause with counts, then what was stored after
+    cleaning; empty when everything was used as it came."""
+    lines: list[str] = []
+    if report.unusable:
+        total = sum(report.unusable.values())
+        lines += _grouped(f"{report.location}: could not use {total:,} record{'s' * (total != 1)}:", report.unusable)
+    if report.cleaned:
+        total = sum(report.cleaned.values())
+        lines += _grouped(f"{report.location}: stored after {total:,} change{'s' * (total != 1)}:", report.cleaned)
+    return lines
+
+
 def print_report(app: AppContext, reports: list[pipeline.IngestReport], as_json: bool) -> None:
-    """Warnings on stderr (one line each), then the summary as a table or JSON; exit 0 even with skips."""
+    """Skipped records, changes and warnings on stderr (one line each), then the summary as a table or JSON,
+    ending with what could not be used, grouped by cause."""
     for r in reports:
         for line in r.bad:
-            app.console.print(f"[yellow]skipped[/] {line}", markup=True, highlight=False)
+            app.console.print(_line("skipped", "yellow", line), highlight=False, soft_wrap=True)
+        for line in r.fixes:
+            app.console.print(_line("cleaned", "cyan", line), highlight=False, soft_wrap=True)
         for line in r.warnings:
-            app.console.print(f"[yellow]warning[/] {line}", markup=True, highlight=False)
+            app.console.print(_line("warning", "yellow", line), highlight=False, soft_wrap=True)
     if as_json:
         print_json([r.as_dict() for r in reports] if len(reports) != 1 else reports[0].as_dict())
         return
@@ -72,7 +101,14 @@ def print_report(app: AppContext, reports: list[pipeline.IngestReport], as_json:
         if r.bad:
             extras.append(f"{len(r.bad)} bad records skipped (see warnings above)")
         if extras:
-            app.out.print(f"{r.source}: " + "; ".join(extras))
+            app.out.print(Text(f"{r.source}: " + "; ".join(extras)))
+        for line in unusable_summary(r):
+            app.out.print(Text(line))
+
+
+def stored_nothing_usable(report: pipeline.IngestReport) -> bool:
+    """An input that held records, none of which could be stored: the run failed, whatever it printed."""
+    return report.stored == 0 and bool(report.unusable)
 
 
 def _ingest_command(kind: str, adapter: type[registry.SourceAdapter]) -> click.Command:
@@ -91,6 +127,13 @@ def _ingest_command(kind: str, adapter: type[registry.SourceAdapter]) -> click.C
         assert app is not None
         report = run_ingest(app, kind, location, options)
         print_report(app, [report], as_json)
+        if stored_nothing_usable(report):
+            app.console.print(
+                _line("error", "red", f"{location}: nothing stored, no record of it could be used"),
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise click.exceptions.Exit(1)
 
     return click.Command(kind, params=params, callback=callback, help=adapter.summary)
 
@@ -118,7 +161,7 @@ def fetch(app: AppContext, as_json: bool) -> None:
             reports.append(run_ingest(app, source.stream, source.url, app.store.sources.options(source.name)))
         except MobriefError as exc:
             failures.append(f"{source.name}: {exc}")
-            app.console.print(f"[red]failed[/] {source.name}: {exc}", markup=True, highlight=False)
+            app.console.print(_line("failed", "red", f"{source.name}: {exc}"), highlight=False)
     if as_json:
         print_json({"sources": [r.as_dict() for r in reports], "failed": failures})
     elif reports:

@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from mobrief import item_limits
 from mobrief.errors import BadRecord
+from mobrief.item_limits import Fix
 from mobrief.records import Item
 from mobrief.settings import Settings
 
@@ -28,6 +30,8 @@ class SourceContext:
 
     An adapter updates `state` as it reads (ETag, last id seen); the caller stores it afterwards.
     `progress` is called with (done, total or None) so a long read can drive a progress bar.
+    `fixes` lists what was changed in records so they could be stored (one line each, naming file, record and
+    field) and `fix_causes` counts them by kind, for the ingest summary.
     """
 
     settings: Settings
@@ -35,9 +39,25 @@ class SourceContext:
     progress: Callable[[int, int | None], None] | None = None
     warnings: list[str] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)  # e.g. "service messages skipped": 12
+    fixes: list[str] = field(default_factory=list)
+    fix_causes: dict[str, int] = field(default_factory=dict)
 
     def count(self, what: str, n: int = 1) -> None:
         self.counters[what] = self.counters.get(what, 0) + n
+
+    def note_fixes(self, where: str, fixes: list[Fix]) -> None:
+        """Record what was changed in the record at `where` ("items.jsonl:7") so it could be stored."""
+        for fix in fixes:
+            self.fixes.append(f"{where} [{fix.field}]: {fix.reason}")
+            self.fix_causes[fix.cause] = self.fix_causes.get(fix.cause, 0) + 1
+
+    def fit(self, item: Item, where: str) -> Item:
+        """`item` made storable (`item_limits.fit_item` with this run's size limit), changes noted at `where`."""
+        if not item_limits.needs_fitting(item, self.settings.max_item_chars):
+            return item
+        fitted, fixes = item_limits.fit_item(item, max_text_chars=self.settings.max_item_chars)
+        self.note_fixes(where, fixes)
+        return fitted
 
 
 class SourceAdapter(Protocol):

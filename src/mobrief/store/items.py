@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from mobrief import lemmas
+from mobrief import item_limits, lemmas
 from mobrief.errors import NotFound
+from mobrief.item_limits import Fix
 from mobrief.records import Item, Snapshot, utc
 from mobrief.store import search
 from mobrief.store.schema import (
@@ -27,18 +29,32 @@ from mobrief.store.schema import (
 from mobrief.store.sources import SourceRepository
 
 
+class ItemNote(NamedTuple):
+    """What happened to one item in the store, and why: refused (the database's own words, one line), or
+    stored once cleaned of what the database refused."""
+
+    source: str
+    external_id: str
+    reason: str
+
+
 @dataclass(slots=True)
 class UpsertCounts:
-    """What one upsert did: items new, edited (old text kept as a revision), and unchanged."""
+    """What one upsert did: items new, edited (old text kept as a revision), unchanged; refused, and stored
+    only once cleaned of what the database refused."""
 
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    failed: list[ItemNote] = field(default_factory=list)
+    cleaned: list[ItemNote] = field(default_factory=list)
 
     def add(self, other: UpsertCounts) -> None:
         self.inserted += other.inserted
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.failed.extend(other.failed)
+        self.cleaned.extend(other.cleaned)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,38 +75,74 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 # The columns an item fills itself, in the order of PreparedItem.values; the writer adds source, snapshot, times.
 _ROW_COLUMNS = (
     "external_id", "url", "published_at", "title", "text", "lang", "author", "links", "raw", "content_hash",
-    "search_lemmas", "edited_at",
+    "search_lemmas", "edited_at", "edited", "author_id", "forwarded_from", "forwarded_from_id", "reply_to", "views",
+    "truncated",
 )  # fmt: skip
+_JSON_POSITIONS = (_ROW_COLUMNS.index("links"), _ROW_COLUMNS.index("raw"))
 
-
-_JSON_TEXT = json.JSONEncoder(ensure_ascii=False).encode  # built once: json.dumps builds one per call
+# built once (json.dumps builds one per call); NaN is refused, not written as the invalid JSON `NaN`
+_JSON_TEXT = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+MAX_SEARCH_CHARS = 400_000  # lemmas kept for search: PostgreSQL's tsvector holds at most 1 MB
 
 
 class PreparedItem(NamedTuple):
     """An item with the CPU work of storing it done (lemmas for search, content hash, JSON) and no connection
     needed, so a reader process can prepare one batch while the writer stores the last. The JSON columns
-    travel as text: it crosses a process boundary three times faster than the objects would."""
+    travel as text: it crosses a process boundary three times faster than the objects would. `fixes` says
+    what was changed to make the item storable (see `item_limits`)."""
 
     source: str
     external_id: str
     content_hash: str
     values: tuple[Any, ...]  # the columns of _ROW_COLUMNS; links and raw as JSON text
     snapshot: Snapshot | None
+    fixes: tuple[Fix, ...] = ()
 
 
-def prepare_items(batch: Iterable[Item]) -> list[PreparedItem]:
-    """Items ready for `ItemRepository.write`."""
-    search_text, dumps = lemmas.search_text, _JSON_TEXT
+def _raw_json(raw: Any, fixes: list[Fix]) -> str:
+    """A raw record as JSON text every backend stores; cleaned (and the changes noted) only when it must be.
+    A lone surrogate is left to the database to refuse (see `write`): looking for one here would cost more
+    than all the rest, and only a JSON Lines file (cleaned as it is read) can carry one."""
+    try:
+        text: str = _JSON_TEXT(dict(raw))
+        if "\\u0000" not in text:
+            return text
+    except (ValueError, TypeError, RecursionError):  # NaN or infinity, an object JSON has no form for, deep nesting
+        pass
+    cleaned, found = item_limits.fit_raw(raw)
+    fixes.extend(found)
+    return _JSON_TEXT(cleaned)
+
+
+def _content(item: Item) -> bytes | None:
+    """What `Item.content_hash` hashes, as UTF-8; None when a lone surrogate makes it unencodable."""
+    try:
+        return f"{item.title}\n{item.text}".encode()
+    except UnicodeEncodeError:
+        return None
+
+
+def prepare_items(
+    batch: Iterable[Item], *, max_text_chars: int = item_limits.DEFAULT_MAX_TEXT_CHARS
+) -> list[PreparedItem]:
+    """Items ready for `ItemRepository.write`, each first fitted to what the store holds (`item_limits`)."""
+    search_text, dumps, needs_fitting = lemmas.search_text, _JSON_TEXT, item_limits.needs_fitting
     prepared = []
     for item in batch:
-        content_hash = item.content_hash
+        fixes: list[Fix] = []
+        content = _content(item)
+        if content is None or needs_fitting(item, max_text_chars, text_encodes=True):
+            item, fixes = item_limits.fit_item(item, max_text_chars=max_text_chars)
+            content = _content(item) or b""
+        content_hash = hashlib.sha256(content).hexdigest()  # = item.content_hash, from the bytes already encoded
         text = f"{item.title}\n{item.text}" if item.title else item.text
         values = (
             item.external_id, item.url, utc(item.published_at), item.title, item.text, item.lang, item.author,
-            dumps(list(item.links)) if item.links else "[]", dumps(dict(item.raw)), content_hash, search_text(text),
-            _aware(item.edited_at),
+            dumps(list(item.links)) if item.links else "[]", _raw_json(item.raw, fixes), content_hash,
+            search_text(text[:MAX_SEARCH_CHARS]), _aware(item.edited_at), item.edited or item.edited_at is not None,
+            item.author_id, item.forwarded_from, item.forwarded_from_id, item.reply_to, item.views, item.truncated,
         )  # fmt: skip
-        prepared.append(PreparedItem(item.source, item.external_id, content_hash, values, item.snapshot))
+        prepared.append(PreparedItem(item.source, item.external_id, content_hash, values, item.snapshot, tuple(fixes)))
     return prepared
 
 
@@ -107,6 +159,13 @@ _ITEM_COLUMNS = (
     items.c.links,
     items.c.raw,
     items.c.edited_at,
+    items.c.edited,
+    items.c.author_id,
+    items.c.forwarded_from,
+    items.c.forwarded_from_id,
+    items.c.reply_to,
+    items.c.views,
+    items.c.truncated,
 )
 
 
@@ -125,6 +184,13 @@ def row_to_item(row: Any) -> Item:
         links=tuple(row.links or ()),
         raw=dict(row.raw or {}),
         edited_at=_aware(row.edited_at),
+        edited=bool(row.edited),
+        author_id=row.author_id,
+        forwarded_from=row.forwarded_from,
+        forwarded_from_id=row.forwarded_from_id,
+        reply_to=row.reply_to,
+        views=row.views,
+        truncated=bool(row.truncated),
     )
 
 
@@ -151,7 +217,33 @@ class ItemRepository:
         return self.write(prepare_items(batch), kind=kind)
 
     def write(self, batch: Sequence[PreparedItem], *, kind: str) -> UpsertCounts:
-        """`upsert` for items already prepared by `prepare_items`."""
+        """`upsert` for items already prepared by `prepare_items`.
+
+        Should the database refuse the batch for something in the data, each item is cleaned once more and
+        stored in a transaction of its own, so one item the database cannot hold costs only itself: it is
+        listed in `failed`. Trouble with the database itself (locked, unreachable) is raised.
+        """
+        try:
+            return self._write(batch, kind=kind)
+        except Exception as exc:
+            if not _about_the_data(exc):
+                raise
+        counts = UpsertCounts()
+        for prepared in batch:
+            cleaned = _cleaned(prepared)
+            try:
+                counts.add(self._write([cleaned], kind=kind))
+            except Exception as exc:
+                if not _about_the_data(exc):
+                    raise
+                counts.failed.append(ItemNote(prepared.source, prepared.external_id, _first_line(exc)))
+                continue
+            if cleaned.values != prepared.values:
+                reason = "NUL or lone surrogates removed once the database refused them"
+                counts.cleaned.append(ItemNote(prepared.source, prepared.external_id, reason))
+        return counts
+
+    def _write(self, batch: Sequence[PreparedItem], *, kind: str) -> UpsertCounts:
         counts = UpsertCounts()
         if not batch:
             return counts
@@ -419,14 +511,57 @@ def _insert_items(conn: Connection, rows: list[tuple[int, int | None, tuple[Any,
         sql,
         [
             (source_id, snapshot_id, v[0], v[1], time(v[2]), v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
-             time(v[11]), stamp, stamp)
+             time(v[11]), *v[12:], stamp, stamp)
             for source_id, snapshot_id, v in rows
         ],
     )  # fmt: skip
 
 
 def _python_values(values: tuple[Any, ...]) -> dict[str, Any]:
-    """Prepared values as SQLAlchemy binds them: the JSON columns parsed back into objects."""
+    """Prepared values as SQLAlchemy binds them: the JSON columns parsed back into objects. A lone surrogate
+    raises here as it does in SQLite's driver (SQLAlchemy would write it as an escape PostgreSQL accepts in
+    `json` but nowhere else), so both backends clean it the same way (see `ItemRepository.write`)."""
     row = dict(zip(_ROW_COLUMNS, values, strict=True))
+    for position in _JSON_POSITIONS:
+        if not item_limits.storable(values[position]):
+            raise ValueError(f"{_ROW_COLUMNS[position]} holds a lone surrogate or NUL")
     row["links"], row["raw"] = json.loads(row["links"]), json.loads(row["raw"])
     return row
+
+
+# ---- when the database refuses a batch ----
+
+_DATA_SQLSTATE_CLASSES = ("22", "23", "54")  # data exception, integrity violation, program limit (tsvector size)
+
+
+def _about_the_data(exc: BaseException) -> bool:
+    """Whether the database (or the driver on its way there) refused what a row holds, rather than failing."""
+    if isinstance(exc, UnicodeError | ValueError | TypeError | RecursionError | OverflowError):
+        return True
+    if isinstance(exc, sa.exc.DataError | sa.exc.IntegrityError):
+        return True
+    if isinstance(exc, sa.exc.StatementError):
+        orig = exc.orig
+        if isinstance(orig, UnicodeError | ValueError | TypeError | RecursionError | OverflowError):
+            return True
+        sqlstate = getattr(orig, "sqlstate", None) or ""
+        return sqlstate[:2] in _DATA_SQLSTATE_CLASSES or getattr(orig, "sqlite_errorname", "") == "SQLITE_TOOBIG"
+    return False
+
+
+def _first_line(exc: BaseException) -> str:
+    """The database's own words about a refused row, without the statement and parameters SQLAlchemy adds."""
+    cause = exc.orig if isinstance(exc, sa.exc.StatementError) and exc.orig is not None else exc
+    text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    return text[:300]
+
+
+def _cleaned(prepared: PreparedItem) -> PreparedItem:
+    """A prepared item with every text value cleaned of what no backend holds (see `item_limits`)."""
+    values = list(prepared.values)
+    for position, value in enumerate(values):
+        if position in _JSON_POSITIONS:
+            values[position] = _JSON_TEXT(item_limits.clean_json(json.loads(value), "", []))
+        elif isinstance(value, str):
+            values[position] = item_limits.clean_text(value)
+    return prepared._replace(values=tuple(values))

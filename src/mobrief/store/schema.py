@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -76,6 +77,13 @@ items = Table(
     Column("search_lemmas", Text, nullable=False, default=""),  # lemmas of title+text, for full-text search
     Column("snapshot_id", Integer, ForeignKey("snapshots.id", ondelete="SET NULL"), nullable=True),
     _now_column("edited_at", nullable=True),
+    Column("edited", Boolean, nullable=False, default=False, server_default=false()),
+    Column("author_id", Text, nullable=True),  # the sender's id in the source (Telegram `from_id`)
+    Column("forwarded_from", Text, nullable=True),  # who first posted a forwarded message
+    Column("forwarded_from_id", Text, nullable=True),  # their id, or the original post's URL
+    Column("reply_to", Text, nullable=True),  # external id of the message answered, same source
+    Column("views", Integer, nullable=True),
+    Column("truncated", Boolean, nullable=False, default=False, server_default=false()),  # text cut; raw has all
     _now_column("ingested_at"),
     _now_column("updated_at"),
     UniqueConstraint("source_id", "external_id", name="uq_items_source_external"),

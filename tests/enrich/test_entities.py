@@ -52,3 +52,16 @@ def test_capitalised_verbs_are_not_people_and_first_names_read_nominative() -> N
     people = {m.latin for m in found if m.kind == "person"}
     assert "Yana Lantratova" in people
     assert not any(name.startswith(("Otvechaet", "Soglashaet")) for name in people)
+
+
+def test_a_long_text_is_read_in_pieces_that_cover_it_and_offsets_stay_true() -> None:
+    filler = "Жители района обсуждали погоду и цены на продукты. " * 900  # about 46,000 characters
+    text = filler + "Губернатор Вячеслав Гладков заявил о выплатах."
+    pieces = list(entities.ner_pieces(text))
+    assert len(pieces) >= 3
+    assert "".join(piece for _, piece in pieces) == text
+    assert all(len(piece) <= entities.NER_PIECE_CHARS for _, piece in pieces)
+    assert all(text.startswith(piece, offset) for offset, piece in pieces)
+    (person,) = [m for m in entities.find_entities(text, lang="ru") if m.kind == "person"]
+    assert person.latin == "Vyacheslav Gladkov"
+    assert text[person.start : person.end] == person.text

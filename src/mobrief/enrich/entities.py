@@ -329,30 +329,31 @@ def _russian_entities(text: str, overrides: Mapping[str, str] | None) -> list[Me
         if free(unit.start, unit.end):
             taken.append((unit.start, unit.end))
             found.append(unit)
-    doc = Doc(text)
-    doc.segment(segmenter)
-    doc.tag_ner(ner)
     people: list[tuple[int, int, str]] = []
-    for span in doc.spans:
-        start, stop, surface = _one_line(span.start, span.stop, span.text)
-        if not surface or not free(start, stop):
-            continue
-        if span.type == "PER":
-            if not _reads_as_a_name(surface):
+    for offset, piece in ner_pieces(text):
+        doc = Doc(piece)
+        doc.segment(segmenter)
+        doc.tag_ner(ner)
+        for span in doc.spans:
+            start, stop, surface = _one_line(span.start + offset, span.stop + offset, span.text)
+            if not surface or not free(start, stop):
                 continue
-            people.append((start, stop, surface))
-        elif span.type == "ORG":
-            normalized = _normalize_org(surface)
-            found.append(
-                Mention(
-                    kind="org",
-                    text=surface,
-                    normalized=normalized,
-                    latin=_transliterate(normalized, overrides),
-                    start=start,
-                    end=stop,
+            if span.type == "PER":
+                if not _reads_as_a_name(surface):
+                    continue
+                people.append((start, stop, surface))
+            elif span.type == "ORG":
+                normalized = _normalize_org(surface)
+                found.append(
+                    Mention(
+                        kind="org",
+                        text=surface,
+                        normalized=normalized,
+                        latin=_transliterate(normalized, overrides),
+                        start=start,
+                        end=stop,
+                    )
                 )
-            )
     found.extend(_people(people, overrides))
     return found
 
@@ -379,6 +380,24 @@ def _reads_as_a_name(surface: str) -> bool:
     if any(t in p.tag for p in parses for t in _PERSON_TAGS):
         return True
     return not any(p.tag.POS in _NOT_NAME_POS for p in parses[:2])
+
+
+NER_PIECE_CHARS = 20_000  # natasha's memory grows by ~1.8 GB per MB of text in one Doc: long texts go in pieces
+
+
+def ner_pieces(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, piece) covering `text` in order, each at most NER_PIECE_CHARS long and, where it can, ending
+    at a line break or a sentence end in its second half; a text that fits is one piece."""
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + NER_PIECE_CHARS)
+        if end < len(text):
+            half = start + NER_PIECE_CHARS // 2
+            cut = max(text.rfind("\n", half, end), text.rfind(". ", half, end))
+            if cut > start:
+                end = cut + 1
+        yield start, text[start:end]
+        start = end
 
 
 def _normalize_org(surface: str) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
+
+from mobrief.brief import review
 
 pytestmark = pytest.mark.anyio
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -31,8 +34,16 @@ async def test_triage_actions_change_the_story_and_answer_htmx_with_the_row(brow
     assert unknown.status_code == 400
 
 
-async def test_add_to_brief_composes_the_draft_of_its_day_again(browser, newsroom, web_store) -> None:
+async def test_a_volunteers_add_to_brief_is_a_suggestion_the_draft_waits_for(browser, newsroom, web_store) -> None:
     await browser.sign_in("volunteer")
+    football = newsroom.stories["football"]
+    await browser.post(f"/stories/{football}/status", {"status": "brief"})
+    assert web_store.inbox.row(football).status == "brief"
+    assert web_store.drafts.get(newsroom.draft_id).sections == ()  # only editors change a draft
+
+
+async def test_add_to_brief_composes_the_draft_of_its_day_again(browser, newsroom, web_store) -> None:
+    await browser.sign_in("editor")
     football = newsroom.stories["football"]  # off the beat: composing leaves it out until an editor keeps it
     await browser.post(f"/stories/{newsroom.stories['payments']}/status", {"status": "skip"})
     await browser.post(f"/stories/{football}/status", {"status": "brief"})
@@ -48,14 +59,24 @@ async def test_add_to_brief_composes_the_draft_of_its_day_again(browser, newsroo
 
 
 async def test_entry_text_saved_on_the_story_page_is_linted(browser, newsroom, web_store) -> None:
-    await browser.sign_in("volunteer")
+    await browser.sign_in("editor")
     story = newsroom.stories["payments"]
-    text = "The Vyorstka media outlet reported that the military enlistment office paid 200,000 rubles."
+    text = "The Vyorstka media outlet reported that the voenkomat paid 200,000 rubles."
     response = await browser.post(f"/stories/{story}/entry", {"entry_text": text}, htmx=True)
     assert response.status_code == 200
-    assert 'id="entry-box"' in response.text and "Saved." in response.text
-    assert "missing-conversion" in response.text
+    assert response.text.lstrip().startswith('<div class="entry-state" id="state-story">')  # that part only
+    assert "Saved at" in response.text and "<textarea" not in response.text
+    assert "missing-conversion" in response.text and "untranslated" in response.text
     assert web_store.inbox.story(story).entry_text == text
+    fixed = await browser.post(
+        f"/stories/{story}/entry/apply",
+        {"entry_text": text + " More typed.", "fix": "untranslated|48|military enlistment office"},
+        htmx=True,
+    )
+    assert 'id="entry-box"' in fixed.text
+    assert web_store.inbox.story(story).entry_text == (
+        "The Vyorstka media outlet reported that the military enlistment office paid 200,000 rubles. More typed."
+    )
 
 
 async def _draft_with_two_entries(browser, newsroom, web_store) -> list[int]:
@@ -76,14 +97,19 @@ async def test_editor_writes_applies_a_suggestion_moves_and_publishes(browser, n
     draft_url = f"/drafts/{newsroom.draft_id}"
     text = "Mediazona reported that a court sentenced a deserter; his family was offered 3 million rubles."
     saved = await browser.post(f"{draft_url}/entries/{first}/text", {"text": text}, htmx=True)
-    assert saved.text.lstrip().startswith('<div id="draft-sections">')
+    assert saved.text.lstrip().startswith(f'<div class="entry-state" id="state-{first}">')  # that entry only
     assert "missing-conversion" in saved.text
-    finding = re.search(r'code-missing-conversion">.*?name="index" value="(\d+)"', saved.text, re.S)
+    finding = re.search(r'code-missing-conversion">.*?name="fix" value="([^"]+)"', saved.text, re.S)
     assert finding is not None
-    await browser.post(f"{draft_url}/entries/{first}/apply", {"index": finding.group(1)}, htmx=True)
+    applied = await browser.post(
+        f"{draft_url}/entries/{first}/apply",
+        {"fix": html.unescape(finding.group(1)), "text": text},
+        htmx=True,
+    )
+    assert applied.text.lstrip().startswith(f'<article class="entry" id="entry-{first}"')
     fixed = web_store.drafts.get(newsroom.draft_id).entry(first).text
     assert "3 million rubles [$" in fixed
-    again = await browser.post(f"{draft_url}/entries/{first}/apply", {"index": "99"}, htmx=True)
+    again = await browser.post(f"{draft_url}/entries/{first}/apply", {"fix": "missing-conversion|0|x"}, htmx=True)
     assert again.status_code == 200  # no such finding: unchanged
     assert web_store.drafts.get(newsroom.draft_id).entry(first).text == fixed
 
@@ -102,8 +128,18 @@ async def test_editor_writes_applies_a_suggestion_moves_and_publishes(browser, n
     preview = await browser.get(f"{draft_url}/preview")
     assert preview.status_code == 200 and "Preview of draft" in preview.text and "3 million rubles [$" in preview.text
 
-    published = await browser.post(f"{draft_url}/publish")
-    assert published.status_code == 303
+    straight = await browser.post(f"{draft_url}/publish")  # publishing goes through the review
+    assert straight.headers["location"] == f"{draft_url}/review"
+    reviewed = await browser.get(f"{draft_url}/review")
+    assert "still the composed scaffold" in reviewed.text and f'name="leave_out" value="{second}"' in reviewed.text
+    refused = await browser.post(f"{draft_url}/publish", {"confirm": "1"})
+    assert refused.status_code == 409 and "Not published." in refused.text
+    assert web_store.briefs.get(newsroom.draft_id).status == "draft"
+    sentence = "A court in Perm sentenced a deserter to six years, the Vyorstka media outlet reported."
+    await browser.post(f"{draft_url}/entries/{second}/text", {"text": sentence})
+    await apply_every_fix(browser, web_store, newsroom.draft_id)
+    published = await browser.post(f"{draft_url}/publish", {"confirm": "1"})
+    assert published.status_code == 303, published.text
     url = published.headers["location"]
     assert url == f"/briefs/{newsroom.draft_id}/mobilization-in-russia-for-june-2-3-2024"
     brief = web_store.briefs.get(newsroom.draft_id)
@@ -142,7 +178,82 @@ async def test_editor_writes_applies_a_suggestion_moves_and_publishes(browser, n
     archive = await browser.get("/archive")
     assert url in archive.text
     search = await browser.get("/search", params={"q": "deserter"})
-    assert "Published briefs (1)" in search.text
+    assert "Published briefs (2)" in search.text
+
+
+async def apply_every_fix(browser, web_store, brief_id: int) -> None:
+    """Apply every lint fix the review offers, as an editor clicking each Apply would."""
+    for _ in range(10):
+        fixes = [
+            (e.entry_id, f) for e in review.review_draft(web_store, brief_id).entries for f in e.findings if f.fixable
+        ]
+        if not fixes:
+            return
+        entry_id, f = fixes[0]
+        fix = f"{f.code}|{f.start}|{f.replacement}"
+        await browser.post(f"/drafts/{brief_id}/entries/{entry_id}/apply", {"fix": fix}, htmx=True)
+    raise AssertionError("the lint kept finding things to fix")
+
+
+async def test_publishing_leaves_out_what_the_editor_chose_and_nothing_else(browser, newsroom, web_store) -> None:
+    await browser.sign_in("editor")
+    first, second = await _draft_with_two_entries(browser, newsroom, web_store)
+    url = f"/drafts/{newsroom.draft_id}"
+    await browser.post(
+        f"{url}/entries/{first}/text", {"text": "A court fined a man, the Vyorstka media outlet reported."}
+    )
+    await apply_every_fix(browser, web_store, newsroom.draft_id)
+    published = await browser.post(f"{url}/publish", {"confirm": "1", "leave_out": [str(second)]})
+    assert published.status_code == 303, published.text
+    brief = web_store.briefs.get(newsroom.draft_id)
+    assert [p for s in brief.sections for p in s.paragraphs] == [web_store.drafts.get(brief.id or 0).entry(first).text]
+    assert "[To write]" not in (await browser.get(published.headers["location"] + ".md")).text
+
+
+async def test_correct_and_withdraw_a_published_brief(browser, newsroom, web_store) -> None:
+    await browser.sign_in("editor")
+    first, second = await _draft_with_two_entries(browser, newsroom, web_store)
+    url = f"/drafts/{newsroom.draft_id}"
+    await browser.post(
+        f"{url}/entries/{first}/text", {"text": "A court fined a man eight times, the Vyorstka media outlet reported."}
+    )
+    await apply_every_fix(browser, web_store, newsroom.draft_id)
+    public = (await browser.post(f"{url}/publish", {"confirm": "1", "leave_out": [str(second)]})).headers["location"]
+
+    opened = await browser.post(f"/briefs/{newsroom.draft_id}/correct")
+    correction = int(opened.headers["location"].rsplit("/", 1)[1])
+    assert correction != newsroom.draft_id
+    assert (await browser.post(f"/briefs/{newsroom.draft_id}/correct")).headers["location"] == f"/drafts/{correction}"
+    (entry,) = [e for s in web_store.drafts.get(correction).sections for e in s.entries]
+    fixed_text = "A court fined a man seven times, the Vyorstka media outlet reported."
+    await browser.post(f"/drafts/{correction}/entries/{entry.id}/text", {"text": fixed_text})
+    await apply_every_fix(browser, web_store, correction)
+    no_note = await browser.post(f"/drafts/{correction}/publish", {"confirm": "1"})
+    assert no_note.status_code == 400 and "readers see this note" in no_note.text
+    done = await browser.post(
+        f"/drafts/{correction}/publish", {"confirm": "1", "note": "An earlier version said eight fines."}
+    )
+    assert done.headers["location"] == public  # the same page, corrected
+    page = (await browser.get(public)).text
+    assert "Corrected on" in page and "An earlier version said eight fines." in page and "seven times" in page
+    feed = ET.fromstring((await browser.get("/feed.atom")).content)
+    (item,) = feed.findall(f"{ATOM}entry")
+    assert "Corrected on" in item.find(f"{ATOM}content").text
+    assert item.find(f"{ATOM}updated").text >= item.find(f"{ATOM}published").text
+    history = (await browser.get(f"/briefs/{newsroom.draft_id}/history")).text
+    assert "eight times" in history and "editor@example.org" in history
+
+    await browser.post(f"/briefs/{newsroom.draft_id}/withdraw", {"note": "The court record was forged."})
+    await browser.post("/logout")
+    gone = await browser.get(public)
+    assert gone.status_code == 200 and "Withdrawn on" in gone.text and "The court record was forged." in gone.text
+    assert "seven times" not in gone.text  # readers no longer get the text
+    assert (await browser.get(public + ".md")).status_code == 404
+    feed = ET.fromstring((await browser.get("/feed.atom")).content)
+    (item,) = feed.findall(f"{ATOM}entry")
+    assert item.find(f"{ATOM}title").text.startswith("Withdrawn: ")
+    assert "The court record was forged." in item.find(f"{ATOM}content").text
+    assert "seven times" not in item.find(f"{ATOM}content").text
 
 
 async def test_drafts_of_other_people_are_not_public(browser, newsroom) -> None:
@@ -152,7 +263,7 @@ async def test_drafts_of_other_people_are_not_public(browser, newsroom) -> None:
 async def test_editor_composes_a_draft_for_a_period(browser, newsroom, web_store) -> None:
     await browser.sign_in("editor")
     await browser.post(f"/stories/{newsroom.stories['hostile']}/status", {"status": "skip"})
-    created = await browser.post("/drafts", {"start": "2024-06-03", "end": "2024-06-03"})
+    created = await browser.post("/drafts", {"start": "2024-06-03", "end": "2024-06-03", "confirm": "1"})
     assert created.status_code == 303
     brief_id = int(created.headers["location"].rsplit("/", 1)[1])
     draft = web_store.drafts.get(brief_id)
@@ -172,13 +283,27 @@ async def test_editor_composes_a_draft_for_a_period(browser, newsroom, web_store
     assert (await browser.get(f"/drafts/{brief_id}")).status_code == 404
 
 
-async def test_volunteer_writes_but_does_not_reorder(browser, newsroom, web_store) -> None:
-    await browser.sign_in("volunteer")
+async def test_volunteers_suggest_and_only_editors_change_a_draft(browser, newsroom, web_store) -> None:
+    await browser.sign_in("editor")
     first, second = await _draft_with_two_entries(browser, newsroom, web_store)
+    await browser.sign_in("volunteer")
     url = f"/drafts/{newsroom.draft_id}"
-    assert (await browser.post(f"{url}/entries/{first}/text", {"text": "Some text."})).status_code == 303
+    assert (await browser.post(f"{url}/entries/{first}/text", {"text": "Some text."})).status_code == 403
+    assert (await browser.post(f"{url}/entries/{first}/apply", {"fix": "x|0|y"})).status_code == 403
     assert (await browser.post(f"{url}/entries/{second}/move", {"step": "-1"})).status_code == 403
     assert (await browser.post(f"{url}/entries/{second}/section", {"section": "legal"})).status_code == 403
     assert (await browser.post(f"{url}/entries/{second}/delete")).status_code == 403
+    story = newsroom.stories["payments"]
+    assert (await browser.post(f"/stories/{story}/entry", {"entry_text": "Mine."})).status_code == 403
     page = (await browser.get(url)).text
-    assert "Move to section" not in page and 'id="publish"' not in page and "Save text" in page
+    assert "Move to section" not in page and 'id="review"' not in page and "<textarea" not in page
+    suggested = await browser.post(f"/stories/{story}/suggestion", {"text": "Vyorstka reported a payment."})
+    assert suggested.status_code == 303
+    assert web_store.inbox.story(story).entry_text is None  # a suggestion, not the entry
+    await browser.sign_in("editor")
+    shown = (await browser.get(url)).text
+    assert "Suggested by volunteer@example.org" in shown and "Vyorstka reported a payment." in shown
+    (suggestion,) = web_store.suggestions.of_stories([story])[story]
+    used = await browser.post(f"/stories/{story}/suggestion/{suggestion.id}/use", {"back": url})
+    assert used.headers["location"] == url
+    assert web_store.drafts.get(newsroom.draft_id).entry(first).text == "Vyorstka reported a payment."

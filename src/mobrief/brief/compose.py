@@ -144,7 +144,9 @@ class HouseStyle:
     @classmethod
     def of(cls, store: Store) -> HouseStyle:
         terms = house_style.newsroom_glossary(store)
-        return cls(terms=terms, rates=house_style.newsroom_rates(store), overrides=glossary.overrides_from(terms))
+        # editors' outlet aliases win: one outlet is attributed under one name however its sources are called
+        overrides = glossary.overrides_from(terms) | store.outlet_aliases.all()
+        return cls(terms=terms, rates=house_style.newsroom_rates(store), overrides=overrides)
 
 
 def _with_previously(entry: ComposedEntry) -> str:

@@ -22,6 +22,9 @@ class FeedEntry:
     brief: Brief
     url: str
     published_at: dt.datetime | None
+    updated_at: dt.datetime | None = None  # the last correction or the withdrawal, when later than publication
+    notes: tuple[str, ...] = ()  # "Corrected on …: …", "Withdrawn on …: …", shown above the text
+    withdrawn: bool = False  # the entry then carries the notes only
 
 
 def _stamp(moment: dt.datetime | None) -> str:
@@ -44,14 +47,19 @@ def render_atom(entries: Sequence[FeedEntry], *, feed_url: str, title: str = "Mo
     ET.SubElement(root, f"{{{ATOM}}}title").text = title
     ET.SubElement(root, f"{{{ATOM}}}id").text = feed_url
     ET.SubElement(root, f"{{{ATOM}}}link", href=feed_url, rel="self")
-    updated = max((e.published_at for e in entries if e.published_at), default=None)
+    stamps = [moment for e in entries if (moment := e.updated_at or e.published_at) is not None]
+    updated = max(stamps, default=None)
     ET.SubElement(root, f"{{{ATOM}}}updated").text = _stamp(updated)
     ET.SubElement(ET.SubElement(root, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "mobrief"
     for entry in entries:
         node = ET.SubElement(root, f"{{{ATOM}}}entry")
-        ET.SubElement(node, f"{{{ATOM}}}title").text = entry.brief.title
+        title = f"Withdrawn: {entry.brief.title}" if entry.withdrawn else entry.brief.title
+        ET.SubElement(node, f"{{{ATOM}}}title").text = title
         ET.SubElement(node, f"{{{ATOM}}}id").text = entry.url
         ET.SubElement(node, f"{{{ATOM}}}link", href=entry.url, rel="alternate")
-        ET.SubElement(node, f"{{{ATOM}}}updated").text = _stamp(entry.published_at)
-        ET.SubElement(node, f"{{{ATOM}}}content", type="html").text = brief_content_html(entry.brief)
+        ET.SubElement(node, f"{{{ATOM}}}published").text = _stamp(entry.published_at)
+        ET.SubElement(node, f"{{{ATOM}}}updated").text = _stamp(entry.updated_at or entry.published_at)
+        notes = "".join(f"<p><strong>{escape(note)}</strong></p>" for note in entry.notes)
+        body = "" if entry.withdrawn else brief_content_html(entry.brief)
+        ET.SubElement(node, f"{{{ATOM}}}content", type="html").text = notes + body
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -85,11 +85,20 @@ def show_command(app: AppContext, brief_id: int, fmt: str, as_json: bool) -> Non
 @click.argument("brief_id", type=int)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("published"), show_default=True)
 @click.option("--base-url", default="https://example.org/briefs", show_default=True, help="Where the files are served.")
+@click.option("--leave-out", "leave_out", type=int, multiple=True, help="An unfinished entry (id) not to publish.")
+@click.option("--note", default=None, help="What a correction changes (required when publishing a correction).")
 @json_option
 @pass_app
-def publish_command(app: AppContext, brief_id: int, out: Path, base_url: str, as_json: bool) -> None:
-    """Freeze a draft, write its HTML, Markdown, Telegram, JSON and text files and the Atom feed."""
-    done = publish.publish_brief(app.store, brief_id, out, base_url=base_url)
+def publish_command(
+    app: AppContext, brief_id: int, out: Path, base_url: str, leave_out: tuple[int, ...], note: str | None,
+    as_json: bool,
+) -> None:  # fmt: skip
+    """Freeze a draft, write its HTML, Markdown, Telegram, JSON and text files and the Atom feed.
+
+    Refused while an entry is unfinished (a scaffold, a fact-guard failure, a style finding, Russian text)
+    unless it is left out with --leave-out.
+    """
+    done = publish.publish_brief(app.store, brief_id, out, base_url=base_url, leave_out=leave_out, note=note)
     if as_json:
         print_json({"id": done.brief_id, "title": done.title, "files": done.files, "feed": done.feed})
         return
@@ -97,6 +106,33 @@ def publish_command(app: AppContext, brief_id: int, out: Path, base_url: str, as
     for fmt, path in done.files.items():
         app.out.print(f"  {fmt:<9} {path}", markup=False)
     app.out.print(f"  feed      {done.feed}", markup=False)
+
+
+@brief_group.command("correct")
+@click.argument("brief_id", type=int)
+@json_option
+@pass_app
+def correct_command(app: AppContext, brief_id: int, as_json: bool) -> None:
+    """Start correcting a published brief: a draft copy to edit, then `brief publish DRAFT --note …`."""
+    draft_id = publish.start_correction(app.store, brief_id)
+    if as_json:
+        print_json({"brief_id": brief_id, "draft_id": draft_id})
+        return
+    app.out.print(f"Correction draft #{draft_id} of brief #{brief_id}: edit it, then publish it with --note.")
+
+
+@brief_group.command("withdraw")
+@click.argument("brief_id", type=int)
+@click.option("--note", required=True, help="Why it is withdrawn (readers see it).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Rewrite the feed there.")
+@click.option("--base-url", default="https://example.org/briefs", show_default=True, help="Where the files are served.")
+@pass_app
+def withdraw_command(app: AppContext, brief_id: int, note: str, out: Path | None, base_url: str) -> None:
+    """Withdraw a published brief: its page and the feed say so."""
+    publish.withdraw_brief(app.store, brief_id, note, editor="cli")
+    if out is not None:
+        publish.write_feed(app.store, out, base_url)
+    app.out.print(f"Withdrew brief #{brief_id}.")
 
 
 @click.group("entry")

@@ -19,11 +19,14 @@ if TYPE_CHECKING:
     from mobrief.store.inbox import InboxRepository
     from mobrief.store.items import ItemRepository
     from mobrief.store.models import ModelRepository
+    from mobrief.store.outlets import OutletAliasRepository
     from mobrief.store.rates import RateRepository
+    from mobrief.store.revisions import RevisionRepository
     from mobrief.store.search_hits import SearchRepository
     from mobrief.store.sources import SourceRepository
     from mobrief.store.stories import StoryRepository
     from mobrief.store.story_decisions import StoryDecisionRepository
+    from mobrief.store.suggestions import SuggestionRepository
     from mobrief.store.users import UserRepository
 
 ALEMBIC_DIR = Path(__file__).parent / "alembic"
@@ -151,6 +154,24 @@ class Store:
         from mobrief.store.story_decisions import StoryDecisionRepository
 
         return StoryDecisionRepository(self.engine)
+
+    @functools.cached_property
+    def outlet_aliases(self) -> OutletAliasRepository:
+        from mobrief.store.outlets import OutletAliasRepository
+
+        return OutletAliasRepository(self.engine)
+
+    @functools.cached_property
+    def suggestions(self) -> SuggestionRepository:
+        from mobrief.store.suggestions import SuggestionRepository
+
+        return SuggestionRepository(self.engine)
+
+    @functools.cached_property
+    def revisions(self) -> RevisionRepository:
+        from mobrief.store.revisions import RevisionRepository
+
+        return RevisionRepository(self.engine)
 
     @functools.cached_property
     def users(self) -> UserRepository:

@@ -59,6 +59,7 @@ class Draft:
     status: str
     published_at: dt.datetime | None
     sections: tuple[DraftSection, ...]
+    corrects_brief_id: int | None = None  # a draft correcting this published brief
 
     def entry(self, entry_id: int) -> DraftEntry:
         for section in self.sections:
@@ -66,6 +67,17 @@ class Draft:
                 if entry.id == entry_id:
                     return entry
         raise NotFound(f"no entry {entry_id} in brief {self.id}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EntryPlace:
+    """Where a story is told in a draft."""
+
+    brief_id: int
+    title: str
+    entry_id: int
+    status: str
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +99,7 @@ class DraftListing:
     status: str
     published_at: dt.datetime | None
     entries: int
+    corrects_brief_id: int | None = None
 
 
 class DraftRepository:
@@ -123,6 +136,7 @@ class DraftRepository:
                     status=row.status,
                     published_at=None if row.published_at is None else utc(row.published_at),
                     entries=int(row.n),
+                    corrects_brief_id=row.corrects_brief_id,
                 )
                 for row in conn.execute(query)
             ]
@@ -167,6 +181,7 @@ class DraftRepository:
             period_end=row.period_end,
             status=row.status,
             published_at=None if row.published_at is None else utc(row.published_at),
+            corrects_brief_id=row.corrects_brief_id,
             sections=tuple(
                 DraftSection(id=s.id, position=s.position, key=s.key, heading=s.heading, entries=tuple(entries[s.id]))
                 for s in section_rows
@@ -177,7 +192,12 @@ class DraftRepository:
         """The newest draft whose period includes `day`."""
         query = (
             sa.select(briefs.c.id)
-            .where(briefs.c.status == "draft", briefs.c.period_start <= day, briefs.c.period_end >= day)
+            .where(
+                briefs.c.status == "draft",
+                briefs.c.period_start <= day,
+                briefs.c.period_end >= day,
+                briefs.c.corrects_brief_id.is_(None),
+            )
             .order_by(briefs.c.id.desc())
         )
         with self.engine.connect() as conn:
@@ -204,6 +224,30 @@ class DraftRepository:
         )
         with self.engine.connect() as conn:
             return {int(i) for i in conn.execute(query).scalars()}
+
+    def entries_telling(self, story_id: int) -> list[EntryPlace]:
+        """The draft entries that tell a story, newest draft first."""
+        query = (
+            sa.select(
+                briefs.c.id,
+                briefs.c.title,
+                brief_paragraphs.c.id.label("entry_id"),
+                brief_paragraphs.c.status,
+                brief_paragraphs.c.text,
+            )
+            .select_from(
+                brief_paragraphs.join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id).join(
+                    briefs, briefs.c.id == brief_sections.c.brief_id
+                )
+            )
+            .where(brief_paragraphs.c.story_id == story_id, briefs.c.status == "draft")
+            .order_by(briefs.c.id.desc())
+        )
+        with self.engine.connect() as conn:
+            return [
+                EntryPlace(brief_id=r.id, title=r.title, entry_id=r.entry_id, status=r.status or "written", text=r.text)
+                for r in conn.execute(query)
+            ]
 
     def removed_story_ids(self, brief_id: int) -> set[int]:
         """Stories an editor removed from a draft: composing it again leaves them out."""
@@ -328,16 +372,22 @@ class DraftRepository:
                     )
         return None if story_id is None else int(story_id)
 
-    def publish(self, brief_id: int, title: str, now: dt.datetime) -> None:
+    def publish(self, brief_id: int, title: str, now: dt.datetime, *, leave_out: Sequence[int] = ()) -> None:
         """Freeze a draft: status published, the house title, the time, and the archive's content hash.
 
-        Entries with no text yet are dropped, and so are sections left empty.
+        Entries with no text yet and the entries in `leave_out` are dropped, and so are sections left empty.
         """
         with self.engine.begin() as conn:
             self._require_draft(conn, brief_id)
             section_ids = list(
                 conn.execute(sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)).scalars()
             )
+            if section_ids and leave_out:
+                conn.execute(
+                    brief_paragraphs.delete().where(
+                        brief_paragraphs.c.section_id.in_(section_ids), brief_paragraphs.c.id.in_(list(leave_out))
+                    )
+                )
             if section_ids:
                 conn.execute(
                     brief_paragraphs.delete().where(

@@ -31,8 +31,9 @@ SEARCH_LIMIT = 500  # a text search narrows the inbox to the stories of at most 
 class InboxFilter:
     """What an editor narrowed the inbox to; None means no restriction."""
 
-    section: str | None = None
+    section: str | None = None  # a section key, or "none" for stories without a section
     source: str | None = None
+    sources: tuple[str, ...] = ()  # any of these source names (one outlet's aliases)
     lang: str | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
@@ -58,6 +59,17 @@ class InboxRow:
     languages: tuple[str, ...] = ()
     relevance: float | None = None
     item_count: int = 0
+    entry_text: str | None = None
+    english: str = ""  # the title (or opening) of an English report in the story, if there is one
+    people: tuple[str, ...] = ()  # people enrichment found, as the house spells them
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboxCounts:
+    """Stories per status and, within the status shown, per section (key "" for no section)."""
+
+    statuses: dict[str, int]
+    sections: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -144,6 +156,7 @@ class InboxRepository:
             stories.c.outlets,
             stories.c.places,
             (stories.c.entry_text.is_not(None) & (stories.c.entry_text != "")).label("has_entry"),
+            stories.c.entry_text,
         )
 
     def row(self, story_id: int) -> InboxRow:
@@ -154,20 +167,24 @@ class InboxRepository:
                 raise NotFound(f"no story with id {story_id}")
             return self._build_rows(conn, rows)[0]
 
-    def page(self, flt: InboxFilter, *, limit: int = 50, offset: int = 0) -> InboxPage:
-        """One page of stories, newest first (by last report), filtered as `flt` says."""
-        query = self._row_query()
-        if flt.status:
+    def _filtered(
+        self, query: sa.Select[Any], flt: InboxFilter, *, status: bool = True, section: bool = True
+    ) -> sa.Select[Any]:
+        """`query` narrowed by every filter but the text search (and, when told, not by status or section)."""
+        if status and flt.status:
             query = query.where(stories.c.status == flt.status)
-        if flt.section:
+        if section and flt.section == "none":
+            query = query.where(stories.c.section.is_(None))
+        elif section and flt.section:
             query = query.where(stories.c.section == flt.section)
         if flt.since is not None:
             query = query.where(stories.c.last_seen >= utc(flt.since))
         if flt.until is not None:
             query = query.where(stories.c.last_seen < utc(flt.until))
-        if flt.source:
-            source_id = sa.select(sources.c.id).where(sources.c.name == flt.source).scalar_subquery()
-            query = query.where(self._items_of_story().where(items.c.source_id == source_id).exists())
+        names = (*flt.sources, *((flt.source,) if flt.source else ()))
+        if names:
+            source_ids = sa.select(sources.c.id).where(sources.c.name.in_(names))
+            query = query.where(self._items_of_story().where(items.c.source_id.in_(source_ids)).exists())
         if flt.lang:
             lang_query = (
                 self._items_of_story()
@@ -182,6 +199,11 @@ class InboxRepository:
                 .where(story_items.c.story_id == stories.c.id, item_enrichments.c.is_relevant.is_(True))
             )
             query = query.where(relevant.exists())
+        return query
+
+    def page(self, flt: InboxFilter, *, limit: int = 50, offset: int = 0) -> InboxPage:
+        """One page of stories, newest first (by last report), filtered as `flt` says."""
+        query = self._filtered(self._row_query(), flt)
         with self.engine.connect() as conn:
             if flt.query and flt.query.strip():
                 hits = self._newest_matches(conn, search.parse_query(flt.query))
@@ -196,6 +218,30 @@ class InboxRepository:
         # within a day, the most relevant story first; across days, newest first
         out.sort(key=lambda r: (r.last_seen.date(), r.relevance or 0.0), reverse=True)
         return InboxPage(rows=tuple(out), offset=offset, limit=limit, has_more=has_more)
+
+    def counts(self, flt: InboxFilter) -> InboxCounts:
+        """How many stories each status tab holds under the other filters, and how many of the shown status
+        each section holds (what the inbox's tabs and section picker say)."""
+        base = self._filtered(sa.select(stories.c.status, stories.c.section), flt, status=False, section=False)
+        with self.engine.connect() as conn:
+            if flt.query and flt.query.strip():
+                hits = self._newest_matches(conn, search.parse_query(flt.query))
+                base = base.where(
+                    stories.c.id.in_(sa.select(story_items.c.story_id).where(story_items.c.item_id.in_(hits or [-1])))
+                )
+            grouped = base.subquery()
+            query = sa.select(grouped.c.status, grouped.c.section, sa.func.count()).group_by(
+                grouped.c.status, grouped.c.section
+            )
+            rows = [(str(st), str(sec or ""), int(n)) for st, sec, n in conn.execute(query)]
+        statuses: dict[str, int] = {"all": 0}
+        sections: dict[str, int] = {}
+        for status, section, n in rows:
+            statuses[status] = statuses.get(status, 0) + n
+            statuses["all"] += n
+            if flt.status in (None, status):
+                sections[section] = sections.get(section, 0) + n
+        return InboxCounts(statuses=statuses, sections=sections)
 
     def _newest_matches(self, conn: sa.Connection, query: search.SearchQuery) -> list[int]:
         # the inbox is ordered by time, not by rank: ask the index for the newest matches, unranked
@@ -221,6 +267,9 @@ class InboxRepository:
                     languages=tuple(sorted(info.get("languages", ()))),
                     relevance=info.get("relevance"),
                     item_count=int(info.get("count", 0)),
+                    entry_text=row.entry_text,
+                    english=str(info.get("english") or ""),
+                    people=tuple(info.get("people", ())),
                 )
             )
         return out
@@ -236,6 +285,9 @@ class InboxRepository:
                 item_enrichments.c.relevance,
                 item_enrichments.c.places,
                 item_enrichments.c.amounts,
+                item_enrichments.c.entities,
+                items.c.title,
+                sa.func.substr(items.c.text, 1, 300).label("opening"),
             )
             .select_from(
                 story_items.join(items, items.c.id == story_items.c.item_id)
@@ -255,8 +307,15 @@ class InboxRepository:
                     "languages": set(),
                     "relevance": None,
                     "count": 0,
+                    "english": "",
+                    "people": {},
                 },
             )
+            if row.lang == "en" and not info["english"]:
+                info["english"] = (row.title or row.opening or "").strip()
+            for entity in row.entities or ():
+                if isinstance(entity, Mapping) and entity.get("kind") == "person" and entity.get("latin"):
+                    info["people"][str(entity["latin"])] = None
             info["count"] += 1
             info["outlets"][row.source] = None
             if row.lang:
@@ -272,15 +331,8 @@ class InboxRepository:
             info["outlets"] = list(info["outlets"])
             info["places"] = list(info["places"])
             info["amounts"] = list(info["amounts"].values())[:6]
+            info["people"] = list(info["people"])[:4]
         return out
-
-    def section_counts(self) -> dict[str, int]:
-        """New stories per section (None for unsectioned): the numbers beside the inbox's section filter."""
-        query = (
-            sa.select(stories.c.section, sa.func.count()).where(stories.c.status == "new").group_by(stories.c.section)
-        )
-        with self.engine.connect() as conn:
-            return {str(section or ""): int(count) for section, count in conn.execute(query)}
 
     def source_names(self) -> list[str]:
         with self.engine.connect() as conn:

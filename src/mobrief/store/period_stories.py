@@ -232,7 +232,12 @@ def draft_for_period(engine: Engine, start: dt.date, end: dt.date) -> int | None
     """The draft of exactly this period, if one exists (the newest when several do)."""
     query = (
         sa.select(briefs.c.id)
-        .where(briefs.c.status == "draft", briefs.c.period_start == start, briefs.c.period_end == end)
+        .where(
+            briefs.c.status == "draft",
+            briefs.c.period_start == start,
+            briefs.c.period_end == end,
+            briefs.c.corrects_brief_id.is_(None),  # a correction of a published brief is not the period's draft
+        )
         .order_by(briefs.c.id.desc())
     )
     with engine.connect() as conn:
@@ -374,3 +379,51 @@ def published_paragraphs_between(engine: Engine, low: dt.date, high: dt.date) ->
             PublishedParagraph(brief_id=r.id, title=r.title, url=r.url, period_end=r.period_end, text=r.text)
             for r in conn.execute(query)
         ]
+
+
+def latest_unpublished_day(engine: Engine) -> dt.date | None:
+    """The day of the newest report of a story on the beat that no published brief tells yet (skipped stories
+    aside): where a new draft's period should end."""
+    told = (
+        sa.select(brief_paragraphs.c.story_id)
+        .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
+        .join(briefs, briefs.c.id == brief_sections.c.brief_id)
+        .where(briefs.c.status == "published", brief_paragraphs.c.story_id.is_not(None))
+    )
+    kept = (
+        sa.select(sa.literal(1))
+        .select_from(story_items.join(item_enrichments, item_enrichments.c.item_id == story_items.c.item_id))
+        .where(story_items.c.story_id == stories.c.id, _kept())
+    )
+    query = (
+        sa.select(stories.c.last_seen)
+        .where(stories.c.status != "skip", kept.exists(), stories.c.id.not_in(told))
+        .order_by(stories.c.last_seen.desc())
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        value = conn.execute(query).scalar()
+    return None if value is None else utc(value).date()
+
+
+def last_published_end(engine: Engine) -> dt.date | None:
+    """The last day covered by a published brief."""
+    with engine.connect() as conn:
+        value = conn.execute(sa.select(sa.func.max(briefs.c.period_end)).where(briefs.c.status == "published")).scalar()
+    return value
+
+
+def overlapping_briefs(engine: Engine, start: dt.date, end: dt.date) -> list[tuple[int, str, str, dt.date, dt.date]]:
+    """Drafts and published briefs whose period meets [start, end]: (id, title, status, period start, end)."""
+    query = (
+        sa.select(briefs.c.id, briefs.c.title, briefs.c.status, briefs.c.period_start, briefs.c.period_end)
+        .where(
+            briefs.c.status.in_(["draft", "published"]),
+            briefs.c.corrects_brief_id.is_(None),
+            briefs.c.period_start <= end,
+            briefs.c.period_end >= start,
+        )
+        .order_by(briefs.c.period_end.desc(), briefs.c.id.desc())
+    )
+    with engine.connect() as conn:
+        return [(r.id, r.title, r.status, r.period_start, r.period_end) for r in conn.execute(query)]

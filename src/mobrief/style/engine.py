@@ -74,9 +74,11 @@ class GlossIndex:
     def _other_spellings(term: GlossaryTerm) -> list[str]:
         found = list(term.spellings)
         for form in term.russian:  # what the plain scheme would write instead of the house spelling
-            scheme = romanize(form).strip()
-            if scheme and scheme != term.term and not re.search(r"[^\x00-\x7f]", scheme):
-                found.append(scheme)
+            # … also when ё was written as е, as most Russian texts do ("Pushkarev" for the house's "Pushkaryov")
+            for variant in (form, form.replace("ё", "е").replace("Ё", "Е")):
+                scheme = romanize(variant).strip()
+                if scheme and scheme != term.term and not re.search(r"[^\x00-\x7f]", scheme):
+                    found.append(scheme)
         return [s for s in dict.fromkeys(found) if s and s != term.term]
 
 

@@ -1,17 +1,21 @@
-"""The house-style lint: everything the engine would change, plus spellings and titles only an editor
-fixes.
+"""The house-style lint: everything the engine would change, plus what only an editor fixes: non-house spellings
+of glossary terms and people, untranslated Russian words, titles.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterable
+import tomllib
+from collections.abc import Iterable, Mapping
+from importlib import resources
 
 from mobrief.records import GlossaryTerm
 from mobrief.style import dates, engine
 from mobrief.style.engine import Finding, GlossIndex
 from mobrief.style.rates import RateTable
+from mobrief.style.transliteration import romanize
 
 
 def _spelling_edits(text: str, index: GlossIndex) -> list[engine.Edit]:
@@ -79,7 +83,7 @@ def check_style(
                 day = None
     rates = rates or RateTable.shipped()
     edits = engine.plan_style(text, day, index, rates if day else None)
-    edits += _spelling_edits(text, index) + _title_edits(text)
+    edits += _spelling_edits(text, index) + untranslated_edits(text) + _title_edits(text)
     findings = []
     lines = engine.LineIndex(text)
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
@@ -93,3 +97,88 @@ def check_style(
             suggestion = edit.replacement or None
         findings.append(Finding(line=line, column=column, code=edit.code, message=edit.message, suggestion=suggestion))
     return findings
+
+
+# ---- what only an editor fixes: untranslated Russian words, other spellings of people's names ----
+
+
+@functools.cache
+def _untranslated() -> list[tuple[re.Pattern[str], str, str]]:
+    """(pattern, the word as the lint names it, the English to write) from `data/untranslated.toml`."""
+    data = tomllib.loads(resources.files("mobrief.style").joinpath("data/untranslated.toml").read_text("utf-8"))
+    return [
+        (re.compile(rf"\b(?:{w['stem']})\w*", re.IGNORECASE), str(w["word"]), str(w["english"])) for w in data["word"]
+    ]
+
+
+def untranslated_edits(text: str) -> list[engine.Edit]:
+    """Transliterated Russian words the house translates ("voenkomat" → "military enlistment office"); words
+    inside square brackets (glosses, insertions) are left alone."""
+    brackets = [(m.start(), m.end()) for m in re.finditer(r"\[[^\[\]\n]*\]", text)]
+    edits = []
+    for pattern, word, english in _untranslated():
+        for m in pattern.finditer(text):
+            if any(a <= m.start() < b for a, b in brackets):
+                continue
+            edits.append(
+                engine.Edit(
+                    start=m.start(),
+                    end=m.end(),
+                    replacement=english,
+                    code="untranslated",
+                    message=f"{m.group(0)!r} is Russian ({word}): the house writes {english!r}",
+                )
+            )
+    return edits
+
+
+def name_variants(people: Iterable[Mapping[str, object]]) -> dict[str, str]:
+    """Other spellings of people's surnames → the house spelling: a name whose Russian has ё is often written
+    with е, so "Pushkarev" for the house's "Pushkaryov"."""
+    variants: dict[str, str] = {}
+    for person in people:
+        normalized, latin = str(person.get("normalized") or ""), str(person.get("latin") or "")
+        if "ё" not in normalized.lower() or not latin:
+            continue
+        house = latin.split()[-1]
+        other = romanize(normalized.replace("ё", "е").replace("Ё", "Е")).split()
+        if other and other[-1] != house and other[-1].isascii():
+            variants.setdefault(other[-1], house)
+    return variants
+
+
+def name_spelling_edits(text: str, names: Mapping[str, str]) -> list[engine.Edit]:
+    """Surnames written another way than the house writes them (see `name_variants`)."""
+    if not names:
+        return []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+    return [
+        engine.Edit(
+            start=m.start(),
+            end=m.end(),
+            replacement=names[m.group(0)],
+            code="spelling",
+            message=f"the house spells {m.group(0)!r} as {names[m.group(0)]!r}",
+        )
+        for m in pattern.finditer(text)
+    ]
+
+
+def plan_lint(
+    text: str,
+    day: dt.date | None,
+    index: GlossIndex,
+    rates: RateTable | None,
+    *,
+    names: Mapping[str, str] | None = None,
+) -> list[engine.Edit]:
+    """Every edit the lint asks for in a brief's text (no title check): the engine's glosses and conversions,
+    non-house spellings of glossary terms and people, and untranslated Russian words. Overlaps keep the first."""
+    edits = engine.plan_style(text, day, index, rates if day else None)
+    edits += _spelling_edits(text, index) + name_spelling_edits(text, names or {}) + untranslated_edits(text)
+    kept: list[engine.Edit] = []
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if kept and edit.start < kept[-1].end and edit.code == kept[-1].code:
+            continue
+        kept.append(edit)
+    return kept

@@ -10,19 +10,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mobrief.errors import ConfigError, MobriefError, NotFound
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store
 from mobrief.web import auth, security, templating
 from mobrief.web.deps import LoginRequired, RoleRequired, UserDep
-from mobrief.web.routes import admin, api, archive, briefs, feed, inbox, stories
+from mobrief.web.routes import admin, api, archive, briefs, feed, inbox, publishing, stories
 from mobrief.web.routes import auth as auth_routes
 
 STATIC = Path(__file__).parent / "static"
@@ -70,6 +71,27 @@ def _install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": exc.errors()}, status_code=422)
         fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())
         return _error_page(request, 422, f"Some fields are missing or wrong: {fields}.")
+
+
+class HeadAsGet:
+    """Answer HEAD as GET without the body (routes are declared for GET; HEAD would otherwise get 405)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
@@ -122,9 +144,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     secure = settings.extra.get("MOBRIEF_SECURE_COOKIES", "") == "1"
     app.add_middleware(security.SessionMiddleware, codec=auth.SessionCodec(secret), secure=secure)
     app.add_middleware(security.SecurityHeadersMiddleware)
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _install_error_handlers(app)
-    for module in (auth_routes, inbox, stories, briefs, archive, feed, api, admin):
+    for module in (auth_routes, inbox, stories, briefs, publishing, archive, feed, api, admin):
         app.include_router(module.router)
 
     @app.get("/openapi.json", include_in_schema=False)
@@ -141,7 +164,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
-        raise HTTPException(status_code=404)
+        headers = {"Cache-Control": "max-age=86400"}
+        return FileResponse(STATIC / "favicon.ico", media_type="image/x-icon", headers=headers)
 
     return app
 

@@ -1,17 +1,42 @@
-"""Keep drafts in step with triage and check entries against the house style, for the inbox and the editor."""
+"""What the desk shows beside the text: drafts kept in step with triage, an entry's save state and findings, the
+Russian reports an entry rests on (facts marked), and a one-line English gist of a story.
+
+Small plain functions over the store and the brief room, so the routes stay thin adapters.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from mobrief.brief import compose, house_style
-from mobrief.errors import MobriefError
+from markupsafe import Markup
+
+from mobrief.brief import compose, review
+from mobrief.brief.outlets import OutletNames
 from mobrief.records import Brief, BriefSection
 from mobrief.store import Store
 from mobrief.store.drafts import Draft, DraftEntry
-from mobrief.style import engine, sections
-from mobrief.style.rates import RateTable
+from mobrief.store.inbox import InboxRow
+from mobrief.store.suggestions import Suggestion
+from mobrief.style import rubles, sections
+from mobrief.web import highlight
+
+# the lint lives in the brief room (publishing reads it too); these names are what the routes use
+EntryFinding = review.EntryFinding
+HouseRules = review.HouseRules
+lint_draft = review.lint_draft
+lint_text = review.lint_text
+
+STATUS_LABELS = {
+    "written": "written",
+    "drafted": "machine draft",
+    "needs-check": "needs a fact check",
+    "to-write": "to write",
+}
 
 
 def section_rank(key: str) -> int:
@@ -31,132 +56,244 @@ def recompose_covering(store: Store, story_id: int) -> int | None:
     brief_id = store.drafts.draft_covering(story.last_seen.date())
     if brief_id is None:
         return None
-    draft = store.drafts.get(brief_id)
-    if draft.period_start is None or draft.period_end is None:
-        return None
-    compose.compose_brief(store, draft.period_start, draft.period_end)
+    compose.compose_draft(store, brief_id)
     return brief_id
 
 
-# ---- house-style lint of a draft, entry by entry ----
+# ---- an entry's save state ----
+
+
+def fingerprint(text: str) -> str:
+    """A short fingerprint of a stored text: an autosave that started from another text is a conflict."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EntryFinding:
-    """One house-style finding inside one entry; `index` picks it out again when an editor applies it."""
+class EntryState:
+    """What `_entry_state.html` shows for one entry box."""
 
-    index: int
-    code: str
-    message: str
-    start: int
-    end: int
-    replacement: str
-    excerpt: str
+    id: str  # the element id the autosave swaps
+    box_id: str  # the element an applied fix swaps (the whole box: its text changes)
+    key: str
+    text: str
+    base: str
+    apply_url: str | None
+    findings: Sequence[EntryFinding] = ()
+    blocking: Sequence[review.Problem] = ()
+    saved_at: str | None = None
 
-    @property
-    def fixable(self) -> bool:
-        return bool(self.replacement) or self.start != self.end
+
+def entry_state(
+    key: str,
+    text: str,
+    *,
+    box_id: str,
+    apply_url: str | None,
+    findings: Sequence[EntryFinding] = (),
+    blocking: Sequence[review.Problem] = (),
+    saved: bool = False,
+) -> EntryState:
+    return EntryState(
+        id=f"state-{key}",
+        box_id=box_id,
+        key=key,
+        text=text,
+        base=fingerprint(text),
+        apply_url=apply_url,
+        findings=findings,
+        blocking=[p for p in blocking if p.kind != "lint"],  # lint findings are listed with their fixes
+        saved_at=dt.datetime.now(dt.UTC).strftime("%H:%M:%S UTC") if saved else None,
+    )
+
+
+# ---- the brief editor: one view per entry ----
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceReport:
+    outlet: str
+    published_at: dt.datetime
+    title: Markup
+    text: Markup
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EntryView:
+    """An entry as the editor shows it: its reports marked up, what to put in the box, state and neighbours."""
+
+    section: str
+    status: str
+    status_label: str
+    editable_text: str
+    facts: str
+    state: EntryState
+    reports: Sequence[SourceReport] = ()
+    sentences: Sequence[Mapping[str, Any]] = ()
+    suggestions: Sequence[Suggestion] = ()
+    backend: str | None = None
+    first: bool = False
+    last: bool = False
+    open_sources: bool = False
+
+
+def entry_status(entry: DraftEntry) -> str:
+    if review.is_scaffold(entry):
+        return "to-write"
+    return entry.status or "written"
+
+
+def entry_views(
+    store: Store, draft: Draft, review_of: review.Review, outlets: OutletNames, *, only: int | None = None
+) -> dict[int, EntryView]:
+    """Views of a draft's entries (or of entry `only`), with their reports read in one go."""
+    entries = [(s, i, e) for s in draft.sections for i, e in enumerate(s.entries) if only in (None, e.id)]
+    item_ids = sorted({i for _, _, e in entries for i in e.item_ids})
+    items = {item.id: item for item in store.items.get_many(item_ids)} if item_ids else {}
+    enrichments = store.enrichments.get_many(item_ids) if item_ids else {}
+    story_ids = [e.story_id for _, _, e in entries if e.story_id is not None]
+    suggestions = store.suggestions.of_stories(story_ids)
+    reviewed = {r.entry_id: r for r in review_of.entries}
+    views = {}
+    for section, position, entry in entries:
+        checked = reviewed.get(entry.id)
+        sentences = tuple(getattr(entry, "sentences", ()) or ())
+        spans: dict[int, list[highlight.Span]] = {}
+        for n, sentence in enumerate(sentences, start=1):
+            item_id = sentence.get("item_id")
+            if isinstance(item_id, int) and isinstance(sentence.get("start"), int):
+                spans.setdefault(item_id, []).append(
+                    highlight.Span(
+                        int(sentence["start"]), int(sentence["end"]), "sentence", str(sentence.get("text", "")),
+                        anchor=f"src-{entry.id}-{n}",
+                    )
+                )  # fmt: skip
+        reports = []
+        for item_id in entry.item_ids:
+            item = items.get(item_id)
+            if item is None:
+                continue
+            marked = mark_item(item.title, item.text, enrichments.get(item_id), spans.get(item_id, ()))
+            reports.append(
+                SourceReport(
+                    outlet=outlets.name(item.source), published_at=item.published_at, title=marked[0], text=marked[1]
+                )
+            )
+        status = entry_status(entry)
+        scaffold = status == "to-write"
+        views[entry.id] = EntryView(
+            section=section.key,
+            status=status,
+            status_label=STATUS_LABELS.get(status, status),
+            editable_text="" if scaffold else entry.text,
+            facts=review.facts_of(entry) if scaffold else "",
+            state=entry_state(
+                str(entry.id),
+                "" if scaffold else entry.text,
+                box_id=f"entry-{entry.id}",
+                apply_url=f"/drafts/{draft.id}/entries/{entry.id}/apply",
+                findings=checked.findings if checked else (),
+                blocking=checked.problems if checked else (),
+            ),
+            reports=reports,
+            sentences=sentences,
+            suggestions=suggestions.get(entry.story_id or -1, []),
+            backend=getattr(entry, "backend", None),
+            first=position == 0,
+            last=position == len(section.entries) - 1,
+            open_sources=scaffold,
+        )
+    return views
+
+
+def mark_item(
+    title: str, text: str, enrichment: Any, sentences: Sequence[highlight.Span] = ()
+) -> tuple[Markup, Markup]:
+    """An item's title and text with the facts enrichment found marked; `sentences` are spans of the item's
+    stored "title\\ntext" (a drafted sentence's source), split between the two."""
+    offset = len(title) + 1 if title else 0
+    title_spans = [s for s in sentences if s.end <= len(title)] if title else []
+    text_spans = [
+        highlight.Span(s.start - offset, s.end - offset, s.kind, s.label, s.anchor)
+        for s in sentences
+        if s.start >= offset
+    ]
+    return (
+        highlight.mark_up(title, highlight.fact_spans(title, enrichment), title_spans) if title else Markup(""),
+        highlight.mark_up(text, highlight.fact_spans(text, enrichment), text_spans),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftSummary:
+    entries: int = 0
+    to_write: int = 0
+    needs_check: int = 0
+    lint: int = 0
+    ready: int = 0
+    problems: dict[str, int] = field(default_factory=dict)
+
+
+def summarize(review_of: review.Review) -> DraftSummary:
+    kinds: dict[str, int] = {}
+    for entry in review_of.entries:
+        for kind in {p.kind for p in entry.problems}:
+            kinds[kind] = kinds.get(kind, 0) + 1
+    return DraftSummary(
+        entries=len(review_of.entries),
+        to_write=kinds.get("scaffold", 0) + kinds.get("empty", 0),
+        needs_check=kinds.get("needs-check", 0),
+        lint=kinds.get("lint", 0),
+        ready=sum(1 for e in review_of.entries if not e.problems),
+        problems=kinds,
+    )
+
+
+# ---- the inbox: a one-line English gist under each Russian title ----
 
 
 @dataclass(frozen=True, slots=True)
-class HouseRules:
-    """What the lint checks against: the newsroom's glossary (shipped + stored) and its rates."""
-
-    glosses: engine.GlossIndex
-    rates: RateTable
-
-    @classmethod
-    def of(cls, store: Store) -> HouseRules:
-        return cls(
-            glosses=engine.GlossIndex(house_style.newsroom_glossary(store)),
-            rates=house_style.newsroom_rates(store),
-        )
+class Gist:
+    text: str
+    machine: bool = False  # built from extracted facts, not written in English by anyone
 
 
-def _ordered_entries(draft: Draft) -> list[DraftEntry]:
-    return [entry for section in draft.sections for entry in section.entries]
+def first_sentence(text: str, limit: int = 180) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def lint_draft(draft: Draft, rules: HouseRules) -> dict[int, list[EntryFinding]]:
-    """Findings per entry id; the draft is linted as one text, so "first mention in a brief" holds."""
-    day = draft.period_end or dt.datetime.now(dt.UTC).date()
-    entries = _ordered_entries(draft)
-    separator = "\n\n"
-    offsets: list[tuple[int, int, DraftEntry]] = []
-    parts: list[str] = []
-    cursor = 0
-    for entry in entries:
-        offsets.append((cursor, cursor + len(entry.text), entry))
-        parts.append(entry.text)
-        cursor += len(entry.text) + len(separator)
-    text = separator.join(parts)
-    try:
-        edits = engine.plan_style(text, day, rules.glosses, rules.rates)
-    except MobriefError as exc:  # e.g. no rate for the day: say so once rather than fail the page
-        return {entries[0].id: [_note(str(exc))]} if entries else {}
-    out: dict[int, list[EntryFinding]] = {entry.id: [] for entry in entries}
-    for edit in edits:
-        for start, end, entry in offsets:
-            if start <= edit.start and edit.end <= end:
-                found = out[entry.id]
-                local_start, local_end = edit.start - start, edit.end - start
-                found.append(
-                    EntryFinding(
-                        index=len(found),
-                        code=edit.code,
-                        message=edit.message,
-                        start=local_start,
-                        end=local_end,
-                        replacement=edit.replacement,
-                        excerpt=entry.text[max(0, local_start - 30) : local_end + 10],
-                    )
-                )
-                break
-    return out
-
-
-def _note(message: str) -> EntryFinding:
-    return EntryFinding(index=-1, code="note", message=message, start=0, end=0, replacement="", excerpt="")
-
-
-def apply_finding(draft: Draft, rules: HouseRules, entry_id: int, index: int) -> str | None:
-    """The entry's text with finding `index` applied, or None when the finding is gone (already fixed)."""
-    findings = lint_draft(draft, rules).get(entry_id, [])
-    entry = draft.entry(entry_id)
-    for finding in findings:
-        if finding.index == index and finding.fixable:
-            return entry.text[: finding.start] + finding.replacement + entry.text[finding.end :]
-    return None
-
-
-def lint_text(text: str, day: dt.date, rules: HouseRules) -> list[EntryFinding]:
-    """Findings for one stand-alone text (the story page's entry box)."""
-    try:
-        edits = engine.plan_style(text, day, rules.glosses, rules.rates)
-    except MobriefError as exc:
-        return [_note(str(exc))]
-    return [
-        EntryFinding(
-            index=n,
-            code=e.code,
-            message=e.message,
-            start=e.start,
-            end=e.end,
-            replacement=e.replacement,
-            excerpt=text[max(0, e.start - 30) : e.end + 10],
-        )
-        for n, e in enumerate(edits)
-    ]
+def gist_of(row: InboxRow, drafted: Mapping[int, str] | None = None) -> Gist:
+    """The English line under a story's title: the editor's entry, else the machine draft's first sentence,
+    else an English report's headline, else the facts enrichment found (places, people, amounts)."""
+    if row.entry_text and row.entry_text.strip():
+        return Gist(first_sentence(row.entry_text))
+    if drafted and row.id in drafted:
+        return Gist(first_sentence(drafted[row.id]))
+    if row.english:
+        return Gist(first_sentence(row.english))
+    facts: list[str] = list(row.places[:2]) + list(row.people[:2])
+    for amount in row.amounts[:2]:
+        if amount.get("currency") == "RUB" and amount.get("value"):
+            value_to = amount.get("value_to")
+            text = compose.english_rubles(float(amount["value"]), float(value_to) if value_to else None)
+            if amount.get("usd"):
+                text += f" [{rubles.format_usd(float(amount['usd']))}]"
+            facts.append(text)
+    if not facts:
+        return Gist("no English yet", machine=True)
+    return Gist(" · ".join(dict.fromkeys(facts)), machine=True)
 
 
 # ---- a draft for a period ----
 
 
-def brief_of(draft: Draft, *, keep_empty: bool = False) -> Brief:
-    """The draft as the brief record renderers take (entries without text left out unless `keep_empty`)."""
+def brief_of(draft: Draft, *, keep_empty: bool = False, leave_out: Collection[int] = ()) -> Brief:
+    """The draft as the brief record renderers take (entries without text left out unless `keep_empty`, and the
+    entries in `leave_out`)."""
     out = []
     for section in draft.sections:
-        texts = tuple(e.text for e in section.entries if keep_empty or e.text.strip())
+        texts = tuple(e.text for e in section.entries if (keep_empty or e.text.strip()) and e.id not in leave_out)
         if texts:
             out.append(BriefSection(key=section.key, heading=section.heading, paragraphs=texts))
     return Brief(

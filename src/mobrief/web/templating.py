@@ -33,6 +33,40 @@ def _when(value: object) -> str:
     return ""
 
 
+def _short_when(value: object) -> str:
+    """ "Jun 3 17:05" (UTC): a time where space is short; the year only when it is not this year's."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    moment = value.astimezone(dt.UTC)
+    return f"{moment:%b} {moment.day} {moment:%H:%M}"
+
+
+TERM_UNITS = ("months", "years", "days")
+
+
+def _term_text(amount: object) -> str:
+    """A prison term (an extracted amount in months or days) as English reads it: "8 years", "1 year and 6 months"."""
+    value = amount.get("value") if isinstance(amount, Mapping) else getattr(amount, "value", 0)
+    unit = amount.get("currency") if isinstance(amount, Mapping) else getattr(amount, "currency", "")
+    months = round(float(value or 0))
+    if unit == "days":
+        return f"{months} day{'s' if months != 1 else ''}"
+    years, rest = divmod(months, 12)
+    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    if rest or not parts:
+        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
+    return " and ".join(parts)
+
+
+def _long_date(value: object) -> str:
+    """ "June 5, 2024", "Sept. 22, 2023": a date as the house writes it (correction and withdrawal notes)."""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC).date()
+    if isinstance(value, dt.date):
+        return dates.format_period(value, value)
+    return ""
+
+
 def _period(start: dt.date | None, end: dt.date | None) -> str:
     if start is None or end is None or end < start:
         return ""
@@ -91,6 +125,10 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["when"] = _when
+    env.filters["short_when"] = _short_when
+    env.filters["long_date"] = _long_date
+    env.filters["term_text"] = _term_text
+    env.globals["TERM_UNITS"] = TERM_UNITS
     env.filters["safe_url"] = safe_url
     env.filters["section_name"] = _section_name
     env.filters["usd"] = usd_text

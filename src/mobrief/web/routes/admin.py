@@ -1,4 +1,4 @@
-"""Administration: accounts (list, add, remove, change role) and the sources `mobrief fetch` polls."""
+"""Administration: accounts (list, add, remove, change role), the sources `mobrief fetch` polls, outlet aliases."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
 from mobrief.store.users import ROLES
 from mobrief.web import auth, templating
@@ -83,3 +84,33 @@ def stop_source(store: StoreDep, user: AdminDep, name: str) -> Response:
     """Stop polling a source; what it brought in stays."""
     store.sources.remove(name, keep_items=True)
     return RedirectResponse("/admin/sources", status_code=303)
+
+
+@router.get("/admin/outlets")
+def outlets_page(request: Request, store: StoreDep, user: AdminDep) -> Response:
+    """Every source name with the outlet it is shown as; aliases join names of one outlet."""
+    names = OutletNames.of(store)
+    sources = store.inbox.source_names()
+    grouped: dict[str, list[str]] = {}
+    for source in sources:
+        grouped.setdefault(names.name(source), []).append(source)
+    context = {"grouped": dict(sorted(grouped.items(), key=lambda kv: kv[0].casefold())), "aliases": names.aliases}
+    return templating.render(request, "outlets.html", context)
+
+
+@router.post("/admin/outlets")
+def set_outlet_alias(
+    store: StoreDep,
+    user: AdminDep,
+    alias: Annotated[str, Form(min_length=1, max_length=300)],
+    outlet: Annotated[str, Form(min_length=1, max_length=300)],
+) -> Response:
+    """Show source `alias` as `outlet` in filters and attributions."""
+    store.outlet_aliases.set(alias, outlet)
+    return RedirectResponse("/admin/outlets", status_code=303)
+
+
+@router.post("/admin/outlets/remove")
+def remove_outlet_alias(store: StoreDep, user: AdminDep, alias: Annotated[str, Form(max_length=300)]) -> Response:
+    store.outlet_aliases.remove(alias)
+    return RedirectResponse("/admin/outlets", status_code=303)

@@ -30,8 +30,9 @@ STANDALONE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'sel
 
 
 def _published(store: StoreDep, brief_id: int) -> Brief:
+    """A published (or withdrawn: its page says so) brief; drafts are not public."""
     brief = store.briefs.get(brief_id)
-    if brief.status != "published":
+    if brief.status not in ("published", "withdrawn"):
         raise NotFound(f"no published brief with id {brief_id}")
     return brief
 
@@ -44,12 +45,14 @@ def archive_page(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Response:
     listing = store.drafts.listing("published", limit=100, offset=offset)
+    withdrawn = store.drafts.listing("withdrawn", limit=100) if offset == 0 else []
     return templating.render(
         request,
         "archive.html",
         {
             "briefs": listing,
-            "paths": {b.id: public_path(b.id, b.title) for b in listing},
+            "withdrawn": withdrawn,
+            "paths": {b.id: public_path(b.id, b.title) for b in [*listing, *withdrawn]},
             "next_offset": offset + 100 if len(listing) == 100 else None,
         },
     )
@@ -69,11 +72,22 @@ def brief_page(request: Request, store: StoreDep, user: OptionalUserDep, brief_i
     slug, _, extension = name.partition(".")
     if slug != base.rsplit("/", 1)[1]:
         return RedirectResponse(base + (f".{extension}" if extension else ""), status_code=301)
+    withdrawn = brief.status == "withdrawn"
     if not extension:
         links = {ext: f"{base}.{ext}" for ext in PUBLIC_FORMATS}
-        return templating.render(request, "brief.html", {"brief": brief, "preview": False, "links": links})
+        context = {
+            "brief": brief,
+            "preview": False,
+            "links": links,
+            "revisions": store.revisions.of(brief_id),
+            "withdrawn": withdrawn,
+            "correction_draft": store.revisions.correction_draft(brief_id) if user and not withdrawn else None,
+        }
+        return templating.render(request, "published.html", context)
     if extension not in PUBLIC_FORMATS:
         raise NotFound(f"no {extension!r} rendering of a brief")
+    if withdrawn:
+        raise NotFound(f"brief {brief_id} was withdrawn: see {base}")
     headers: dict[str, str] = {}
     if extension == "md":
         body = render_markdown.render_markdown(brief)

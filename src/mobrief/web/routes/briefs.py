@@ -1,19 +1,24 @@
-"""The brief editor: drafts for a period, entries moved and rewritten under the house-style lint, publish."""
+"""The brief editor: drafts for a period, entries written beside their Russian reports (each saves itself, under
+the house-style lint), moved, removed; composing again keeps what editors did."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mobrief.brief import compose, render_html, render_json, render_markdown, render_telegram
+from mobrief.brief import compose, render_html, review
+from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
 from mobrief.store import Store
+from mobrief.store import period_stories as period
+from mobrief.store.users import User
 from mobrief.style import dates, sections
 from mobrief.web import drafting, templating
 from mobrief.web.deps import EditorDep, StoreDep, UserDep
+from mobrief.web.routes.stories import _conflict, _parse_fix
 
 router = APIRouter(include_in_schema=False)
 
@@ -24,53 +29,97 @@ def public_path(brief_id: int, title: str) -> str:
     return f"/briefs/{brief_id}/{render_html.slug(title.replace('–', '-').replace('—', '-'))}"
 
 
-def _editor_context(store: Store, brief_id: int) -> dict[str, object]:
+def editor_context(store: Store, brief_id: int, user: User, *, only: int | None = None) -> dict[str, Any]:
+    """What the brief editor (or one entry of it) shows."""
     draft = store.drafts.get(brief_id)
-    return {"draft": draft, "findings": drafting.lint_draft(draft, drafting.HouseRules.of(store))}
+    checked = review.review_draft(store, brief_id)
+    context: dict[str, Any] = {
+        "draft": draft,
+        "can_edit": user.has_role("editor") and draft.status == "draft",
+        "entry_views": drafting.entry_views(store, draft, checked, OutletNames.of(store), only=only),
+        "summary": drafting.summarize(checked),
+    }
+    if only is None:
+        corrects = getattr(draft, "corrects_brief_id", None)
+        correcting = store.drafts.get(corrects) if corrects else None
+        context |= {
+            "removed": store.drafts.removed_stories(brief_id),
+            "correcting": correcting,
+            "correcting_url": public_path(correcting.id, correcting.title) if correcting else None,
+        }
+    return context
 
 
-def _sections_response(request: Request, store: Store, brief_id: int) -> Response:
+def _sections_response(request: Request, store: Store, user: User, brief_id: int) -> Response:
     if templating.is_htmx(request):
-        return templating.render(request, "_draft_sections.html", _editor_context(store, brief_id))
+        return templating.render(request, "_draft_sections.html", editor_context(store, brief_id, user))
     return RedirectResponse(f"/drafts/{brief_id}", status_code=303)
+
+
+def default_period(store: Store) -> tuple[dt.date, dt.date]:
+    """The latest days with stories on the beat that no published brief tells: from the day after the last
+    published brief (at most a day before the end) to the newest such day."""
+    end = period.latest_unpublished_day(store.engine) or dt.datetime.now(dt.UTC).date()
+    start = end - dt.timedelta(days=1)
+    published = period.last_published_end(store.engine)
+    if published is not None and start <= published < end:
+        start = published + dt.timedelta(days=1)
+    return start, end
 
 
 @router.get("/drafts")
 def drafts_page(request: Request, store: StoreDep, user: UserDep) -> Response:
-    today = dt.datetime.now(dt.UTC).date()
+    start, end = default_period(store)
     return templating.render(
         request,
         "drafts.html",
-        {
-            "drafts": store.drafts.listing("draft"),
-            "default_start": today - dt.timedelta(days=1),
-            "default_end": today,
-        },
+        {"drafts": store.drafts.listing("draft"), "default_start": start, "default_end": end, "overlaps": []},
     )
 
 
 @router.post("/drafts")
 def start_draft(
+    request: Request,
     store: StoreDep,
     user: EditorDep,
     start: Annotated[dt.date, Form()],
     end: Annotated[dt.date, Form()],
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    """Compose the draft of a period; a period that meets a draft or a published brief is not composed
+    before the editor has seen those and chosen to go on."""
     if end < start:
         raise ConfigError("the period ends before it starts")
     if (end - start).days > 31:
         raise ConfigError("a brief covers at most a month")
+    overlaps = period.overlapping_briefs(store.engine, start, end)
+    if overlaps and confirm != "1":
+        context = {
+            "drafts": store.drafts.listing("draft"),
+            "default_start": start,
+            "default_end": end,
+            "overlaps": [
+                {
+                    "id": i,
+                    "title": t,
+                    "status": s,
+                    "start": a,
+                    "end": b,
+                    "url": f"/drafts/{i}" if s == "draft" else public_path(i, t),
+                }
+                for i, t, s, a, b in overlaps
+            ],
+            "asked": dates.format_period(start, end),
+        }
+        return templating.render(request, "drafts.html", context, status_code=409)
     composed = compose.compose_brief(store, start, end)
     return RedirectResponse(f"/drafts/{composed.id}", status_code=303)
 
 
 @router.post("/drafts/{brief_id}/compose")
 def recompose(store: StoreDep, user: EditorDep, brief_id: int) -> Response:
-    """Compose the draft again: new stories join, editors' entries and order stay."""
-    draft = store.drafts.get(brief_id)
-    if draft.status != "draft" or draft.period_start is None or draft.period_end is None:
-        raise ConfigError(f"brief {brief_id} is not a draft with a period")
-    compose.compose_brief(store, draft.period_start, draft.period_end)
+    """Compose the draft again: new stories join; editors' entries, order and removals stay."""
+    compose.compose_draft(store, brief_id)
     return RedirectResponse(f"/drafts/{brief_id}", status_code=303)
 
 
@@ -79,32 +128,17 @@ def draft_page(request: Request, store: StoreDep, user: UserDep, brief_id: int) 
     draft = store.drafts.get(brief_id)
     if draft.status != "draft":
         return RedirectResponse(public_path(draft.id, draft.title), status_code=303)
-    return templating.render(request, "draft.html", _editor_context(store, brief_id))
+    return templating.render(request, "draft.html", editor_context(store, brief_id, user))
 
 
 @router.get("/drafts/{brief_id}/preview")
 def preview(request: Request, store: StoreDep, user: UserDep, brief_id: int) -> Response:
-    brief = drafting.brief_of(store.drafts.get(brief_id))
-    return templating.render(request, "brief.html", {"brief": brief, "preview": True, "links": {}})
-
-
-@router.post("/drafts/{brief_id}/publish")
-def publish(request: Request, store: StoreDep, user: EditorDep, brief_id: int) -> Response:
     draft = store.drafts.get(brief_id)
-    title = draft.title
-    if draft.period_start and draft.period_end:
-        title = dates.format_title(draft.period_start, draft.period_end)
-    store.drafts.publish(brief_id, title, dt.datetime.now(dt.UTC))
-    brief = store.briefs.get(brief_id)
-    # render every published form now, so a brief that cannot be rendered is noticed at once
-    render_html.render_html(brief)
-    render_markdown.render_markdown(brief)
-    render_telegram.render_telegram(brief)
-    render_json.render_json(brief)
-    target = public_path(brief_id, brief.title)
-    if templating.is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    left_out = {e.id for s in draft.sections for e in s.entries if review.is_scaffold(e)}
+    brief = drafting.brief_of(draft, leave_out=left_out)
+    context = {"brief": brief, "preview": True, "links": {}, "left_out": len(left_out)}
+    context |= {"revisions": [], "withdrawn": False}
+    return templating.render(request, "brief.html", context)
 
 
 @router.post("/drafts/{brief_id}/delete")
@@ -113,33 +147,75 @@ def delete_draft(store: StoreDep, user: EditorDep, brief_id: int) -> Response:
     return RedirectResponse("/drafts", status_code=303)
 
 
+# ---- one entry ----
+
+
+def _entry_state(store: Store, brief_id: int, entry_id: int, *, saved: bool) -> drafting.EntryState:
+    draft = store.drafts.get(brief_id)
+    checked = {r.entry_id: r for r in review.review_draft(store, brief_id).entries}[entry_id]
+    entry = draft.entry(entry_id)
+    text = "" if review.is_scaffold(entry) else entry.text
+    return drafting.entry_state(
+        str(entry_id),
+        text,
+        box_id=f"entry-{entry_id}",
+        apply_url=f"/drafts/{brief_id}/entries/{entry_id}/apply",
+        findings=checked.findings,
+        blocking=checked.problems,
+        saved=saved,
+    )
+
+
 @router.post("/drafts/{brief_id}/entries/{entry_id}/text")
 def save_text(
     request: Request,
     store: StoreDep,
-    user: UserDep,
+    user: EditorDep,
     brief_id: int,
     entry_id: int,
     text: Annotated[str, Form(max_length=20_000)] = "",
+    base: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    store.drafts.get(brief_id).entry(entry_id)  # the entry must be in this draft
-    store.drafts.set_text(entry_id, text.strip())
-    return _sections_response(request, store, brief_id)
+    """Save one entry's text; htmx gets only that entry's save state and findings back."""
+    entry = store.drafts.get(brief_id).entry(entry_id)  # the entry must be in this draft
+    current = "" if review.is_scaffold(entry) else entry.text
+    refused = _conflict(current, base, text)
+    if refused is not None:
+        return refused
+    if text.strip() or not review.is_scaffold(entry):  # an empty box over a scaffold leaves the scaffold
+        store.drafts.set_text(entry_id, text.strip())
+    if templating.is_htmx(request):
+        state = _entry_state(store, brief_id, entry_id, saved=True)
+        return templating.render(request, "_entry_state.html", {"state": state})
+    return RedirectResponse(f"/drafts/{brief_id}#entry-{entry_id}", status_code=303)
 
 
 @router.post("/drafts/{brief_id}/entries/{entry_id}/apply")
 def apply_suggestion(
     request: Request,
     store: StoreDep,
-    user: UserDep,
+    user: EditorDep,
     brief_id: int,
     entry_id: int,
-    index: Annotated[int, Form()],
+    fix: Annotated[str, Form(max_length=2_000)],
+    text: Annotated[str | None, Form(max_length=20_000)] = None,
 ) -> Response:
-    fixed = drafting.apply_finding(store.drafts.get(brief_id), drafting.HouseRules.of(store), entry_id, index)
+    """Apply one lint fix to the entry's text as it is in the box (saved first when it changed); htmx gets this
+    entry back, and nothing else on the page changes."""
+    entry = store.drafts.get(brief_id).entry(entry_id)
+    if text is not None and text.strip() and text.strip() != entry.text:
+        store.drafts.set_text(entry_id, text.strip())
+    draft = store.drafts.get(brief_id)
+    code, start, replacement = _parse_fix(fix)
+    findings = review.lint_draft(draft, review.HouseRules.of(store, review.people_of(store, draft)))
+    fixed = review.apply_fix(draft.entry(entry_id).text, findings.get(entry_id, []), code, start, replacement)
     if fixed is not None:
         store.drafts.set_text(entry_id, fixed)
-    return _sections_response(request, store, brief_id)
+    if templating.is_htmx(request):
+        context = editor_context(store, brief_id, user, only=entry_id)
+        context["entry"] = store.drafts.get(brief_id).entry(entry_id)
+        return templating.render(request, "_draft_entry.html", context)
+    return RedirectResponse(f"/drafts/{brief_id}#entry-{entry_id}", status_code=303)
 
 
 @router.post("/drafts/{brief_id}/entries/{entry_id}/move")
@@ -153,7 +229,7 @@ def move_entry(
 ) -> Response:
     store.drafts.get(brief_id).entry(entry_id)
     store.drafts.move(entry_id, step)
-    return _sections_response(request, store, brief_id)
+    return _sections_response(request, store, user, brief_id)
 
 
 @router.post("/drafts/{brief_id}/entries/{entry_id}/section")
@@ -169,11 +245,21 @@ def move_entry_to_section(
         raise ConfigError(f"unknown section {section!r}")
     store.drafts.get(brief_id).entry(entry_id)
     store.drafts.move_to_section(entry_id, section, drafting.heading_of(section), drafting.section_rank)
-    return _sections_response(request, store, brief_id)
+    return _sections_response(request, store, user, brief_id)
 
 
 @router.post("/drafts/{brief_id}/entries/{entry_id}/delete")
 def delete_entry(request: Request, store: StoreDep, user: EditorDep, brief_id: int, entry_id: int) -> Response:
+    """Remove an entry; its story stays out of this brief when it is composed again (until put back)."""
     store.drafts.get(brief_id).entry(entry_id)
-    store.drafts.delete_entry(entry_id)
-    return _sections_response(request, store, brief_id)
+    store.drafts.delete_entry(entry_id, editor=user.email)
+    return _sections_response(request, store, user, brief_id)
+
+
+@router.post("/drafts/{brief_id}/removed/{story_id}/restore")
+def restore_story(store: StoreDep, user: EditorDep, brief_id: int, story_id: int) -> Response:
+    """Put a removed story back: the draft is composed again with it."""
+    store.drafts.restore_story(brief_id, story_id)
+    compose.compose_draft(store, brief_id)
+    entry = store.drafts.story_entry(brief_id, story_id)
+    return RedirectResponse(f"/drafts/{brief_id}" + (f"#entry-{entry}" if entry else ""), status_code=303)

@@ -1,19 +1,25 @@
-"""The inbox: newest and most relevant stories first, filters, and triage actions (section, skip, brief)."""
+"""The inbox: newest and most relevant stories first, dense, with counts per status and section, filters, and
+triage one story at a time (keys or buttons) or many at once (skip, add, set section, merge)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from mobrief.brief import follow
+from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
+from mobrief.store import Store
 from mobrief.store.inbox import STORY_STATUSES, InboxFilter
+from mobrief.store.users import User
+from mobrief.stories import editing
 from mobrief.style import sections
 from mobrief.web import drafting, templating
-from mobrief.web.deps import SettingsDep, StoreDep, UserDep
+from mobrief.web.deps import RoleRequired, SettingsDep, StoreDep, UserDep
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
@@ -35,6 +41,12 @@ def _start_of(day: dt.date | None, *, after: bool = False) -> dt.datetime | None
     return moment + dt.timedelta(days=1) if after else moment
 
 
+def row_context(store: Store) -> dict[str, Any]:
+    """What `_story_row.html` needs besides the row: outlet names and the English gist."""
+    names = OutletNames.of(store)
+    return {"outlet_names": names.names, "gist_of": drafting.gist_of}
+
+
 @router.get("/inbox")
 def inbox_page(
     request: Request,
@@ -53,9 +65,12 @@ def inbox_page(
 ) -> Response:
     if status not in (*STORY_STATUSES, "all"):
         raise ConfigError(f"status must be one of {', '.join(STORY_STATUSES)} or all")
+    context = row_context(store)
+    names = OutletNames.of(store)
+    all_sources = store.inbox.source_names()
     flt = InboxFilter(
         section=section or None,
-        source=source or None,
+        sources=names.sources_of(source, all_sources) if source else (),
         lang=lang or None,
         since=_start_of(_day(since)),
         until=_start_of(_day(until), after=True),
@@ -74,12 +89,16 @@ def inbox_page(
         "status": status,
         "relevant": relevant,
     }
-    context = {
+    here = "/inbox?" + urlencode({**params, "offset": offset})
+    context |= {
         "page": page,
         "filters": params,
+        "here": here,
         "next_url": "/inbox?" + urlencode({**params, "offset": offset + PAGE_SIZE}) if page.has_more else None,
         "prev_url": "/inbox?" + urlencode({**params, "offset": max(0, offset - PAGE_SIZE)}) if offset else None,
-        "sources": store.inbox.source_names(),
+        "status_urls": {s: "/inbox?" + urlencode({**params, "status": s}) for s in (*STORY_STATUSES, "all")},
+        "counts": store.inbox.counts(flt),
+        "outlets": sorted(set(names.names(all_sources)), key=str.casefold),
         "languages": settings.languages,
     }
     if templating.is_htmx(request) and request.headers.get("hx-target") == "inbox-rows":
@@ -87,28 +106,89 @@ def inbox_page(
     return templating.render(request, "inbox.html", context)
 
 
-def _after_action(request: Request, store: StoreDep, story_id: int) -> Response:
+def triage(store: Store, user: User, story_ids: list[int], status: str | None, section: str | None) -> None:
+    """Set the status and/or section of stories. An editor's "brief" composes the covering draft again; a
+    volunteer's is a suggestion the editor sees (only editors change a draft)."""
+    if section is not None and section and section not in sections.SECTION_ORDER:
+        raise ConfigError(f"unknown section {section!r}")
+    for story_id in story_ids:
+        if section is not None:
+            store.inbox.set_section(story_id, section or None)
+        if status is not None:
+            store.inbox.set_status(story_id, status)
+            if status == "brief" and user.has_role("editor"):
+                drafting.recompose_covering(store, story_id)
+
+
+def _after_action(request: Request, store: Store, user: User, story_id: int, came_from: str | None) -> Response:
     if templating.is_htmx(request):
-        return templating.render(request, "_story_row.html", {"row": store.inbox.row(story_id)})
+        if came_from == "story":
+            context = {"story": store.inbox.story(story_id), "can_edit": user.has_role("editor")}
+            return templating.render(request, "_story_triage.html", context)
+        return templating.render(request, "_story_row.html", {"row": store.inbox.row(story_id), **row_context(store)})
     back = request.headers.get("referer") or "/inbox"
     return RedirectResponse(back if back.startswith(str(request.base_url)) else "/inbox", status_code=303)
 
 
 @router.post("/stories/{story_id}/section")
 def assign_section(
-    request: Request, store: StoreDep, user: UserDep, story_id: int, section: Annotated[str, Form()]
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    story_id: int,
+    section: Annotated[str, Form()],
+    came_from: Annotated[str | None, Form(alias="from")] = None,
 ) -> Response:
-    if section and section not in sections.SECTION_ORDER:
-        raise ConfigError(f"unknown section {section!r}")
-    store.inbox.set_section(story_id, section or None)
-    return _after_action(request, store, story_id)
+    triage(store, user, [story_id], None, section)
+    return _after_action(request, store, user, story_id, came_from)
 
 
 @router.post("/stories/{story_id}/status")
 def set_status(
-    request: Request, store: StoreDep, user: UserDep, story_id: int, status: Annotated[str, Form()]
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    story_id: int,
+    status: Annotated[str, Form()],
+    came_from: Annotated[str | None, Form(alias="from")] = None,
 ) -> Response:
-    store.inbox.set_status(story_id, status)
-    if status == "brief":
-        drafting.recompose_covering(store, story_id)
-    return _after_action(request, store, story_id)
+    triage(store, user, [story_id], status, None)
+    return _after_action(request, store, user, story_id, came_from)
+
+
+@router.post("/stories/bulk")
+def bulk_action(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    action: Annotated[str, Form()],
+    story_ids: Annotated[list[int] | None, Form()] = None,
+    section: Annotated[str, Form()] = "",
+    back: Annotated[str, Form(max_length=2000)] = "/inbox",
+) -> Response:
+    """One action on every selected story: add to the brief, skip, back to new, set section, or merge."""
+    chosen = sorted(set(story_ids or []))
+    if not chosen:
+        raise ConfigError("select stories first (the boxes at the start of each row, or the space key)")
+    target = back if back.startswith("/inbox") else "/inbox"
+    if action == "merge":
+        if not user.has_role("editor"):
+            raise RoleRequired("editor")
+        if len(chosen) < 2:
+            raise ConfigError("select at least two stories to merge")
+        keep = _largest(store, chosen)
+        edit = editing.merge_stories(store, keep, [s for s in chosen if s != keep], editor=user.email)
+        follow.recompose_for_stories(store, (*edit.changed, *edit.removed))
+        return RedirectResponse(f"/stories/{keep}", status_code=303)
+    if action == "section":
+        triage(store, user, chosen, None, section)
+    elif action in STORY_STATUSES:
+        triage(store, user, chosen, action, None)
+    else:
+        raise ConfigError(f"unknown action {action!r}")
+    return RedirectResponse(target, status_code=303)
+
+
+def _largest(store: Store, story_ids: list[int]) -> int:
+    """The story the others merge into: the one with most reports (then the oldest)."""
+    return max(story_ids, key=lambda s: (len(store.inbox.item_ids(s)), -s))

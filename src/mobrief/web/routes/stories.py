@@ -1,47 +1,277 @@
-"""A story: every report with its text, snapshot and what enrichment found, earlier stories, the entry box."""
+"""A story: its Russian reports (facts marked) beside the English entry, triage, and fixing the clustering by hand
+(merge, move, split); snapshots kept at fetch time."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mobrief.brief import compose
+from mobrief.brief import compose, follow, review
+from mobrief.brief.outlets import OutletNames
+from mobrief.errors import ConfigError, NotFound
+from mobrief.store import Store
+from mobrief.store.inbox import InboxFilter, StoryDetail
+from mobrief.store.users import User
+from mobrief.stories import editing
 from mobrief.web import drafting, templating
-from mobrief.web.deps import StoreDep, UserDep
+from mobrief.web.deps import EditorDep, StoreDep, UserDep
 
 router = APIRouter(include_in_schema=False)
 
 # a snapshot is the page as fetched: never let a browser run it
 SNAPSHOT_POLICY = "sandbox; default-src 'none'"
+MERGE_WINDOW = dt.timedelta(days=3)
+
+
+def _rules(store: Store, story: StoryDetail) -> review.HouseRules:
+    people = [
+        {"normalized": m.normalized, "latin": m.latin}
+        for r in story.reports
+        if r.enrichment
+        for m in r.enrichment.entities
+        if m.kind == "person"
+    ]
+    return review.HouseRules.of(store, people)
+
+
+def _state(store: Store, story: StoryDetail, user: User, text: str, *, saved: bool = False) -> drafting.EntryState:
+    editor = user.has_role("editor")
+    findings = review.lint_text(text, story.last_seen.date(), _rules(store, story)) if text.strip() else []
+    return drafting.entry_state(
+        "story",
+        text,
+        box_id="entry-box",
+        apply_url=f"/stories/{story.id}/entry/apply" if editor else None,
+        findings=findings,
+        saved=saved,
+    )
+
+
+def _own_suggestion(store: Store, story_id: int, user: User) -> str:
+    mine = [s for s in store.suggestions.of_stories([story_id]).get(story_id, []) if s.editor == user.email]
+    return mine[0].text if mine else ""
+
+
+def _entry_context(store: Store, story: StoryDetail, user: User, *, saved: bool = False) -> dict[str, Any]:
+    editor = user.has_role("editor")
+    own = "" if editor else _own_suggestion(store, story.id, user)
+    suggestions = store.suggestions.of_stories([story.id]).get(story.id, [])
+    places = store.drafts.entries_telling(story.id)
+    machine = next((p.text for p in places if p.status in ("drafted", "needs-check")), "")
+    return {
+        "story": story,
+        "can_edit": editor,
+        "state": _state(store, story, user, story.entry_text or "" if editor else own, saved=saved),
+        "own_suggestion": own,
+        "suggestions": suggestions if editor else [s for s in suggestions if s.editor != user.email],
+        "story_entries": places,
+        "machine_text": "" if story.entry_text else machine,
+    }
+
+
+def story_context(store: Store, story_id: int, user: User) -> dict[str, Any]:
+    """Everything the story page shows."""
+    story = store.inbox.story(story_id)
+    names = OutletNames.of(store)
+    marked = {
+        r.item.id: dict(
+            zip(("title", "text"), drafting.mark_item(r.item.title, r.item.text, r.enrichment), strict=True)
+        )
+        for r in story.reports
+    }
+    candidates: list[Any] = []
+    if user.has_role("editor"):
+        around = InboxFilter(
+            status=None,
+            relevant_only=False,
+            since=story.first_seen - MERGE_WINDOW,
+            until=story.last_seen + MERGE_WINDOW,
+        )
+        candidates = [r for r in store.inbox.page(around, limit=60).rows if r.id != story.id]
+        candidates.sort(key=lambda r: (r.section != story.section, -r.last_seen.timestamp()))
+    row = store.inbox.row(story_id)
+    return {
+        **_entry_context(store, story, user),
+        "outlets": names.names(r.item.source for r in story.reports),
+        "outlet_name": names.name,
+        "marked": marked,
+        "gist": drafting.gist_of(row).text if not story.entry_text else "",
+        "merge_candidates": candidates,
+        "merge_open": False,
+        "decisions": store.story_decisions.of_story(story_id),
+    }
 
 
 @router.get("/stories/{story_id}")
 def story_page(request: Request, store: StoreDep, user: UserDep, story_id: int) -> Response:
-    story = store.inbox.story(story_id)
-    day = story.last_seen.date()
-    rules = drafting.HouseRules.of(store)
-    findings = drafting.lint_text(story.entry_text, day, rules) if story.entry_text else []
-    return templating.render(request, "story.html", {"story": story, "findings": findings, "saved": False})
+    try:
+        context = story_context(store, story_id, user)
+    except NotFound:
+        merged = store.story_decisions.merged_into(story_id)
+        if merged is None:
+            raise
+        return RedirectResponse(f"/stories/{merged}", status_code=303)  # merged by an editor: it lives on there
+    return templating.render(request, "story.html", context)
+
+
+def _conflict(current: str, base: str, sent: str) -> Response | None:
+    """409 when the stored text changed since this box loaded it (someone else saved) and differs from ours."""
+    if base and drafting.fingerprint(current) != base and current.strip() != sent.strip():
+        message = "Someone else saved this entry meanwhile: copy your text, then reload the page to see theirs."
+        return Response(message, status_code=409, headers={"X-Mobrief-Message": message})
+    return None
 
 
 @router.post("/stories/{story_id}/entry")
 def save_entry(
     request: Request,
     store: StoreDep,
-    user: UserDep,
+    user: EditorDep,
     story_id: int,
     entry_text: Annotated[str, Form(max_length=20_000)] = "",
+    base: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    compose.write_entry_text(store, story_id, entry_text.strip())  # the story and its draft entries
-    story = store.inbox.story(story_id)
-    rules = drafting.HouseRules.of(store)
-    findings = drafting.lint_text(story.entry_text, story.last_seen.date(), rules) if story.entry_text else []
+    """Save an editor's English entry (the story and every draft entry telling it); htmx gets the save state."""
+    current = store.inbox.story(story_id).entry_text or ""
+    refused = _conflict(current, base, entry_text)
+    if refused is not None:
+        return refused
+    compose.write_entry_text(store, story_id, entry_text.strip())
     if templating.is_htmx(request):
-        return templating.render(request, "_entry_form.html", {"story": story, "findings": findings, "saved": True})
+        story = store.inbox.story(story_id)
+        state = _state(store, story, user, story.entry_text or "", saved=True)
+        return templating.render(request, "_entry_state.html", {"state": state})
     return RedirectResponse(f"/stories/{story_id}", status_code=303)
+
+
+@router.post("/stories/{story_id}/entry/apply")
+def apply_entry_fix(
+    request: Request,
+    store: StoreDep,
+    user: EditorDep,
+    story_id: int,
+    fix: Annotated[str, Form(max_length=2_000)],
+    entry_text: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """Apply one lint fix to the text in the box (saved first if it changed) and answer with the whole box."""
+    story = store.inbox.story(story_id)
+    text = entry_text.strip()
+    code, start, replacement = _parse_fix(fix)
+    fixed = review.apply_fix(text, review.lint_text(text, story.last_seen.date(), _rules(store, story)), code, start,
+                             replacement)  # fmt: skip
+    compose.write_entry_text(store, story_id, fixed if fixed is not None else text)
+    if templating.is_htmx(request):
+        context = _entry_context(store, store.inbox.story(story_id), user, saved=True)
+        return templating.render(request, "_entry_form.html", context)
+    return RedirectResponse(f"/stories/{story_id}", status_code=303)
+
+
+def _parse_fix(fix: str) -> tuple[str, int, str]:
+    code, _, rest = fix.partition("|")
+    start, _, replacement = rest.partition("|")
+    try:
+        return code, int(start), replacement
+    except ValueError as exc:
+        raise ConfigError(f"not a fix: {fix!r}") from exc
+
+
+@router.post("/stories/{story_id}/suggestion")
+def save_suggestion(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    story_id: int,
+    text: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """A volunteer's suggested English entry (editors take it or leave it)."""
+    store.suggestions.save(story_id, user.email, text.strip())
+    if templating.is_htmx(request):
+        state = _state(store, store.inbox.story(story_id), user, text.strip(), saved=True)
+        return templating.render(request, "_entry_state.html", {"state": state})
+    return RedirectResponse(f"/stories/{story_id}", status_code=303)
+
+
+def _back(request: Request, fallback: str, back: str | None) -> str:
+    return back if back and back.startswith("/") and not back.startswith("//") else fallback
+
+
+@router.post("/stories/{story_id}/suggestion/{suggestion_id}/use")
+def use_suggestion(
+    request: Request,
+    store: StoreDep,
+    user: EditorDep,
+    story_id: int,
+    suggestion_id: int,
+    back: Annotated[str | None, Form(max_length=500)] = None,
+) -> Response:
+    """Take a volunteer's suggestion as the story's English entry."""
+    suggestion = store.suggestions.get(suggestion_id)
+    if suggestion.story_id != story_id:
+        raise NotFound(f"no suggestion {suggestion_id} for story {story_id}")
+    compose.write_entry_text(store, story_id, suggestion.text)
+    return RedirectResponse(_back(request, f"/stories/{story_id}", back), status_code=303)
+
+
+# ---- fixing the clustering by hand ----
+
+
+@router.post("/stories/{story_id}/merge")
+def merge_story(
+    store: StoreDep,
+    user: EditorDep,
+    story_id: int,
+    other: Annotated[str, Form()] = "",
+    other_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Merge another story into this one; the drafts follow."""
+    chosen = (other_id or other).strip().lstrip("#")
+    if not chosen.isdigit():
+        raise ConfigError("choose the story to merge into this one")
+    edit = editing.merge_stories(store, story_id, [int(chosen)], editor=user.email)
+    follow.recompose_for_stories(store, (*edit.changed, *edit.removed))
+    return RedirectResponse(f"/stories/{story_id}", status_code=303)
+
+
+def _item_ids(values: list[str]) -> list[int]:
+    try:
+        return [int(v) for v in values]
+    except ValueError as exc:
+        raise ConfigError("report ids are numbers") from exc
+
+
+@router.post("/stories/{story_id}/split")
+def split_story(
+    store: StoreDep,
+    user: EditorDep,
+    story_id: int,
+    item_ids: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Split the checked reports off into a new story; the drafts follow; opens the new story."""
+    edit = editing.split_story(store, story_id, _item_ids(item_ids or []), editor=user.email)
+    follow.recompose_for_stories(store, edit.changed)
+    return RedirectResponse(f"/stories/{edit.story_id}", status_code=303)
+
+
+@router.post("/stories/{story_id}/move")
+def move_reports(
+    store: StoreDep,
+    user: EditorDep,
+    story_id: int,
+    to: Annotated[str, Form()] = "",
+    item_ids: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Move the checked reports to another story; the drafts follow; opens the story they went to."""
+    if not to.strip().lstrip("#").isdigit():
+        raise ConfigError("give the number of the story the reports belong to")
+    ids = _item_ids(item_ids or [])
+    if not set(ids) <= set(store.inbox.item_ids(story_id)):
+        raise ConfigError(f"only reports of story {story_id} can be moved from here")
+    edit = editing.move_reports(store, ids, int(to.strip().lstrip("#")), editor=user.email)
+    follow.recompose_for_stories(store, (*edit.changed, *edit.removed, story_id))
+    return RedirectResponse(f"/stories/{edit.story_id}", status_code=303)
 
 
 @router.get("/snapshots/{snapshot_id}")

@@ -1,0 +1,213 @@
+"""Published briefs corrected or withdrawn in the open (`brief_revisions`), and the drafts that correct them.
+
+A correction starts as a draft copy of the published brief (`briefs.corrects_brief_id`). Publishing it keeps
+the brief's id and URL: the text before is kept in the revision with the note readers see ("Corrected on …").
+A withdrawal sets the brief's status to "withdrawn" with a note; its text is kept, its page says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from mobrief.errors import ConfigError, NotFound
+from mobrief.records import utc
+from mobrief.store import briefs as brief_store
+from mobrief.store.schema import brief_paragraphs, brief_revisions, brief_sections, briefs
+
+KINDS = ("correction", "withdrawal")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BriefRevision:
+    """One correction or withdrawal of a published brief."""
+
+    id: int
+    brief_id: int
+    kind: str
+    note: str
+    editor: str | None
+    created_at: dt.datetime
+    previous: Mapping[str, Any] | None = None
+
+
+def _row_to_revision(row: Any) -> BriefRevision:
+    return BriefRevision(
+        id=row.id,
+        brief_id=row.brief_id,
+        kind=row.kind,
+        note=row.note,
+        editor=row.editor,
+        created_at=utc(row.created_at),
+        previous=row.previous,
+    )
+
+
+class RevisionRepository:
+    """Rows of `brief_revisions`, correction drafts, and the status change of a withdrawal."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def of(self, brief_id: int) -> list[BriefRevision]:
+        """A brief's corrections and withdrawal, oldest first."""
+        query = sa.select(brief_revisions).where(brief_revisions.c.brief_id == brief_id).order_by(brief_revisions.c.id)
+        with self.engine.connect() as conn:
+            return [_row_to_revision(row) for row in conn.execute(query)]
+
+    def of_many(self, brief_ids: Sequence[int]) -> dict[int, list[BriefRevision]]:
+        if not brief_ids:
+            return {}
+        query = (
+            sa.select(brief_revisions)
+            .where(brief_revisions.c.brief_id.in_(list(brief_ids)))
+            .order_by(brief_revisions.c.id)
+        )
+        out: dict[int, list[BriefRevision]] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                out.setdefault(row.brief_id, []).append(_row_to_revision(row))
+        return out
+
+    def correction_draft(self, brief_id: int) -> int | None:
+        """The open draft correcting a published brief, if there is one."""
+        query = sa.select(briefs.c.id).where(briefs.c.corrects_brief_id == brief_id, briefs.c.status == "draft")
+        with self.engine.connect() as conn:
+            value = conn.execute(query.order_by(briefs.c.id.desc())).scalar()
+        return None if value is None else int(value)
+
+    def start_correction(self, brief_id: int) -> int:
+        """A draft copy of published brief `brief_id` (entries, their stories and provenance, marked as written by
+        editors), or the open one already correcting it."""
+        open_draft = self.correction_draft(brief_id)
+        if open_draft is not None:
+            return open_draft
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(briefs).where(briefs.c.id == brief_id)).first()
+            if row is None:
+                raise NotFound(f"no brief with id {brief_id}")
+            if row.status != "published":
+                raise ConfigError(f"brief {brief_id} is {row.status}: only a published brief can be corrected")
+            draft_id = int(
+                conn.execute(
+                    briefs.insert().values(
+                        title=row.title,
+                        period_start=row.period_start,
+                        period_end=row.period_end,
+                        status="draft",
+                        url=None,
+                        content_hash=f"correction-{brief_id}-{dt.datetime.now(dt.UTC).timestamp()}",
+                        published_at=None,
+                        created_at=dt.datetime.now(dt.UTC),
+                        corrects_brief_id=brief_id,
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+            )
+            self._copy_sections(conn, brief_id, draft_id, as_draft=True)
+        return draft_id
+
+    def publish_correction(self, draft_id: int, note: str, editor: str | None, now: dt.datetime) -> int:
+        """Replace the text of the published brief a draft corrects with the draft's, keep the old text with the
+        note, and drop the draft; returns the corrected brief's id (its URL does not change)."""
+        note = note.strip()
+        if not note:
+            raise ConfigError("say what the correction changes: readers see this note")
+        with self.engine.begin() as conn:
+            draft = conn.execute(sa.select(briefs).where(briefs.c.id == draft_id)).first()
+            if draft is None or draft.corrects_brief_id is None or draft.status != "draft":
+                raise ConfigError(f"brief {draft_id} is not a correction draft")
+            target = int(draft.corrects_brief_id)
+        before = brief_store.BriefRepository(self.engine).get(target)
+        with self.engine.begin() as conn:
+            conn.execute(
+                brief_revisions.insert().values(
+                    brief_id=target,
+                    kind="correction",
+                    note=note,
+                    previous=brief_store.brief_as_dict(before),
+                    editor=editor,
+                    created_at=utc(now),
+                )
+            )
+            self._delete_sections(conn, target)
+            conn.execute(brief_sections.update().where(brief_sections.c.brief_id == draft_id).values(brief_id=target))
+            conn.execute(briefs.delete().where(briefs.c.id == draft_id))
+            conn.execute(
+                brief_paragraphs.delete().where(
+                    brief_paragraphs.c.section_id.in_(
+                        sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == target)
+                    ),
+                    sa.func.trim(brief_paragraphs.c.text) == "",
+                )
+            )
+        self._rehash(target)
+        return target
+
+    def withdraw(self, brief_id: int, note: str, editor: str | None, now: dt.datetime) -> None:
+        """Take a published brief back: status "withdrawn", the note readers see; its text is kept."""
+        note = note.strip()
+        if not note:
+            raise ConfigError("say why the brief is withdrawn: readers see this note")
+        with self.engine.begin() as conn:
+            status = conn.execute(sa.select(briefs.c.status).where(briefs.c.id == brief_id)).scalar()
+            if status is None:
+                raise NotFound(f"no brief with id {brief_id}")
+            if status != "published":
+                raise ConfigError(f"brief {brief_id} is {status}: only a published brief can be withdrawn")
+            conn.execute(
+                brief_revisions.insert().values(
+                    brief_id=brief_id, kind="withdrawal", note=note, previous=None, editor=editor, created_at=utc(now)
+                )
+            )
+            conn.execute(briefs.update().where(briefs.c.id == brief_id).values(status="withdrawn"))
+            drafts = sa.select(briefs.c.id).where(briefs.c.corrects_brief_id == brief_id, briefs.c.status == "draft")
+            for draft_id in list(conn.execute(drafts).scalars()):
+                self._delete_sections(conn, int(draft_id))
+                conn.execute(briefs.delete().where(briefs.c.id == draft_id))
+
+    # ---- rows ----
+
+    def _copy_sections(self, conn: Connection, source: int, target: int, *, as_draft: bool) -> None:
+        section_rows = list(
+            conn.execute(
+                sa.select(brief_sections).where(brief_sections.c.brief_id == source).order_by(brief_sections.c.position)
+            )
+        )
+        for section in section_rows:
+            new_id = int(
+                conn.execute(
+                    brief_sections.insert().values(
+                        brief_id=target, position=section.position, key=section.key, heading=section.heading
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+            )
+            paragraphs = conn.execute(
+                sa.select(brief_paragraphs)
+                .where(brief_paragraphs.c.section_id == section.id)
+                .order_by(brief_paragraphs.c.position, brief_paragraphs.c.id)
+            )
+            for p in paragraphs:
+                values = {c.name: getattr(p, c.name) for c in brief_paragraphs.c if c.name not in ("id", "section_id")}
+                if as_draft:
+                    values |= {"status": "written", "edited": True}
+                conn.execute(brief_paragraphs.insert().values(section_id=new_id, **values))
+
+    def _delete_sections(self, conn: Connection, brief_id: int) -> None:
+        ids = sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)
+        conn.execute(brief_paragraphs.delete().where(brief_paragraphs.c.section_id.in_(ids)))
+        conn.execute(brief_sections.delete().where(brief_sections.c.brief_id == brief_id))
+
+    def _rehash(self, brief_id: int) -> None:
+        brief = brief_store.BriefRepository(self.engine).get(brief_id)
+        digest = brief_store.content_hash(brief)
+        with self.engine.begin() as conn:
+            clash = conn.execute(
+                sa.select(briefs.c.id).where(briefs.c.content_hash == digest, briefs.c.id != brief_id)
+            ).scalar()
+            if clash is None:
+                conn.execute(briefs.update().where(briefs.c.id == brief_id).values(content_hash=digest))

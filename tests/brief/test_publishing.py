@@ -1,0 +1,113 @@
+"""The one publish path: refused while an entry is unfinished unless left out; corrections and withdrawals in the
+open, on the page's record and in the feed; the CLI on the same functions (both backends)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from factories import add_story, make_item
+from mobrief.brief import compose, publish, review
+from mobrief.cli import cli
+from mobrief.errors import ConfigError
+from mobrief.store import Store, open_store
+
+JUNE_3 = dt.date(2024, 6, 3)
+WHEN = dt.datetime(2024, 6, 3, 9, 0, tzinfo=dt.UTC)
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _two_stories(store: Store) -> tuple[int, int]:
+    written = add_story(store, [make_item(1, source="a", text="Суд вынес приговор активисту.", published_at=WHEN)])
+    scaffold = add_story(store, [make_item(2, source="b", text="Суд арестовал студента.", published_at=WHEN)])
+    compose.write_entry_text(store, written, "A court in Kaluga sentenced an activist to six years.")
+    return written, scaffold
+
+
+def test_unfinished_entries_refuse_publishing_until_left_out(store: Store) -> None:
+    written, scaffold = _two_stories(store)
+    draft = compose.compose_brief(store, JUNE_3, JUNE_3)
+    entry_of = {e.story_id: e.entry_id or 0 for s in draft.sections for e in s.entries}
+    store.drafts.set_text(entry_of[written], "A court sentenced an activist; the voenkomat said nothing.")
+    checked = review.review_draft(store, draft.id)
+    kinds = {e.story_id: [p.kind for p in e.problems] for e in checked.entries}
+    assert kinds == {written: ["lint"], scaffold: ["scaffold"]}
+    with pytest.raises(publish.PublishRefused, match="2 unfinished entries") as refused:
+        publish.publish_draft(store, draft.id)
+    assert {e.story_id for e in refused.value.entries} == {written, scaffold}
+    assert store.drafts.get(draft.id).status == "draft"  # nothing changed
+    store.drafts.set_text(entry_of[written], "A court in Kaluga sentenced an activist to six years.")
+    with pytest.raises(ConfigError, match="nothing left to publish"):
+        publish.publish_draft(store, draft.id, leave_out=list(entry_of.values()))
+    brief = publish.publish_draft(store, draft.id, leave_out=[entry_of[scaffold]])
+    assert [p for s in brief.sections for p in s.paragraphs] == [
+        "A court in Kaluga sentenced an activist to six years."
+    ]
+    with pytest.raises(ConfigError, match="only a draft"):
+        publish.publish_draft(store, draft.id)
+
+
+def test_a_correction_keeps_the_url_and_the_old_text_and_a_withdrawal_the_record(store: Store) -> None:
+    _two_stories(store)
+    draft = compose.compose_brief(store, JUNE_3, JUNE_3)
+    scaffolds = [e.entry_id for e in review.review_draft(store, draft.id).blocking]
+    publish.publish_draft(store, draft.id, leave_out=scaffolds, now=WHEN + dt.timedelta(days=1))
+    correction = publish.start_correction(store, draft.id)
+    assert publish.start_correction(store, draft.id) == correction  # one open correction at a time
+    (entry,) = [e for s in store.drafts.get(correction).sections for e in s.entries]
+    store.drafts.set_text(entry.id, "A court in Kaluga sentenced an activist to five years.")
+    with pytest.raises(ConfigError, match="readers see this note"):
+        publish.publish_draft(store, correction)
+    corrected = publish.publish_draft(
+        store, correction, note="An earlier version said six years.", editor="e@x.org", now=WHEN + dt.timedelta(days=2)
+    )
+    assert corrected.id == draft.id and "five years" in corrected.sections[0].paragraphs[0]
+    with pytest.raises(Exception, match="no brief"):
+        store.drafts.get(correction)
+    (revision,) = store.revisions.of(draft.id)
+    assert (revision.kind, revision.editor) == ("correction", "e@x.org")
+    assert "six years" in json.dumps(revision.previous)
+
+    publish.withdraw_brief(store, draft.id, "The sentence was never handed down.", now=WHEN + dt.timedelta(days=3))
+    assert store.briefs.get(draft.id).status == "withdrawn"
+    with pytest.raises(ConfigError, match="only a published brief"):
+        publish.withdraw_brief(store, draft.id, "again")
+    (entry,) = publish.feed_entries(store, lambda b: f"https://briefs.example/{b.id}")
+    assert entry.withdrawn and entry.notes == (
+        "Corrected on June 5, 2024: An earlier version said six years.",
+        "Withdrawn on June 6, 2024: The sentence was never handed down.",
+    )
+    assert entry.updated_at == WHEN + dt.timedelta(days=3)
+
+
+def test_cli_publish_correct_and_withdraw(db_url: str, tmp_path: Path) -> None:
+    store = open_store(db_url)
+    _, scaffold = _two_stories(store)
+    draft = compose.compose_brief(store, JUNE_3, JUNE_3)
+    scaffold_entry = next(e.entry_id for s in draft.sections for e in s.entries if e.story_id == scaffold)
+    store.close()
+    runner = CliRunner()
+    site = tmp_path / "site"
+    refused = runner.invoke(cli, ["--db", db_url, "brief", "publish", str(draft.id), "--out", str(site)])
+    assert isinstance(refused.exception, publish.PublishRefused)  # `mobrief` prints it as "error: …", exit 1
+    done = runner.invoke(cli, ["--db", db_url, "brief", "publish", str(draft.id), "--out", str(site),
+                               "--leave-out", str(scaffold_entry), "--json"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "[To write]" not in (site / "mobilization-in-russia-for-june-3-2024.md").read_text(encoding="utf-8")
+    opened = runner.invoke(cli, ["--db", db_url, "brief", "correct", str(draft.id), "--json"])
+    correction = json.loads(opened.output)["draft_id"]
+    again = runner.invoke(cli, ["--db", db_url, "brief", "publish", str(correction), "--out", str(site),
+                                "--note", "Nothing changed but the note."])  # fmt: skip
+    assert again.exit_code == 0, again.output
+    gone = runner.invoke(cli, ["--db", db_url, "brief", "withdraw", str(draft.id), "--note", "Wrong court.",
+                               "--out", str(site)])  # fmt: skip
+    assert gone.exit_code == 0, gone.output
+    feed = ET.fromstring((site / "feed.atom").read_text(encoding="utf-8"))
+    (item,) = feed.findall(f"{ATOM}entry")
+    assert item.find(f"{ATOM}title").text == "Withdrawn: Mobilization in Russia for June 3, 2024"
+    assert "Wrong court." in item.find(f"{ATOM}content").text

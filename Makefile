@@ -22,6 +22,9 @@ demo: install ## ingest, enrich and compose the bundled sample (SQLite, no servi
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(MOBRIEF) --db sqlite:///$(DEMO_DB) demo examples --out demo-output
 
+screens: demo ## screenshots of inbox, story and brief editor at 1366 and 390 px into benchmarks/screens/
+	$(PY) benchmarks/screens.py --db sqlite:///$(DEMO_DB) --out benchmarks/screens
+
 check: install ## lint (ruff), format check and types (mypy --strict on src/)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
@@ -35,9 +38,9 @@ fmt: install ## format and fix what ruff can
 	$(VENV)/bin/ruff format src tests benchmarks
 
 bench: install ## run the benchmarks (they print figures, never assert)
-	for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	for b in $(filter-out benchmarks/screens.py,$(wildcard benchmarks/*.py)); do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean: ## remove the virtualenv and demo output
 	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install demo check test fmt bench clean
+.PHONY: help install demo screens check test fmt bench clean

@@ -178,7 +178,9 @@ async def test_editor_writes_applies_a_suggestion_moves_and_publishes(browser, n
     archive = await browser.get("/archive")
     assert url in archive.text
     search = await browser.get("/search", params={"q": "deserter"})
-    assert "Published briefs (2)" in search.text
+    assert search.text.count(f"/briefs/{newsroom.draft_id}/mobilization-in-russia-for-june-2-3-2024#p") == 2
+    anchor = search.text.split(f"{url}#", 1)[1].split('"', 1)[0]
+    assert f'id="{anchor}"' in (await browser.get(url)).text  # the link lands on the paragraph
 
 
 async def apply_every_fix(browser, web_store, brief_id: int) -> None:

@@ -5,6 +5,7 @@ and "Mediazona" show as one outlet."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping
 
 from mobrief.brief import house_style
@@ -13,6 +14,20 @@ from mobrief.style import glossary
 from mobrief.style.transliteration import transliterate
 
 _CYRILLIC = re.compile("[А-яЁё]")
+
+
+GLOSSARY_TTL = 60.0  # seconds a process keeps the glossary's spellings: merging it costs milliseconds a page
+_overrides: dict[int, tuple[float, dict[str, str]]] = {}
+
+
+def _glossary_overrides(store: Store) -> dict[str, str]:
+    """The glossary's Russian form → house spelling, kept a minute per store (a new term shows within it)."""
+    now = time.monotonic()
+    kept = _overrides.get(id(store))
+    if kept is None or now - kept[0] > GLOSSARY_TTL:
+        kept = (now, glossary.overrides_from(house_style.newsroom_glossary(store)))
+        _overrides[id(store)] = kept
+    return kept[1]
 
 
 class OutletNames:
@@ -25,7 +40,7 @@ class OutletNames:
 
     @classmethod
     def of(cls, store: Store) -> OutletNames:
-        return cls(store.outlet_aliases.all(), glossary.overrides_from(house_style.newsroom_glossary(store)))
+        return cls(store.outlet_aliases.all(), _glossary_overrides(store))
 
     def name(self, source: str) -> str:
         """The outlet a source name stands for, as the brief names it."""

@@ -243,6 +243,12 @@ class InboxRepository:
                 sections[section] = sections.get(section, 0) + n
         return InboxCounts(statuses=statuses, sections=sections)
 
+    def newest_report(self) -> dt.datetime | None:
+        """When the newest story was last seen (the end of the triage window)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(sa.func.max(stories.c.last_seen))).scalar()
+        return None if value is None else utc(value)
+
     def _newest_matches(self, conn: sa.Connection, query: search.SearchQuery) -> list[int]:
         # the inbox is ordered by time, not by rank: ask the index for the newest matches, unranked
         return search.search_index_for(self._dialect).newest(conn, query, limit=SEARCH_LIMIT)

@@ -128,6 +128,7 @@ class EntryView:
     facts: str
     state: EntryState
     reports: Sequence[SourceReport] = ()
+    outlets: Sequence[tuple[str, str | None]] = ()  # each outlet the entry names once, with its first link
     sentences: Sequence[Mapping[str, Any]] = ()
     suggestions: Sequence[Suggestion] = ()
     backend: str | None = None
@@ -195,6 +196,7 @@ def entry_views(
                 blocking=checked.problems if checked else (),
             ),
             reports=reports,
+            outlets=_outlet_links(entry.sources),
             sentences=sentences,
             suggestions=suggestions.get(entry.story_id or -1, []),
             backend=getattr(entry, "backend", None),
@@ -203,6 +205,15 @@ def entry_views(
             open_sources=scaffold,
         )
     return views
+
+
+def _outlet_links(sources: Sequence[Mapping[str, Any]]) -> list[tuple[str, str | None]]:
+    links: dict[str, str | None] = {}
+    for source in sources:
+        name = str(source.get("outlet") or "source")
+        if links.get(name) is None:
+            links[name] = source.get("url") or None
+    return list(links.items())
 
 
 def mark_item(

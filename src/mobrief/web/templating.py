@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from markupsafe import Markup
 from mobrief.brief import render_html
 from mobrief.style import dates, rubles, sections
 from mobrief.style.rates import RateTable, RateUnavailable
+from mobrief.web import highlight
 from mobrief.web.security import safe_url, session_of
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -65,6 +66,12 @@ def _long_date(value: object) -> str:
     if isinstance(value, dt.date):
         return dates.format_period(value, value)
     return ""
+
+
+def _marked(text: str, marks: Sequence[tuple[int, int]]) -> Markup:
+    """`text` escaped, with the words a search matched in <mark>."""
+    spans = [highlight.Span(a, b, "match") for a, b in marks if 0 <= a < b <= len(text)]
+    return highlight.mark_up(text, spans)
 
 
 def _period(start: dt.date | None, end: dt.date | None) -> str:
@@ -128,6 +135,7 @@ def environment() -> jinja2.Environment:
     env.filters["short_when"] = _short_when
     env.filters["long_date"] = _long_date
     env.filters["term_text"] = _term_text
+    env.filters["marked"] = _marked
     env.globals["TERM_UNITS"] = TERM_UNITS
     env.filters["safe_url"] = safe_url
     env.filters["section_name"] = _section_name

@@ -82,6 +82,8 @@ def brief_page(request: Request, store: StoreDep, user: OptionalUserDep, brief_i
             "revisions": store.revisions.of(brief_id),
             "withdrawn": withdrawn,
             "correction_draft": store.revisions.correction_draft(brief_id) if user and not withdrawn else None,
+            # each paragraph's anchor is its id: search links to `#p<id>`
+            "anchors": [[entry.id for entry in section.entries] for section in store.drafts.get(brief_id).sections],
         }
         return templating.render(request, "published.html", context)
     if extension not in PUBLIC_FORMATS:
@@ -103,16 +105,36 @@ def brief_page(request: Request, store: StoreDep, user: OptionalUserDep, brief_i
     return Response(body, media_type=PUBLIC_FORMATS[extension], headers=headers)
 
 
+SEARCH_KINDS = ("stories", "reports", "paragraphs")
+SEARCH_PAGE = 20
+
+
 @router.get("/search")
 def search_page(
-    request: Request, store: StoreDep, user: UserDep, q: Annotated[str, Query(max_length=300)] = ""
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    q: Annotated[str, Query(max_length=300)] = "",
+    kind: Annotated[str, Query(pattern="^(all|stories|reports|paragraphs)$")] = "all",
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Response:
-    items: list[Any] = []
-    paragraphs: list[Any] = []
+    """Stories, reports and published paragraphs in any inflection, Latin or Cyrillic names alike, the matched
+    words marked, each hit linked to its story, entry or paragraph; one kind at a time pages on."""
+    results: dict[str, Any] = {}
     if q.strip():
-        items = store.items.search(q, limit=30)
-        paragraphs = list(store.search.paragraphs(q, limit=50).hits)
-    return templating.render(request, "search.html", {"q": q, "items": items, "paragraphs": paragraphs})
+        size = 8 if kind == "all" else SEARCH_PAGE
+        finders = {
+            "stories": store.search.stories,
+            "reports": store.search.reports,
+            "paragraphs": store.search.paragraphs,
+        }
+        for name in SEARCH_KINDS if kind == "all" else (kind,):
+            results[name] = finders[name](q, limit=size, offset=0 if kind == "all" else offset)
+    story_ids = [h.story_id for h in getattr(results.get("stories"), "hits", ())]
+    entries = {s: store.drafts.entries_telling(s) for s in story_ids}
+    paths = {h.brief_id: public_path(h.brief_id, h.brief_title) for h in getattr(results.get("paragraphs"), "hits", ())}
+    context = {"q": q, "kind": kind, "offset": offset, "results": results, "entries": entries, "paths": paths}
+    return templating.render(request, "search.html", context)
 
 
 def _matches(found: Mapping[str, Any], kind: str, name: str) -> bool:

@@ -3,6 +3,7 @@ triage one story at a time (keys or buttons) or many at once (skip, add, set sec
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -23,6 +24,7 @@ from mobrief.web.deps import RoleRequired, SettingsDep, StoreDep, UserDep
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
+COUNT_WINDOW = dt.timedelta(days=7)
 
 
 def _day(value: str | None) -> dt.date | None:
@@ -41,9 +43,9 @@ def _start_of(day: dt.date | None, *, after: bool = False) -> dt.datetime | None
     return moment + dt.timedelta(days=1) if after else moment
 
 
-def row_context(store: Store) -> dict[str, Any]:
+def row_context(store: Store, names: OutletNames | None = None) -> dict[str, Any]:
     """What `_story_row.html` needs besides the row: outlet names and the English gist."""
-    names = OutletNames.of(store)
+    names = names or OutletNames.of(store)
     return {"outlet_names": names.names, "gist_of": drafting.gist_of}
 
 
@@ -65,8 +67,8 @@ def inbox_page(
 ) -> Response:
     if status not in (*STORY_STATUSES, "all"):
         raise ConfigError(f"status must be one of {', '.join(STORY_STATUSES)} or all")
-    context = row_context(store)
     names = OutletNames.of(store)
+    context = row_context(store, names)
     all_sources = store.inbox.source_names()
     flt = InboxFilter(
         section=section or None,
@@ -79,6 +81,10 @@ def inbox_page(
         relevant_only=relevant == "1",
     )
     page = store.inbox.page(flt, limit=PAGE_SIZE, offset=offset)
+    counted = flt
+    newest = store.inbox.newest_report() if flt.since is None and flt.until is None else None
+    if newest is not None:  # without dates, the tabs count the triage window: counting years of stories is slow
+        counted = dataclasses.replace(flt, since=newest - COUNT_WINDOW)
     params = {
         "section": section or "",
         "source": source or "",
@@ -97,7 +103,8 @@ def inbox_page(
         "next_url": "/inbox?" + urlencode({**params, "offset": offset + PAGE_SIZE}) if page.has_more else None,
         "prev_url": "/inbox?" + urlencode({**params, "offset": max(0, offset - PAGE_SIZE)}) if offset else None,
         "status_urls": {s: "/inbox?" + urlencode({**params, "status": s}) for s in (*STORY_STATUSES, "all")},
-        "counts": store.inbox.counts(flt),
+        "counts": store.inbox.counts(counted),
+        "counts_window": COUNT_WINDOW.days if counted is not flt else None,
         "outlets": sorted(set(names.names(all_sources)), key=str.casefold),
         "languages": settings.languages,
     }

@@ -17,7 +17,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 MARGIN = 0.02
 FLOORS = {  # mean over 5 folds (seed 7, compressed into 3 days), as measured when pinned
-    "story_f1": 0.950,
+    "story_f1": 0.959,
     "off_rejected": 0.958,
     "on_kept": 0.955,
     "sections_ru": 0.639,

@@ -110,22 +110,19 @@ def load_lexicon() -> Lexicon:
 def concept_counts(keys: list[str]) -> Counter[str]:
     """How often each concept occurs in a sequence of token keys (longest phrase first, no overlaps)."""
     lexicon = load_lexicon()
+    phrases, starts = lexicon.phrases, lexicon.starts
     counts: Counter[str] = Counter()
-    i = 0
     n = len(keys)
-    starts = lexicon.starts
-    while i < n:
-        if keys[i] not in starts:
-            i += 1
+    free = 0  # the first position no phrase found so far covers
+    for i in [i for i, key in enumerate(keys) if key in starts]:  # most words start no phrase
+        if i < free:
             continue
         for size in range(min(MAX_PHRASE, n - i), 0, -1):
-            name = lexicon.phrases.get(tuple(keys[i : i + size]))
+            name = phrases.get(tuple(keys[i : i + size]))
             if name is not None:
                 counts[name] += 1
-                i += size
+                free = i + size
                 break
-        else:
-            i += 1
     return counts
 
 

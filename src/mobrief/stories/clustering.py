@@ -167,7 +167,10 @@ class StoryClusterer:
                 chosen[story] = None
         hits: dict[int, float] = {}
         keys = list(itertools.islice(signature.terms.items(), QUERY_TERMS))  # terms are heaviest first
-        keys += [(name, 1.0) for name in sorted(signature.names | signature.places | signature.numbers)]
+        evidence = signature.names
+        if signature.vector is None:  # no meaning vector (English): places and numbers also pick candidates
+            evidence = evidence | signature.places | signature.numbers
+        keys += [(name, 1.0) for name in sorted(evidence)]
         postings = self._postings
         for key, weight in keys:
             posting = postings.get(key)

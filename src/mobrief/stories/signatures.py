@@ -366,8 +366,9 @@ def name_keys(entities: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 def _entity_key(kind: str, entity: Mapping[str, Any]) -> str:
     latin = str(entity.get("latin") or "").strip()
     if kind == "person":
-        if latin:
-            return latin_surname_key(_last_word(latin))
+        key = latin_surname_key(_last_word(latin)) if latin else ""
+        if key:
+            return key
         name = str(entity.get("normalized") or entity.get("text") or "").strip()
         return surname_key(_last_word(name)) if name else ""
     name = latin or str(entity.get("normalized") or entity.get("text") or "")

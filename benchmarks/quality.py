@@ -21,9 +21,9 @@ sees the published text of an event it is scored on.
 Usage: python benchmarks/quality.py [--data ../shared/data] [--folds 5] [--seed 7] [--compress 3]
                                    [--write-models]
 Prints a table (mean, spread as the sample standard deviation, min and max over folds); never asserts.
-With --write-models it also trains the shipped default relevance model by the same recipe on all the data
-(`src/mobrief/enrich/data/relevance_model.json`: intercept and weights of concepts and of lemmas met in at
-least two texts; no text).
+With --write-models it also trains the shipped default relevance and section models by the same recipes on
+all the data (`src/mobrief/enrich/data/relevance_model.json`, `sections_model.json`: weights of concepts and
+of lemmas met in at least two texts; no text).
 `tests/test_quality_gate.py` runs the same code and fails when a mean falls below its pinned floor.
 """
 
@@ -469,7 +469,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def write_default_models(data: Path) -> None:
-    """Train the shipped relevance model on all the dev data by the cross-validated recipe."""
+    """Train the shipped relevance and section models on all the dev data by the cross-validated recipes."""
     stream = load_stream(data, folds=1)
     training = training_for(stream, None)
     model = relevance.train_from(
@@ -481,6 +481,12 @@ def write_default_models(data: Path) -> None:
     target = REPO / "src" / "mobrief" / "enrich" / "data" / "relevance_model.json"
     target.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     print(f"wrote {target} ({model.version}, {len(model.weights)} weights)")
+    section_model = sections.train_from(
+        archive=[(text, key) for text, key in training.archive if key], reports=training.sectioned, label="default"
+    )
+    target = REPO / "src" / "mobrief" / "enrich" / "data" / "sections_model.json"
+    target.write_text(json.dumps(section_model.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
+    print(f"wrote {target} ({section_model.version}, {len(section_model.full.log_prob)} features)")
 
 
 if __name__ == "__main__":

@@ -288,7 +288,7 @@ def enrich_options(store: Store, *, settings: Settings) -> Any:
         else relevance.default_model(),
         section_model=sections.SectionModel.from_json(stored_sections.data)
         if stored_sections
-        else sections.cold_start_model(),
+        else sections.default_model(),
         rates=rates,
     )
 

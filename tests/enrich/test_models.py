@@ -1,4 +1,4 @@
-from mobrief.enrich import relevance, sections
+from mobrief.enrich import features, relevance, sections
 
 
 def test_default_relevance_model_keeps_the_beat_and_drops_the_rest() -> None:
@@ -46,3 +46,19 @@ def test_trained_sections_use_archive_words_and_round_trip() -> None:
     again = sections.SectionModel.from_json(model.to_json())
     assert again.classify("Billboards advertise a sign-up bonus")[0] == "recruitment"
     assert model.trained_on == {"authorities": 10, "recruitment": 10}
+
+
+def test_russian_text_is_read_through_the_concepts_even_after_training_on_russian_reports() -> None:
+    english = [("Schoolchildren attend military training lessons with Yunarmia instructors", "children", 1.0)] * 20
+    russian = [("Депутат заявил, что школьников обязали посещать уроки в Юнармии", "authorities", 1.0)] * 2
+    model = sections.train(english + russian, label="test")
+    text = "Депутат заявил, что школьников обязали посещать уроки в Юнармии"
+    words = [k for k in features.text_features(text) if k.startswith("w:")]
+    assert all(k in model.full.log_prob for k in words)  # the full view knows every word of it
+    assert model.classify(text)[0] == "children"  # and still the concepts, learnt from the archive, decide
+
+
+def test_the_shipped_models_load_and_keep_the_beat() -> None:
+    model = sections.default_model()
+    assert model.version.startswith("default") and model.full.log_prob
+    assert relevance.default_model().decide("The court sentenced a deserter to five years in a penal colony")[1]

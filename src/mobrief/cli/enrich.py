@@ -149,7 +149,7 @@ def sections_classify(app: AppContext) -> None:
     from mobrief.enrich import sections
 
     stored = app.store.models.get(sections.NAME)
-    model = sections.SectionModel.from_json(stored.data) if stored else sections.cold_start_model()
+    model = sections.SectionModel.from_json(stored.data) if stored else sections.default_model()
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue

@@ -26,7 +26,7 @@ class EnrichOptions:
 
     languages: tuple[str, ...] = ("ru", "uk", "en")
     relevance_model: relevance.RelevanceModel = field(default_factory=relevance.default_model)
-    section_model: sections.SectionModel = field(default_factory=sections.cold_start_model)
+    section_model: sections.SectionModel = field(default_factory=sections.default_model)
     rates: Any = None  # a style.rates.RateTable; None leaves `usd` of ruble amounts empty
     overrides: Mapping[str, str] = field(default_factory=dict)
 

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from mobrief import lemmas
-from mobrief.enrich import relevance, sections, stages
+from mobrief.enrich import archive_names, relevance, sections, stages
 from mobrief.records import EnrichedItem, Enrichment, Item
 from mobrief.stories import clustering, signatures
 
@@ -291,7 +291,7 @@ def enrich_with(
             previous = Enrichment(
                 item_id=item.id,
                 lang=previous.lang,
-                entities=previous.entities,
+                entities=tuple(options.archive_names.respell(previous.entities)),
                 places=previous.places,
                 amounts=previous.amounts,
                 stage_versions=kept,
@@ -334,15 +334,17 @@ def _mention_json(mention: Any) -> dict[str, Any]:
 
 def run_stream(stream: Stream, trainer: Trainer = default_trainer, *, log: Callable[[str], None] = print) -> StreamRun:
     items = [r.item for r in stream.reports]
-    base_options = stages.EnrichOptions(rates=None)
+    base_options = stages.EnrichOptions(rates=None, archive_names=archive_names.ArchiveNames())
     started = time.perf_counter()
     base = enrich_with(items, base_options, {})
     log(f"enriched {len(items)} reports in {time.perf_counter() - started:.1f} s")
     per_fold: dict[int, dict[int, Enrichment]] = {}
     for fold in range(stream.folds):
         started = time.perf_counter()
-        rel, sec = trainer(training_for(stream, fold))
-        options = stages.EnrichOptions(relevance_model=rel, section_model=sec, rates=None)
+        training = training_for(stream, fold)
+        rel, sec = trainer(training)
+        names = archive_names.read_names(text for text, _ in training.archive)
+        options = stages.EnrichOptions(relevance_model=rel, section_model=sec, rates=None, archive_names=names)
         test = [r.item for r in stream.reports if r.fold == fold]
         per_fold[fold] = enrich_with(test, options, base)
         log(f"fold {fold}: trained and scored {len(test)} reports in {time.perf_counter() - started:.1f} s")
@@ -487,6 +489,11 @@ def write_default_models(data: Path) -> None:
     target = REPO / "src" / "mobrief" / "enrich" / "data" / "sections_model.json"
     target.write_text(json.dumps(section_model.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
     print(f"wrote {target} ({section_model.version}, {len(section_model.full.log_prob)} features)")
+    names = archive_names.read_names(text for text, _ in training.archive)
+    target = REPO / "src" / "mobrief" / "enrich" / "data" / "archive_names.txt"
+    lines = ["# people as the dev archive printed them (benchmarks/quality.py --write-models): names only"]
+    target.write_text("\n".join([*lines, *sorted(set(names.by_key.values()))]) + "\n", encoding="utf-8")
+    print(f"wrote {target} ({len(names.by_key)} names)")
 
 
 if __name__ == "__main__":

@@ -274,7 +274,7 @@ class EnrichReport:
 
 def enrich_options(store: Store, *, settings: Settings) -> Any:
     """The stage options for this store: its trained models (or the shipped defaults) and its rates."""
-    from mobrief.enrich import relevance, sections, stages
+    from mobrief.enrich import archive_names, relevance, sections, stages
 
     stored_relevance = store.models.get(relevance.NAME)
     stored_sections = store.models.get(sections.NAME)
@@ -290,6 +290,9 @@ def enrich_options(store: Store, *, settings: Settings) -> Any:
         if stored_sections
         else sections.default_model(),
         rates=rates,
+        archive_names=archive_names.shipped().merged(
+            archive_names.read_names(p.text for p in store.briefs.iter_paragraphs())
+        ),
     )
 
 

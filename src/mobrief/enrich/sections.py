@@ -102,7 +102,7 @@ def fit_naive_bayes(
     totals = {c: sum(counts[c].values()) + ALPHA * size for c in classes}
     unseen = {c: math.log(ALPHA / totals[c]) for c in classes}
     log_prob: dict[str, dict[str, float]] = {}
-    for name in vocabulary:
+    for name in sorted(vocabulary):  # one order in every process: the stored model is the same file
         log_prob[name] = {c: math.log((counts[c].get(name, 0.0) + ALPHA) / totals[c]) for c in classes}
     return NaiveBayes(classes=tuple(classes), log_prior=log_prior, log_prob=log_prob, unseen=unseen)
 

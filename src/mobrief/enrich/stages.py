@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mobrief.enrich import entities, features, language, money, places, relevance, sections
+from mobrief.enrich import archive_names, entities, features, language, money, places, relevance, sections
 from mobrief.records import Amount, Enrichment, Item
 
 STAGES: tuple[str, ...] = ("language", "relevance", "entities", "places", "money", "sections")
@@ -29,6 +29,9 @@ class EnrichOptions:
     section_model: sections.SectionModel = field(default_factory=sections.default_model)
     rates: Any = None  # a style.rates.RateTable; None leaves `usd` of ruble amounts empty
     overrides: Mapping[str, str] = field(default_factory=dict)
+    # people the archive printed, in its spelling; applied as found (an archive that grows does not re-run
+    # the entities of every item)
+    archive_names: archive_names.ArchiveNames = field(default_factory=archive_names.shipped)
 
     def versions(self) -> dict[str, str]:
         """The current version of every stage."""
@@ -88,7 +91,8 @@ def enrich_item(item: Item, options: EnrichOptions, previous: Enrichment | None 
         score, decision = options.relevance_model.decide_features(feats)
         changes["relevance"], changes["is_relevant"] = round(score, 4), decision
     if "entities" in stale:
-        changes["entities"] = tuple(entities.find_entities(text, lang=lang, overrides=options.overrides))
+        found = entities.find_entities(text, lang=lang, overrides=options.overrides)
+        changes["entities"] = tuple(options.archive_names.respell(found))
     if "places" in stale:
         changes["places"] = tuple(places.find_places(text))
     if "money" in stale:

@@ -1,0 +1,104 @@
+"""People as the house spells them: names the published archive has printed keep the archive's spelling.
+
+The house transliteration gives "Rady Khabirov" and "Anastasiya Rakova"; the archive printed "Radii Habirov"
+and "Anastasia Rakova", and an editor expects the brief to go on doing so. Names are read off the archive's
+English paragraphs (two capitalised words), and a person's house form meets an archive name when both fold
+to one spelling key (kh → h, y → i, doubled letters as one, ...). Our own few lines rather than a fuzzy-match
+library: the key is what decides, and it must never join two different people — an archive name whose key
+two spellings share is left out.
+
+The shipped list (`data/archive_names.txt`, one name a line) was read off the shared dev archive's paragraphs
+by `benchmarks/quality.py --write-models`: names only, no text. A store's own archive adds to it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from importlib import resources
+
+from mobrief.records import Mention
+
+_NAME = re.compile(r"(?<![\w’'-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?) ([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)(?![\w’'-])")
+_FOLD = (("kh", "h"), ("ks", "x"), ("ts", "c"), ("y", "i"), ("j", "i"), ("w", "v"), ("ie", "e"))
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_NOT_FIRST = _word_set(
+    """The In On At By For From With And But As After Before During Since When While If State Russian Russia's
+    Federal Ministry Defense Defence General Deputy Governor President Prime Head Chief Mr Ms Mrs Dr Saint St
+    New North South East West Central Lower Upper Military Armed National Supreme Constitutional"""
+)
+
+
+def spelling_key(name: str) -> str:
+    """A Latin name folded so that its transliterations meet: "Rady Khabirov" and "Radii Habirov" alike."""
+    words = []
+    for word in name.lower().split():
+        low = re.sub(r"[^a-z]", "", word)
+        for old, new in _FOLD:
+            low = low.replace(old, new)
+        words.append(re.sub(r"(.)\1+", r"\1", low).rstrip("i") or low)
+    return " ".join(words)
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveNames:
+    """Spelling key → the archive's spelling of a person's first name and surname."""
+
+    by_key: Mapping[str, str] = field(default_factory=dict)
+
+    def respell(self, mentions: Iterable[Mention]) -> list[Mention]:
+        """The mentions with every person the archive has printed in the archive's spelling."""
+        out = []
+        for mention in mentions:
+            if mention.kind == "person" and " " in mention.latin.strip():
+                spelled = self.by_key.get(spelling_key(mention.latin))
+                if spelled and spelled != mention.latin:
+                    mention = replace(mention, latin=spelled)
+            out.append(mention)
+        return out
+
+    def merged(self, other: ArchiveNames) -> ArchiveNames:
+        """These names, with `other`'s spellings winning where both know a person."""
+        return ArchiveNames({**self.by_key, **other.by_key})
+
+
+def read_names(paragraphs: Iterable[str]) -> ArchiveNames:
+    """The people the paragraphs name (two capitalised words), each under its spelling key; where one key has
+    several spellings the most printed one wins, and a key two different people could share is dropped."""
+    counts: Counter[str] = Counter()
+    for text in paragraphs:
+        for first, last in _NAME.findall(text):
+            if first not in _NOT_FIRST:
+                counts[f"{first} {last}"] += 1
+    # a first name starts several names ("Sergei Shoigu", "Sergei Gordeev"); "Crew Against" is no person
+    firsts = Counter(name.split()[0] for name in counts)
+    return names_from({name: n for name, n in counts.items() if firsts[name.split()[0]] >= 2})
+
+
+def names_from(counts: Mapping[str, int]) -> ArchiveNames:
+    spellings: dict[str, list[tuple[int, str]]] = {}
+    for name, count in counts.items():
+        spellings.setdefault(spelling_key(name), []).append((count, name))
+    by_key = {}
+    for key, found in spellings.items():
+        if len(key.split()) == 2 and all(len(part) >= 2 for part in key.split()):
+            by_key[key] = max(found)[1]
+    return ArchiveNames(by_key)
+
+
+@functools.cache
+def shipped() -> ArchiveNames:
+    """The names read off the shared dev archive (`data/archive_names.txt`); none when the file is absent."""
+    path = resources.files("mobrief.enrich").joinpath("data/archive_names.txt")
+    if not path.is_file():
+        return ArchiveNames()
+    lines = [line.strip() for line in path.read_text("utf-8").splitlines()]
+    return names_from({line: 1 for line in lines if line and not line.startswith("#")})

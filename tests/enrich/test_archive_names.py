@@ -1,0 +1,35 @@
+from mobrief.enrich import archive_names
+from mobrief.records import Mention
+
+PARAGRAPHS = [
+    "Deputy Mayor Anastasia Rakova said that families applied for payments. Sergei Gordeev agreed.",
+    "Anastasia Rakova repeated it later; Sergei Shoigu did not comment. The State Duma passed the bill.",
+    "Crew Against the war was mentioned once, and so was Anastasia Vasilyeva.",
+]
+
+
+def _person(latin: str) -> Mention:
+    return Mention(kind="person", text="—", normalized="—", latin=latin)
+
+
+def test_people_the_archive_printed_keep_its_spelling() -> None:
+    names = archive_names.read_names(PARAGRAPHS)
+    respelled = names.respell([_person("Anastasiya Rakova"), _person("Sergey Shoygu"), _person("Ivan Petrov")])
+    assert [m.latin for m in respelled] == ["Anastasia Rakova", "Sergei Shoigu", "Ivan Petrov"]
+
+
+def test_only_names_with_a_first_name_seen_twice_are_read() -> None:
+    names = archive_names.read_names(PARAGRAPHS)
+    assert "Crew Against" not in names.by_key.values()
+    assert "Anastasia Rakova" in names.by_key.values()
+
+
+def test_spelling_keys_fold_transliterations_but_keep_people_apart() -> None:
+    key = archive_names.spelling_key
+    assert key("Rady Khabirov") == key("Radii Habirov")
+    assert key("Anastasiya Rakova") == key("Anastasia Rakova")
+    assert key("Sergei Shoigu") != key("Sergei Gordeev")
+
+
+def test_the_shipped_names_load() -> None:
+    assert len(archive_names.shipped().by_key) > 100

@@ -37,7 +37,7 @@ class EnrichOptions:
         """The current version of every stage."""
         return {
             "language": f"{language.VERSION}:{','.join(sorted(self.languages))}",
-            "relevance": f"relevance-1:{self.relevance_model.version}",
+            "relevance": f"relevance-2:{self.relevance_model.version}",
             "entities": entities.version(),
             "places": places.version(),
             "money": money.VERSION + (":rates" if self.rates is not None else ""),
@@ -88,7 +88,14 @@ def enrich_item(item: Item, options: EnrichOptions, previous: Enrichment | None 
     lang = changes.get("lang", result.lang)
     feats = features.text_features(text) if stale & {"relevance", "sections"} else {}
     if "relevance" in stale:
-        score, decision = options.relevance_model.decide_features(feats)
+        model = options.relevance_model
+        score, decision = model.decide_features(feats)
+        parts = relevance.digest_parts(text)
+        if parts:
+            # a digest of several stories is on the beat when one of its parts is, and never tops the inbox
+            score = max(model.score(part) for part in parts)
+            decision = score >= model.threshold
+            score = min(score, model.threshold)
         changes["relevance"], changes["is_relevant"] = round(score, 4), decision
     if "entities" in stale:
         found = entities.find_entities(text, lang=lang, overrides=options.overrides)

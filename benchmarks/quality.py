@@ -484,7 +484,10 @@ def write_default_models(data: Path) -> None:
     target.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     print(f"wrote {target} ({model.version}, {len(model.weights)} weights)")
     section_model = sections.train_from(
-        archive=[(text, key) for text, key in training.archive if key], reports=training.sectioned, label="default"
+        archive=[(text, key) for text, key in training.archive if key],
+        reports=training.sectioned,
+        label="default",
+        min_examples=2,
     )
     target = REPO / "src" / "mobrief" / "enrich" / "data" / "sections_model.json"
     target.write_text(json.dumps(section_model.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")

@@ -30,7 +30,6 @@ VERSION = "sections-3"  # the training recipe; part of every model's version, so
 SECTIONS: tuple[str, ...] = ("authorities", "recruitment", "soldiers", "legal", "children", "longreads")
 LEXICON_PSEUDO = 3.0  # counts a lexicon hint adds to its sections, as if seen in that many paragraphs
 ALPHA = 1.0  # additive smoothing
-MIN_EXAMPLES = 2  # words met in fewer training paragraphs are not learned
 KNOWN_SHARE = 0.35  # use the full view when at least this share of a text's words were seen in training
 TEMPERATURE = 0.25  # naive Bayes is overconfident; confidences are softmax(log-odds × this)
 _CYRILLIC = re.compile(r"[а-яё]")
@@ -213,16 +212,17 @@ def lexicon_pseudo_counts() -> dict[str, dict[str, float]]:
     return pseudo
 
 
-def train(examples: Iterable[Example], *, label: str = "trained") -> SectionModel:
+def train(examples: Iterable[Example], *, label: str = "trained", min_examples: int = 1) -> SectionModel:
     """Fit both views on (text, section key, weight) examples; keys outside the taxonomy are ignored."""
     rows = [(features.text_features(text), key, weight) for text, key, weight in examples if key in SECTIONS]
     seen: dict[str, int] = defaultdict(int)
     for feats, _, _ in rows:
         for name in feats:
             seen[name] += 1
-    # a word of one paragraph (a name, a figure) says nothing of sections elsewhere
+    # with `min_examples` 2 a word of one paragraph (a name, a figure) is not learned: the shipped model holds
+    # no word of a single text (pruning cost English accuracy in sections_eval, so a newsroom's training keeps all)
     rows = [
-        ({k: v for k, v in f.items() if k.startswith("c:") or seen[k] >= MIN_EXAMPLES}, key, w) for f, key, w in rows
+        ({k: v for k, v in f.items() if k.startswith("c:") or seen[k] >= min_examples}, key, w) for f, key, w in rows
     ]
     pseudo = lexicon_pseudo_counts()
     weights = fit_term_weights([f for f, _, _ in rows]) if rows else None
@@ -245,11 +245,15 @@ EDITOR_WEIGHT = 1.0  # an editor's assignment counts as one archive paragraph (3
 
 
 def train_from(
-    *, archive: Iterable[tuple[str, str]] = (), reports: Iterable[tuple[str, str]] = (), label: str = "sections"
+    *,
+    archive: Iterable[tuple[str, str]] = (),
+    reports: Iterable[tuple[str, str]] = (),
+    label: str = "sections",
+    min_examples: int = 1,
 ) -> SectionModel:
     """The newsroom's recipe: archive paragraphs under stable headings and items editors put in a section."""
     examples = [(text, key, 1.0) for text, key in archive] + [(text, key, EDITOR_WEIGHT) for text, key in reports]
-    return train(examples, label=label)
+    return train(examples, label=label, min_examples=min_examples)
 
 
 @functools.cache
@@ -264,7 +268,8 @@ def default_model() -> SectionModel:
 
     It is `train_from` on the shared dev archive's paragraphs under stable headings and the dev stream's
     reports (`benchmarks/quality.py --write-models`): derived weights only — log-probabilities of concepts and
-    of lemmas met in at least two paragraphs — no text. A newsroom's `sections train` replaces it."""
+    of lemmas met in at least two paragraphs (`min_examples=2`) — no text. A newsroom's `sections train`
+    replaces it."""
     path = resources.files("mobrief.enrich").joinpath("data/sections_model.json")
     if not path.is_file():
         return cold_start_model()

@@ -19,6 +19,13 @@ def test_normalize_person_reads_case_and_gender_from_the_first_name() -> None:
     assert entities.normalize_person("Сергею Кощееву") == "Сергей Кощеев"
 
 
+def test_a_first_name_is_read_as_its_surname_allows() -> None:
+    assert entities.normalize_person("Яна Лантратова") == "Яна Лантратова"  # not the genitive of Ян Лантратов
+    assert entities.normalize_person("Леонида Михельсона") == "Леонид Михельсон"  # not Леонида, a woman
+    assert entities.normalize_person("Владислава Канюса") == "Владислав Канюс"
+    assert entities.normalize_person("Анастасия Ракова") == "Анастасия Ракова"
+
+
 def test_gazetteer_outlets_units_and_organisations() -> None:
     text = "По данным «Вёрстки» и Кавказ.Реалии, бойцов «Шторм Z» из 88-го стрелкового полка вернули в Минобороны."
     found = {m.latin: m.kind for m in entities.find_entities(text, lang="ru")}

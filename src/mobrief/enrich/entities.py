@@ -200,9 +200,27 @@ def _surname_by_rule(word: str, gender: str | None, case: str | None) -> str:
     return low
 
 
+_FEMININE_SURNAME = ("ова", "ева", "ёва", "ина", "ына", "ая")
+
+
+def _surname_allows(surname: str, gender: str | None, case: str | None) -> bool:
+    """Whether a surname can be read in this gender and case: by a dictionary parse that is not a first name
+    («Канюса» is no woman's name here), or, for the nominative of a woman's surname, by its regular ending."""
+    low = surname.lower()
+    if gender == "femn" and case == "nomn" and low.endswith(_FEMININE_SURNAME):
+        return True
+    return any(
+        "Name" not in p.tag and p.tag.number != "plur" and p.tag.case == case and p.tag.gender in (gender, None)
+        for p in _morph().parse(low)
+    )
+
+
 @functools.lru_cache(maxsize=50_000)
-def _person_word(word: str, gender: str | None, case: str | None, first: bool) -> tuple[str, str | None, str | None]:
-    """One word of a name in the nominative with ё restored, plus the gender and case it was read in."""
+def _person_word(
+    word: str, gender: str | None, case: str | None, first: bool, surname: str = ""
+) -> tuple[str, str | None, str | None]:
+    """One word of a name in the nominative with ё restored, plus the gender and case it was read in; a first
+    name is read as its `surname` allows («Леонида Михельсона» is Leonid's genitive, «Яна Лантратова» Yana)."""
     parses = _morph().parse(word.lower())
     tags = ("Name",) if first else ("Surn", "Patr", "Name")
     named = [p for p in parses if any(t in p.tag for t in tags)]
@@ -211,9 +229,11 @@ def _person_word(word: str, gender: str | None, case: str | None, first: bool) -
         return (gender is None or p.tag.gender in (gender, None)) and (case is None or p.tag.case == case)
 
     if first and gender is None and case is None:
-        # a first name as written is most often in the nominative: «Яна» is Yana, not the genitive of Yan
-        nominative = (p for p in named if p.tag.case == "nomn" and p.tag.number != "plur")
-        chosen = next(nominative, None) or next(iter(named), None)
+        singular = [p for p in named if p.tag.number != "plur"] or named
+        allowed = [p for p in singular if surname and _surname_allows(surname, p.tag.gender, p.tag.case)]
+        pool = allowed or singular
+        # between readings the surname allows alike, the nominative: a name as written is most often in it
+        chosen = next((p for p in pool if p.tag.case == "nomn"), None) or next(iter(pool), None)
     else:
         chosen = next((p for p in named if fits(p)), None)
     if chosen is None and case is None and named:
@@ -238,7 +258,7 @@ def normalize_person(name: str) -> str:
             out.append(word)
             continue
         first = index == 0 and len(words) > 1
-        form, g, c = _person_word(word, gender, case, first)
+        form, g, c = _person_word(word, gender, case, first, words[-1] if first else "")
         if first and g is not None:
             gender, case = g, c
         out.append(form)

@@ -15,7 +15,7 @@ from mobrief import pipeline
 from mobrief.cli import cli
 from mobrief.settings import Settings
 from mobrief.store import Store
-from mobrief.store.schema import stories, story_items
+from mobrief.store.schema import item_enrichments, stories, story_items
 from mobrief.stories import pending
 
 AddReports = Callable[..., dict[str, int]]
@@ -140,3 +140,18 @@ def test_pending_items_read_on_past_a_cursor(store: Store, add_reports: AddRepor
     everything = store.stories.pending_items(limit=100)
     assert [i.id for i in first + rest] == [i.id for i in everything]
     assert len(everything) == len(REPORTS)
+
+
+def test_the_inbox_lists_sums_of_money_not_prison_terms_or_head_counts(store: Store, add_reports: AddReports) -> None:
+    ids = add_reports(store, REPORTS[4:5])  # a sentence: six years in a colony
+    amounts = [
+        {"currency": "months", "value": 72.0, "text": "шести годам"},
+        {"currency": "people", "value": 20.0, "text": "20 человек"},
+        {"currency": "RUB", "value": 300000.0, "text": "300 тыс. рублей"},
+    ]
+    with store.engine.begin() as conn:
+        conn.execute(item_enrichments.update().values(amounts=amounts))
+    pipeline.cluster_pending(store, settings=Settings())
+    story_id = store.stories.story_of_item(ids[REPORTS[4].key])
+    assert story_id is not None
+    assert [a["currency"] for a in store.inbox.row(story_id).amounts] == ["RUB"]

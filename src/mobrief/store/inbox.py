@@ -26,6 +26,8 @@ from mobrief.store.schema import item_enrichments, items, sources, stories, stor
 STORY_STATUSES = ("new", "skip", "brief")
 SEARCH_LIMIT = 500  # a text search narrows the inbox to the stories of at most this many newest matching items
 
+_MONEY = frozenset({"RUB", "USD", "EUR"})
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InboxFilter:
@@ -331,7 +333,8 @@ class InboxRepository:
             for place in _strings(row.places or ()):
                 info["places"][place] = None
             for amount in row.amounts or ():
-                if isinstance(amount, Mapping):
+                # sums of money only: a prison term («шесть лет») or a head count is not an amount of money
+                if isinstance(amount, Mapping) and amount.get("currency") in _MONEY:
                     info["amounts"].setdefault(_amount_key(amount), amount)
         for info in out.values():
             info["outlets"] = list(info["outlets"])

@@ -495,7 +495,7 @@ def write_default_models(data: Path) -> None:
     names = archive_names.read_names(text for text, _ in training.archive)
     target = REPO / "src" / "mobrief" / "enrich" / "data" / "archive_names.txt"
     lines = ["# people as the dev archive printed them (benchmarks/quality.py --write-models): names only"]
-    target.write_text("\n".join([*lines, *sorted(set(names.by_key.values()))]) + "\n", encoding="utf-8")
+    target.write_text("\n".join([*lines, *sorted(set(names.by_key.values())), *sorted(names.alone)]) + "\n", "utf-8")
     print(f"wrote {target} ({len(names.by_key)} names)")
 
 

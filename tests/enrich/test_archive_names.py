@@ -33,3 +33,14 @@ def test_spelling_keys_fold_transliterations_but_keep_people_apart() -> None:
 
 def test_the_shipped_names_load() -> None:
     assert len(archive_names.shipped().by_key) > 100
+
+
+def test_a_surname_the_archive_prints_alone_is_the_house_short_form() -> None:
+    texts = ["Vladimir Putin signed it. Sergei Shoigu, Vladimir Kolokoltsev and Sergei Lavrov agreed."]
+    texts += ["Later, Putin said more."] * 3
+    names = archive_names.read_names(texts)
+    assert names.alone == {"Putin"}  # Shoigu was printed alone nowhere
+    putin = Mention(kind="person", text="Владимир Путин", normalized="Владимир Путин", latin="Vladimir Putin")
+    found = names.respell([putin, _person("Sergei Shoigu")])
+    assert [m.latin for m in found] == ["Vladimir Putin", "Sergei Shoigu", "Putin"]
+    assert found[-1].normalized == "Путин"

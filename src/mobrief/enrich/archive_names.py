@@ -7,7 +7,9 @@ to one spelling key (kh → h, y → i, doubled letters as one, ...). Our own fe
 library: the key is what decides, and it must never join two different people — an archive name whose key
 two spellings share is left out.
 
-The shipped list (`data/archive_names.txt`, one name a line) was read off the shared dev archive's paragraphs
+A surname the archive prints alone in later mentions ("Putin") is the house's short form of that person: a
+report naming the person gets it as a mention too. The shipped list (`data/archive_names.txt`, one name a
+line; a surname alone is a short form) was read off the shared dev archive's paragraphs
 by `benchmarks/quality.py --write-models`: names only, no text. A store's own archive adds to it.
 """
 
@@ -20,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 
+from mobrief.enrich.entities import EN_FIRST_NAMES as _FIRST_NAMES
 from mobrief.records import Mention
 
 _NAME = re.compile(r"(?<![\w’'-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?) ([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)(?![\w’'-])")
@@ -50,37 +53,62 @@ def spelling_key(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ArchiveNames:
-    """Spelling key → the archive's spelling of a person's first name and surname."""
+    """Spelling key → the archive's spelling of a person's first name and surname; and the surnames the archive
+    prints alone in later mentions ("Putin"), which a report naming the person also gets as a mention."""
 
     by_key: Mapping[str, str] = field(default_factory=dict)
+    alone: frozenset[str] = frozenset()
 
     def respell(self, mentions: Iterable[Mention]) -> list[Mention]:
         """The mentions with every person the archive has printed in the archive's spelling."""
         out = []
+        seen: set[str] = set()
         for mention in mentions:
             if mention.kind == "person" and " " in mention.latin.strip():
                 spelled = self.by_key.get(spelling_key(mention.latin))
                 if spelled and spelled != mention.latin:
                     mention = replace(mention, latin=spelled)
             out.append(mention)
+            seen.add(mention.latin)
+        for mention in list(out):
+            surname = mention.latin.split()[-1] if mention.kind == "person" and mention.latin.strip() else ""
+            if surname in self.alone and surname not in seen:
+                seen.add(surname)
+                short = mention.normalized.split()[-1] if mention.normalized.strip() else surname
+                out.append(replace(mention, latin=surname, normalized=short))
         return out
 
     def merged(self, other: ArchiveNames) -> ArchiveNames:
         """These names, with `other`'s spellings winning where both know a person."""
-        return ArchiveNames({**self.by_key, **other.by_key})
+        return ArchiveNames({**self.by_key, **other.by_key}, self.alone | other.alone)
+
+
+ALONE_AT_LEAST = 3  # paragraphs that print a known person's surname alone before it is the house's short form
 
 
 def read_names(paragraphs: Iterable[str]) -> ArchiveNames:
     """The people the paragraphs name (two capitalised words), each under its spelling key; where one key has
     several spellings the most printed one wins, and a key two different people could share is dropped."""
+    texts = list(paragraphs)
     counts: Counter[str] = Counter()
-    for text in paragraphs:
+    for text in texts:
         for first, last in _NAME.findall(text):
             if first not in _NOT_FIRST:
                 counts[f"{first} {last}"] += 1
     # a first name starts several names ("Sergei Shoigu", "Sergei Gordeev"); "Crew Against" is no person
     firsts = Counter(name.split()[0] for name in counts)
-    return names_from({name: n for name, n in counts.items() if firsts[name.split()[0]] >= 2})
+    names = names_from({name: n for name, n in counts.items() if firsts[name.split()[0]] >= 2})
+    # short forms only of people, known by a common Russian first name: "Criminal Code" reads as a name too
+    surnames = {last for first, last in map(str.split, names.by_key.values()) if first.lower() in _FIRST_NAMES}
+    alone: Counter[str] = Counter()
+    for text in texts:
+        for match in _SURNAME_ALONE.finditer(text):
+            if not match.group(1) and match.group(2) in surnames:  # "said Putin", not "Vladimir Putin"
+                alone[match.group(2)] += 1
+    return ArchiveNames(names.by_key, frozenset(s for s, n in alone.items() if n >= ALONE_AT_LEAST))
+
+
+_SURNAME_ALONE = re.compile(r"\b([A-Z][a-z]+\s)?([A-Z][a-z]{2,})\b(?![’'-])")
 
 
 def names_from(counts: Mapping[str, int]) -> ArchiveNames:
@@ -101,4 +129,6 @@ def shipped() -> ArchiveNames:
     if not path.is_file():
         return ArchiveNames()
     lines = [line.strip() for line in path.read_text("utf-8").splitlines()]
-    return names_from({line: 1 for line in lines if line and not line.startswith("#")})
+    names = [line for line in lines if line and not line.startswith("#")]
+    full = names_from({name: 1 for name in names if " " in name})
+    return ArchiveNames(full.by_key, frozenset(name for name in names if " " not in name))

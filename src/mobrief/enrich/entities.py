@@ -46,7 +46,7 @@ _UNIT_RE = re.compile(
     r"(?P<tail>(?:\s+(?:морской|морского|морской|специального|особого)\s+(?:пехоты|назначения))?)",
     re.IGNORECASE,
 )
-_EN_FIRST_NAMES = _word_set(
+EN_FIRST_NAMES = _word_set(
     """
     aleksandr alexander aleksei alexei alexey andrey andrei anatoly anna anton arkady artyom boris
     dmitry denis eduard elena gennady georgy grigory igor ilya irina ivan kirill konstantin leonid
@@ -476,7 +476,7 @@ def _english_entities(text: str) -> list[Mention]:
     position = 0
     while match := _EN_NAME.search(text, position):
         position = match.start() + len(match.group("first")) + 1
-        if match.group("first").lower() not in _EN_FIRST_NAMES:
+        if match.group("first").lower() not in EN_FIRST_NAMES:
             continue
         if any(match.start() < e and s < match.end() for s, e in taken):
             continue

@@ -6,8 +6,8 @@ import datetime as dt
 import math
 
 import numpy as np
+from story_reports import ARREST, REPORTS, SAMARA, Report, enriched
 
-from conftest import ARREST, REPORTS, SAMARA, Report, enriched
 from mobrief.stories import clustering, same_event, signatures
 
 

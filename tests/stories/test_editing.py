@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from story_reports import REPORTS
 
-from conftest import REPORTS
 from mobrief import pipeline
 from mobrief.brief import compose, follow
 from mobrief.cli import cli

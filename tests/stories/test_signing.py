@@ -9,8 +9,8 @@ from sys import intern
 
 import numpy as np
 import pytest
+from story_reports import REPORTS, enriched
 
-from conftest import REPORTS, enriched
 from mobrief import forked_stream
 from mobrief.records import EnrichedItem
 from mobrief.stories import signing

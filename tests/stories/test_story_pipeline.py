@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from story_reports import REPORTS, Report
 
-from conftest import REPORTS, Report
 from mobrief import pipeline
 from mobrief.cli import cli
 from mobrief.settings import Settings

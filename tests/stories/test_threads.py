@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 
 from click.testing import CliRunner
+from story_reports import ARREST, REPORTS, Report, enriched
 
-from conftest import ARREST, REPORTS, Report, enriched
 from mobrief import pipeline
 from mobrief.cli import cli
 from mobrief.settings import Settings

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
+from mobrief.errors import ConfigError
 from mobrief.item_limits import DEFAULT_MAX_TEXT_CHARS
 
 DEFAULT_DATABASE_URL = "sqlite:///mobrief.db"
@@ -23,6 +25,9 @@ class Settings:
     story_window_hours: float = 72.0
     max_item_chars: int = DEFAULT_MAX_TEXT_CHARS  # text beyond this is cut (kept whole in raw): see item_limits
     secret_key: str = ""
+    # where readers reach the newsroom (`https://briefs.example.org`): the base of feed ids, links and a
+    # published brief's `url`; never taken from a request's Host header. "" = not configured.
+    public_url: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -38,5 +43,24 @@ class Settings:
             story_window_hours=float(environ.get("MOBRIEF_STORY_WINDOW_HOURS", "72")),
             max_item_chars=int(environ.get("MOBRIEF_MAX_ITEM_CHARS", str(DEFAULT_MAX_TEXT_CHARS))),
             secret_key=environ.get("MOBRIEF_SECRET_KEY", ""),
+            public_url=public_base_url(environ.get("MOBRIEF_PUBLIC_URL", "")),
             extra={k: v for k, v in environ.items() if k.startswith("MOBRIEF_")},
         )
+
+
+def public_base_url(value: str) -> str:
+    """MOBRIEF_PUBLIC_URL checked and without its trailing slash: an absolute http(s) URL, or "" when unset."""
+    text = value.strip()
+    if not text:
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:
+        raise ConfigError(f"MOBRIEF_PUBLIC_URL is not a URL: {value!r}") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"MOBRIEF_PUBLIC_URL must be an absolute http(s) URL without query or fragment, not {value!r}"
+        )
+    if any(ch.isspace() or ord(ch) < 0x20 for ch in text) or parts.username or parts.password:
+        raise ConfigError(f"MOBRIEF_PUBLIC_URL must be a plain http(s) URL, not {value!r}")
+    return text.rstrip("/")

@@ -67,7 +67,7 @@ def test_text_of_a_seed_like_file_gives_back_its_text() -> None:
 
 def test_text_layout_is_title_headings_and_paragraphs_blank_line_apart() -> None:
     text = render_text.render_text(sample_brief())
-    assert text.startswith("Mobilization in Russia for June 2–3, 2024\n\nFloods & <Fires> in the North\n\n")
+    assert text.startswith("Mobilization in Russia for June 2–3, 2024\n\nFloods & &lt;Fires&gt; in the North\n\n")
     assert text.endswith("See https://example.org/decree-15 for the decree.\n")
 
 

@@ -175,7 +175,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
     ids = _seed(url)
     port = _free_port()
-    env = {**os.environ, "MOBRIEF_SECRET_KEY": "browser-test-secret-0123456789"}
+    env = {
+        **os.environ,
+        "MOBRIEF_SECRET_KEY": "browser-test-secret-0123456789",
+        "MOBRIEF_PUBLIC_URL": f"http://127.0.0.1:{port}",  # the feed's links start here
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "mobrief", "--db", url, "serve", "--port", str(port)],
         env=env,

@@ -21,6 +21,9 @@ from mobrief.web.app import create_app
 
 PASSWORD = "correct horse battery"
 SECRET = "test-secret-key-0123456789"
+# tests hash with argon2's cheapest parameters (production keeps the strong default; timing tests use it)
+TEST_ENV = {"MOBRIEF_SECRET_KEY": SECRET, "MOBRIEF_ARGON2_PROFILE": "cheapest"}
+CHEAP = auth.Passwords("cheapest")
 DAY = dt.datetime(2024, 6, 3, 8, 0, tzinfo=dt.UTC)
 
 HOSTILE_TEXT = (
@@ -88,7 +91,7 @@ def add_story(store: Store, title: str, item_ids: list[int], *, section: str | N
 def seed_newsroom(store: Store) -> Newsroom:
     """Three users, five items from two outlets (one hostile), their enrichments, three stories, a draft."""
     room = Newsroom()
-    password_hash = auth.hash_password(PASSWORD)
+    password_hash = CHEAP.hash(PASSWORD)
     for role in ("volunteer", "editor", "admin"):
         room.users[role] = store.users.add(f"{role}@example.org", password_hash, role).id
     snapshot = Snapshot(
@@ -179,7 +182,7 @@ def newsroom(web_store: Store) -> Newsroom:
 
 @pytest.fixture
 def web_app(web_store: Store, db_url: str) -> Any:
-    return create_app(Settings.from_env({"MOBRIEF_SECRET_KEY": SECRET}, db=db_url), store=web_store)
+    return create_app(Settings.from_env(TEST_ENV, db=db_url), store=web_store)
 
 
 class Browser:

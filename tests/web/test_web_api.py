@@ -60,7 +60,7 @@ async def test_openapi_documents_the_api(browser, newsroom) -> None:
     docs = await browser.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
     policy = docs.headers["content-security-policy"]
-    assert "'sha256-" in policy and "unsafe-inline" not in policy
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy  # no inline script, no CDN
 
 
 async def test_search_api_pages_links_and_marks(browser, newsroom) -> None:

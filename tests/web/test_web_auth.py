@@ -64,10 +64,12 @@ async def test_sign_in_sets_a_hardened_cookie_and_sign_out_clears_it(browser, ne
     response = await browser.sign_in("editor")
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+    assert "Max-Age=43200" in cookie  # the session's lifetime (12 hours), not 14 days
     assert (await browser.get("/inbox")).status_code == 200
     assert (await browser.get("/")).headers["location"] == "/inbox"
     out = await browser.post("/logout")
     assert out.status_code == 303
+    assert "Max-Age=0" in out.headers["set-cookie"]
     assert (await browser.get("/inbox")).status_code == 303
 
 
@@ -89,26 +91,6 @@ async def test_wrong_password_is_refused_without_saying_which_part(browser, news
     assert wrong.status_code == unknown.status_code == 401
     assert "Wrong email or password." in wrong.text and "Wrong email or password." in unknown.text
     assert (await browser.get("/inbox")).status_code == 303
-
-
-async def test_repeated_failures_lock_the_account(browser, newsroom, web_store) -> None:
-    await browser.get("/login")
-    for _ in range(5):
-        await browser.post("/login", {"email": "editor@example.org", "password": "wrong password"})
-    locked = web_store.users.by_email("editor@example.org")
-    assert locked is not None and locked.failed_logins == 5 and locked.locked_until is not None
-    right = await browser.post("/login", {"email": "editor@example.org", "password": "correct horse battery"})
-    assert right.status_code == 401
-    assert "Too many failed sign-ins" in right.text
-
-
-async def test_many_failures_from_one_address_are_throttled(browser, newsroom) -> None:
-    await browser.get("/login")
-    for n in range(20):
-        await browser.post("/login", {"email": f"guess{n}@example.org", "password": "wrong password"})
-    response = await browser.post("/login", {"email": "admin@example.org", "password": "correct horse battery"})
-    assert response.status_code == 401
-    assert "from this address" in response.text
 
 
 async def test_a_forged_or_tampered_cookie_is_a_visitor(browser, newsroom) -> None:
@@ -134,6 +116,8 @@ async def test_a_removed_account_loses_its_session(browser, newsroom, web_store)
         ("post", "/admin/users", {"email": "x@example.org", "role": "admin", "password": "0123456789ab"}),
         ("post", "/admin/users/{editor}/delete", {}),
         ("post", "/admin/users/{editor}/role", {"role": "admin"}),
+        ("post", "/admin/users/{editor}/password", {}),
+        ("get", "/admin/audit", {}),
     ],
 )
 async def test_volunteer_may_not_publish_delete_or_manage_users(browser, newsroom, method, path, data) -> None:

@@ -38,6 +38,20 @@ def test_user_add_list_remove(db_url: str) -> None:
         input="another long password\n",
     )
     assert again.exit_code != 0 and "already exists" in str(again.exception)
+    changed = runner.invoke(
+        cli, ["--db", db_url, "user", "password", "ed@example.org", "--password-stdin"], input="a new long password\n"
+    )
+    assert changed.exit_code == 0, changed.output
+    store = open_store(db_url)
+    try:
+        user = store.users.by_email("ed@example.org")
+        assert user is not None and auth.verify_password(user.password_hash, "a new long password")
+        assert [(e.action, e.client) for e in reversed(store.audit.list())] == [
+            ("user.added", "cli"),
+            ("auth.password_reset", "cli"),
+        ]
+    finally:
+        store.close()
     removed = runner.invoke(cli, ["--db", db_url, "user", "remove", "ed@example.org"])
     assert removed.exit_code == 0, removed.output
     assert json.loads(runner.invoke(cli, ["--db", db_url, "user", "list", "--json"]).output) == []
@@ -51,7 +65,7 @@ def test_user_add_refuses_a_short_password_and_a_bad_role(tmp_path) -> None:
         ["--db", db, "user", "add", "a@example.org", "--role", "editor", "--password-stdin"],
         input="short\n",
     )
-    assert short.exit_code != 0 and "at least 10 characters" in str(short.exception)
+    assert short.exit_code != 0 and "at least 12 characters" in str(short.exception)
     role = runner.invoke(
         cli,
         ["--db", db, "user", "add", "a@example.org", "--role", "boss", "--password-stdin"],

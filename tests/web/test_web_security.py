@@ -33,6 +33,7 @@ async def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(
         "user_id": newsroom.users["volunteer"],
         "name": "vyorstka",
         "suggestion_id": 1,
+        "session_id": 1,
     }
     for path in paths:
         url = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)

@@ -1,11 +1,15 @@
-"""The small pieces the web app's safety rests on: link filtering, session signing, redirects, throttling."""
+"""The small pieces the web app's safety rests on: link filtering, cookie signing, redirects, client addresses."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mobrief.web import auth
+from mobrief.errors import ConfigError
+from mobrief.web import auth, proxies, sessions
 from mobrief.web.routes.auth import _local_target
 from mobrief.web.security import safe_url
 
@@ -35,19 +39,24 @@ def test_safe_url_examples() -> None:
         assert safe_url(bad) is None, bad
 
 
-@given(st.integers(min_value=1, max_value=10**9) | st.none())
-def test_session_round_trip_and_tamper(user_id: int | None) -> None:
-    codec = auth.SessionCodec("a-secret-key-for-tests")
-    session = auth.Session.fresh(user_id)
-    cookie = codec.dumps(session)
-    assert codec.loads(cookie) == session
-    assert auth.SessionCodec("another-secret-key-here").loads(cookie) is None
+@given(
+    st.sampled_from(["sid", "csrf"]),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=20, max_size=60),
+)
+def test_session_cookie_round_trip_and_tamper(kind: str, token: str) -> None:
+    codec = sessions.CookieCodec("a-secret-key-for-tests", dt.timedelta(hours=1))
+    cookie = codec.dumps({kind: token})
+    assert codec.loads(cookie) == {kind: token}
+    assert sessions.CookieCodec("another-secret-key-here", dt.timedelta(hours=1)).loads(cookie) is None
     assert codec.loads(cookie + "x") is None
 
 
-def test_expired_session_is_refused() -> None:
-    codec = auth.SessionCodec("a-secret-key-for-tests", max_age=-1)
-    assert codec.loads(codec.dumps(auth.Session.fresh(1))) is None
+def test_expired_or_odd_session_cookie_is_refused() -> None:
+    codec = sessions.CookieCodec("a-secret-key-for-tests", dt.timedelta(seconds=-1))
+    assert codec.loads(codec.dumps({"sid": "x" * 43})) is None
+    codec = sessions.CookieCodec("a-secret-key-for-tests", dt.timedelta(hours=1))
+    assert codec.loads(codec.dumps({"uid": "x" * 43})) is None
+    assert codec.loads(codec.dumps({"sid": "short"})) is None
 
 
 @given(st.text())
@@ -56,19 +65,53 @@ def test_sign_in_redirects_stay_on_site(target: str) -> None:
     assert result.startswith("/") and not result.startswith("//") and "\\" not in result
 
 
-def test_client_throttle_counts_failures_per_address() -> None:
-    throttle = auth.ClientThrottle(limit=3, window=60)
-    for _ in range(3):
-        assert not throttle.blocked("10.0.0.1")
-        throttle.fail("10.0.0.1")
-    assert throttle.blocked("10.0.0.1") and not throttle.blocked("10.0.0.2")
-    throttle.clear("10.0.0.1")
-    assert not throttle.blocked("10.0.0.1")
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "trusted", "expected"),
+    [
+        ("127.0.0.1", ["203.0.113.7"], "", "127.0.0.1"),  # no trusted proxy: the header is ignored
+        ("192.0.2.9", ["203.0.113.7"], "127.0.0.1", "192.0.2.9"),  # a peer that is not trusted
+        ("127.0.0.1", ["203.0.113.7"], "127.0.0.1", "203.0.113.7"),
+        ("127.0.0.1", ["198.51.100.1, 203.0.113.7"], "127.0.0.1", "203.0.113.7"),  # the left part is the client's
+        ("127.0.0.1", ["203.0.113.7, 10.0.0.2"], "127.0.0.1, 10.0.0.0/8", "203.0.113.7"),  # two proxies
+        ("127.0.0.1", ["203.0.113.7", "10.0.0.2"], "127.0.0.0/8,10.0.0.0/8", "203.0.113.7"),  # two header lines
+        ("127.0.0.1", ["not-an-ip, 10.0.0.2"], "127.0.0.1, 10.0.0.0/8", "10.0.0.2"),  # garbage: stop there
+        ("127.0.0.1", ["10.0.0.2"], "127.0.0.1, 10.0.0.0/8", "10.0.0.2"),  # all trusted: the leftmost
+        ("::1", ["[2001:db8::1]:443"], "::1", "2001:db8::1"),
+        ("::ffff:127.0.0.1", ["203.0.113.7:5000"], "127.0.0.1", "203.0.113.7"),
+        (None, [], "", "unknown"),
+    ],
+)
+def test_client_address(peer, forwarded, trusted, expected) -> None:
+    assert proxies.client_address(peer, forwarded, proxies.parse_trusted_proxies(trusted)) == expected
+
+
+def test_trusted_proxies_must_be_addresses() -> None:
+    with pytest.raises(ConfigError, match="not an IP address"):
+        proxies.parse_trusted_proxies("127.0.0.1, proxy.example")
 
 
 def test_passwords_are_salted_argon2() -> None:
     first, second = auth.hash_password("a long password"), auth.hash_password("a long password")
-    assert first != second and first.startswith("$argon2id$")
+    assert first != second and first.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # the strong default
     assert auth.verify_password(first, "a long password")
     assert not auth.verify_password(first, "another password")
     assert not auth.verify_password("not a hash", "a long password")
+    cheap = auth.Passwords("cheapest")
+    assert cheap.needs_rehash(cheap.hash("x")) is False and auth.Passwords().needs_rehash(cheap.hash("x"))
+    with pytest.raises(ConfigError, match="MOBRIEF_ARGON2_PROFILE"):
+        auth.Passwords("weak")
+
+
+def test_new_passwords_follow_the_rules() -> None:
+    auth.check_new_password("twelve chars", email="ed@example.org")
+    for bad, why in [
+        ("eleven char", "at least 12"),
+        ("x" * 129, "at most 128"),
+        ("Ed@Example.org ", "email"),
+    ]:
+        with pytest.raises(ConfigError, match=why):
+            auth.check_new_password(bad, email="ed@example.org")
+    with pytest.raises(ConfigError, match="differ"):
+        auth.check_new_password("the same old one", email="ed@example.org", current="the same old one")
+    one_time = auth.new_one_time_password()
+    assert len(one_time) == 29 and one_time != auth.new_one_time_password()

@@ -8,6 +8,7 @@ briefs that must be split at each title.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -93,7 +94,7 @@ def text_blocks(text: str) -> list[Block]:
     Hard-wrapped text (short lines, many continued in lower case on the next) gets one block per blank-line
     chunk, with a leading title, heading or dateline line kept apart.
     """
-    lines = [clean_line(line) for line in text.splitlines()]
+    lines = [unescape_text(clean_line(line)) for line in text.splitlines()]
     chunks: list[list[str]] = [[]]
     for line in lines:
         if line:
@@ -123,7 +124,19 @@ _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_BOLD_LINE = re.compile(r"^\s*(\*\*|__)(.+?)\1\s*$")
 _MD_SETEXT = re.compile(r"^\s{0,3}(=+|-{3,})\s*$")
 _MD_ITEM = re.compile(r"^\s*(?:[-*+•·]|\d{1,2}[.)])\s+")
-_MD_ESCAPED_START = re.compile(r"^\\([\\#>*+\-=_])")
+# what render_markdown and render_text escape, read back: backslash escapes and entities (with their semicolon)
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])|(&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)")
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def unescape_markdown(text: str) -> str:
+    """Markdown text as a reader sees it: `\\[` → `[`, `&lt;` → `<` (CommonMark's escapes and entities)."""
+    return _MD_ESCAPE.sub(lambda m: m.group(1) or html.unescape(m.group(2)), text)
+
+
+def unescape_text(text: str) -> str:
+    """Plain text with its entities read (`&lt;` → `<`): what render_text writes for `<`, `>` and `&…;`."""
+    return _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
 
 
 def markdown_blocks(text: str) -> list[Block]:
@@ -133,7 +146,7 @@ def markdown_blocks(text: str) -> list[Block]:
 
     def flush() -> None:
         if paragraph:
-            blocks.append(Block(TEXT, _MD_ESCAPED_START.sub(r"\1", clean_line(" ".join(paragraph)))))
+            blocks.append(Block(TEXT, unescape_markdown(clean_line(" ".join(paragraph)))))
             paragraph.clear()
 
     lines = text.splitlines()
@@ -146,11 +159,11 @@ def markdown_blocks(text: str) -> list[Block]:
             flush()
             continue
         if (m := _MD_SETEXT.match(raw)) and len(paragraph) == 1:
-            blocks.append(Block(HEADING, clean_line(paragraph.pop())))
+            blocks.append(Block(HEADING, unescape_markdown(clean_line(paragraph.pop()))))
             continue
         if (m := _MD_HEADING.match(raw)) or (m := _MD_BOLD_LINE.match(raw)):
             flush()
-            blocks.append(Block(HEADING, clean_line(m.group(2))))
+            blocks.append(Block(HEADING, unescape_markdown(clean_line(m.group(2)))))
         elif _MD_ITEM.match(raw):
             flush()
             paragraph.append(raw.strip())

@@ -25,6 +25,7 @@ class FeedEntry:
     updated_at: dt.datetime | None = None  # the last correction or the withdrawal, when later than publication
     notes: tuple[str, ...] = ()  # "Corrected on …: …", "Withdrawn on …: …", shown above the text
     withdrawn: bool = False  # the entry then carries the notes only
+    entry_id: str | None = None  # the entry's <id>; its URL when None
 
 
 def _stamp(moment: dt.datetime | None) -> str:
@@ -40,12 +41,17 @@ def brief_content_html(brief: Brief) -> str:
     )
 
 
-def render_atom(entries: Sequence[FeedEntry], *, feed_url: str, title: str = "Mobilization in Russia") -> str:
-    """An Atom document listing `entries` in the order given (newest first is the caller's choice)."""
+def render_atom(
+    entries: Sequence[FeedEntry], *, feed_url: str, title: str = "Mobilization in Russia", feed_id: str | None = None
+) -> str:
+    """An Atom document listing `entries` in the order given (newest first is the caller's choice).
+
+    The feed's <id> is `feed_id`, or its URL when None.
+    """
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(root, f"{{{ATOM}}}title").text = title
-    ET.SubElement(root, f"{{{ATOM}}}id").text = feed_url
+    ET.SubElement(root, f"{{{ATOM}}}id").text = feed_id or feed_url
     ET.SubElement(root, f"{{{ATOM}}}link", href=feed_url, rel="self")
     stamps = [moment for e in entries if (moment := e.updated_at or e.published_at) is not None]
     updated = max(stamps, default=None)
@@ -55,7 +61,7 @@ def render_atom(entries: Sequence[FeedEntry], *, feed_url: str, title: str = "Mo
         node = ET.SubElement(root, f"{{{ATOM}}}entry")
         title = f"Withdrawn: {entry.brief.title}" if entry.withdrawn else entry.brief.title
         ET.SubElement(node, f"{{{ATOM}}}title").text = title
-        ET.SubElement(node, f"{{{ATOM}}}id").text = entry.url
+        ET.SubElement(node, f"{{{ATOM}}}id").text = entry.entry_id or entry.url
         ET.SubElement(node, f"{{{ATOM}}}link", href=entry.url, rel="alternate")
         ET.SubElement(node, f"{{{ATOM}}}published").text = _stamp(entry.published_at)
         ET.SubElement(node, f"{{{ATOM}}}updated").text = _stamp(entry.updated_at or entry.published_at)

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from mobrief.brief import render_markdown
+from mobrief.brief import links
 from mobrief.records import Brief
 from mobrief.style import dates
 
@@ -45,7 +45,7 @@ def slug(text: str) -> str:
 def paragraph_html(text: str) -> Markup:
     """One paragraph as escaped HTML, its `[label](url)` and bare URLs turned into links."""
     out = Markup("")
-    for piece, url in render_markdown.split_links(text):
+    for piece, url in links.split_links(text):
         if url is None:
             out += escape(piece)
         else:
@@ -75,4 +75,6 @@ def render_html(brief: Brief) -> str:
     if brief.period_start is not None and brief.period_end is not None and brief.period_end >= brief.period_start:
         period = dates.format_period(brief.period_start, brief.period_end)
     toc = [(s.anchor, s.heading) for s in sections if s.heading]
-    return _environment().get_template("brief.html.j2").render(brief=brief, sections=sections, toc=toc, period=period)
+    page = _environment().get_template("brief.html.j2")
+    # an imported brief's URL came from a file: only an http(s) address becomes the canonical link
+    return page.render(brief=brief, url=links.safe_link(brief.url), sections=sections, toc=toc, period=period)

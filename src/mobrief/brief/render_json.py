@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 
+from mobrief.brief import links
 from mobrief.records import Brief
 from mobrief.store import briefs
 
 
 def render_json(brief: Brief) -> str:
-    """The brief as indented JSON: id, title, period, status, url and sections (heading, key, paragraphs)."""
-    return json.dumps(briefs.brief_as_dict(brief), ensure_ascii=False, indent=2) + "\n"
+    """The brief as indented JSON: id, title, period, status, url and sections (heading, key, paragraphs).
+
+    `url` is null unless it is an http(s) address: a consumer may well make it a link.
+    """
+    document = briefs.brief_as_dict(brief)
+    document["url"] = links.safe_link(document["url"])
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

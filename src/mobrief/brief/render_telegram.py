@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from mobrief.brief import render_markdown
+from mobrief.brief import links
 from mobrief.records import Brief
 
 MESSAGE_LIMIT = 4096
@@ -29,7 +29,7 @@ def escape_text(text: str) -> str:
 def paragraph_telegram(text: str) -> str:
     """One paragraph in Telegram HTML, with `[label](url)` and bare URLs as <a> links."""
     out = []
-    for piece, url in render_markdown.split_links(text):
+    for piece, url in links.split_links(text):
         if url is None:
             out.append(escape_text(piece))
         else:

@@ -84,13 +84,17 @@ def show_command(app: AppContext, brief_id: int, fmt: str, as_json: bool) -> Non
 @brief_group.command("publish")
 @click.argument("brief_id", type=int)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("published"), show_default=True)
-@click.option("--base-url", default="https://example.org/briefs", show_default=True, help="Where the files are served.")
+@click.option(
+    "--base-url",
+    default=None,
+    help="Where the files are served (default: MOBRIEF_PUBLIC_URL, else https://example.org/briefs).",
+)
 @click.option("--leave-out", "leave_out", type=int, multiple=True, help="An unfinished entry (id) not to publish.")
 @click.option("--note", default=None, help="What a correction changes (required when publishing a correction).")
 @json_option
 @pass_app
 def publish_command(
-    app: AppContext, brief_id: int, out: Path, base_url: str, leave_out: tuple[int, ...], note: str | None,
+    app: AppContext, brief_id: int, out: Path, base_url: str | None, leave_out: tuple[int, ...], note: str | None,
     as_json: bool,
 ) -> None:  # fmt: skip
     """Freeze a draft, write its HTML, Markdown, Telegram, JSON and text files and the Atom feed.
@@ -98,7 +102,9 @@ def publish_command(
     Refused while an entry is unfinished (a scaffold, a fact-guard failure, a style finding, Russian text)
     unless it is left out with --leave-out.
     """
-    done = publish.publish_brief(app.store, brief_id, out, base_url=base_url, leave_out=leave_out, note=note)
+    base = base_url or app.settings.public_url or "https://example.org/briefs"
+    done = publish.publish_brief(app.store, brief_id, out, base_url=base, leave_out=leave_out, note=note)
+    app.store.audit.record("brief.published", client="cli", target=("brief", done.brief_id))
     if as_json:
         print_json({"id": done.brief_id, "title": done.title, "files": done.files, "feed": done.feed})
         return

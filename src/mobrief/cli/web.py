@@ -1,4 +1,4 @@
-"""Commands: `serve` (the editors' web app through uvicorn) and `user add/list/remove` (accounts, roles)."""
+"""Commands: `serve` (the editors' web app through uvicorn) and `user add/list/remove/password` (accounts)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from mobrief.errors import ConfigError
 from mobrief.store.users import ROLES
 from mobrief.web import auth
 
-MIN_PASSWORD = 10
+CLI_CLIENT = "cli"  # where the audit log says a command-line change came from
 
 
 @click.command()
@@ -28,15 +28,31 @@ def serve(app: AppContext, host: str, port: int, workers: int) -> None:
 
     from mobrief.store import open_store
     from mobrief.web.app import create_app
+    from mobrief.web.config import WebConfig
 
+    WebConfig.from_settings(app.settings)  # a bad MOBRIEF_* value stops here, before any worker starts
     open_store(app.settings.database_url).close()  # migrate once, before any worker starts
+    if not app.settings.public_url and host not in ("127.0.0.1", "localhost", "::1"):
+        app.console.print(
+            "[yellow]MOBRIEF_PUBLIC_URL is not set: the feed and published briefs have no canonical address.[/]"
+        )
     if not app.settings.secret_key:
         if workers > 1:
             raise ConfigError("set MOBRIEF_SECRET_KEY to run more than one worker (they must share it)")
         app.console.print("[yellow]MOBRIEF_SECRET_KEY is not set: sign-ins last until the server stops.[/]")
     app.console.print(f"mobrief serving {app.settings.database_url} on http://{host}:{port}/")
     if workers == 1:
-        uvicorn.run(create_app(app.settings), host=host, port=port, log_level="warning", access_log=False)
+        # proxy_headers off: uvicorn would believe X-Forwarded-For from any loopback peer; the app decides
+        # instead, from MOBRIEF_TRUSTED_PROXIES (web/proxies.py)
+        uvicorn.run(
+            create_app(app.settings),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+        )
         return
     os.environ["MOBRIEF_DATABASE_URL"] = app.settings.database_url
     uvicorn.run(
@@ -47,6 +63,8 @@ def serve(app: AppContext, host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level="warning",
         access_log=False,
+        proxy_headers=False,
+        server_header=False,
     )
 
 
@@ -55,13 +73,12 @@ def user() -> None:
     """Manage the newsroom's accounts (volunteer, editor, admin)."""
 
 
-def _read_password(password_stdin: bool) -> str:
+def _read_password(password_stdin: bool, email: str) -> str:
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD:
-        raise ConfigError(f"a password needs at least {MIN_PASSWORD} characters")
+    auth.check_new_password(password, email=email)
     return password
 
 
@@ -73,8 +90,14 @@ def _read_password(password_stdin: bool) -> str:
 @pass_app
 def user_add(app: AppContext, email: str, role: str, password_stdin: bool, as_json: bool) -> None:
     """Create an account; the password is prompted for (or read from standard input)."""
-    password = _read_password(password_stdin)
-    created = app.store.users.add(email, auth.hash_password(password), role)
+    password = _read_password(password_stdin, email)
+    created = app.store.users.add(email, auth.Passwords.from_settings(app.settings).hash(password), role)
+    app.store.audit.record(
+        "user.added",
+        client=CLI_CLIENT,
+        target=("user", created.id),
+        detail={"email": created.email, "role": created.role},
+    )
     if as_json:
         print_json({"id": created.id, "email": created.email, "role": created.role})
     else:
@@ -108,8 +131,28 @@ def user_list(app: AppContext, as_json: bool) -> None:
 @pass_app
 def user_remove(app: AppContext, email: str) -> None:
     """Remove an account (its sessions stop working at once)."""
+    found = app.store.users.by_email(email)
     app.store.users.remove(email)
+    if found is not None:
+        detail = {"email": found.email, "role": found.role}
+        app.store.audit.record("user.removed", client=CLI_CLIENT, target=("user", found.id), detail=detail)
     app.console.print(f"removed {email}")
+
+
+@user.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@pass_app
+def user_password(app: AppContext, email: str, password_stdin: bool) -> None:
+    """Set an account's password (e.g. the only admin's, forgotten); every session of the account ends."""
+    found = app.store.users.by_email(email)
+    if found is None:
+        raise ConfigError(f"no user {email}")
+    password = _read_password(password_stdin, found.email)
+    app.store.users.set_password_hash(found.id, auth.Passwords.from_settings(app.settings).hash(password))
+    detail = {"email": found.email}
+    app.store.audit.record("auth.password_reset", client=CLI_CLIENT, target=("user", found.id), detail=detail)
+    app.console.print(f"password set for {found.email}; its sessions have ended")
 
 
 COMMANDS: list[click.Command] = [serve, user]

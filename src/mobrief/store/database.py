@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from mobrief.errors import ConfigError
 
 if TYPE_CHECKING:
+    from mobrief.store.audit import AuditLog
     from mobrief.store.briefs import BriefRepository
     from mobrief.store.drafts import DraftRepository
     from mobrief.store.enrichments import EnrichmentRepository
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from mobrief.store.rates import RateRepository
     from mobrief.store.revisions import RevisionRepository
     from mobrief.store.search_hits import SearchRepository
+    from mobrief.store.sessions import SessionRepository
+    from mobrief.store.sign_in_throttle import SignInThrottleRepository
     from mobrief.store.sources import SourceRepository
     from mobrief.store.stories import StoryRepository
     from mobrief.store.story_decisions import StoryDecisionRepository
@@ -178,6 +181,25 @@ class Store:
         from mobrief.store.users import UserRepository
 
         return UserRepository(self.engine)
+
+    @functools.cached_property
+    def sessions(self) -> SessionRepository:
+        from mobrief.store.sessions import SessionRepository
+
+        return SessionRepository(self.engine)
+
+    @functools.cached_property
+    def sign_in_throttle(self) -> SignInThrottleRepository:
+        from mobrief.store.sign_in_throttle import SignInThrottleRepository
+
+        return SignInThrottleRepository(self.engine)
+
+    @functools.cached_property
+    def audit(self) -> AuditLog:
+        """Who did what, when and from where (`audit.record(...)`, `audit.list(...)`)."""
+        from mobrief.store.audit import AuditLog
+
+        return AuditLog(self.engine)
 
     @functools.cached_property
     def inbox(self) -> InboxRepository:

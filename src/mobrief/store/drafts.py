@@ -372,8 +372,11 @@ class DraftRepository:
                     )
         return None if story_id is None else int(story_id)
 
-    def publish(self, brief_id: int, title: str, now: dt.datetime, *, leave_out: Sequence[int] = ()) -> None:
-        """Freeze a draft: status published, the house title, the time, and the archive's content hash.
+    def publish(
+        self, brief_id: int, title: str, now: dt.datetime, *, leave_out: Sequence[int] = (), url: str | None = None
+    ) -> None:
+        """Freeze a draft: status published, the house title, the time, its public URL (when known), and the
+        archive's content hash.
 
         Entries with no text yet and the entries in `leave_out` are dropped, and so are sections left empty.
         """
@@ -400,7 +403,7 @@ class DraftRepository:
             conn.execute(
                 briefs.update()
                 .where(briefs.c.id == brief_id)
-                .values(title=title, status="published", published_at=utc(now), content_hash=_pending_hash())
+                .values(title=title, status="published", published_at=utc(now), url=url, content_hash=_pending_hash())
             )
         # the archive's own content hash, so re-importing the published page finds the same brief
         brief = brief_store.BriefRepository(self.engine).get(brief_id)

@@ -283,9 +283,53 @@ users = Table(
     Column("email", String(320), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),  # argon2
     Column("role", String(20), nullable=False),  # volunteer / editor / admin
-    Column("failed_logins", Integer, nullable=False, default=0),
-    _now_column("locked_until", nullable=True),
+    # an admin's reset sets a one-time password the user must replace at the next sign-in
+    Column("must_change_password", Boolean, nullable=False, default=False),
+    _now_column("password_changed_at", nullable=True),
     _now_column("created_at"),
+)
+
+# Signed-in sessions, server side: signing out deletes the row, so the cookie stops working at once.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the cookie's token, never the token
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("client", String(64), nullable=True),  # the address it was opened from
+    Column("user_agent", String(300), nullable=True),
+    _now_column("created_at"),
+    _now_column("last_seen_at"),
+)
+
+# Sign-in attempts per (account, address), for a delay that grows with each failure (never a lockout).
+sign_in_throttle = Table(
+    "sign_in_throttle",
+    metadata,
+    Column("key", String(64), primary_key=True),  # sha256 of the normalised email and the client address
+    Column("failures", Integer, nullable=False),
+    _now_column("not_before"),
+    _now_column("last_attempt"),
+    Index("ix_sign_in_throttle_last_attempt", "last_attempt"),
+)
+
+# Who did what, when and from where: sign-ins, account changes, publishing. Rows are only ever added.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _now_column("at"),
+    Column("action", String(60), nullable=False),  # "auth.sign_in", "user.role_changed", "brief.published" …
+    Column("actor_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("actor_email", String(320), nullable=True),  # kept when the account is removed
+    Column("client", String(64), nullable=True),  # the address, or "cli" for the command line
+    Column("target_kind", String(30), nullable=True),  # "user", "brief" …
+    Column("target_id", Integer, nullable=True),
+    Column("detail", JSON, nullable=False, default=dict),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_target", "target_kind", "target_id"),
+    Index("ix_audit_log_actor_id", "actor_id"),
 )
 
 exchange_rates = Table(

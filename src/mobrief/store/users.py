@@ -1,4 +1,4 @@
-"""The newsroom's accounts (`users`): email, argon2 hash, role, and the failed-login count for throttling."""
+"""The newsroom's accounts (`users`): email, argon2 hash, role, and whether the password is a one-time one."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import utc
-from mobrief.store.schema import users
+from mobrief.store.schema import sessions, users
 
 ROLES = ("volunteer", "editor", "admin")
 
@@ -25,8 +25,8 @@ class User:
     email: str
     role: str
     password_hash: str
-    failed_logins: int = 0
-    locked_until: dt.datetime | None = None
+    must_change_password: bool = False  # set by an admin's reset: the password was given out and is one-time
+    password_changed_at: dt.datetime | None = None
     created_at: dt.datetime
 
     def has_role(self, role: str) -> bool:
@@ -39,14 +39,14 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _row_to_user(row: Any) -> User:
+def user_from_row(row: Any) -> User:
     return User(
         id=row.id,
         email=row.email,
         role=row.role,
         password_hash=row.password_hash,
-        failed_logins=row.failed_logins or 0,
-        locked_until=None if row.locked_until is None else utc(row.locked_until),
+        must_change_password=bool(row.must_change_password),
+        password_changed_at=None if row.password_changed_at is None else utc(row.password_changed_at),
         created_at=utc(row.created_at),
     )
 
@@ -64,12 +64,14 @@ class UserRepository:
         address = normalize_email(email)
         if "@" not in address or len(address) > 320:
             raise ConfigError(f"not an email address: {email!r}")
+        now = dt.datetime.now(dt.UTC)
         values = {
             "email": address,
             "password_hash": password_hash,
             "role": role,
-            "failed_logins": 0,
-            "created_at": dt.datetime.now(dt.UTC),
+            "must_change_password": False,
+            "password_changed_at": now,
+            "created_at": now,
         }
         try:
             with self.engine.begin() as conn:
@@ -83,22 +85,22 @@ class UserRepository:
             row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
         if row is None:
             raise NotFound(f"no user with id {user_id}")
-        return _row_to_user(row)
+        return user_from_row(row)
 
     def find(self, user_id: int) -> User | None:
         """The account with `user_id`, or None (a session may outlive its account)."""
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
-        return None if row is None else _row_to_user(row)
+        return None if row is None else user_from_row(row)
 
     def by_email(self, email: str) -> User | None:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(users).where(users.c.email == normalize_email(email))).first()
-        return None if row is None else _row_to_user(row)
+        return None if row is None else user_from_row(row)
 
     def list(self) -> list[User]:
         with self.engine.connect() as conn:
-            return [_row_to_user(row) for row in conn.execute(sa.select(users).order_by(users.c.email))]
+            return [user_from_row(row) for row in conn.execute(sa.select(users).order_by(users.c.email))]
 
     def remove(self, email: str) -> None:
         with self.engine.begin() as conn:
@@ -114,26 +116,22 @@ class UserRepository:
             if not conn.execute(query).rowcount:
                 raise NotFound(f"no user {normalize_email(email)}")
 
-    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+    def set_password_hash(self, user_id: int, password_hash: str, *, one_time: bool = False) -> None:
+        """Store a new hash and end every session of the account, in one transaction.
+
+        `one_time` marks a password an admin gave out, to be replaced at the next sign-in.
+        """
+        values = {
+            "password_hash": password_hash,
+            "must_change_password": one_time,
+            "password_changed_at": dt.datetime.now(dt.UTC),
+        }
+        with self.engine.begin() as conn:
+            if not conn.execute(sa.update(users).where(users.c.id == user_id).values(**values)).rowcount:
+                raise NotFound(f"no user with id {user_id}")
+            conn.execute(sa.delete(sessions).where(sessions.c.user_id == user_id))
+
+    def rehash(self, user_id: int, password_hash: str) -> None:
+        """The same password under stronger hashing parameters (nothing else about the account changes)."""
         with self.engine.begin() as conn:
             conn.execute(sa.update(users).where(users.c.id == user_id).values(password_hash=password_hash))
-
-    def record_failure(self, user_id: int, *, lock_after: int, lock_for: dt.timedelta) -> User:
-        """Count a failed sign-in; from the `lock_after`-th failure in a row, lock the account for `lock_for`.
-
-        The counter is incremented in SQL so concurrent attempts cannot both read the old value.
-        """
-        now = dt.datetime.now(dt.UTC)
-        with self.engine.begin() as conn:
-            conn.execute(sa.update(users).where(users.c.id == user_id).values(failed_logins=users.c.failed_logins + 1))
-            failures = conn.execute(sa.select(users.c.failed_logins).where(users.c.id == user_id)).scalar()
-            if failures is not None and failures >= lock_after:
-                # each failure past the threshold doubles the lock, capped at a day
-                factor = min(2 ** (int(failures) - lock_after), 96)
-                conn.execute(sa.update(users).where(users.c.id == user_id).values(locked_until=now + lock_for * factor))
-        return self.get(user_id)
-
-    def record_success(self, user_id: int) -> None:
-        """A successful sign-in clears the failure counter and any lock."""
-        with self.engine.begin() as conn:
-            conn.execute(sa.update(users).where(users.c.id == user_id).values(failed_logins=0, locked_until=None))

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request
+import fastapi_offline
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,12 +18,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mobrief.errors import ConfigError, MobriefError, NotFound
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store
-from mobrief.web import auth, security, templating
-from mobrief.web.deps import LoginRequired, RoleRequired, UserDep
+from mobrief.web import auth, security, sessions, templating
+from mobrief.web.config import HSTS, WebConfig
+from mobrief.web.deps import LoginRequired, PasswordChangeRequired, RoleRequired, UserDep
 from mobrief.web.routes import admin, api, archive, briefs, feed, inbox, publishing, stories
 from mobrief.web.routes import auth as auth_routes
 
 STATIC = Path(__file__).parent / "static"
+# Swagger UI's script, styles and icon, as the fastapi-offline package ships them: /docs loads nothing from outside
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
 
 def _wants_json(request: Request) -> bool:
@@ -48,6 +48,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         if templating.is_htmx(request):
             return Response(status_code=401, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change_required(request: Request, exc: PasswordChangeRequired) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "choose a new password at /account/password first"}, status_code=403)
+        if templating.is_htmx(request):
+            return Response(status_code=403, headers={"HX-Redirect": "/account/password"})
+        return RedirectResponse("/account/password", status_code=303)
 
     @app.exception_handler(RoleRequired)
     async def role_required(request: Request, exc: RoleRequired) -> Response:
@@ -94,23 +102,14 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
-_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+class PublicStaticFiles(StaticFiles):
+    """Static files with a cache policy: the same for everyone, so a shared cache may keep them."""
 
-
-def _docs_page() -> HTMLResponse:
-    """FastAPI's Swagger page; its one inline script is allowed by hash, its assets from their CDN."""
-    page = get_swagger_ui_html(openapi_url="/openapi.json", title="mobrief API")
-    html = bytes(page.body).decode()
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode()).digest()).decode() + "'"
-        for m in _SCRIPT.finditer(html)
-    )
-    policy = (
-        f"default-src 'self'; script-src 'self' https://cdn.jsdelivr.net {hashes}; "
-        "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    )
-    return HTMLResponse(html, headers={"Content-Security-Policy": policy})
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            response.headers["Cache-Control"] = security.STATIC_CACHE
+        return response
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -120,7 +119,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         secret = secrets.token_urlsafe(32)
     if len(secret) < 16:
         raise ConfigError("MOBRIEF_SECRET_KEY must be at least 16 characters")
+    config = WebConfig.from_settings(settings)
     opened = store or open_store(settings.database_url)
+    sessions.prune(opened, config)
+    auth.prune_throttle(opened)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -140,12 +142,19 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.store = opened
     app.state.settings = settings
-    app.state.throttle = auth.ClientThrottle()
-    secure = settings.extra.get("MOBRIEF_SECURE_COOKIES", "") == "1"
-    app.add_middleware(security.SessionMiddleware, codec=auth.SessionCodec(secret), secure=secure)
-    app.add_middleware(security.SecurityHeadersMiddleware)
+    app.state.web_config = config
+    app.state.passwords = auth.Passwords.from_settings(settings)
+    app.state.cookie_codec = sessions.CookieCodec(secret, config.session_lifetime)
+    app.add_middleware(
+        security.SessionCookieMiddleware,
+        name=sessions.SECURE_COOKIE if config.secure_cookies else sessions.COOKIE,
+        max_age=int(config.session_lifetime.total_seconds()),
+        secure=config.secure_cookies,
+    )
+    app.add_middleware(security.SecurityHeadersMiddleware, hsts=HSTS if config.hsts else None)
     app.add_middleware(HeadAsGet)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static/docs", PublicStaticFiles(directory=DOCS_ASSETS), name="docs-assets")  # before /static
+    app.mount("/static", PublicStaticFiles(directory=STATIC), name="static")
     _install_error_handlers(app)
     for module in (auth_routes, inbox, stories, briefs, publishing, archive, feed, api, admin):
         app.include_router(module.router)
@@ -155,8 +164,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return JSONResponse(app.openapi())
 
     @app.get("/docs", include_in_schema=False)
-    def docs(user: UserDep) -> HTMLResponse:
-        return _docs_page()
+    def docs(request: Request, user: UserDep) -> HTMLResponse:
+        """Swagger UI over /openapi.json, its script and styles served from here (the page's CSP is the app's)."""
+        if not config.api_docs:
+            raise HTTPException(status_code=404, detail="The API documentation page is turned off here.")
+        return templating.render(request, "api_docs.html")
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:

@@ -10,11 +10,17 @@ from fastapi import Depends, Request
 from mobrief.settings import Settings
 from mobrief.store import Store
 from mobrief.store.users import User
-from mobrief.web.security import session_of
+from mobrief.web import proxies, sessions
+from mobrief.web.auth import Passwords
+from mobrief.web.config import WebConfig
 
 
 class LoginRequired(Exception):
     """The request needs a signed-in user: pages redirect to /login, the API answers 401."""
+
+
+class PasswordChangeRequired(Exception):
+    """The user signed in with a one-time password and must choose one before anything else."""
 
 
 class RoleRequired(Exception):
@@ -40,23 +46,52 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def optional_user(request: Request, store: StoreDep) -> User | None:
-    """The signed-in user, or None for a visitor (or a session whose account was removed)."""
-    cached = getattr(request.state, "user", False)
-    if cached is not False:
-        return cached if isinstance(cached, User) else None
-    session = session_of(request)
-    user = store.users.find(session.user_id) if session.user_id is not None else None
-    request.state.user = user
-    return user
+def get_web_config(request: Request) -> WebConfig:
+    config: WebConfig = request.app.state.web_config
+    return config
+
+
+def get_passwords(request: Request) -> Passwords:
+    passwords: Passwords = request.app.state.passwords
+    return passwords
+
+
+WebConfigDep = Annotated[WebConfig, Depends(get_web_config)]
+PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the peer, or X-Forwarded-For's when the peer is a trusted proxy."""
+    peer = request.client.host if request.client else None
+    return proxies.client_address(
+        peer, request.headers.getlist("x-forwarded-for"), get_web_config(request).trusted_proxies
+    )
+
+
+ClientDep = Annotated[str, Depends(client_address)]
+
+
+def optional_user(request: Request) -> User | None:
+    """The signed-in user, or None for a visitor (or a session that ended or whose account was removed)."""
+    return sessions.load_session(request).user
 
 
 OptionalUserDep = Annotated[User | None, Depends(optional_user)]
 
 
-def current_user(user: OptionalUserDep) -> User:
+def signed_in_user(user: OptionalUserDep) -> User:
+    """The signed-in user, even one who must still replace a one-time password (the account pages)."""
     if user is None:
         raise LoginRequired()
+    return user
+
+
+AccountUserDep = Annotated[User, Depends(signed_in_user)]
+
+
+def current_user(user: AccountUserDep) -> User:
+    if user.must_change_password:
+        raise PasswordChangeRequired()
     return user
 
 

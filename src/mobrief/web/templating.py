@@ -16,8 +16,8 @@ from markupsafe import Markup
 from mobrief.brief import render_html
 from mobrief.style import dates, rubles, sections
 from mobrief.style.rates import RateTable, RateUnavailable
-from mobrief.web import highlight
-from mobrief.web.security import safe_url, session_of
+from mobrief.web import highlight, sessions
+from mobrief.web.security import safe_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -155,17 +155,40 @@ def render(
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
-    """A template rendered with the request, the signed-in user and the CSRF token in its context."""
+    """A template rendered with the request, the signed-in user and the CSRF token in its context.
+
+    The user is the one the route's dependencies looked up (none on a page that never asked). The token is
+    fetched when the template prints it, so a page that prints none gives a visitor no cookie.
+    """
+    session = sessions.loaded_session(request)
     values = {
         "request": request,
-        "user": getattr(request.state, "user", None) or None,
-        # the token is URL-safe base64, nothing to escape; marking it spares an escape per form on big pages
-        "csrf_token": Markup(session_of(request).csrf),
+        "user": session.user if session else None,
+        "csrf_token": _LazyToken(request),
         "path": request.url.path,
     }
     values.update(context or {})
     body = environment().get_template(name).render(values)
     return HTMLResponse(body, status_code=status_code, headers=dict(headers or {}))
+
+
+class _LazyToken:
+    """The session's CSRF token, looked up (and for a visitor put in a cookie) when a template prints it."""
+
+    __slots__ = ("_request", "_value")
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+        self._value: Markup | None = None
+
+    def __html__(self) -> Markup:
+        if self._value is None:
+            # URL-safe base64: nothing to escape, and marking it spares an escape per form on big pages
+            self._value = Markup(sessions.csrf_token(self._request))
+        return self._value
+
+    def __str__(self) -> str:
+        return str(self.__html__())
 
 
 def is_htmx(request: Request) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -12,8 +13,10 @@ from fastapi.responses import RedirectResponse, Response
 from mobrief.brief import render_html, render_json, render_markdown, render_telegram, render_text
 from mobrief.errors import NotFound
 from mobrief.records import Brief
-from mobrief.web import templating
-from mobrief.web.deps import OptionalUserDep, StoreDep, UserDep
+from mobrief.store.users import User
+from mobrief.web import security, templating
+from mobrief.web.config import WebConfig
+from mobrief.web.deps import OptionalUserDep, StoreDep, UserDep, WebConfigDep
 from mobrief.web.routes.briefs import public_path
 
 router = APIRouter(include_in_schema=False)
@@ -58,16 +61,35 @@ def archive_page(
     )
 
 
+def _with_url(brief: Brief, config: WebConfig) -> Brief:
+    """The brief with its canonical URL: its own (an imported brief's), else under MOBRIEF_PUBLIC_URL."""
+    if brief.url or not config.public_url or brief.id is None:
+        return brief
+    return dataclasses.replace(brief, url=config.public_url + public_path(brief.id, brief.title))
+
+
+def _cached(response: Response, user: User | None) -> Response:
+    """A public answer a shared cache may keep, unless it was made for a signed-in user (then no-store)."""
+    if user is None:
+        response.headers["Cache-Control"] = security.PUBLIC_CACHE
+        response.headers["Vary"] = "Cookie"
+    return response
+
+
 @router.get("/briefs/{brief_id}")
 def brief_redirect(store: StoreDep, brief_id: int) -> Response:
     brief = _published(store, brief_id)
-    return RedirectResponse(public_path(brief_id, brief.title), status_code=301)
+    response = RedirectResponse(public_path(brief_id, brief.title), status_code=301)
+    response.headers["Cache-Control"] = security.PUBLIC_CACHE
+    return response
 
 
 @router.get("/briefs/{brief_id}/{name}")
-def brief_page(request: Request, store: StoreDep, user: OptionalUserDep, brief_id: int, name: str) -> Response:
+def brief_page(
+    request: Request, store: StoreDep, config: WebConfigDep, user: OptionalUserDep, brief_id: int, name: str
+) -> Response:
     """A published brief, public: `/briefs/<id>/<slug>` as a page, or `.md`, `.txt`, `.json`, `.telegram`."""
-    brief = _published(store, brief_id)
+    brief = _with_url(_published(store, brief_id), config)
     base = public_path(brief_id, brief.title)
     slug, _, extension = name.partition(".")
     if slug != base.rsplit("/", 1)[1]:
@@ -85,7 +107,7 @@ def brief_page(request: Request, store: StoreDep, user: OptionalUserDep, brief_i
             # each paragraph's anchor is its id: search links to `#p<id>`
             "anchors": [[entry.id for entry in section.entries] for section in store.drafts.get(brief_id).sections],
         }
-        return templating.render(request, "published.html", context)
+        return _cached(templating.render(request, "published.html", context), user)
     if extension not in PUBLIC_FORMATS:
         raise NotFound(f"no {extension!r} rendering of a brief")
     if withdrawn:
@@ -102,6 +124,7 @@ def brief_page(request: Request, store: StoreDep, user: OptionalUserDep, brief_i
     else:
         body = render_html.render_html(brief)
         headers["Content-Security-Policy"] = STANDALONE_POLICY
+    headers["Cache-Control"] = security.PUBLIC_CACHE  # the same for everyone: no user, no token in it
     return Response(body, media_type=PUBLIC_FORMATS[extension], headers=headers)
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from mobrief.brief import publish, review
 from mobrief.store import Store
 from mobrief.web import drafting, templating
-from mobrief.web.deps import EditorDep, StoreDep
+from mobrief.web.deps import ClientDep, EditorDep, StoreDep
 from mobrief.web.routes.briefs import public_path
 
 router = APIRouter(include_in_schema=False)
@@ -50,6 +50,7 @@ def publish_page(
     request: Request,
     store: StoreDep,
     user: EditorDep,
+    client: ClientDep,
     brief_id: int,
     leave_out: Annotated[list[int] | None, Form()] = None,
     note: Annotated[str, Form(max_length=2_000)] = "",
@@ -64,6 +65,8 @@ def publish_page(
     except publish.PublishRefused as exc:
         context = review_context(store, brief_id, refused=str(exc), leave_out=out)
         return templating.render(request, "review.html", context, status_code=409)
+    target = ("brief", brief.id or brief_id)
+    store.audit.record("brief.published", actor_id=user.id, actor_email=user.email, client=client, target=target)
     return RedirectResponse(public_path(brief.id or brief_id, brief.title), status_code=303)
 
 
@@ -75,10 +78,23 @@ def correct_brief(store: StoreDep, user: EditorDep, brief_id: int) -> Response:
 
 @router.post("/briefs/{brief_id}/withdraw")
 def withdraw_brief(
-    store: StoreDep, user: EditorDep, brief_id: int, note: Annotated[str, Form(max_length=2_000)] = ""
+    store: StoreDep,
+    user: EditorDep,
+    client: ClientDep,
+    brief_id: int,
+    note: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:
     """Withdraw a published brief: its page and its feed entry say so, with the note."""
     publish.withdraw_brief(store, brief_id, note, editor=user.email)
+    detail = {"note": note}
+    store.audit.record(
+        "brief.withdrawn",
+        actor_id=user.id,
+        actor_email=user.email,
+        client=client,
+        target=("brief", brief_id),
+        detail=detail,
+    )
     brief = store.briefs.get(brief_id)
     return RedirectResponse(public_path(brief_id, brief.title), status_code=303)
 

@@ -1,0 +1,72 @@
+"""What the web app reads from MOBRIEF_* settings, checked once when the app is built.
+
+- MOBRIEF_PUBLIC_URL: the canonical base of feed ids, links and a brief's `url`; when it is https, cookies are
+  `Secure` (and `__Host-` prefixed) and HSTS is sent.
+- MOBRIEF_SECURE_COOKIES: `1` or `0` overrides what the public URL implies (e.g. `1` behind TLS with no public URL).
+- MOBRIEF_TRUSTED_PROXIES: addresses or networks whose `X-Forwarded-For` is believed (see `proxies`).
+- MOBRIEF_SESSION_IDLE_MINUTES (30) and MOBRIEF_SESSION_HOURS (12): a session ends after this long unused, and
+  this long after sign-in whatever happens (OWASP ASVS 4.0 level 2, V3.3.2).
+- MOBRIEF_API_DOCS: `0` turns `/docs` off (it is on for signed-in users, with its assets served from here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from mobrief.errors import ConfigError
+from mobrief.settings import Settings
+from mobrief.web import proxies
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _flag(settings: Settings, name: str) -> bool | None:
+    value = settings.extra.get(name, "").strip().lower()
+    if not value:
+        return None
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, not {value!r}")
+
+
+def _positive(settings: Settings, name: str, default: float) -> float:
+    value = settings.extra.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from exc
+    if not number > 0:
+        raise ConfigError(f"{name} must be above 0, not {value!r}")
+    return number
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebConfig:
+    """The web app's security settings."""
+
+    public_url: str = ""
+    secure_cookies: bool = False
+    hsts: bool = False
+    trusted_proxies: tuple[proxies.Network, ...] = ()
+    session_idle: dt.timedelta = dt.timedelta(minutes=30)
+    session_lifetime: dt.timedelta = dt.timedelta(hours=12)
+    api_docs: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WebConfig:
+        https = settings.public_url.startswith("https://")
+        secure = _flag(settings, "MOBRIEF_SECURE_COOKIES")
+        return cls(
+            public_url=settings.public_url,
+            secure_cookies=https if secure is None else secure,
+            hsts=https,
+            trusted_proxies=proxies.parse_trusted_proxies(settings.extra.get("MOBRIEF_TRUSTED_PROXIES", "")),
+            session_idle=dt.timedelta(minutes=_positive(settings, "MOBRIEF_SESSION_IDLE_MINUTES", 30)),
+            session_lifetime=dt.timedelta(hours=_positive(settings, "MOBRIEF_SESSION_HOURS", 12)),
+            api_docs=_flag(settings, "MOBRIEF_API_DOCS") is not False,
+        )

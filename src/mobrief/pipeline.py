@@ -254,14 +254,20 @@ def cluster_pending(store: Store, *, settings: Settings, progress: Progress | No
 ENRICH_BATCH = 200
 
 
+MAX_ATTEMPTS = 2  # runs that may stop while enriching an item (killed, out of memory) before it is set aside
+UNFINISHED = "enrichment began twice and never finished (the process was killed, perhaps for memory)"
+
+
 @dataclass(slots=True, kw_only=True)
 class EnrichReport:
-    """What one enrichment run did: items (re-)enriched, stages run, and how many items are on the beat."""
+    """What one enrichment run did: items (re-)enriched, stages run, how many items are on the beat, and the
+    items set aside (id, error): they are left out of enrichment until retried."""
 
     enriched: int = 0
     relevant: int = 0
     stages_run: dict[str, int] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    set_aside: list[tuple[int, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -269,6 +275,7 @@ class EnrichReport:
             "relevant": self.relevant,
             "stages_run": dict(self.stages_run),
             "versions": dict(self.versions),
+            "set_aside": [{"item_id": item_id, "error": error} for item_id, error in self.set_aside],
         }
 
 
@@ -293,6 +300,7 @@ def enrich_options(store: Store, *, settings: Settings) -> Any:
         archive_names=archive_names.shipped().merged(
             archive_names.read_names(p.text for p in store.briefs.iter_paragraphs())
         ),
+        max_chars=settings.max_item_chars,
     )
 
 
@@ -300,12 +308,16 @@ def enrich_pending(store: Store, *, settings: Settings, progress: Progress | Non
     """Enrich every item lacking an enrichment or carrying one from an older stage version, in batches.
 
     Each batch is committed on its own, so a killed run resumes where it stopped; a second run finds nothing.
+    No item can stop the stage: one whose enrichment raises (MemoryError included) is set aside with its
+    error, and one a killed run was working on is tried again alone, then set aside if that run is killed
+    too (`MAX_ATTEMPTS`). Items set aside wait for `mobrief enrich --retry-set-aside`.
     """
     from mobrief.enrich import stages
 
     options = enrich_options(store, settings=settings)
     versions = options.versions()
     report = EnrichReport(versions=versions)
+    report.set_aside += [(i, UNFINISHED) for i in store.enrichments.set_aside_unfinished(MAX_ATTEMPTS, UNFINISHED)]
     total = store.enrichments.count_pending(versions)
     if progress:
         progress(0, total)
@@ -314,18 +326,48 @@ def enrich_pending(store: Store, *, settings: Settings, progress: Progress | Non
         batch = store.enrichments.pending(versions, after_id=after, limit=ENRICH_BATCH)
         if not batch:
             break
-        results = []
-        for item, previous in batch:
-            done = dict(previous.stage_versions) if previous else {}
-            for name in stages.STAGES:
-                if done.get(name) != versions[name]:
-                    report.stages_run[name] = report.stages_run.get(name, 0) + 1
-            enrichment = stages.enrich_item(item, options, previous)
-            results.append(enrichment)
-            report.relevant += bool(enrichment.is_relevant)
-        store.enrichments.save_many(results)
-        report.enriched += len(results)
+        begun = store.enrichments.attempts([item.id or 0 for item, _ in batch])
+        fresh = [pair for pair in batch if not begun.get(pair[0].id or 0)]
+        # what a stopped run was working on goes one at a time: a second stop then names the item
+        for group in [fresh, *([pair] for pair in batch if begun.get(pair[0].id or 0))]:
+            _enrich_group(store, group, options, versions, report, stages)
         after = max(item.id or 0 for item, _ in batch)
         if progress:
             progress(report.enriched, total)
     return report
+
+
+def _enrich_group(
+    store: Store,
+    group: list[tuple[Item, Any]],
+    options: Any,
+    versions: Mapping[str, str],
+    report: EnrichReport,
+    stages: Any,
+) -> None:
+    """Enrich items and store the results in one transaction; an item that raises is set aside."""
+    if not group:
+        return
+    ids = [item.id or 0 for item, _ in group]
+    store.enrichments.begin_attempt(ids)
+    results = []
+    try:
+        for item, previous in group:
+            try:
+                enrichment = stages.enrich_item(item, options, previous)
+            except Exception as exc:  # whatever it is (MemoryError, RecursionError, a bug), it costs one item
+                error = f"{type(exc).__name__}: {exc}"[:1000]
+                store.enrichments.set_aside(item.id or 0, error)
+                report.set_aside.append((item.id or 0, error))
+                continue
+            done = dict(previous.stage_versions) if previous else {}
+            for name in stages.STAGES:
+                if done.get(name) != versions[name]:
+                    report.stages_run[name] = report.stages_run.get(name, 0) + 1
+            results.append(enrichment)
+            report.relevant += bool(enrichment.is_relevant)
+    except KeyboardInterrupt:  # asked to stop: not the items' fault
+        store.enrichments.undo_attempt(ids)
+        raise
+    store.enrichments.save_many(results)
+    report.enriched += len(results)

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from mobrief import pipeline
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
@@ -34,14 +35,30 @@ def _progress_bar(app: AppContext, label: str) -> Iterator[Callable[[int, int | 
 
 
 @click.command("enrich")
+@click.option("--retry-set-aside", is_flag=True, help="Try the items set aside by earlier runs again first.")
+@click.option("--set-aside", "list_set_aside", is_flag=True, help="List the items set aside, with why; enrich nothing.")
 @json_option
 @pass_app
-def enrich_command(app: AppContext, as_json: bool) -> None:
-    """Enrich pending items (language, relevance, entities, places, money, section), then cluster."""
+def enrich_command(app: AppContext, retry_set_aside: bool, list_set_aside: bool, as_json: bool) -> None:
+    """Enrich pending items (language, relevance, entities, places, money, section), then cluster.
+
+    An item whose enrichment fails (or that stops a run twice) is set aside with its error and left out until
+    `--retry-set-aside`.
+    """
     store = app.store
+    if list_set_aside:
+        aside = store.enrichments.list_set_aside()
+        if as_json:
+            print_json([{"item_id": item_id, "error": error} for item_id, error in aside])
+        else:
+            for item_id, error in aside:
+                app.out.print(Text(f"#{item_id}  {error}"))
+            app.out.print(Text(f"{len(aside)} item{'s' * (len(aside) != 1)} set aside"))
+        return
+    retried = store.enrichments.retry_set_aside() if retry_set_aside else 0
     with _progress_bar(app, "enriching") as update:
         report = pipeline.enrich_pending(store, settings=app.settings, progress=update)
-    summary: dict[str, Any] = report.as_dict()
+    summary: dict[str, Any] = report.as_dict() | {"retried": retried}
     cluster = getattr(pipeline, "cluster_pending", None)
     if cluster is not None:
         with _progress_bar(app, "clustering") as update:
@@ -53,6 +70,12 @@ def enrich_command(app: AppContext, as_json: bool) -> None:
         return
     stages = ", ".join(f"{name} {count}" for name, count in report.stages_run.items()) or "none"
     app.console.print(f"enriched {report.enriched} items ({report.relevant} on the beat); stages run: {stages}")
+    for item_id, error in report.set_aside:
+        app.console.print(Text.assemble(("set aside", "yellow"), f" item #{item_id}: {error}"), soft_wrap=True)
+    if report.set_aside:
+        app.console.print(
+            "(left out until `mobrief enrich --retry-set-aside`; `mobrief enrich --set-aside` lists them)"
+        )
     if "stories" in summary:
         app.console.print(f"stories: {summary['stories']}")
 

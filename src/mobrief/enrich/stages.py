@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mobrief.enrich import archive_names, entities, features, language, money, places, relevance, sections
+from mobrief.item_limits import DEFAULT_MAX_TEXT_CHARS
 from mobrief.records import Amount, Enrichment, Item
 
 STAGES: tuple[str, ...] = ("language", "relevance", "entities", "places", "money", "sections")
@@ -32,6 +33,7 @@ class EnrichOptions:
     # people the archive printed, in its spelling; applied as found (an archive that grows does not re-run
     # the entities of every item)
     archive_names: archive_names.ArchiveNames = field(default_factory=archive_names.shipped)
+    max_chars: int = DEFAULT_MAX_TEXT_CHARS  # of an item's text read; the store cuts longer texts at ingest
 
     def versions(self) -> dict[str, str]:
         """The current version of every stage."""
@@ -52,8 +54,11 @@ def default_rates() -> Any:
     return rates.RateTable.shipped()
 
 
-def _text(item: Item) -> str:
-    return f"{item.title}\n{item.text}".strip() if item.title else item.text
+def _text(item: Item, max_chars: int = DEFAULT_MAX_TEXT_CHARS) -> str:
+    """Title and text, as far as `max_chars`: an item stored before the size limit existed (or with a larger
+    one) cannot make a stage's memory grow past what the limit allows."""
+    text = f"{item.title}\n{item.text}".strip() if item.title else item.text
+    return text[:max_chars]
 
 
 def _amounts(item: Item, text: str, options: EnrichOptions) -> tuple[Amount, ...]:
@@ -81,7 +86,7 @@ def enrich_item(item: Item, options: EnrichOptions, previous: Enrichment | None 
     done = dict(previous.stage_versions) if previous is not None else {}
     stale = {name for name in STAGES if done.get(name) != versions[name]}
     result = previous or Enrichment(item_id=item.id)
-    text = _text(item)
+    text = _text(item, options.max_chars)
     changes: dict[str, Any] = {}
     if "language" in stale:
         changes["lang"] = language.detect_language(text, languages=options.languages, declared=item.lang)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief.errors import NotFound
 from mobrief.records import Amount, Enrichment, Item, Mention, Place
 from mobrief.store.items import row_to_item, select_items
-from mobrief.store.schema import item_enrichments, items
+from mobrief.store.schema import enrichment_failures, item_enrichments, items
 
 EDITOR_DECISIONS = ("keep", "skip")
 
@@ -124,12 +124,21 @@ class EnrichmentRepository:
             sa.cast(item_enrichments.c.stage_versions, sa.Text) != versions_text(expected),
         )
 
+    @staticmethod
+    def _not_set_aside() -> sa.ColumnElement[bool]:
+        return sa.or_(enrichment_failures.c.set_aside.is_(None), enrichment_failures.c.set_aside.is_(False))
+
     def count_pending(self, expected: Mapping[str, str]) -> int:
-        """Items lacking an enrichment or with one from an older version of some stage (an upper bound)."""
+        """Items lacking an enrichment or with one from an older version of some stage (an upper bound),
+        leaving out the items set aside."""
         query = (
             sa.select(sa.func.count())
-            .select_from(items.outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id))
-            .where(self._stale(expected))
+            .select_from(
+                items.outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id).outerjoin(
+                    enrichment_failures, enrichment_failures.c.item_id == items.c.id
+                )
+            )
+            .where(self._stale(expected), self._not_set_aside())
         )
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar() or 0)
@@ -137,12 +146,14 @@ class EnrichmentRepository:
     def pending(
         self, expected: Mapping[str, str], *, after_id: int = 0, limit: int = 200
     ) -> list[tuple[Item, Enrichment | None]]:
-        """The next items after `after_id` with a missing or stale enrichment, plus what is stored."""
+        """The next items after `after_id` with a missing or stale enrichment, plus what is stored; items set
+        aside are left out."""
         query = (
             select_items()
             .add_columns(*(c.label(f"e_{c.name}") for c in item_enrichments.c))
             .outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id)
-            .where(self._stale(expected))
+            .outerjoin(enrichment_failures, enrichment_failures.c.item_id == items.c.id)
+            .where(self._stale(expected), self._not_set_aside())
             .order_by(items.c.id)
             .limit(limit)
         )
@@ -169,12 +180,18 @@ class EnrichmentRepository:
     # ---- writing ----
 
     def save_many(self, batch: Sequence[Enrichment]) -> None:
-        """Store a batch of enrichments in one transaction, keeping the editors' section and decision."""
+        """Store a batch of enrichments in one transaction, keeping the editors' section and decision (and
+        forgetting the attempts `begin_attempt` noted for these items)."""
         if not batch:
             return
         now = dt.datetime.now(dt.UTC)
         with self.engine.begin() as conn:
-            existing = self._existing_ids(conn, [e.item_id for e in batch])
+            ids = [e.item_id for e in batch]
+            for start in range(0, len(ids), 500):
+                conn.execute(
+                    sa.delete(enrichment_failures).where(enrichment_failures.c.item_id.in_(ids[start : start + 500]))
+                )
+            existing = self._existing_ids(conn, ids)
             for enrichment in batch:
                 values = _values(enrichment, now)
                 if enrichment.item_id in existing:
@@ -185,6 +202,104 @@ class EnrichmentRepository:
                     )
                 else:
                     conn.execute(sa.insert(item_enrichments).values(item_id=enrichment.item_id, **values))
+
+    # ---- items enrichment could not finish ----
+
+    def begin_attempt(self, item_ids: Sequence[int]) -> None:
+        """Note that a run begins enriching these items; `save_many` forgets it once their results are
+        stored, so a count left behind means a run stopped on them (killed, out of memory)."""
+        if not item_ids:
+            return
+        now = dt.datetime.now(dt.UTC)
+        with self.engine.begin() as conn:
+            known = self._attempted(conn, item_ids)
+            if known:
+                conn.execute(
+                    sa.update(enrichment_failures)
+                    .where(enrichment_failures.c.item_id.in_(list(known)))
+                    .values(attempts=enrichment_failures.c.attempts + 1, updated_at=now)
+                )
+            fresh = [i for i in item_ids if i not in known]
+            if fresh:
+                conn.execute(
+                    sa.insert(enrichment_failures),
+                    [{"item_id": i, "attempts": 1, "set_aside": False, "updated_at": now} for i in fresh],
+                )
+
+    def undo_attempt(self, item_ids: Sequence[int]) -> None:
+        """Take back `begin_attempt` for items a run was asked to stop on (Ctrl-C): not their fault."""
+        if not item_ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.update(enrichment_failures)
+                .where(enrichment_failures.c.item_id.in_(list(item_ids)), enrichment_failures.c.set_aside.is_(False))
+                .values(attempts=enrichment_failures.c.attempts - 1)
+            )
+            conn.execute(
+                sa.delete(enrichment_failures).where(
+                    enrichment_failures.c.attempts <= 0, enrichment_failures.c.set_aside.is_(False)
+                )
+            )
+
+    def attempts(self, item_ids: Sequence[int]) -> dict[int, int]:
+        """How many runs began each of these items without finishing it (items never begun are left out)."""
+        with self.engine.connect() as conn:
+            return self._attempted(conn, item_ids)
+
+    def _attempted(self, conn: Connection, item_ids: Sequence[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for start in range(0, len(item_ids), 500):
+            query = sa.select(enrichment_failures.c.item_id, enrichment_failures.c.attempts).where(
+                enrichment_failures.c.item_id.in_(list(item_ids[start : start + 500]))
+            )
+            found.update({int(row.item_id): int(row.attempts) for row in conn.execute(query)})
+        return found
+
+    def set_aside(self, item_id: int, error: str) -> None:
+        """Leave an item out of enrichment, with the error that stopped it, until `retry_set_aside`."""
+        now = dt.datetime.now(dt.UTC)
+        values = {"set_aside": True, "error": error, "updated_at": now}
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                sa.update(enrichment_failures).where(enrichment_failures.c.item_id == item_id).values(**values)
+            ).rowcount
+            if not updated:
+                conn.execute(sa.insert(enrichment_failures).values(item_id=item_id, attempts=0, **values))
+
+    def set_aside_unfinished(self, max_attempts: int, error: str) -> list[int]:
+        """Set aside every item that `max_attempts` runs began and none finished; their ids."""
+        with self.engine.begin() as conn:
+            ids = [
+                int(i)
+                for i in conn.execute(
+                    sa.select(enrichment_failures.c.item_id).where(
+                        enrichment_failures.c.attempts >= max_attempts, enrichment_failures.c.set_aside.is_(False)
+                    )
+                ).scalars()
+            ]
+            if ids:
+                conn.execute(
+                    sa.update(enrichment_failures)
+                    .where(enrichment_failures.c.item_id.in_(ids))
+                    .values(set_aside=True, error=error, updated_at=dt.datetime.now(dt.UTC))
+                )
+        return ids
+
+    def list_set_aside(self) -> list[tuple[int, str]]:
+        """(item id, error) of every item set aside, oldest id first."""
+        query = (
+            sa.select(enrichment_failures.c.item_id, enrichment_failures.c.error)
+            .where(enrichment_failures.c.set_aside.is_(True))
+            .order_by(enrichment_failures.c.item_id)
+        )
+        with self.engine.connect() as conn:
+            return [(int(row.item_id), str(row.error or "")) for row in conn.execute(query)]
+
+    def retry_set_aside(self) -> int:
+        """Give every item set aside another chance (after a fix, or a larger machine); how many."""
+        with self.engine.begin() as conn:
+            return int(conn.execute(sa.delete(enrichment_failures)).rowcount or 0)
 
     def _existing_ids(self, conn: Connection, item_ids: list[int]) -> set[int]:
         query = sa.select(item_enrichments.c.item_id).where(item_enrichments.c.item_id.in_(item_ids))

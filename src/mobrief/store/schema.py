@@ -122,6 +122,16 @@ item_enrichments = Table(
     Index("ix_item_enrichments_section", "section"),
 )
 
+enrichment_failures = Table(
+    "enrichment_failures",
+    metadata,
+    Column("item_id", Integer, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("attempts", Integer, nullable=False, default=0),  # runs that began the item and never finished it
+    Column("set_aside", Boolean, nullable=False, default=False),  # left out of enrichment until retried
+    Column("error", Text, nullable=True),  # why it was set aside
+    _now_column("updated_at"),
+)
+
 stories = Table(
     "stories",
     metadata,

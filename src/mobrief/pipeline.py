@@ -47,8 +47,8 @@ class IngestReport:
 
     @property
     def stored(self) -> int:
-        """Items of this input now in the store: new, edited or already there unchanged."""
-        return self.counts.inserted + self.counts.updated + self.counts.unchanged
+        """Items of this input now in the store: new, edited, or already there (perhaps with a detail refreshed)."""
+        return self.counts.inserted + self.counts.updated + self.counts.unchanged + self.counts.refreshed
 
     def add_bad(self, line: str, cause: str) -> None:
         self.bad.append(line)
@@ -67,6 +67,7 @@ class IngestReport:
             "inserted": self.counts.inserted,
             "updated": self.counts.updated,
             "unchanged": self.counts.unchanged,
+            "refreshed": self.counts.refreshed,
             "skipped": len(self.bad),
             "bad_records": self.bad,
             "unusable": dict(sorted(self.unusable.items(), key=lambda kv: (-kv[1], kv[0]))),

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mobrief.cli import cli
-from mobrief.errors import BadRecord, SourceUnavailable
+from mobrief.errors import BadRecord, ConfigError, SourceUnavailable
 from mobrief.records import Item
 from mobrief.settings import Settings
 from mobrief.sources.registry import SourceContext
@@ -142,20 +142,19 @@ def test_full_account_export_source_name_names_the_account() -> None:
 
 
 def test_wrong_shaped_messages_become_bad_records_naming_index_and_field() -> None:
-    records, _ = read_all(DATA / "wrong_shapes.json")
-    assert [i.external_id for i in items_of(records)] == ["1", "8"]
+    records, _ = read_all(DATA / "wrong_shapes.json", timezone="UTC")
+    assert [i.external_id for i in items_of(records)] == ["1", "3", "8"]  # 3 has only its local date
     bad = {(b.line, b.field) for b in bad_of(records)}
     assert bad == {
         (1, None),
         (2, "id"),
-        (3, "date_unixtime"),
         (4, "date_unixtime"),
         (5, "text"),
         (6, "text"),
         (7, "edited_unixtime"),
     }
     assert all(b.path == str(DATA / "wrong_shapes.json") for b in bad_of(records))
-    assert "date_unixtime" in str(next(b for b in bad_of(records) if b.line == 3))
+    assert "date_unixtime" in str(next(b for b in bad_of(records) if b.line == 4))
 
 
 def test_truncated_export_yields_complete_messages_then_one_bad_record(tmp_path: Path) -> None:
@@ -311,3 +310,107 @@ def test_cli_ingest_stores_the_export_and_a_rerun_changes_nothing(db_url: str) -
         store.close()
     assert stored["3"].links == ("https://example.org/news/vyplata", "https://example.net/post/7")
     assert stored["3"].url == "https://t.me/test_channel/3"
+
+
+# ---- every exporter generation ----
+
+OLD_CHANNEL = DATA / "old_channel.json"
+OLD_ACCOUNT = DATA / "old_account.json"
+GROUP = DATA / "group_chat.json"
+
+
+def test_an_export_without_date_unixtime_is_read_in_the_zone_given() -> None:
+    records, context = read_all(OLD_CHANNEL, timezone="Europe/Moscow")
+    items = items_of(records)
+    assert [i.external_id for i in items] == ["101", "103", "104"]
+    assert not bad_of(records)
+    first, edited, forwarded = items
+    assert first.published_at == dt.datetime(2021, 3, 1, 12, 10, tzinfo=dt.UTC)  # 15:10 in Moscow
+    assert edited.edited_at == dt.datetime(2021, 3, 2, 6, 30, tzinfo=dt.UTC) and edited.edited
+    assert forwarded.published_at == dt.datetime(2021, 3, 27, 23, 30, tzinfo=dt.UTC)
+    assert len(context.warnings) == 1  # said once, not per message
+    assert "3 messages without date_unixtime" in context.warnings[0] and "Europe/Moscow" in context.warnings[0]
+
+
+def test_without_a_zone_the_machines_is_assumed_and_said_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Yekaterinburg")
+    records, context = read_all(OLD_CHANNEL)
+    assert items_of(records)[0].published_at == dt.datetime(2021, 3, 1, 10, 10, tzinfo=dt.UTC)  # UTC+5
+    (warning,) = context.warnings
+    assert "Asia/Yekaterinburg" in warning and "this machine's zone" in warning and "--timezone" in warning
+
+
+def test_an_unknown_zone_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="Europe/Moskva"):
+        TelegramExport(SourceContext(settings=Settings()), timezone="Europe/Moskva")
+
+
+def test_author_sender_forward_reply_and_edit_are_item_fields() -> None:
+    items = items_of(read_all(OLD_CHANNEL, timezone="UTC")[0])
+    assert items[0].author == "Старый канал" and items[0].author_id == "channel9000000001"
+    assert items[1].author == "Иван Редактор"  # the post's signature
+    assert (items[2].forwarded_from, items[2].reply_to) == ("Соседний канал", "101")
+    group = items_of(read_all(GROUP)[0])
+    assert [(i.author, i.author_id) for i in group] == [
+        ("Анна Петрова", "user333"),
+        ("Ольга Сидорова", "user444"),
+        ("Анна Петрова", "user333"),
+    ]
+    assert group[1].reply_to == "1"
+    assert (group[2].forwarded_from, group[2].forwarded_from_id) == ("Канал помощи", "channel555")
+    assert group[2].edited_at == dt.datetime(2024, 6, 2, 7, 25, tzinfo=dt.UTC)
+
+
+def test_text_comes_from_whichever_of_text_and_entities_holds_more_and_no_link_is_lost() -> None:
+    first, second, _ = items_of(read_all(GROUP)[0])
+    assert first.text == "Мужа отправили в часть без подготовки, пишите в бот."
+    assert first.links == ("https://t.me/example_help_bot",)
+    assert second.text == "Нам ответили в прокуратуре, вот письмо, а ещё жалоба ушла в военкомат."
+    assert second.links == ("https://docs.example.org/otvet",)
+
+
+def test_a_full_account_export_without_unix_times_names_the_chat_of_a_bad_message() -> None:
+    records, context = read_all(OLD_ACCOUNT, timezone="Europe/Moscow")
+    items = items_of(records)
+    assert [(i.source, i.external_id) for i in items] == [
+        ("Группа волонтёров", "1"),
+        ("Группа волонтёров", "2"),
+        ("Канал Дельта", "1"),
+    ]
+    assert items[1].links == ("https://news.example.org/a/5",)
+    assert (items[1].author, items[1].reply_to, items[1].forwarded_from) == ("Мария Участница", "1", "Новостной канал")
+    (bad,) = bad_of(records)
+    assert (bad.line, bad.field) == (1, "date")
+    assert "chat 'Канал Дельта', message 1 (id 2)" in bad.reason
+    assert len(context.warnings) == 1
+
+
+def test_cli_reads_an_old_export_whole_and_says_the_zone_once(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    args = ["--db", db_url, "ingest", "telegram-export", str(OLD_CHANNEL), "--channel", "old_channel"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("without date_unixtime") == 1
+    with_zone = CliRunner().invoke(cli, [*args, "--timezone", "Europe/Moscow", "--json"], catch_exceptions=False)
+    assert with_zone.exit_code == 0, with_zone.output
+    report = json.loads(with_zone.stdout)
+    assert (report["updated"], report["refreshed"]) == (0, 3)  # times corrected in place, no revision
+    store = open_store(db_url)
+    try:
+        stored = {i.external_id: i for i in store.items.page(source="old_channel", limit=10)}
+    finally:
+        store.close()
+    assert set(stored) == {"101", "103", "104"}
+    assert stored["103"].author == "Иван Редактор" and stored["103"].edited
+    assert stored["104"].forwarded_from == "Соседний канал" and stored["104"].reply_to == "101"
+    assert stored["103"].links == ("https://old.example.org/punkt",)
+    assert stored["101"].published_at == dt.datetime(2021, 3, 1, 12, 10, tzinfo=dt.UTC)
+
+
+def test_cli_exits_non_zero_when_no_message_of_a_readable_export_can_be_used(tmp_path: Path) -> None:
+    export = {"name": "Канал", "type": "public_channel", "id": 1, "messages": [{"id": 1, "type": "message"}]}
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'x.db'}", "ingest", "telegram-export", str(path)])
+    assert result.exit_code == 1
+    assert "nothing stored" in result.stderr and "neither date_unixtime nor date" in result.stderr

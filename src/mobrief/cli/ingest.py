@@ -51,7 +51,7 @@ def summary_table(reports: list[pipeline.IngestReport]) -> Table:
             str(r.read),
             str(r.counts.inserted),
             str(r.counts.updated),
-            str(r.counts.unchanged),
+            str(r.counts.unchanged + r.counts.refreshed),
             str(len(r.bad)),
         )
     return table
@@ -98,6 +98,8 @@ def print_report(app: AppContext, reports: list[pipeline.IngestReport], as_json:
     app.out.print(summary_table(reports))
     for r in reports:
         extras = [f"{n} {what}" for what, n in sorted(r.counters.items())]
+        if r.counts.refreshed:
+            extras.append(f"{r.counts.refreshed} unchanged in text, their time or views corrected")
         if r.bad:
             extras.append(f"{len(r.bad)} bad records skipped (see warnings above)")
         if extras:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
 import ijson
 import ijson.utils
 
-from mobrief.errors import BadRecord, SourceUnavailable
+from mobrief.errors import BadRecord, ConfigError, SourceUnavailable
 from mobrief.records import Item
 from mobrief.sources.registry import AdapterOption, SourceContext, register_source
 
@@ -75,30 +76,38 @@ def _text_from_parts(parts: list[Any], field: str) -> tuple[str, list[str]]:
 
 
 def rebuild_text(message: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
-    """A message's plain text and every link in it, once each: from `text_entities`, else from `text`.
+    """A message's plain text and every link in it, once each.
 
-    Raises ValueError naming the field when neither has a usable shape.
+    Exports carry the text twice, as `text` (a string, or an array of strings and entities) and, since 2020,
+    as `text_entities`; the two disagree in some exports (one holding "..." where the other holds the post).
+    The one holding more text wins, and the links of both are kept. Raises ValueError naming the field when
+    neither has a usable shape.
     """
+    found: list[tuple[str, list[str]]] = []
+    errors: list[ValueError] = []
     entities = message.get("text_entities")
-    text = message.get("text", "")
-    entities_error: ValueError | None = None
-    if isinstance(entities, list) and (entities or not text):
+    if isinstance(entities, list):
         try:
-            plain, links = _text_from_parts(entities, "text_entities")
+            found.append(_text_from_parts(entities, "text_entities"))
         except ValueError as exc:
-            entities_error = exc
-        else:
-            return plain, tuple(dict.fromkeys(links))
+            errors.append(exc)
     elif entities is not None:
-        entities_error = ValueError(f"text_entities is a {type(entities).__name__}, expected an array")
+        errors.append(ValueError(f"text_entities is a {type(entities).__name__}, expected an array"))
+    text = message.get("text", "")
     if isinstance(text, str):
-        return text, ()
-    if isinstance(text, list):
-        plain, links = _text_from_parts(text, "text")
-        return plain, tuple(dict.fromkeys(links))
-    if entities_error is not None:
-        raise entities_error
-    raise ValueError(f"text is a {type(text).__name__}, expected a string or an array")
+        found.append((text, []))
+    elif isinstance(text, list):
+        try:
+            found.append(_text_from_parts(text, "text"))
+        except ValueError as exc:
+            errors.append(exc)
+    else:
+        errors.append(ValueError(f"text is a {type(text).__name__}, expected a string or an array"))
+    if not found:
+        raise errors[-1]
+    best = max(found, key=lambda candidate: len(candidate[0].strip()))  # a tie keeps text_entities
+    links = [link for _, found_links in found for link in found_links]
+    return best[0], tuple(dict.fromkeys(links))
 
 
 def _unix_time(value: Any, field: str) -> dt.datetime:
@@ -108,7 +117,89 @@ def _unix_time(value: Any, field: str) -> dt.datetime:
         seconds = int(value)
     except ValueError:
         raise ValueError(f"{field} {value!r} is not a whole number of seconds") from None
-    return dt.datetime.fromtimestamp(seconds, dt.UTC)
+    try:
+        return dt.datetime.fromtimestamp(seconds, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"{field} {value!r} is not a time between the years 1 and 9999") from None
+
+
+def _local_time(value: Any, field: str, zone: dt.tzinfo) -> dt.datetime:
+    """An export's `date`/`edited` (the exporting computer's wall-clock time, no offset) read in `zone`."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{field} is missing or not a string")
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{field} {value[:40]!r} is not an ISO 8601 time") from None
+    try:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)).astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError(f"{field} {value[:40]!r} is outside the years 1–9999 in UTC") from None
+
+
+@dataclass(slots=True)
+class Times:
+    """How message times are read: the zone assumed for exports without `date_unixtime` (Telegram Desktop
+    before 2.9 wrote only `date`, the exporting computer's wall-clock time), and how many messages needed it,
+    so that a read says which zone it assumed once, not per message."""
+
+    zone: dt.tzinfo
+    zone_name: str
+    given: bool  # the user named the zone (--timezone); else it is this machine's
+    local_dates: int = 0
+
+    def published(self, message: Mapping[str, Any]) -> dt.datetime:
+        if message.get("date_unixtime") is not None:
+            return _unix_time(message["date_unixtime"], "date_unixtime")
+        if message.get("date") is None:
+            raise ValueError("has neither date_unixtime nor date")
+        self.local_dates += 1
+        return _local_time(message["date"], "date", self.zone)
+
+    def edited(self, message: Mapping[str, Any]) -> dt.datetime | None:
+        if message.get("edited_unixtime") is not None:
+            return _unix_time(message["edited_unixtime"], "edited_unixtime")
+        if message.get("edited") is not None:
+            return _local_time(message["edited"], "edited", self.zone)
+        return None
+
+
+def machine_zone() -> tuple[dt.tzinfo, str]:
+    """This machine's time zone and its name (TZ, else /etc/localtime's target, else UTC)."""
+    import os
+    import zoneinfo
+
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    target = os.path.realpath("/etc/localtime")
+    if "zoneinfo/" in target:
+        candidates.append(target.split("zoneinfo/", 1)[1])
+    for name in candidates:
+        if name:
+            try:
+                return zoneinfo.ZoneInfo(name), name
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                continue
+    return dt.UTC, "UTC"
+
+
+def zone_named(name: str) -> dt.tzinfo:
+    """The IANA zone `name` (Europe/Moscow), or ConfigError saying it is none."""
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(name.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"--timezone: {name!r} is not a time zone name such as Europe/Moscow") from None
+
+
+def _optional_id(value: Any) -> str | None:
+    if value is None or isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value)
+
+
+def _text_field(value: Any) -> str | None:
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def message_to_item(
@@ -119,32 +210,39 @@ def message_to_item(
     path: str,
     index: int,
     chat: Mapping[str, Any] | None = None,
+    times: Times | None = None,
 ) -> Item | BadRecord | None:
-    """An exported message as an Item; None for a service message; a BadRecord naming the bad field."""
+    """An exported message as an Item; None for a service message; a BadRecord naming the bad field (and,
+    in a full-account export, the chat: `index` counts the messages of each chat from 0)."""
+    times = times or Times(zone=dt.UTC, zone_name="UTC", given=True)
+    where = f"chat {_chat_source(chat)!r}, message {index}" if chat is not None else f"message {index}"
     if not isinstance(message, dict):
-        return BadRecord(path, index, None, f"message {index} is a {type(message).__name__}, not an object")
-    kind = message.get("type", "message")
-    if kind != "message":
+        return BadRecord(path, index, None, f"{where} is a {type(message).__name__}, not an object", "not an object")
+    if message.get("type", "message") != "message":
         return None
     message_id = message.get("id")
     if isinstance(message_id, bool) or not isinstance(message_id, int):
-        return BadRecord(path, index, "id", f"message {index}: id {message_id!r} is not an integer")
+        return BadRecord(path, index, "id", f"{where}: id {message_id!r} is not an integer", "no usable id")
+    where += f" (id {message_id})"
     try:
-        published_at = _unix_time(message.get("date_unixtime"), "date_unixtime")
+        published_at = times.published(message)
     except ValueError as exc:
-        return BadRecord(path, index, "date_unixtime", f"message id {message_id}: {exc}")
-    edited_at = None
-    if message.get("edited_unixtime") is not None:
-        try:
-            edited_at = _unix_time(message["edited_unixtime"], "edited_unixtime")
-        except ValueError as exc:
-            return BadRecord(path, index, "edited_unixtime", f"message id {message_id}: {exc}")
+        field = "date" if message.get("date_unixtime") is None else "date_unixtime"
+        return BadRecord(path, index, field, f"{where}: {exc}", "no usable date")
+    try:
+        edited_at = times.edited(message)
+    except ValueError as exc:
+        field = "edited_unixtime" if message.get("edited_unixtime") is not None else "edited"
+        return BadRecord(path, index, field, f"{where}: {exc}", "no usable edit time")
     try:
         text, links = rebuild_text(message)
     except ValueError as exc:
         field = "text_entities" if str(exc).startswith("text_entities") else "text"
-        return BadRecord(path, index, field, f"message id {message_id}: {exc}")
-    author = message.get("author")
+        return BadRecord(path, index, field, f"{where}: {exc}", "no usable text")
+    # who wrote it: a channel post's signature, else the sender (groups, chats), else the channel itself
+    author = _text_field(message.get("author")) or _text_field(message.get("from"))
+    if author is None and chat is not None:
+        author = _text_field(chat.get("name"))
     raw = {key: value for key, value in message.items() if key not in RAW_DROPPED_KEYS}
     if chat is not None:  # full-account export: say which chat the message came from
         raw["chat"] = {key: chat[key] for key in ("name", "type", "id") if key in chat}
@@ -154,9 +252,14 @@ def message_to_item(
         url=f"https://t.me/{username}/{message_id}" if username else None,
         published_at=published_at,
         text=text,
-        author=author if isinstance(author, str) else None,
+        author=author,
         links=links,
         edited_at=edited_at,
+        edited=edited_at is not None,
+        author_id=_optional_id(message.get("from_id")),
+        forwarded_from=_text_field(message.get("forwarded_from")) or _text_field(message.get("saved_from")),
+        forwarded_from_id=_optional_id(message.get("forwarded_from_id")),
+        reply_to=_optional_id(message.get("reply_to_message_id")),
         raw=raw,
     )
 
@@ -226,11 +329,21 @@ class TelegramExport:
             name="channel",
             help="The channel's username, for permalinks https://t.me/<username>/<id> (single-chat exports).",
         ),
+        AdapterOption(
+            name="timezone",
+            help="The zone of the computer that made the export (Europe/Moscow): older exports give only its "
+            "local time. Default: this machine's zone.",
+        ),
     )
 
-    def __init__(self, context: SourceContext, *, channel: str | None = None) -> None:
+    def __init__(self, context: SourceContext, *, channel: str | None = None, timezone: str | None = None) -> None:
         self.context = context
         self.username = channel_username(channel) if channel else None
+        if timezone:
+            self.times = Times(zone=zone_named(timezone), zone_name=timezone.strip(), given=True)
+        else:
+            zone, name = machine_zone()
+            self.times = Times(zone=zone, zone_name=name, given=False)
 
     def source_name(self, location: str) -> str:
         head = read_head(location)
@@ -256,6 +369,22 @@ class TelegramExport:
                     yield from self._read_account(reader, location)
         except OSError as exc:
             raise SourceUnavailable(location, f"cannot read the file: {exc.strerror or exc}") from exc
+        if self.times.local_dates:
+            self._say_zone(location)
+
+    def _say_zone(self, location: str) -> None:
+        count = f"{self.times.local_dates:,} message{'s' * (self.times.local_dates != 1)}"
+        if self.times.given:
+            self.context.warnings.append(
+                f"{location}: {count} without date_unixtime (an older Telegram Desktop export): their local "
+                f"`date` read as {self.times.zone_name} time, as --timezone says"
+            )
+            return
+        self.context.warnings.append(
+            f"{location}: {count} without date_unixtime (an older Telegram Desktop export): their local `date` "
+            f"read as {self.times.zone_name} time, this machine's zone; if the export was made elsewhere, "
+            "run again with --timezone ZONE (e.g. Europe/Moscow)"
+        )
 
     def _convert(
         self,
@@ -267,9 +396,14 @@ class TelegramExport:
         index: int,
         chat: Mapping[str, Any] | None,
     ) -> Item | BadRecord | None:
-        record = message_to_item(message, source=source, username=username, path=path, index=index, chat=chat)
+        record = message_to_item(
+            message, source=source, username=username, path=path, index=index, chat=chat, times=self.times
+        )
         if record is None:
             self.context.count(SERVICE_SKIPPED)
+        elif isinstance(record, Item):
+            where = f"{path}:{index}" + (f" (chat {_chat_source(chat)!r})" if chat is not None else "")
+            record = self.context.fit(record, where)
         return record
 
     def _read_chat(self, reader: _CountingReader, path: str, source: str) -> Iterator[Item | BadRecord]:
@@ -283,7 +417,8 @@ class TelegramExport:
         except ijson.IncompleteJSONError:
             yield _truncated(path, done, reader.done, source)
         except ijson.JSONError as exc:
-            yield BadRecord(path, done, None, f"invalid JSON in message {done} (byte ~{reader.done}): {exc}")
+            reason = f"invalid JSON in message {done} (byte ~{reader.done}): {exc}"
+            yield BadRecord(path, done, None, reason, "not JSON")
 
     def _read_account(self, reader: _CountingReader, path: str) -> Iterator[Item | BadRecord]:
         # ijson's own item builder (C with yajl2_c) assembles each message from the event stream we route
@@ -319,7 +454,8 @@ class TelegramExport:
         except ijson.IncompleteJSONError:
             yield _truncated(path, done, reader.done, _chat_source(chat))
         except ijson.JSONError as exc:
-            yield BadRecord(path, done, None, f"invalid JSON near byte {reader.done}: {exc}")
+            reason = f"invalid JSON in chat {_chat_source(chat)!r}, message {done} (byte ~{reader.done}): {exc}"
+            yield BadRecord(path, done, None, reason, "not JSON")
 
 
 def _chat_prefix(prefix: str) -> str | None:
@@ -336,4 +472,5 @@ def _truncated(path: str, index: int, done: int, chat: str) -> BadRecord:
         None,
         f"the file ends after {done} bytes, inside message {index} of {chat!r}: truncated export "
         "(the complete messages before it were read)",
+        "file cut short",
     )

@@ -46,6 +46,7 @@ class UpsertCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    refreshed: int = 0  # same text, a detail corrected in place (a time read in another zone, views)
     failed: list[ItemNote] = field(default_factory=list)
     cleaned: list[ItemNote] = field(default_factory=list)
 
@@ -53,6 +54,7 @@ class UpsertCounts:
         self.inserted += other.inserted
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.refreshed += other.refreshed
         self.failed.extend(other.failed)
         self.cleaned.extend(other.cleaned)
 
@@ -262,7 +264,12 @@ class ItemRepository:
                     new_rows.append((source_id, snapshot_id, item.values))
                     counts.inserted += 1
                 elif old.content_hash == item.content_hash:
-                    counts.unchanged += 1
+                    refreshed = _refreshed(old, item.values)
+                    if refreshed:
+                        conn.execute(items.update().where(items.c.id == old.id).values(**refreshed, updated_at=now))
+                        counts.refreshed += 1
+                    else:
+                        counts.unchanged += 1
                 else:
                     self._replace(conn, old, item, snapshot_id, now)
                     counts.updated += 1
@@ -282,10 +289,10 @@ class ItemRepository:
             values = ", ".join(f"(:s{n}, :e{n})" for n in range(len(chunk)))
             params = {f"{kind}{n}": value for n, key in enumerate(chunk) for kind, value in zip("se", key, strict=True)}
             query = sa.text(
-                "SELECT items.id, items.source_id, items.external_id, items.content_hash "
-                f"FROM (VALUES {values}) AS wanted JOIN items "
+                "SELECT items.id, items.source_id, items.external_id, items.content_hash, items.published_at, "
+                f"items.views FROM (VALUES {values}) AS wanted JOIN items "
                 "ON items.source_id = wanted.column1 AND items.external_id = wanted.column2"
-            )
+            ).columns(published_at=items.c.published_at.type)  # read back as a datetime on both backends
             for row in conn.execute(query, params):
                 found[(row.source_id, row.external_id)] = row
         return found
@@ -527,6 +534,20 @@ def _python_values(values: tuple[Any, ...]) -> dict[str, Any]:
             raise ValueError(f"{_ROW_COLUMNS[position]} holds a lone surrogate or NUL")
     row["links"], row["raw"] = json.loads(row["links"]), json.loads(row["raw"])
     return row
+
+
+_PUBLISHED, _VIEWS = _ROW_COLUMNS.index("published_at"), _ROW_COLUMNS.index("views")
+
+
+def _refreshed(old: Any, values: tuple[Any, ...]) -> dict[str, Any]:
+    """The details of an item whose text is unchanged that differ from what is stored: its time (an export
+    read again with the right --timezone) and its view count. No revision: the text did not change."""
+    changed: dict[str, Any] = {}
+    if utc(old.published_at) != values[_PUBLISHED]:
+        changed["published_at"] = values[_PUBLISHED]
+    if values[_VIEWS] is not None and old.views != values[_VIEWS]:
+        changed["views"] = values[_VIEWS]
+    return changed
 
 
 # ---- when the database refuses a batch ----

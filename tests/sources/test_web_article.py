@@ -14,8 +14,9 @@ from mobrief.cli import cli
 from mobrief.errors import BadRecord, SourceUnavailable
 from mobrief.records import Item
 from mobrief.settings import Settings
+from mobrief.sources.article_meta import parse_date
 from mobrief.sources.registry import SourceContext
-from mobrief.sources.web_article import WebArticle, decode_html, parse_date
+from mobrief.sources.web_article import WebArticle, decode_html
 from mobrief.store import open_store
 
 ARTICLES = Path(__file__).parent.parent / "data" / "sources" / "articles"
@@ -111,3 +112,94 @@ def test_cli_url_ingest_stores_the_snapshot(db_url: str, http_server: Any) -> No
         assert store.items.snapshot(1).body == ARTICLE
     finally:
         store.close()
+
+
+# ---- publication time, author, title and boilerplate on the shapes real pages take ----
+
+
+@pytest.mark.parametrize(
+    ("page", "published_at", "method"),
+    [
+        ("jsonld_time.html", dt.datetime(2026, 1, 8, 15, 46, tzinfo=dt.UTC), "json-ld"),  # not the date-only meta
+        ("modified_first.html", dt.datetime(2012, 5, 6, 5, 30, tzinfo=dt.UTC), "json-ld"),  # never dateModified
+        ("meta_naive.html", dt.datetime(2025, 11, 3, 18, 15, tzinfo=dt.UTC), "meta:article:published_time"),
+        ("time_only.html", dt.datetime(2025, 10, 5, 3, 40, tzinfo=dt.UTC), "time"),  # the date meta has no time
+        ("text_date.html", dt.datetime(2025, 9, 12, 11, 30, tzinfo=dt.UTC), "htmldate"),
+    ],
+)
+def test_publication_time_comes_from_the_best_source_with_its_time_and_zone(
+    http_server: Any, page: str, published_at: dt.datetime, method: str
+) -> None:
+    url = http_server.add(f"/{page}", (ARTICLES / page).read_bytes())
+    item, _ = read_page(url)
+    assert (item.published_at, item.raw["date_from"]) == (published_at, method)
+
+
+def test_a_photo_credit_is_never_the_author_and_json_ld_people_are() -> None:
+    assert read_page(str(ARTICLES / "jsonld_time.html"))[0].author is None
+    assert read_page(str(ARTICLES / "modified_first.html"))[0].author == "Анна Корреспондентова"
+    assert read_page(str(ARTICLES / "meta_naive.html"))[0].author == "Пётр Обозреватель"
+
+
+def test_titles_lose_the_site_name_and_date_but_keep_their_own_dashes() -> None:
+    assert (
+        read_page(str(ARTICLES / "jsonld_time.html"))[0].title == "Военкомат Энска начал рассылать повестки студентам"
+    )
+    assert read_page(str(ARTICLES / "modified_first.html"))[0].title == "Матери призывников пожаловались в прокуратуру"
+    assert read_page(str(ARTICLES / "meta_naive.html"))[0].title == "Суд — о приговоре за поджог военкомата"
+
+
+def test_cookie_banners_standing_lines_and_copyright_stay_out_of_the_text() -> None:
+    dw = read_page(str(ARTICLES / "jsonld_time.html"))[0]
+    assert dw.text.startswith("Военкомат Энска в начале января") and "cookie" not in dw.text
+    reuters = read_page(str(ARTICLES / "modified_first.html"))[0]
+    assert reuters.text.endswith("в установленном порядке.") and "Our Standards" not in reuters.text
+    news = read_page(str(ARTICLES / "meta_naive.html"))[0]
+    assert "Все права защищены" not in news.text and news.text.endswith("местные правозащитники.")
+
+
+@pytest.mark.parametrize(
+    ("title", "site_name", "host", "clean"),
+    [
+        ("Повестки | DW | 23.05.2011", "DW", "dw.com", "Повестки"),
+        ("Повестки - Meduza", None, "meduza.io", "Повестки"),
+        ("Повестки — Энские новости", "Энские новости", "news.example.org", "Повестки"),
+        ("Повестки | news | 3 июня 2024", None, "news.example.org", "Повестки"),
+        ("Путин — о мобилизации", "Энские новости", "news.example.org", "Путин — о мобилизации"),
+        ("Энские новости", "Энские новости", "news.example.org", "Энские новости"),
+    ],
+)
+def test_clean_title(title: str, site_name: str | None, host: str, clean: str) -> None:
+    from mobrief.sources.article_meta import clean_title
+
+    assert clean_title(title, site_name=site_name, host=host) == clean
+
+
+@pytest.mark.parametrize(
+    ("name", "plausible"),
+    [
+        ("Ольга Смирнова", True),
+        ("Фото из Инстаграма героя", False),
+        ("Фото: пресс-служба", False),
+        ("Photo: Getty Images", False),
+        ("https://example.org/authors/olga", False),
+        ("Редакция", True),
+    ],
+)
+def test_plausible_author(name: str, plausible: bool) -> None:
+    from mobrief.sources.article_meta import plausible_author
+
+    assert plausible_author(name) is plausible
+
+
+def test_cli_stores_the_json_ld_time_in_utc(db_url: str, http_server: Any) -> None:
+    url = http_server.add("/a", (ARTICLES / "modified_first.html").read_bytes())
+    result = CliRunner().invoke(cli, ["--db", db_url, "ingest", "url", url, "--json"])
+    assert result.exit_code == 0, result.output
+    store = open_store(db_url)
+    try:
+        (item,) = store.items.page(limit=5)
+    finally:
+        store.close()
+    assert item.published_at == dt.datetime(2012, 5, 6, 5, 30, tzinfo=dt.UTC)
+    assert item.author == "Анна Корреспондентова"

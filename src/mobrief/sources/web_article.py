@@ -10,8 +10,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -21,63 +20,12 @@ import httpx
 from mobrief.errors import BadRecord, SourceUnavailable
 from mobrief.records import Item, Snapshot
 from mobrief.settings import Settings
-from mobrief.sources import http_fetch
+from mobrief.sources import article_meta, http_fetch
+from mobrief.sources.article_meta import read_page_meta
 from mobrief.sources.registry import AdapterOption, SourceContext, register_source
 
-DATE_META_KEYS = (
-    "article:published_time",
-    "og:article:published_time",
-    "datepublished",
-    "pubdate",
-    "publishdate",
-    "date",
-    "dc.date",
-    "dc.date.issued",
-)
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
-
-
-@dataclass(slots=True)
-class PageMeta:
-    """What a page's markup declares about itself: title, meta tags, canonical URL, language, first time."""
-
-    title: str = ""
-    meta: dict[str, str] = field(default_factory=dict)
-    canonical: str | None = None
-    lang: str | None = None
-    first_time: str | None = None
-
-
-class _MetaParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.page = PageMeta()
-        self._in_title = False
-        self._title_parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {key: value or "" for key, value in attrs}
-        if tag == "html" and values.get("lang"):
-            self.page.lang = values["lang"]
-        elif tag == "title" and not self.page.title:
-            self._in_title = True
-        elif tag == "meta":
-            key = (values.get("property") or values.get("name") or values.get("itemprop") or "").lower()
-            if key and values.get("content") and key not in self.page.meta:
-                self.page.meta[key] = values["content"].strip()
-        elif tag == "link" and "canonical" in values.get("rel", "").lower().split() and values.get("href"):
-            self.page.canonical = self.page.canonical or values["href"].strip()
-        elif tag == "time" and values.get("datetime") and self.page.first_time is None:
-            self.page.first_time = values["datetime"]
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title" and self._in_title:
-            self._in_title = False
-            self.page.title = " ".join("".join(self._title_parts).split())
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self._title_parts.append(data)
+DATE_SEARCH = {"original_date": True, "extensive_search": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
@@ -94,27 +42,6 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
         return body.decode("utf-8", errors="replace")
 
 
-def read_page_meta(html: str) -> PageMeta:
-    """Title, meta tags, canonical link, `<html lang>` and first `<time datetime>` of a page."""
-    parser = _MetaParser()
-    parser.feed(html)
-    parser.close()
-    return parser.page
-
-
-def parse_date(value: str) -> dt.datetime | None:
-    """An ISO 8601 date or datetime as aware UTC (a date alone is midnight UTC); None when unreadable."""
-    value = value.strip()
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = dt.datetime.combine(dt.date.fromisoformat(value[:10]), dt.time())
-        except ValueError:
-            return None
-    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
-
-
 def language_code(value: str | None) -> str | None:
     """'ru-RU' → 'ru'; None for nothing usable."""
     if not value:
@@ -125,7 +52,8 @@ def language_code(value: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Article:
-    """What extraction found in a page; `extracted` is False when no article text was found."""
+    """What extraction found in a page; `extracted` is False when no article text was found; `date_method`
+    says where the publication time was read ("json-ld", "meta:article:published_time", "time", "htmldate")."""
 
     title: str
     text: str
@@ -135,43 +63,51 @@ class Article:
     canonical_url: str | None
     site_name: str | None
     extracted: bool
+    date_method: str | None = None
 
 
 def extract_article(snapshot: Snapshot) -> Article:
-    """Title, author, date and main text of a fetched page, comments excluded (trafilatura)."""
+    """Title, author, publication time and main text of a fetched page, comments and cookie banners
+    excluded (trafilatura); see `article_meta` for how time, author and title are chosen."""
     html = decode_html(snapshot.body, snapshot.content_type)
     page = read_page_meta(html)
     import trafilatura  # imported here: it takes a second to load, and most ingests never extract a page
 
     base_url = snapshot.url if snapshot.url.startswith("http") else None
-    document = trafilatura.bare_extraction(html, url=base_url, include_comments=False, with_metadata=True)
+    document = trafilatura.bare_extraction(
+        html,
+        url=base_url,
+        include_comments=False,
+        with_metadata=True,
+        prune_xpath=article_meta.COOKIE_XPATH,
+        date_extraction_params=DATE_SEARCH,
+    )
     found: dict[str, Any] = {}
     if document is not None:
         found = document if isinstance(document, dict) else document.as_dict()
+    canonical = page.canonical or page.meta.get("og:url") or None
+    host = host_name(canonical if canonical and is_remote(canonical) else snapshot.url)
+    site_name = page.meta.get("og:site_name") or None
+    headline = next(
+        (obj["headline"] for obj in article_meta.json_ld_articles(page) if isinstance(obj.get("headline"), str)), None
+    )
+    title = headline or found.get("title") or page.meta.get("og:title") or page.title or ""
+    title = article_meta.clean_title(title, site_name=site_name, host=host)
     text = (found.get("text") or "").strip()
-    title = found.get("title") or page.meta.get("og:title") or page.title
     if text and title and text.startswith(title + "\n"):  # trafilatura repeats the <h1> as the first line
         text = text[len(title) + 1 :].lstrip()
-    published_at = None
-    for key in DATE_META_KEYS:
-        if page.meta.get(key):
-            published_at = parse_date(page.meta[key])
-            if published_at:
-                break
-    if published_at is None and page.first_time:
-        published_at = parse_date(page.first_time)
-    if published_at is None and found.get("date"):
-        published_at = parse_date(str(found["date"]))
-    author = found.get("author") or page.meta.get("author")
+    text = article_meta.drop_standing_lines(text, host)
+    when = article_meta.publication_time(page, str(found["date"]) if found.get("date") else None)
     return Article(
-        title=title or "",
+        title=title,
         text=text,
-        author=author or None,
-        published_at=published_at,
+        author=article_meta.choose_author(page, found.get("author")),
+        published_at=when.value if when else None,
         lang=language_code(page.lang or page.meta.get("og:locale")),
-        canonical_url=page.canonical or page.meta.get("og:url") or None,
-        site_name=page.meta.get("og:site_name") or None,
+        canonical_url=canonical,
+        site_name=site_name,
         extracted=bool(text),
+        date_method=when.method if when else None,
     )
 
 
@@ -228,7 +164,12 @@ def article_item(
         text=article.text,
         lang=article.lang,
         author=article.author,
-        raw={"extracted": article.extracted, "site_name": article.site_name, **(raw or {})},
+        raw={
+            "extracted": article.extracted,
+            "site_name": article.site_name,
+            "date_from": article.date_method,
+            **(raw or {}),
+        },
         snapshot=snapshot,
     )
 

@@ -207,3 +207,20 @@ def test_cli_not_a_feed_exits_1_naming_the_file(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert f"{path}: not a feed" in result.stderr
+
+
+def test_cli_feed_cut_mid_tag_stores_plain_text(db_url: str, http_server: Any) -> None:
+    body = (FEEDS / "cut_mid_tag.xml").read_bytes()
+    url = http_server.add("/cut.xml", body, headers={"Content-Type": "application/rss+xml"})
+    result = CliRunner().invoke(cli, ["--db", db_url, "ingest", "feed", url, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["inserted"] == 2
+    store = open_store(db_url)
+    try:
+        stored = {i.external_id: i for i in store.items.page(limit=10)}
+    finally:
+        store.close()
+    assert stored["cut-1"].text == "Жительницу Энска оштрафовали за пост о мобилизации.\n\nСуд учёл её объяснения"
+    assert stored["cut-2"].text == "В военкомат пришли родственники мобилизованных, видео"
+    assert stored["cut-2"].links == ("https://cut.example.org/video",)
+    assert all("<" not in item.text for item in stored.values())

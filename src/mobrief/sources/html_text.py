@@ -2,6 +2,10 @@
 
 Written on the stdlib `html.parser` rather than lxml because fragments are small, lxml ships no type
 stubs, and all we need is text with line breaks where blocks and `<br>` were, plus every `href`.
+
+Feeds cut their HTML at a length, often inside a tag (`<span data-body="&lt;p&gt;…`): the parser holds back
+what it cannot finish, and we drop that unfinished tail rather than letting `close()` pass it on as text.
+HTML escaped twice (tags that arrive as text) is read once more.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ BLOCK_TAGS = frozenset(
 )
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head"})
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_TAG_LIKE = re.compile(r"<[a-zA-Z/!?]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -96,10 +101,23 @@ def unique(values: list[str]) -> tuple[str, ...]:
 
 
 def html_to_text(fragment: str) -> HtmlText:
-    """Text of an HTML fragment with paragraph and `<br>` breaks kept, and each link's href once, in order."""
+    """Text of an HTML fragment with paragraph and `<br>` breaks kept, and each link's href once, in order.
+    A tag, comment or declaration cut off at the end of the fragment is dropped; the text before it is kept."""
     if "<" not in fragment and "&" not in fragment:
         return HtmlText(text=tidy_text(fragment), links=())
+    text, links = _parse(fragment)
+    for _ in range(2):  # markup that was escaped twice reads as text after one pass
+        if not _TAG_LIKE.search(text):
+            break
+        text, more = _parse(text.replace("\n", "<br>"))  # its line breaks are the text's own by now
+        links += more
+    return HtmlText(text=tidy_text(text), links=unique(links))
+
+
+def _parse(fragment: str) -> tuple[str, list[str]]:
     collector = _TextCollector()
     collector.feed(fragment)
+    if collector.rawdata.startswith("<"):  # held back because it never ends: a cut tag, not text
+        collector.rawdata = ""
     collector.close()
-    return HtmlText(text=tidy_text("".join(collector.parts)), links=unique(collector.links))
+    return "".join(collector.parts), collector.links

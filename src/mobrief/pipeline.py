@@ -151,6 +151,8 @@ def ingest(
         report.fixes.append(line)
     for cause, n in context.fix_causes.items():
         report.cleaned[cause] = report.cleaned.get(cause, 0) + n
+    for source, external_ids in context.gone.items():
+        store.items.mark_deleted(source, external_ids)
     if context.state:
         store.sources.ensure(source_name, kind)
         store.sources.save_state(source_name, context.state)
@@ -214,6 +216,7 @@ def _read_aside(
                 child_context.state,
                 child_context.fixes,
                 child_context.fix_causes,
+                child_context.gone,
             ),
         )
 
@@ -221,7 +224,8 @@ def _read_aside(
         if what == "batch":
             yield value
         else:
-            warnings, counters, state, fixes, fix_causes = value
+            warnings, counters, state, fixes, fix_causes, gone = value
+            context.gone.update(gone)
             context.warnings.extend(warnings)
             context.counters.update(counters)
             context.fixes.extend(fixes)

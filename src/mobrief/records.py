@@ -51,6 +51,7 @@ class Item:
     reply_to: str | None = None  # external id of the message this one answers, in the same source
     views: int | None = None  # as the source last showed them
     truncated: bool = False  # text cut at the size limit; raw holds all of it
+    deleted_at: dt.datetime | None = None  # when the store saw the source no longer show it (it stays citable)
     raw: Mapping[str, Any] = field(default_factory=dict)
     snapshot: Snapshot | None = None
     id: int | None = None  # set on items read back from the store

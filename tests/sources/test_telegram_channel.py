@@ -89,7 +89,7 @@ def test_first_run_pages_back_to_the_start_of_the_channel(http_server: Any) -> N
     bad = [r for r in records if isinstance(r, BadRecord)]
     assert [(b.line, b.field) for b in bad] == [(15, "time")]
     assert context.counters == {"service messages skipped": 1}
-    assert context.state == {"last_id": 15}
+    assert context.state == {"last_id": 15, "recent_ids": list(range(15, 0, -1))}
     assert [path for path, _ in http_server.requests] == [
         "/s/test_channel",
         "/s/test_channel?before=11",
@@ -115,16 +115,18 @@ def test_next_run_stops_at_the_last_stored_post(http_server: Any) -> None:
     serve_channel(http_server)
     records, context = read_channel(http_server, state={"last_id": 8})
     assert ids(records) == [9, 10, 11, 12, 13]
-    assert context.state == {"last_id": 15}
+    assert context.state["last_id"] == 15
     assert [path for path, _ in http_server.requests] == ["/s/test_channel", "/s/test_channel?before=11"]
 
 
-def test_nothing_new_costs_one_request(http_server: Any) -> None:
+def test_nothing_new_costs_one_request_and_the_newest_page_is_read_again(http_server: Any) -> None:
     serve_channel(http_server)
     records, context = read_channel(http_server, state={"last_id": 15})
-    assert records == []
-    assert context.state == {"last_id": 15}
+    assert ids(records) == [11, 12, 13]  # stored already: read again for edits
+    assert context.state["last_id"] == 15
     assert len(http_server.requests) == 1
+    records, _ = read_channel(http_server, state={"last_id": 15}, recheck=0)
+    assert records == []
 
 
 def test_max_pages_stops_early_and_says_so(http_server: Any) -> None:
@@ -139,7 +141,7 @@ def test_a_failing_later_page_keeps_earlier_posts_and_does_not_advance_state(htt
     http_server.add("/s/test_channel", PAGE1)  # no page 2: the server answers 404
     records, context = read_channel(http_server, state={"last_id": 3})
     assert ids(records) == [11, 12, 13]
-    assert context.state == {"last_id": 3}  # the next run reads the gap again
+    assert context.state["last_id"] == 3  # the next run reads the gap again
     assert any("404" in w and "before=11" in w for w in context.warnings)
 
 
@@ -197,10 +199,67 @@ def test_cli_ingest_remembers_the_last_post_between_runs(
     http_server.requests.clear()
     second = runner.invoke(cli, [*args, "--json"])
     assert second.exit_code == 0, second.output
-    assert json.loads(second.stdout)["read"] == 0
+    again = json.loads(second.stdout)
+    assert (again["read"], again["inserted"], again["unchanged"]) == (3, 0, 3)  # the newest page, read again
     assert [path for path, _ in http_server.requests] == ["/s/test_channel"]
     store = open_store(db_url)
     try:
         assert store.sources.state("test_channel")["last_id"] == 15
     finally:
         store.close()
+
+
+# ---- links, forwards, views and edits as fields; edits and deletions of recent posts seen ----
+
+V1 = (DATA / "recheck_v1.html").read_text(encoding="utf-8")
+V2 = (DATA / "recheck_v2.html").read_text(encoding="utf-8")
+
+
+def test_relative_links_resolve_to_t_me_and_forward_views_reply_are_fields(http_server: Any) -> None:
+    http_server.add("/s/edit_channel", V1)
+    context = SourceContext(settings=Settings(request_delay=0))
+    records = list(TelegramChannel(context, base_url=http_server.base_url).read("edit_channel"))
+    by_id = {r.external_id: r for r in records if isinstance(r, Item)}
+    assert by_id["21"].links == (
+        "https://t.me/s/edit_channel?q=%23%D0%BF%D0%BE%D0%B2%D0%B5%D1%81%D1%82%D0%BA%D0%B8",
+        "https://t.me/edit_channel/20",
+    )
+    forwarded = by_id["22"]
+    assert (forwarded.forwarded_from, forwarded.forwarded_from_id) == ("Канал соседей", "https://t.me/neighbours/77")
+    assert (forwarded.views, by_id["21"].views) == (2000, 1100)
+    assert by_id["23"].reply_to == "20"
+    assert not by_id["20"].edited
+
+
+def test_cli_an_edit_between_two_fetches_becomes_a_revision_and_a_deletion_is_marked(
+    db_url: str, http_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOBRIEF_REQUEST_DELAY", "0")
+    pages = iter([V1, V2, V2])
+
+    def changing(_request: Any) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, next(pages).encode()
+
+    http_server.add("/s/edit_channel", handler=changing)
+    args = ["--db", db_url, "ingest", "telegram-channel", "edit_channel", "--base-url", http_server.base_url, "--json"]
+    runner = CliRunner()
+    first = runner.invoke(cli, args, catch_exceptions=False)
+    assert json.loads(first.stdout)["inserted"] == 5
+    second = runner.invoke(cli, args, catch_exceptions=False)
+    report = json.loads(second.stdout)
+    assert (report["inserted"], report["updated"], report["refreshed"]) == (1, 1, 3)  # 25 new, 23 edited, views
+    assert report["counters"]["posts deleted upstream (kept, marked deleted)"] == 1
+    store = open_store(db_url)
+    try:
+        stored = {i.external_id: i for i in store.items.page(source="edit_channel", limit=10)}
+        edited = stored["23"]
+        assert edited.text == "Уточнение: в военкомат вызывают только резервистов." and edited.edited
+        assert [r.text for r in store.items.revisions(edited.id or 0)] == ["Черновик: в военкомат вызывают всех."]
+        assert stored["24"].deleted_at is not None and stored["24"].text == "Пост, который потом удалят."
+        assert stored["20"].deleted_at is None and stored["20"].views == 1500
+    finally:
+        store.close()
+    third = runner.invoke(cli, args, catch_exceptions=False)  # the same page again changes nothing
+    again = json.loads(third.stdout)
+    assert (again["inserted"], again["updated"], again["refreshed"], again["unchanged"]) == (0, 0, 0, 5)
+    assert "posts deleted upstream (kept, marked deleted)" not in again["counters"]

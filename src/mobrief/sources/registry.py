@@ -31,7 +31,8 @@ class SourceContext:
     An adapter updates `state` as it reads (ETag, last id seen); the caller stores it afterwards.
     `progress` is called with (done, total or None) so a long read can drive a progress bar.
     `fixes` lists what was changed in records so they could be stored (one line each, naming file, record and
-    field) and `fix_causes` counts them by kind, for the ingest summary.
+    field) and `fix_causes` counts them by kind, for the ingest summary. `gone` lists what a source showed
+    before and no longer does (a deleted post): the store keeps those items and marks them deleted.
     """
 
     settings: Settings
@@ -41,6 +42,7 @@ class SourceContext:
     counters: dict[str, int] = field(default_factory=dict)  # e.g. "service messages skipped": 12
     fixes: list[str] = field(default_factory=list)
     fix_causes: dict[str, int] = field(default_factory=dict)
+    gone: dict[str, list[str]] = field(default_factory=dict)  # source → external ids it no longer shows
 
     def count(self, what: str, n: int = 1) -> None:
         self.counters[what] = self.counters.get(what, 0) + n

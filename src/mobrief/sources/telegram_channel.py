@@ -3,6 +3,11 @@
 The preview page is parsed with the stdlib `html.parser`: we need only a handful of classes (`data-post`,
 `tgme_widget_message_text`, `time[datetime]`, views, forwarded-from, the `data-before` paging link), and the
 parser is typed and has no dependency.
+
+Each read also reads again the newest posts already stored (those of the newest page, or `--recheck N` posts
+below the last one stored), so an edit of a recent post becomes a revision and a recent post that has
+disappeared is marked deleted (the item stays, citable). Links are resolved against https://t.me/s/<name>, as
+the page itself would resolve them.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, ClassVar
+from urllib.parse import urljoin
 
 from mobrief.errors import BadRecord, SourceUnavailable
 from mobrief.records import Item
@@ -22,6 +28,8 @@ from mobrief.sources.registry import AdapterOption, SourceContext, register_sour
 from mobrief.sources.telegram_export import channel_username
 
 DEFAULT_MAX_PAGES = 10
+RECENT_KEPT = 50  # newest post ids remembered between runs, to see which of them disappear
+DELETED = "posts deleted upstream (kept, marked deleted)"
 VOID_TAGS = frozenset({"br", "img", "input", "meta", "link", "hr", "wbr", "source", "area", "col", "embed", "track"})
 SERVICE_SKIPPED = "service messages skipped"
 
@@ -38,6 +46,7 @@ class PreviewPost:
     views: str | None = None
     forwarded_from: str | None = None
     forwarded_from_url: str | None = None
+    reply_to_url: str | None = None
     author: str | None = None
     edited: bool = False
     photos: int = 0
@@ -117,6 +126,7 @@ class _PreviewParser(HTMLParser):
             return
         if "tgme_widget_message_reply" in classes:
             self.reply_depth = depth
+            post.reply_to_url = values.get("href") or None
         elif "tgme_widget_message_text" in classes and self.reply_depth < 0 and self.text_depth < 0:
             self.text_depth = depth
         elif "tgme_widget_message_forwarded_from_name" in classes:
@@ -225,31 +235,57 @@ def _parse_time(value: str) -> dt.datetime:
     return parsed.astimezone(dt.UTC)
 
 
+def _absolute(href: str | None, base: str) -> str | None:
+    """A link as the page means it: relative ones (`?q=%23tag`, `/name/5`) resolved against the channel page."""
+    if not href or href.startswith(("javascript:", "#")):
+        return None
+    return urljoin(base, href.strip())
+
+
 def post_to_item(post: PreviewPost, *, source: str, page_url: str) -> Item | BadRecord | None:
-    """One preview post as an Item; None for a service message; BadRecord when its id or time is unusable."""
+    """One preview post as an Item; None for a service message; BadRecord when its id or time is unusable.
+
+    `page_url` is where the page was read; links are resolved against the channel's public page."""
     post_id = post.post_id
     if post_id is None:
-        return BadRecord(page_url, None, "data-post", f"post {post.data_post!r} has no numeric id")
+        return BadRecord(page_url, None, "data-post", f"post {post.data_post!r} has no numeric id", "no usable id")
     if "service_message" in post.classes:
         return None
     if not post.datetime:
-        return BadRecord(page_url, post_id, "time", f"post {post.data_post} has no time[datetime]")
+        reason = f"post {post.data_post} has no time[datetime]"
+        return BadRecord(page_url, post_id, "time", reason, "no usable date")
     try:
         published_at = _parse_time(post.datetime)
-    except ValueError:
-        return BadRecord(page_url, post_id, "time", f"post {post.data_post}: bad datetime {post.datetime!r}")
+    except (ValueError, OverflowError):
+        reason = f"post {post.data_post}: bad datetime {post.datetime!r}"
+        return BadRecord(page_url, post_id, "time", reason, "no usable date")
+    channel = post.data_post.rpartition("/")[0] or source
+    base = f"https://t.me/s/{channel}"
+    forwarded_url = _absolute(post.forwarded_from_url, base)
+    reply_url = _absolute(post.reply_to_url, base)
+    reply_to = None
+    if reply_url and reply_url.startswith(f"https://t.me/{channel}/"):
+        reply_to = reply_url.rsplit("/", 1)[1].split("?")[0] or None
     raw: dict[str, Any] = {"data_post": post.data_post, "page_url": page_url}
-    for key in ("views", "forwarded_from", "forwarded_from_url", "author"):
-        if getattr(post, key):
-            raw[key] = getattr(post, key)
-    if post.views:
-        raw["views_count"] = views_count(post.views)
+    for key, value in (
+        ("views", post.views),
+        ("forwarded_from", post.forwarded_from),
+        ("forwarded_from_url", forwarded_url),
+        ("reply_to_url", reply_url),
+        ("author", post.author),
+    ):
+        if value:
+            raw[key] = value
+    views = views_count(post.views)
+    if views is not None:
+        raw["views_count"] = views
     if post.edited:
         raw["edited"] = True
     if post.photos:
         raw["photos"] = post.photos
     if post.has_video:
         raw["video"] = True
+    links = [link for link in (_absolute(href, base) for href in post.links) if link]
     return Item(
         source=source,
         external_id=str(post_id),
@@ -257,7 +293,12 @@ def post_to_item(post: PreviewPost, *, source: str, page_url: str) -> Item | Bad
         published_at=published_at,
         text=post.text,
         author=post.author,
-        links=unique(post.links),
+        links=unique(links),
+        edited=post.edited,
+        forwarded_from=post.forwarded_from,
+        forwarded_from_id=forwarded_url,
+        reply_to=reply_to,
+        views=views,
         raw=raw,
     )
 
@@ -277,12 +318,27 @@ class TelegramChannel:
             type=int,
             default=None,
         ),
+        AdapterOption(
+            name="recheck",
+            help="Read again this many posts below the last one stored, for edits and deletions "
+            "(default: those on the newest page; 0: none).",
+            type=int,
+            default=None,
+        ),
     )
 
-    def __init__(self, context: SourceContext, *, base_url: str | None = None, max_pages: int | None = None) -> None:
+    def __init__(
+        self,
+        context: SourceContext,
+        *,
+        base_url: str | None = None,
+        max_pages: int | None = None,
+        recheck: int | None = None,
+    ) -> None:
         self.context = context
         self.base_url = (base_url or context.settings.telegram_base_url).rstrip("/")
         self.max_pages = max_pages if max_pages and max_pages > 0 else DEFAULT_MAX_PAGES
+        self.recheck = recheck if recheck is not None and recheck >= 0 else None  # None: the newest page
 
     def source_name(self, location: str) -> str:
         return channel_username(location)
@@ -290,7 +346,11 @@ class TelegramChannel:
     def read(self, location: str) -> Iterator[Item | BadRecord]:
         name = self.source_name(location)
         last_id = int(self.context.state.get("last_id") or 0)
+        recent = [int(i) for i in self.context.state.get("recent_ids") or () if str(i).isdigit()]
+        # posts above `floor` are read even when stored, for edits and deletions; by default the newest page's
+        floor = last_id if self.recheck is None else max(0, last_id - self.recheck)
         newest = last_id
+        seen: set[int] = set()
         url: str | None = f"{self.base_url}/s/{name}"
         complete = True
         pages = 0
@@ -322,8 +382,10 @@ class TelegramChannel:
                         raise SourceUnavailable(url, "no public channel preview here (no such channel?)")
                     break
                 ids = [post.post_id for post in page.posts if post.post_id is not None]
+                seen.update(ids)
+                whole_page = pages == 1 and self.recheck is None  # the newest page is read again whole
                 for post in page.posts:
-                    if post.post_id is not None and post.post_id <= last_id:
+                    if post.post_id is not None and post.post_id <= floor and not whole_page:
                         continue
                     record = post_to_item(post, source=name, page_url=url)
                     if record is None:
@@ -331,13 +393,26 @@ class TelegramChannel:
                     else:
                         yield record
                 newest = max([newest, *ids])
-                url = self._older_page(name, page, ids, last_id)
+                url = self._older_page(name, page, ids, floor)
+        self._note_deleted(name, recent, seen)
+        if seen:
+            self.context.state["recent_ids"] = sorted(seen, reverse=True)[:RECENT_KEPT]
         if complete and newest > last_id:
             self.context.state["last_id"] = newest
 
-    def _older_page(self, name: str, page: PreviewPage, ids: list[int], last_id: int) -> str | None:
-        """The next older page's URL; None once a page reaches the stored posts or the channel's start."""
-        if not ids or page.before is None or min(ids) <= last_id + 1:
+    def _note_deleted(self, name: str, recent: list[int], seen: set[int]) -> None:
+        """Posts the last run saw among the newest that this run's pages should show and do not: the pages
+        read run without a gap from the newest post down to the oldest one seen."""
+        if not seen or not recent:
+            return
+        gone = sorted(i for i in recent if i >= min(seen) and i not in seen)
+        if gone:
+            self.context.gone.setdefault(name, []).extend(str(i) for i in gone)
+            self.context.count(DELETED, len(gone))
+
+    def _older_page(self, name: str, page: PreviewPage, ids: list[int], floor: int) -> str | None:
+        """The next older page's URL; None once a page reaches the posts read before or the channel's start."""
+        if not ids or page.before is None or min(ids) <= floor + 1:
             return None
         before = min(page.before, min(ids))
         return f"{self.base_url}/s/{name}?before={before}" if before > 1 else None

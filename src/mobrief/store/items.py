@@ -168,6 +168,7 @@ _ITEM_COLUMNS = (
     items.c.reply_to,
     items.c.views,
     items.c.truncated,
+    items.c.deleted_at,
 )
 
 
@@ -193,6 +194,7 @@ def row_to_item(row: Any) -> Item:
         reply_to=row.reply_to,
         views=row.views,
         truncated=bool(row.truncated),
+        deleted_at=_aware(row.deleted_at),
     )
 
 
@@ -290,12 +292,33 @@ class ItemRepository:
             params = {f"{kind}{n}": value for n, key in enumerate(chunk) for kind, value in zip("se", key, strict=True)}
             query = sa.text(
                 "SELECT items.id, items.source_id, items.external_id, items.content_hash, items.published_at, "
-                f"items.views FROM (VALUES {values}) AS wanted JOIN items "
+                f"items.views, items.deleted_at FROM (VALUES {values}) AS wanted JOIN items "
                 "ON items.source_id = wanted.column1 AND items.external_id = wanted.column2"
             ).columns(published_at=items.c.published_at.type)  # read back as a datetime on both backends
             for row in conn.execute(query, params):
                 found[(row.source_id, row.external_id)] = row
         return found
+
+    def mark_deleted(self, source: str, external_ids: Sequence[str]) -> int:
+        """Mark items their source no longer shows as deleted (they stay, citable); how many were newly marked.
+        Seen again later, an item loses the mark."""
+        now = dt.datetime.now(dt.UTC)
+        marked = 0
+        with self.engine.begin() as conn:
+            source_id = conn.execute(sa.select(sources.c.id).where(sources.c.name == source)).scalar()
+            if source_id is None:
+                return 0
+            for start in range(0, len(external_ids), 500):
+                marked += conn.execute(
+                    items.update()
+                    .where(
+                        items.c.source_id == source_id,
+                        items.c.external_id.in_(list(external_ids[start : start + 500])),
+                        items.c.deleted_at.is_(None),
+                    )
+                    .values(deleted_at=now, updated_at=now)
+                ).rowcount
+        return marked
 
     def _replace(
         self, conn: Connection, old: Any, item: PreparedItem, snapshot_id: int | None, now: dt.datetime
@@ -317,7 +340,7 @@ class ItemRepository:
                     replaced_at=now,
                 )
             )
-        values = _python_values(item.values) | {"updated_at": now}
+        values = _python_values(item.values) | {"updated_at": now, "deleted_at": None}
         if snapshot_id is not None:
             values["snapshot_id"] = snapshot_id
         conn.execute(items.update().where(items.c.id == old.id).values(**values))
@@ -488,6 +511,8 @@ class ItemRepository:
                     "amounts": row.amounts,
                     "links": list(row.links or ()),
                     "author": row.author,
+                    "truncated": bool(row.truncated),
+                    "deleted_at": utc(row.deleted_at).isoformat() if row.deleted_at else None,
                 }
             last = rows[-1].id
 
@@ -541,8 +566,11 @@ _PUBLISHED, _VIEWS = _ROW_COLUMNS.index("published_at"), _ROW_COLUMNS.index("vie
 
 def _refreshed(old: Any, values: tuple[Any, ...]) -> dict[str, Any]:
     """The details of an item whose text is unchanged that differ from what is stored: its time (an export
-    read again with the right --timezone) and its view count. No revision: the text did not change."""
+    read again with the right --timezone), its view count, and a deletion mark the source has taken back.
+    No revision: the text did not change."""
     changed: dict[str, Any] = {}
+    if old.deleted_at is not None:
+        changed["deleted_at"] = None
     if utc(old.published_at) != values[_PUBLISHED]:
         changed["published_at"] = values[_PUBLISHED]
     if values[_VIEWS] is not None and old.views != values[_VIEWS]:

@@ -84,6 +84,7 @@ items = Table(
     Column("reply_to", Text, nullable=True),  # external id of the message answered, same source
     Column("views", Integer, nullable=True),
     Column("truncated", Boolean, nullable=False, default=False, server_default=false()),  # text cut; raw has all
+    _now_column("deleted_at", nullable=True),  # when the source was seen no longer to show it
     _now_column("ingested_at"),
     _now_column("updated_at"),
     UniqueConstraint("source_id", "external_id", name="uq_items_source_external"),

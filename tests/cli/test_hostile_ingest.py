@@ -214,3 +214,23 @@ def test_every_good_line_is_stored_whatever_the_others_hold(
     kept = {i.external_id: i.text for i in store.items.page(source=f"good {tag}", limit=100)}
     assert kept == {f"g{n}": clean_text(text) for n, (text, _) in enumerate(good)}
     assert report.stored >= len(good)
+
+
+def test_in_a_real_process_the_field_names_reach_the_terminal(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "few.jsonl"
+    path.write_bytes(b"\n".join([line(row(1)), line(row(2, source="")), NAN_LINE, b"{oops"]) + b"\n")
+    db = f"sqlite:///{tmp_path / 'few.db'}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "mobrief", "--db", db, "ingest", "jsonl", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"skipped {path}:2 [source]: missing or empty" in proc.stderr
+    assert f"cleaned {path}:3 [score]: nan is not JSON" in proc.stderr
+    assert f"skipped {path}:4: not JSON: Expecting property name enclosed in double quotes at column 2" in proc.stderr
+    assert f"{path}: could not use 2 records:" in proc.stdout and "no source" in proc.stdout

@@ -27,6 +27,14 @@ def item_dict(item: Item) -> dict[str, Any]:
         "author": item.author,
         "links": list(item.links),
         "edited_at": item.edited_at.isoformat() if item.edited_at else None,
+        "edited": item.edited,
+        "author_id": item.author_id,
+        "forwarded_from": item.forwarded_from,
+        "forwarded_from_id": item.forwarded_from_id,
+        "reply_to": item.reply_to,
+        "views": item.views,
+        "truncated": item.truncated,
+        "deleted_at": item.deleted_at.isoformat() if item.deleted_at else None,
     }
 
 

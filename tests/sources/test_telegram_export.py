@@ -414,3 +414,8 @@ def test_cli_exits_non_zero_when_no_message_of_a_readable_export_can_be_used(tmp
     result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'x.db'}", "ingest", "telegram-export", str(path)])
     assert result.exit_code == 1
     assert "nothing stored" in result.stderr and "neither date_unixtime nor date" in result.stderr
+
+
+def test_a_channel_post_without_a_sender_is_the_channels_own() -> None:
+    items = items_of(read_all(DATA / "wrong_shapes.json", timezone="UTC")[0])
+    assert {i.author for i in items} == {"Канал с ошибками"}

@@ -203,3 +203,16 @@ def test_cli_stores_the_json_ld_time_in_utc(db_url: str, http_server: Any) -> No
         store.close()
     assert item.published_at == dt.datetime(2012, 5, 6, 5, 30, tzinfo=dt.UTC)
     assert item.author == "Анна Корреспондентова"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("08.01.2026 17:46", dt.datetime(2026, 1, 8, 17, 46, tzinfo=dt.UTC)),
+        ("Thu, 08 Jan 2026 17:46:00 +0200", dt.datetime(2026, 1, 8, 15, 46, tzinfo=dt.UTC)),
+        ("2026-01-08T17:46:00+0200", dt.datetime(2026, 1, 8, 15, 46, tzinfo=dt.UTC)),
+        ("9999-12-31T23:59:59-23:59", None),
+    ],
+)
+def test_parse_date_reads_the_forms_pages_write(value: str, expected: dt.datetime | None) -> None:
+    assert parse_date(value) == expected

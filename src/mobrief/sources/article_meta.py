@@ -50,7 +50,7 @@ PUBLISHED_META_KEYS = (
 _MODIFIED = re.compile(r"modif|updat", re.IGNORECASE)
 _PUBLISHED = re.compile(r"publish|pubdate|created", re.IGNORECASE)
 _OFFSET = re.compile(r"(?:[+-]\d{2}:?\d{2}|Z)$")
-_HAS_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
+_HAS_TIME = re.compile(r"\d[T ,]+\d{1,2}:\d{2}")
 _TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—•·»:]|::|-)\s+")
 _DATE_WORDS = re.compile(
     r"^(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}\s+\w+\s+\d{4}(?:\s+г(?:ода|\.)?)?|\w+\s+\d{1,2},\s+\d{4})$"
@@ -188,24 +188,48 @@ def json_ld_articles(page: PageMeta) -> list[Mapping[str, Any]]:
 # ---- the publication time ----
 
 
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ ,T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
 def parse_date(value: str, default_offset: dt.tzinfo | None = None) -> dt.datetime | None:
-    """An ISO 8601 date or datetime as aware UTC; one without an offset takes `default_offset` (else UTC),
-    a date alone is midnight. None when unreadable."""
+    """A date or datetime as aware UTC: ISO 8601, RFC 2822 ("Thu, 08 Jan 2026 17:46:00 +0200") or the dotted
+    day-first form Russian sites write ("08.01.2026 17:46"). One without an offset takes `default_offset`
+    (else UTC); a date alone is midnight. None when unreadable."""
     value = value.strip()
     if not value:
         return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T", 1))
-    except ValueError:
-        try:
-            parsed = dt.datetime.combine(dt.date.fromisoformat(value[:10]), dt.time())
-        except ValueError:
-            return None
+    parsed = _parse_any(value)
+    if parsed is None:
+        return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_offset or dt.UTC)
     try:
         return parsed.astimezone(dt.UTC)
     except OverflowError:
+        return None
+
+
+def _parse_any(value: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T", 1))
+    except ValueError:
+        pass
+    if dotted := _DOTTED.match(value):
+        day, month, year, hour, minute, second = (int(g) if g else 0 for g in dotted.groups())
+        try:
+            return dt.datetime(year, month, day, hour, minute, second)
+        except ValueError:
+            return None
+    if value[:1].isalpha() and "," in value[:5]:
+        import email.utils
+
+        try:
+            return email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(value[:10]), dt.time())
+    except ValueError:
         return None
 
 
@@ -251,17 +275,18 @@ def publication_time(page: PageMeta, fallback: str | None = None) -> FoundTime |
     offsets = (_offset_of(value) for value in [*(c for c, _ in candidates), *page_modified])
     offset = next((o for o in offsets if o is not None), None)
     chosen: FoundTime | None = None
-    chosen_day: str | None = None
+    chosen_day: dt.date | None = None
     for value, method in candidates:
         parsed = parse_date(value, offset)
-        if parsed is None:
+        written = _parse_any(value.strip())
+        if parsed is None or written is None:
             continue
         has_time = bool(_HAS_TIME.search(value.strip()))
         if chosen is None:
             if has_time:
                 return FoundTime(parsed, method)
-            chosen, chosen_day = FoundTime(parsed, method), value.strip()[:10]
-        elif has_time and value.strip()[:10] == chosen_day:
+            chosen, chosen_day = FoundTime(parsed, method), written.date()
+        elif has_time and written.date() == chosen_day:
             return FoundTime(parsed, method)
     return chosen
 

@@ -211,9 +211,11 @@ def message_to_item(
     index: int,
     chat: Mapping[str, Any] | None = None,
     times: Times | None = None,
+    channel: str | None = None,
 ) -> Item | BadRecord | None:
     """An exported message as an Item; None for a service message; a BadRecord naming the bad field (and,
-    in a full-account export, the chat: `index` counts the messages of each chat from 0)."""
+    in a full-account export, the chat: `index` counts the messages of each chat from 0). `channel` names
+    the chat of a single-chat export (a post with no sender is the channel's own)."""
     times = times or Times(zone=dt.UTC, zone_name="UTC", given=True)
     where = f"chat {_chat_source(chat)!r}, message {index}" if chat is not None else f"message {index}"
     if not isinstance(message, dict):
@@ -241,8 +243,8 @@ def message_to_item(
         return BadRecord(path, index, field, f"{where}: {exc}", "no usable text")
     # who wrote it: a channel post's signature, else the sender (groups, chats), else the channel itself
     author = _text_field(message.get("author")) or _text_field(message.get("from"))
-    if author is None and chat is not None:
-        author = _text_field(chat.get("name"))
+    if author is None:
+        author = _text_field(chat.get("name")) if chat is not None else channel
     raw = {key: value for key, value in message.items() if key not in RAW_DROPPED_KEYS}
     if chat is not None:  # full-account export: say which chat the message came from
         raw["chat"] = {key: chat[key] for key in ("name", "type", "id") if key in chat}
@@ -360,7 +362,7 @@ class TelegramExport:
                 reader = _CountingReader(file, size, self.context.progress)
                 if head.shape == "chat":
                     source = self.username or _chat_source(head.meta)
-                    yield from self._read_chat(reader, location, source)
+                    yield from self._read_chat(reader, location, source, _text_field(head.meta.get("name")))
                 else:
                     if self.username:
                         self.context.warnings.append(
@@ -395,9 +397,17 @@ class TelegramExport:
         path: str,
         index: int,
         chat: Mapping[str, Any] | None,
+        channel: str | None = None,
     ) -> Item | BadRecord | None:
         record = message_to_item(
-            message, source=source, username=username, path=path, index=index, chat=chat, times=self.times
+            message,
+            source=source,
+            username=username,
+            path=path,
+            index=index,
+            chat=chat,
+            times=self.times,
+            channel=channel,
         )
         if record is None:
             self.context.count(SERVICE_SKIPPED)
@@ -406,11 +416,15 @@ class TelegramExport:
             record = self.context.fit(record, where)
         return record
 
-    def _read_chat(self, reader: _CountingReader, path: str, source: str) -> Iterator[Item | BadRecord]:
+    def _read_chat(
+        self, reader: _CountingReader, path: str, source: str, channel: str | None
+    ) -> Iterator[Item | BadRecord]:
         done = 0  # complete messages parsed; also the index of the one being parsed
         try:
             for message in ijson.items(reader, "messages.item", use_float=True):
-                record = self._convert(message, source=source, username=self.username, path=path, index=done, chat=None)
+                record = self._convert(
+                    message, source=source, username=self.username, path=path, index=done, chat=None, channel=channel
+                )
                 done += 1
                 if record is not None:
                     yield record

@@ -64,15 +64,13 @@ def _text_from_parts(parts: list[Any], field: str) -> tuple[str, list[str]]:
             if not usable:
                 raise ValueError(f"{field} holds a {type(part).__name__}, expected a string or an entity")
         text = "".join(part if isinstance(part, str) else part.get("text", "") for part in parts)
-    links: list[str] = []
-    for part in parts:
-        if isinstance(part, dict):
-            href = part.get("href")
-            if href and isinstance(href, str):
-                links.append(href)
-            elif part.get("type") in LINK_ENTITY_TYPES and part.get("text"):
-                links.append(_link_from_entity_text(part["text"]))
-    return text, links
+    # a link is an entity's href, or the text of a `link`/`url` entity (every dict part has a string text now)
+    found = [
+        part["href"] if "href" in part else _link_from_entity_text(part["text"])
+        for part in parts
+        if part.__class__ is dict and ("href" in part or part.get("type") in LINK_ENTITY_TYPES)
+    ]
+    return text, [link for link in found if link and isinstance(link, str)]
 
 
 def rebuild_text(message: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
@@ -83,31 +81,43 @@ def rebuild_text(message: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
     The one holding more text wins, and the links of both are kept. Raises ValueError naming the field when
     neither has a usable shape.
     """
+    entities = message.get("text_entities")
+    text = message.get("text", "")
     found: list[tuple[str, list[str]]] = []
     errors: list[ValueError] = []
-    entities = message.get("text_entities")
-    if isinstance(entities, list):
+    if entities.__class__ is list:
         try:
             found.append(_text_from_parts(entities, "text_entities"))
         except ValueError as exc:
             errors.append(exc)
     elif entities is not None:
         errors.append(ValueError(f"text_entities is a {type(entities).__name__}, expected an array"))
-    text = message.get("text", "")
-    if isinstance(text, str):
-        found.append((text, []))
-    elif isinstance(text, list):
-        try:
-            found.append(_text_from_parts(text, "text"))
-        except ValueError as exc:
-            errors.append(exc)
+    if text.__class__ is str:
+        if not found or text != found[0][0]:
+            found.append((text, []))
+    elif text.__class__ is list:
+        same = found and _plain(text) == found[0][0]  # the usual export: both spell the same text and links
+        if not same:
+            try:
+                found.append(_text_from_parts(text, "text"))
+            except ValueError as exc:
+                errors.append(exc)
     else:
         errors.append(ValueError(f"text is a {type(text).__name__}, expected a string or an array"))
     if not found:
         raise errors[-1]
-    best = max(found, key=lambda candidate: len(candidate[0].strip()))  # a tie keeps text_entities
-    links = [link for _, found_links in found for link in found_links]
-    return best[0], tuple(dict.fromkeys(links))
+    longer = len(found) > 1 and len(found[1][0].strip()) > len(found[0][0].strip())  # a tie keeps text_entities
+    best = found[1][0] if longer else found[0][0]
+    links = found[0][1] + found[1][1] if len(found) > 1 else found[0][1]
+    return best, tuple(dict.fromkeys(links)) if links else ()
+
+
+def _plain(parts: list[Any]) -> str | None:
+    """The text of a mixed `text` array when every part is a string or an entity with text, else None."""
+    try:
+        return "".join([part if part.__class__ is str else part["text"] for part in parts])
+    except (TypeError, KeyError):
+        return None
 
 
 def _unix_time(value: Any, field: str) -> dt.datetime:
@@ -193,9 +203,10 @@ def zone_named(name: str) -> dt.tzinfo:
 
 
 def _optional_id(value: Any) -> str | None:
-    if value is None or isinstance(value, bool) or not isinstance(value, str | int):
+    if value is None:
         return None
-    return str(value)
+    kind = value.__class__
+    return value if kind is str else str(value) if kind is int else None
 
 
 def _text_field(value: Any) -> str | None:
@@ -217,30 +228,34 @@ def message_to_item(
     in a full-account export, the chat: `index` counts the messages of each chat from 0). `channel` names
     the chat of a single-chat export (a post with no sender is the channel's own)."""
     times = times or Times(zone=dt.UTC, zone_name="UTC", given=True)
-    where = f"chat {_chat_source(chat)!r}, message {index}" if chat is not None else f"message {index}"
-    if not isinstance(message, dict):
-        return BadRecord(path, index, None, f"{where} is a {type(message).__name__}, not an object", "not an object")
+
+    def where() -> str:  # built only for a bad message
+        place = f"chat {_chat_source(chat)!r}, message {index}" if chat is not None else f"message {index}"
+        return place + (f" (id {message['id']})" if isinstance(message, dict) and "id" in message else "")
+
+    if message.__class__ is not dict:
+        reason = f"{where()} is a {type(message).__name__}, not an object"
+        return BadRecord(path, index, None, reason, "not an object")
     if message.get("type", "message") != "message":
         return None
     message_id = message.get("id")
-    if isinstance(message_id, bool) or not isinstance(message_id, int):
-        return BadRecord(path, index, "id", f"{where}: id {message_id!r} is not an integer", "no usable id")
-    where += f" (id {message_id})"
+    if message_id.__class__ is not int:
+        return BadRecord(path, index, "id", f"{where()}: id {message_id!r} is not an integer", "no usable id")
     try:
         published_at = times.published(message)
     except ValueError as exc:
         field = "date" if message.get("date_unixtime") is None else "date_unixtime"
-        return BadRecord(path, index, field, f"{where}: {exc}", "no usable date")
+        return BadRecord(path, index, field, f"{where()}: {exc}", "no usable date")
     try:
-        edited_at = times.edited(message)
+        edited_at = times.edited(message) if "edited" in message or "edited_unixtime" in message else None
     except ValueError as exc:
         field = "edited_unixtime" if message.get("edited_unixtime") is not None else "edited"
-        return BadRecord(path, index, field, f"{where}: {exc}", "no usable edit time")
+        return BadRecord(path, index, field, f"{where()}: {exc}", "no usable edit time")
     try:
         text, links = rebuild_text(message)
     except ValueError as exc:
         field = "text_entities" if str(exc).startswith("text_entities") else "text"
-        return BadRecord(path, index, field, f"{where}: {exc}", "no usable text")
+        return BadRecord(path, index, field, f"{where()}: {exc}", "no usable text")
     # who wrote it: a channel post's signature, else the sender (groups, chats), else the channel itself
     author = _text_field(message.get("author")) or _text_field(message.get("from"))
     if author is None:
@@ -248,6 +263,8 @@ def message_to_item(
     raw = {key: value for key, value in message.items() if key not in RAW_DROPPED_KEYS}
     if chat is not None:  # full-account export: say which chat the message came from
         raw["chat"] = {key: chat[key] for key in ("name", "type", "id") if key in chat}
+    get = message.get
+    forwarded = get("forwarded_from") or get("saved_from")
     return Item(
         source=source,
         external_id=str(message_id),
@@ -258,10 +275,10 @@ def message_to_item(
         links=links,
         edited_at=edited_at,
         edited=edited_at is not None,
-        author_id=_optional_id(message.get("from_id")),
-        forwarded_from=_text_field(message.get("forwarded_from")) or _text_field(message.get("saved_from")),
-        forwarded_from_id=_optional_id(message.get("forwarded_from_id")),
-        reply_to=_optional_id(message.get("reply_to_message_id")),
+        author_id=_optional_id(get("from_id")),
+        forwarded_from=_text_field(forwarded) if forwarded is not None else None,
+        forwarded_from_id=_optional_id(get("forwarded_from_id")),
+        reply_to=_optional_id(get("reply_to_message_id")),
         raw=raw,
     )
 
@@ -411,10 +428,7 @@ class TelegramExport:
         )
         if record is None:
             self.context.count(SERVICE_SKIPPED)
-        elif isinstance(record, Item):
-            where = f"{path}:{index}" + (f" (chat {_chat_source(chat)!r})" if chat is not None else "")
-            record = self.context.fit(record, where)
-        return record
+        return record  # fitted to the store's limits as it is stored (the note names the message id)
 
     def _read_chat(
         self, reader: _CountingReader, path: str, source: str, channel: str | None

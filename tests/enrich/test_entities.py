@@ -72,3 +72,10 @@ def test_a_long_text_is_read_in_pieces_that_cover_it_and_offsets_stay_true() -> 
     (person,) = [m for m in entities.find_entities(text, lang="ru") if m.kind == "person"]
     assert person.latin == "Vyacheslav Gladkov"
     assert text[person.start : person.end] == person.text
+
+
+def test_a_womans_first_name_in_ia_is_written_as_the_press_writes_it() -> None:
+    found = _by_kind("Об этом рассказала Юлия Соколова, а Марию Лебедеву вызвали в суд. Россия ответила.")
+    assert found["person"] == [("Юлия Соколова", "Yulia Sokolova"), ("Мария Лебедева", "Maria Lebedeva")]
+    assert entities.find_entities("Наталья Орлова", lang="ru")[0].latin == "Natalya Orlova"  # -ья keeps "ya"
+    assert entities.find_entities("Виталий Ия", lang="ru")[0].latin.endswith("Iya")  # a surname keeps the scheme

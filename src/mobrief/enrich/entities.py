@@ -57,7 +57,7 @@ EN_FIRST_NAMES = _word_set(
     """
 )
 
-VERSION_CODE = "entities-code-4"
+VERSION_CODE = "entities-code-5"
 _UNIT_NOUNS = {
     "полк": "Regiment", "бригад": "Brigade", "дивизи": "Division", "батальон": "Battalion", "арми": "Army",
     "корпус": "Corps", "отряд": "Detachment",
@@ -459,10 +459,24 @@ def _person(start: int, end: int, surface: str, overrides: Mapping[str, str] | N
         kind="person",
         text=surface,
         normalized=normalized,
-        latin=_transliterate(normalized, overrides),
+        latin=_first_name_in_ia(normalized, _transliterate(normalized, overrides)),
         start=start,
         end=end,
     )
+
+
+def _first_name_in_ia(normalized: str, latin: str) -> str:
+    """A woman's first name in «-ия» ends in "-ia", as the press and the archive write it: Maria Zakharova,
+    Yulia Navalnaya, Anastasia Rakova, Emilia, Sofia (every such name the archive prints; never "-iya").
+    The scheme's "-iya" stays for surnames and places (Rossiya), and where the first name is no dictionary
+    first name."""
+    first, _, rest = normalized.partition(" ")
+    latin_first, _, latin_rest = latin.partition(" ")
+    if not rest or len(first) < 4 or not first.lower().endswith("ия") or not latin_first.endswith("iya"):
+        return latin
+    if not any("Name" in p.tag and p.tag.case == "nomn" for p in _morph().parse(first.lower())):
+        return latin
+    return f"{latin_first[:-3]}ia {latin_rest}"
 
 
 _EN_NAME = re.compile(r"\b(?P<first>[A-Z][a-z]+)(?P<rest>(?: [A-Z][a-z’'-]+){1,2})\b")

@@ -115,3 +115,26 @@ def add_story(
             conn, [{"item_id": i, "story_id": story_id, "method": "test", "score": 1.0} for i in ids]
         )
     return int(story_id)
+
+
+def store_unchecked_draft(
+    store: Any, story_id: int, text: str = "According to a report, 99 people were detained."
+) -> None:
+    """Give a story a machine draft the fact guard found fault with (as a backend's invented number would)."""
+    from mobrief.records import NEEDS_CHECK, DraftSentence, Finding, StoryDraft
+
+    item_ids = tuple(i.item_id for i in store.stories.items_of(story_id))
+    store.story_drafts.save_many(
+        [
+            StoryDraft(
+                story_id=story_id,
+                text=text,
+                status=NEEDS_CHECK,
+                backend="frames",
+                backend_version="test",
+                sentences=(DraftSentence(text=text, item_id=item_ids[0], start=0, end=10, source_text="…"),),
+                findings=(Finding(kind="number", text="99", message="99 is not in the reports"),),
+                item_ids=item_ids,
+            )
+        ]
+    )

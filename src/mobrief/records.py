@@ -260,3 +260,72 @@ class ExchangeRate:
     date: dt.date
     currency: str
     rate: float
+
+
+DRAFTED = "drafted"  # a machine draft that passed the fact guard
+NEEDS_CHECK = "needs-check"  # the fact guard found fault: an editor must check it before publishing
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftSentence:
+    """One English sentence and the Russian sentence it rests on (item id, character span, its text)."""
+
+    text: str
+    item_id: int | None
+    start: int = -1
+    end: int = -1
+    source_text: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "item_id": self.item_id,
+            "start": self.start,
+            "end": self.end,
+            "source_text": self.source_text,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DraftSentence:
+        return cls(
+            text=str(data.get("text", "")),
+            item_id=data.get("item_id"),
+            start=int(data.get("start", -1)),
+            end=int(data.get("end", -1)),
+            source_text=str(data.get("source_text", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """Something the fact guard could not trace to the reports, or a backend's note on why it fell back."""
+
+    kind: str  # "number", "name", "spelling", "missing-name", "cyrillic", "fallback"
+    text: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "text": self.text, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        return cls(kind=str(data.get("kind", "")), text=str(data.get("text", "")), message=str(data.get("message", "")))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryDraft:
+    """A story's English draft: its sentences, the backend that wrote it and what the fact guard found."""
+
+    story_id: int
+    text: str
+    status: str
+    backend: str
+    backend_version: str
+    sentences: tuple[DraftSentence, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    item_ids: tuple[int, ...] = ()  # the reports it was drafted from
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        """Findings that keep the draft from being `drafted` (a fallback note does not)."""
+        return tuple(f for f in self.findings if f.kind != "fallback")

@@ -50,7 +50,8 @@ def test_one_entry_per_story_however_many_outlets(store: Store) -> None:
     (trial_entry,) = [e for e in entries if e.story_id == trial]
     assert len(trial_entry.item_ids) == 3
     assert {s["outlet"] for s in trial_entry.sources} == {"Mediazona", "Vyorstka", "Agentstvo"}
-    assert trial_entry.status == "to-write"
+    assert trial_entry.status == "drafted" and trial_entry.backend == "frames"  # drafted while composing
+    assert "has sentenced a student" in trial_entry.text and "[To write]" not in trial_entry.text
     (payment_entry,) = [e for e in entries if e.story_id == payment]
     assert "2 million rubles [$" in payment_entry.text  # converted at the rate of the period's last day
     assert composed.title == "Mobilization in Russia for June 2–3, 2024"

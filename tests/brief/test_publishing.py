@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from factories import add_story, make_item
+from factories import add_story, make_item, store_unchecked_draft
 from mobrief.brief import compose, publish, review
 from mobrief.cli import cli
 from mobrief.errors import ConfigError
@@ -24,9 +24,10 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def _two_stories(store: Store) -> tuple[int, int]:
     written = add_story(store, [make_item(1, source="a", text="Суд вынес приговор активисту.", published_at=WHEN)])
-    scaffold = add_story(store, [make_item(2, source="b", text="Суд арестовал студента.", published_at=WHEN)])
+    unchecked = add_story(store, [make_item(2, source="b", text="Суд арестовал студента.", published_at=WHEN)])
+    store_unchecked_draft(store, unchecked)  # a machine draft the fact guard found fault with
     compose.write_entry_text(store, written, "A court in Kaluga sentenced an activist to six years.")
-    return written, scaffold
+    return written, unchecked
 
 
 def test_unfinished_entries_refuse_publishing_until_left_out(store: Store) -> None:
@@ -36,7 +37,7 @@ def test_unfinished_entries_refuse_publishing_until_left_out(store: Store) -> No
     store.drafts.set_text(entry_of[written], "A court sentenced an activist; the voenkomat said nothing.")
     checked = review.review_draft(store, draft.id)
     kinds = {e.story_id: [p.kind for p in e.problems] for e in checked.entries}
-    assert kinds == {written: ["lint"], scaffold: ["scaffold"]}
+    assert kinds == {written: ["lint"], scaffold: ["needs-check"]}
     with pytest.raises(publish.PublishRefused, match="2 unfinished entries") as refused:
         publish.publish_draft(store, draft.id)
     assert {e.story_id for e in refused.value.entries} == {written, scaffold}
@@ -98,7 +99,8 @@ def test_cli_publish_correct_and_withdraw(db_url: str, tmp_path: Path) -> None:
     done = runner.invoke(cli, ["--db", db_url, "brief", "publish", str(draft.id), "--out", str(site),
                                "--leave-out", str(scaffold_entry), "--json"])  # fmt: skip
     assert done.exit_code == 0, done.output
-    assert "[To write]" not in (site / "mobilization-in-russia-for-june-3-2024.md").read_text(encoding="utf-8")
+    published = (site / "mobilization-in-russia-for-june-3-2024.md").read_text(encoding="utf-8")
+    assert "99 people" not in published and "six years" in published
     opened = runner.invoke(cli, ["--db", db_url, "brief", "correct", str(draft.id), "--json"])
     correction = json.loads(opened.output)["draft_id"]
     again = runner.invoke(cli, ["--db", db_url, "brief", "publish", str(correction), "--out", str(site),

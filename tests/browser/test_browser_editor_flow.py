@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from factories import store_unchecked_draft
 from mobrief.records import Amount, Enrichment, Item, Mention, Place
 from mobrief.store import open_store
 from mobrief.store.schema import stories, story_items
@@ -162,8 +163,10 @@ def _seed(url: str) -> dict[str, int]:
                 keys = GROUPS.get(key, [key])
                 out[key] = _story(conn, text[:60], [ids[k] for k in keys], section, DAY + dt.timedelta(minutes=10 * n))
             for n in range(FILLER):
-                _story(conn, f"Сводка {n}", [ids[f"filler-{n}"]], "recruitment", DAY - dt.timedelta(hours=2 + n))
+                when = DAY - dt.timedelta(hours=2 + n)
+                out[f"filler-{n}"] = _story(conn, f"Сводка {n}", [ids[f"filler-{n}"]], "recruitment", when)
         out |= {f"item:{k}": v for k, v in ids.items()}
+        store_unchecked_draft(store, out[f"filler-{FILLER - 1}"])  # (June 2) its machine draft failed the guard
         return out
     finally:
         store.close()
@@ -325,8 +328,10 @@ def test_entries_save_themselves_and_nothing_typed_is_lost(server: tuple[str, di
 
     one, two, three = box("payment"), box("sentence"), box("conscripts")
     one.locator("textarea").click()
+    page.keyboard.press("Control+A")  # the machine draft is in the box: the editor writes over it
     page.keyboard.type("The Vyorstka media outlet reported that an enlistment office paid a family.")
     two.locator("textarea").click()
+    page.keyboard.press("Control+A")
     page.keyboard.type("A court in Perm sentenced a deserter to six years, Mediazona reported.")
     three.locator("textarea").fill("Mothers of conscripts wrote that the voenkomat ignored them.")
     three.locator("textarea").dispatch_event("change")
@@ -361,7 +366,7 @@ def test_entries_save_themselves_and_nothing_typed_is_lost(server: tuple[str, di
     assert page.url == draft_url
 
 
-def test_publish_is_refused_with_a_scaffold_then_corrected_and_withdrawn(
+def test_publish_is_refused_with_an_unchecked_draft_then_corrected_and_withdrawn(
     server: tuple[str, dict[str, int]], page: Any
 ) -> None:
     base, _ = server
@@ -375,11 +380,11 @@ def test_publish_is_refused_with_a_scaffold_then_corrected_and_withdrawn(
     page.click("#review")
     page.wait_for_url(f"**/drafts/{draft_id}/review")
     assert page.locator(".review-list li.unfinished").count() >= 1
-    assert "still the composed scaffold" in page.inner_text(".review-list")
+    assert "check the facts" in page.inner_text(".review-list")
     shot(page, "review")
     page.click("#publish")
     page.wait_for_load_state()
-    assert "Not published." in page.inner_text("main")  # refused while a scaffold remains
+    assert "Not published." in page.inner_text("main")  # refused while a draft fails the guard
 
     # write one entry, leave the others out explicitly, publish
     page.goto(base + f"/drafts/{draft_id}")

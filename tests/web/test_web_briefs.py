@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from factories import store_unchecked_draft
 from mobrief.brief import review
 
 pytestmark = pytest.mark.anyio
@@ -92,6 +93,7 @@ async def _draft_with_two_entries(browser, newsroom, web_store) -> list[int]:
 
 
 async def test_editor_writes_applies_a_suggestion_moves_and_publishes(browser, newsroom, web_store) -> None:
+    store_unchecked_draft(web_store, newsroom.stories["sentence"])  # its machine draft failed the fact guard
     await browser.sign_in("editor")
     first, second = await _draft_with_two_entries(browser, newsroom, web_store)
     draft_url = f"/drafts/{newsroom.draft_id}"
@@ -131,7 +133,8 @@ async def test_editor_writes_applies_a_suggestion_moves_and_publishes(browser, n
     straight = await browser.post(f"{draft_url}/publish")  # publishing goes through the review
     assert straight.headers["location"] == f"{draft_url}/review"
     reviewed = await browser.get(f"{draft_url}/review")
-    assert "still the composed scaffold" in reviewed.text and f'name="leave_out" value="{second}"' in reviewed.text
+    assert "check the facts: 99 is not in the reports" in reviewed.text
+    assert f'name="leave_out" value="{second}"' in reviewed.text
     refused = await browser.post(f"{draft_url}/publish", {"confirm": "1"})
     assert refused.status_code == 409 and "Not published." in refused.text
     assert web_store.briefs.get(newsroom.draft_id).status == "draft"

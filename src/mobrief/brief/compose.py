@@ -1,7 +1,8 @@
 """Compose the draft brief of a period: one entry per relevant story, in house section order and house style.
 
 An entry's text is the editor's English text when there is one, else an English report of the story with its
-outlet named, else a draft line of the extracted facts and the original excerpt, marked "to-write".
+outlet named, else the story's machine draft (`drafted`, or `needs-check` when the fact guard found fault),
+drafted now if it has none; only a story nothing can draft gets the facts line and excerpt, marked "to-write".
 Composing again updates the stored draft and keeps what editors wrote or moved.
 """
 
@@ -14,7 +15,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mobrief.brief import continuations, house_style
-from mobrief.records import Brief, BriefSection, GlossaryTerm
+from mobrief.brief.draft_stories import draft_pending
+from mobrief.brief.drafting.backends import DraftBackend
+from mobrief.records import Brief, BriefSection, GlossaryTerm, StoryDraft
 from mobrief.store import Store
 from mobrief.store import period_stories as period
 from mobrief.store.drafts import Draft, DraftEntry
@@ -25,6 +28,7 @@ from mobrief.style.transliteration import transliterate
 EXCERPT_CHARS = 400
 ENGLISH_CHARS = 1200
 FALLBACK_SECTION = "authorities"
+ENGLISH_REPORT = "english-report"  # the backend name of an entry taken from an English report
 ORIGINAL_MARK = " Original ("  # starts the quoted source text of a to-write entry
 # sentence openers that are not names, so "According to X, the …" may lower-case them
 _COMMON_OPENERS = frozenset({
@@ -41,12 +45,16 @@ class ComposedEntry:
     """One story's entry in the brief, with its provenance."""
 
     story_id: int | None
-    status: str  # "written" (an editor's text), "drafted" (an English report), "to-write"
+    status: str  # "written" (an editor's text), "drafted" (an English report or machine draft), "needs-check",
+    # "to-write"
     text: str
     sources: tuple[Mapping[str, Any], ...] = ()
     item_ids: tuple[int, ...] = ()
     previously: tuple[Mapping[str, Any], ...] = ()
     entry_id: int | None = None
+    backend: str | None = None  # who drafted it: a drafting backend's name, "english-report"; None for an editor
+    sentences: tuple[Mapping[str, Any], ...] = ()  # drafted sentences with the Russian sentence each rests on
+    findings: tuple[Mapping[str, Any], ...] = ()  # the fact guard's findings
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +95,9 @@ class ComposedBrief:
                             "sources": [dict(x) for x in e.sources],
                             "item_ids": list(e.item_ids),
                             "previously": [dict(x) for x in e.previously],
+                            "backend": e.backend,
+                            "sentences": [dict(x) for x in e.sentences],
+                            "findings": [dict(x) for x in e.findings],
                         }
                         for e in s.entries
                     ],
@@ -289,15 +300,26 @@ def previously_reported(
 
 
 def plan_entry(
-    story: period.PeriodStory, style: HouseStyle, archive: Sequence[period.PublishedParagraph] = ()
+    story: period.PeriodStory,
+    style: HouseStyle,
+    archive: Sequence[period.PublishedParagraph] = (),
+    machine_draft: StoryDraft | None = None,
 ) -> PlannedEntry:
     """The entry composing wants for a story, and how important the story is."""
     english = [i for i in story.items if (i.lang or "").startswith("en") and i.text.strip()]
+    backend: str | None = None
+    sentences: tuple[Mapping[str, Any], ...] = ()
+    findings: tuple[Mapping[str, Any], ...] = ()
     if story.entry_text and story.entry_text.strip():
         status, text = "written", _one_paragraph(story.entry_text)
     elif english:
         best = max(english, key=lambda i: (i.relevance or 0.0, i.published_at))
         status, text = "drafted", attribute(_clip(best.text, ENGLISH_CHARS), outlet_name(best.outlet, style))
+        backend = ENGLISH_REPORT
+    elif machine_draft is not None:
+        status, text, backend = machine_draft.status, machine_draft.text, machine_draft.backend
+        sentences = tuple(x.as_dict() for x in machine_draft.sentences)
+        findings = tuple(x.as_dict() for x in machine_draft.findings)
     else:
         status, text = "to-write", facts_line(story, style)
     previously = previously_reported(story, archive)
@@ -308,9 +330,27 @@ def plan_entry(
         sources=_sources(story, style),
         item_ids=tuple(i.id for i in story.items),
         previously=previously,
+        backend=backend,
+        sentences=sentences,
+        findings=findings,
     )
     importance = (int(story.pinned), len(_outlets(story, style)), story.last_seen.timestamp())
     return PlannedEntry(story_id=story.id, section=_section_of(story), importance=importance, entry=entry)
+
+
+def machine_drafts(
+    store: Store, stories: Sequence[period.PeriodStory], backend: DraftBackend | None = None
+) -> dict[int, StoryDraft]:
+    """The stored drafts of the stories an entry needs one for, drafting first those without a current one."""
+    wanted = [
+        s.id
+        for s in stories
+        if not (s.entry_text and s.entry_text.strip())
+        and not any((i.lang or "").startswith("en") and i.text.strip() for i in s.items)
+    ]
+    if wanted:
+        draft_pending(store, story_ids=wanted, backend=backend)
+    return store.story_drafts.get_many(wanted)
 
 
 # ---- the whole brief ----
@@ -354,7 +394,13 @@ def style_entries(texts: Sequence[str], day: dt.date, style: HouseStyle) -> list
 
 
 def compose_brief(
-    store: Store, start: dt.date, end: dt.date, *, style: HouseStyle | None = None, draft_id: int | None = None
+    store: Store,
+    start: dt.date,
+    end: dt.date,
+    *,
+    style: HouseStyle | None = None,
+    draft_id: int | None = None,
+    backend: DraftBackend | None = None,
 ) -> ComposedBrief:
     """Build (or update) and store the draft brief for [start, end] (draft `draft_id` when given, else the
     period's own); returns it as composed. Stories an editor removed from the draft stay out."""
@@ -371,7 +417,9 @@ def compose_brief(
     if draft_id is None:
         draft_id = store.drafts.create(dates.format_title(start, end), start, end)
     removed = store.drafts.removed_story_ids(draft_id)
-    planned = {p.story_id: p for p in (plan_entry(s, style, archive) for s in stories if s.id not in removed)}
+    stories = [s for s in stories if s.id not in removed]
+    drafted = machine_drafts(store, stories, backend)
+    planned = {p.story_id: p for p in (plan_entry(s, style, archive, drafted.get(s.id)) for s in stories)}
     draft = store.drafts.get(draft_id)
     layout = _merge_with_draft(draft, planned)
     ordered = [(key, entry) for key, entries in layout for entry in entries]
@@ -389,14 +437,14 @@ def compose_brief(
     return load_composed(store, draft_id)
 
 
-def compose_draft(store: Store, draft_id: int) -> ComposedBrief:
+def compose_draft(store: Store, draft_id: int, backend: DraftBackend | None = None) -> ComposedBrief:
     """Compose an existing draft again for its own period."""
     draft = store.drafts.get(draft_id)
     if draft.status != "draft" or draft.period_start is None or draft.period_end is None:
         from mobrief.errors import ConfigError
 
         raise ConfigError(f"brief {draft_id} is not a draft with a period")
-    return compose_brief(store, draft.period_start, draft.period_end, draft_id=draft_id)
+    return compose_brief(store, draft.period_start, draft.period_end, draft_id=draft_id, backend=backend)
 
 
 def _from_draft(entry: DraftEntry) -> ComposedEntry:
@@ -409,11 +457,21 @@ def _from_draft(entry: DraftEntry) -> ComposedEntry:
         item_ids=entry.item_ids,
         previously=entry.previously,
         entry_id=entry.id,
+        backend=entry.backend,
+        sentences=entry.sentences,
+        findings=entry.findings,
     )
 
 
 def _entry_fields(entry: ComposedEntry) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in ComposedEntry.__dataclass_fields__}
+    fields = {name: getattr(entry, name) for name in ComposedEntry.__dataclass_fields__}
+    if entry.backend is not None:
+        fields["drafting"] = {
+            "backend": entry.backend,
+            "sentences": [dict(x) for x in entry.sentences],
+            "findings": [dict(x) for x in entry.findings],
+        }
+    return fields
 
 
 def _merge_with_draft(draft: Draft, planned: dict[int, PlannedEntry]) -> list[tuple[str, list[ComposedEntry]]]:

@@ -10,6 +10,7 @@ from mobrief.cli import (
     archive,
     brief,
     demo,
+    draft,
     enrich,
     glossary,
     ingest,
@@ -39,7 +40,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (ingest, items, sources, archive, glossary, rates, style, enrich, stories, brief, demo, web):
+for module in (ingest, items, sources, archive, glossary, rates, style, enrich, draft, stories, brief, demo, web):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store
@@ -47,3 +49,21 @@ def print_json(data: Any) -> None:
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+
+@contextmanager
+def progress_bar(app: AppContext, label: str) -> Iterator[Callable[[int, int | None], None]]:
+    """A transient rich progress bar; yields update(done, total)."""
+    columns = (
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=app.console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

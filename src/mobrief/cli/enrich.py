@@ -4,34 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from mobrief import pipeline
-from mobrief.cli.context import AppContext, json_option, pass_app, print_json
+from mobrief.brief import draft_stories
+from mobrief.cli.context import AppContext, json_option, pass_app, print_json, progress_bar
 from mobrief.errors import BadRecord
-
-
-@contextmanager
-def _progress_bar(app: AppContext, label: str) -> Iterator[Callable[[int, int | None], None]]:
-    columns = (
-        TextColumn(f"[bold]{label}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=app.console, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 @click.command("enrich")
@@ -56,15 +37,18 @@ def enrich_command(app: AppContext, retry_set_aside: bool, list_set_aside: bool,
             app.out.print(Text(f"{len(aside)} item{'s' * (len(aside) != 1)} set aside"))
         return
     retried = store.enrichments.retry_set_aside() if retry_set_aside else 0
-    with _progress_bar(app, "enriching") as update:
+    with progress_bar(app, "enriching") as update:
         report = pipeline.enrich_pending(store, settings=app.settings, progress=update)
     summary: dict[str, Any] = report.as_dict() | {"retried": retried}
     cluster = getattr(pipeline, "cluster_pending", None)
     if cluster is not None:
-        with _progress_bar(app, "clustering") as update:
+        with progress_bar(app, "clustering") as update:
             clustered = cluster(store, settings=app.settings, progress=update)
         as_dict = getattr(clustered, "as_dict", None)
         summary["stories"] = as_dict() if callable(as_dict) else str(clustered)
+    with progress_bar(app, "drafting") as update:
+        drafted = draft_stories.draft_pending(store, seen_since=draft_stories.recent_since(), progress=update)
+    summary["drafts"] = drafted.as_dict(with_ids=False)
     if as_json:
         print_json(summary)
         return
@@ -78,6 +62,7 @@ def enrich_command(app: AppContext, retry_set_aside: bool, list_set_aside: bool,
         )
     if "stories" in summary:
         app.console.print(f"stories: {summary['stories']}")
+    app.console.print(draft_stories.summary_line(drafted))
 
 
 # ---- relevance ----

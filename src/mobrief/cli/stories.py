@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.errors import ConfigError
@@ -154,6 +155,18 @@ def show_story(app: AppContext, story_id: int, as_json: bool) -> None:
         data["items"] = [_item_dict(x) for x in members]
         data["previously_reported"] = [_link_dict(x, story_id) for x in earlier]
         data["continued_by"] = [_link_dict(x, story_id) for x in later]
+        drafted = app.store.story_drafts.get(story_id)
+        data["draft"] = (
+            None
+            if drafted is None
+            else {
+                "status": drafted.status,
+                "backend": drafted.backend,
+                "text": drafted.text,
+                "sentences": [s.as_dict() for s in drafted.sentences],
+                "findings": [f.as_dict() for f in drafted.findings],
+            }
+        )
         print_json(data)
         return
     out = app.out
@@ -187,6 +200,18 @@ def show_story(app: AppContext, story_id: int, as_json: bool) -> None:
         for link in later:
             when = f"{link.first_seen:%Y-%m-%d}" if link.first_seen else ""
             out.print(f"  #{link.story_id} {when} {_excerpt(link.title)}")
+    drafted = app.store.story_drafts.get(story_id)
+    if drafted is not None:
+        out.print(f"[bold]Draft[/bold] ({drafted.status}, {drafted.backend}):")
+        sentences = Table(show_header=True)
+        sentences.add_column("English", overflow="fold")
+        sentences.add_column("rests on (item, characters: Russian)", overflow="fold")
+        for sentence in drafted.sentences:
+            where = f"#{sentence.item_id} [{sentence.start}:{sentence.end}] " if sentence.item_id else ""
+            sentences.add_row(Text(sentence.text), Text(where + sentence.source_text))
+        out.print(sentences)
+        for finding in drafted.findings:
+            out.print(Text(f"  {finding.kind}: {finding.message}"))
 
 
 @stories.command("cluster")

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from mobrief.store.sources import SourceRepository
     from mobrief.store.stories import StoryRepository
     from mobrief.store.story_decisions import StoryDecisionRepository
+    from mobrief.store.story_drafts import StoryDraftRepository
     from mobrief.store.suggestions import SuggestionRepository
     from mobrief.store.users import UserRepository
 
@@ -157,6 +158,12 @@ class Store:
         from mobrief.store.story_decisions import StoryDecisionRepository
 
         return StoryDecisionRepository(self.engine)
+
+    @functools.cached_property
+    def story_drafts(self) -> StoryDraftRepository:
+        from mobrief.store.story_drafts import StoryDraftRepository
+
+        return StoryDraftRepository(self.engine)
 
     @functools.cached_property
     def outlet_aliases(self) -> OutletAliasRepository:

@@ -37,6 +37,9 @@ class DraftEntry:
     sources: tuple[Mapping[str, Any], ...]
     previously: tuple[Mapping[str, Any], ...]
     edited: bool
+    backend: str | None = None  # the drafting backend that wrote a machine draft
+    sentences: tuple[Mapping[str, Any], ...] = ()  # each drafted sentence with the Russian sentence it rests on
+    findings: tuple[Mapping[str, Any], ...] = ()  # what the fact guard could not trace to the reports
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,6 +175,9 @@ class DraftRepository:
                             sources=tuple(p.sources or ()),
                             previously=tuple(p.previously or ()),
                             edited=bool(p.edited),
+                            backend=(p.drafting or {}).get("backend"),
+                            sentences=tuple((p.drafting or {}).get("sentences") or ()),
+                            findings=tuple((p.drafting or {}).get("findings") or ()),
                         )
                     )
         return Draft(
@@ -308,7 +314,7 @@ class DraftRepository:
             conn.execute(
                 brief_paragraphs.update()
                 .where(brief_paragraphs.c.id == entry_id)
-                .values(text=text, status=status, edited=True)
+                .values(text=text, status=status, edited=True, drafting=None)
             )
             story_id = conn.execute(
                 sa.select(brief_paragraphs.c.story_id).where(brief_paragraphs.c.id == entry_id)

@@ -295,6 +295,7 @@ def save_draft_layout(
                 "status": fields["status"],
                 "sources": [dict(s) for s in fields["sources"]],
                 "previously": [dict(p) for p in fields["previously"]],
+                "drafting": fields.get("drafting"),
             }
             entry_id = fields.get("entry_id")
             if entry_id is not None:

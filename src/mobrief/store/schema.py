@@ -208,6 +208,21 @@ brief_paragraphs = Table(
     Column("sources", JSON, nullable=True),  # [{url, outlet, published_at}] the entry names
     Column("previously", JSON, nullable=True),  # [{brief_id, title, url}] earlier briefs the story continues
     Column("edited", Boolean, nullable=False, default=False),  # an editor wrote or moved it: compose keeps it
+    Column("drafting", JSON, nullable=True),  # a machine draft's {backend, sentences, findings}
+)
+
+story_drafts = Table(
+    "story_drafts",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # "drafted" / "needs-check"
+    Column("backend", String(40), nullable=False),
+    Column("backend_version", String(120), nullable=False),
+    Column("sentences", JSON, nullable=False, default=list),  # [{text, item_id, start, end, source_text}]
+    Column("findings", JSON, nullable=False, default=list),  # [{kind, text, message}]
+    Column("item_ids", JSON, nullable=False, default=list),  # the reports it was drafted from
+    _now_column("drafted_at"),
 )
 
 brief_exclusions = Table(

@@ -1,0 +1,542 @@
+"""The default backend: recognise what kind of event a story reports, fill that kind's slots from the Russian text
+and what enrichment found in it, and write one to three English sentences in the house voice.
+
+Written for mobrief rather than taken from a library: no offline Russian→English system ships without a model
+download, and a template over slots can say only what the reports say. Every English word comes from a
+template, the phrasebook, the glossary or a transliterated name, so Russian never leaks into a draft: a slot the
+phrasebook can't render is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import razdel
+
+from mobrief.brief.drafting import phrasebook, units
+from mobrief.brief.drafting.phrasebook import Match, Phrasebook, Token
+from mobrief.brief.drafting.records import DraftContext, DraftSentence, Report, StoryDraft, StoryReports
+
+NAME = "frames"
+VERSION = "frames-1"
+LEAD_CHARS = 2500  # slots come from the opening of the lead report, where Russian news states the event
+KINDS = ("sentence", "arrest", "treason", "desertion", "payment", "deaths", "appeal", "recruitment", "youth", "law")
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+_AGE_STRICT = re.compile(r"(\d{1,3})-летн\w*", re.I)
+_ARTICLE = re.compile(
+    r"(?:ст\.|стат(?:ья|ьи|ье|ью|ьей|ьям|ьями|ьях))\s*(\d{1,3}(?:\.\d{1,2}){0,2})"
+    r"(?:\s*(?:ч\.|част[ьиюей]+)\s*\d+)?(?:[^.]{0,25}?(УК|КоАП))?",
+    re.I,
+)
+_ARTICLE_PART_FIRST = re.compile(r"(?:ч\.|част[ьиюей]+)\s*\d+\s*(?:ст\.|стат\w+)\s*(\d{1,3}(?:\.\d{1,2}){0,2})", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A Russian sentence of a report: where it stands and its words."""
+
+    report: Report
+    start: int
+    end: int
+    words: list[Token]
+
+    @property
+    def text(self) -> str:
+        return self.report.text[self.start : self.end]
+
+    def covers(self, start: int, end: int) -> bool:
+        return self.start <= start and end <= self.end
+
+
+@dataclass(slots=True)
+class Slots:
+    """What a sentence of the lead report says, as English pieces (each already house wording)."""
+
+    span: Span
+    people: list[str] = field(default_factory=list)  # "Sergey Koshcheev, a 31-year-old resident,"
+    names: list[str] = field(default_factory=list)  # the people's names alone
+    places: list[str] = field(default_factory=list)
+    rubles: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+    counts: list[float] = field(default_factory=list)
+    counted: list[str] = field(default_factory=list)  # head counts with their noun: "16,000 families"
+    ages: list[int] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    charges: list[str] = field(default_factory=list)
+    regimes: list[str] = field(default_factory=list)
+    punishments: list[str] = field(default_factory=list)
+    institutions: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    payments: list[str] = field(default_factory=list)
+    lemmas: frozenset[str] = frozenset()
+
+    def has(self, *words: str) -> bool:
+        return any(w in self.lemmas for w in words)
+
+
+def is_russian(report: Report) -> bool:
+    return (report.lang or "").startswith("ru") or bool(_CYRILLIC.search(report.text[:200]))
+
+
+def lead_report(reports: Sequence[Report]) -> Report:
+    """The report a draft rests on: Russian, on the beat, and full enough to state the event."""
+    return max(
+        reports,
+        key=lambda r: (is_russian(r), len(r.text) >= 200, round(r.relevance or 0.0, 1), min(len(r.text), 1500)),
+    )
+
+
+def sentences(report: Report, book: Phrasebook) -> list[Span]:
+    """The lead report's sentences (its title first when the text does not begin with it)."""
+    text = report.text[:LEAD_CHARS]
+    spans = []
+    for s in razdel.sentenize(text):
+        if len(s.text) < 15 or not _CYRILLIC.search(s.text):
+            continue
+        spans.append(Span(report, s.start, s.stop, phrasebook.tokens(s.text)))
+    # token offsets are local to the sentence: shift them to the report's text
+    return [Span(sp.report, sp.start, sp.end, [Token(t.lemma, t.start + sp.start, t.end + sp.start) for t in sp.words])
+            for sp in spans]  # fmt: skip
+
+
+def _in(span: Span, mapping: Mapping[str, Any]) -> bool:
+    """Whether a mention, place or amount stands in the sentence (by its offsets, else by its surface text)."""
+    start, end = int(mapping.get("start", -1)), int(mapping.get("end", -1))
+    if start >= 0:
+        return span.covers(start, end)
+    surface = str(mapping.get("text") or "")
+    return bool(surface) and surface in span.text
+
+
+def _position(span: Span, mapping: Mapping[str, Any]) -> int:
+    start = int(mapping.get("start", -1))
+    return start if start >= 0 else span.start + span.text.find(str(mapping.get("text") or ""))
+
+
+def _unique(values: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _article(number: str, code: str | None, book: Phrasebook) -> str:
+    """ "Article 207.3 of the Criminal Code" with what it punishes, when the phrasebook knows it."""
+    if (code and code.lower() == "коап") or number.count(".") == 2:
+        return f"Article {number} of the Code of Administrative Offenses"
+    charge = book.articles.get(number)
+    return f"{charge} (Article {number} of the Criminal Code)" if charge else f"Article {number} of the Criminal Code"
+
+
+def _person_phrase(name: str, age: int | None, role: str | None) -> str:
+    """A person as the brief first names them: "Sergey Koshcheev, a 31-year-old resident,", "Governor Igor
+    Babushkin", "Rady Khabirov, the head of the region,"."""
+    if role and role[0].isupper():
+        return f"{role} {name}"
+    if role and role.startswith("the "):
+        return f"{name}, {role},"
+    if age and role:
+        return f"{name}, a {age}-year-old {role},"
+    if age:
+        return f"{name}, {age},"
+    if role:
+        return f"{name}, {'an' if role[0] in 'aeiou' else 'a'} {role},"
+    return name
+
+
+def _count_noun(surface: str, book: Phrasebook) -> str | None:
+    """The plural English noun of a counted Russian phrase («16 тысяч семей» → "families"), if the book has it."""
+    words = phrasebook.tokens(surface)
+    for match in book.find(words[-2:], "nouns"):
+        return match.english
+    return None
+
+
+def fill(span: Span, book: Phrasebook) -> Slots:
+    """The slots of one Russian sentence."""
+    report, words = span.report, span.words
+    slots = Slots(span=span, lemmas=frozenset(w.lemma for w in words))
+    found: dict[str, list[Match]] = {t: book.find(words, t) for t in phrasebook.TABLES if t != "articles"}
+    slots.ages = [int(m.group(1)) for m in _AGE_STRICT.finditer(span.text) if 14 <= int(m.group(1)) <= 99]
+    roles = found["roles"]
+    slots.roles = _unique([m.english for m in roles])
+    people = sorted(
+        (e for e in report.entities if e.get("kind") == "person" and _in(span, e) and " " in str(e.get("latin", ""))),
+        key=lambda e: _position(span, e),
+    )  # fmt: skip
+    for person in people:
+        start = _position(span, person)
+        role = next((m.english for m in reversed(roles) if 0 <= start - m.end <= 40), None)
+        age = next(
+            (a for a in slots.ages if re.search(rf"\b{a}-летн", report.text[max(0, start - 60) : start + 80])), None
+        )
+        slots.people.append(_person_phrase(str(person["latin"]), age, role))
+        slots.names.append(str(person["latin"]))
+    slots.people, slots.names = _unique(slots.people), _unique(slots.names)
+    places = sorted((p for p in report.places if _in(span, p)), key=lambda p: _position(span, p))
+    slots.places = _unique([str(p.get("name", "")) for p in places])
+    for amount in sorted((a for a in report.amounts if _in(span, a)), key=lambda a: _position(span, a)):
+        if not amount.get("value"):
+            continue
+        if amount.get("currency") == "RUB":
+            slots.rubles.append(units.rubles(amount))
+        elif amount.get("currency") == "months":
+            slots.terms.append(units.term(float(amount["value"])))
+        elif amount.get("currency") == "people":
+            slots.counts.append(float(amount["value"]))
+            noun = _count_noun(str(amount.get("text") or ""), book)
+            if noun:
+                slots.counted.append(f"{units.number(float(amount['value']))} {noun}")
+    slots.rubles = _unique(slots.rubles)
+    articles = [(m.group(1), m.group(2)) for m in _ARTICLE.finditer(span.text)]
+    articles += [(m.group(1), None) for m in _ARTICLE_PART_FIRST.finditer(span.text)]
+    slots.charges = _unique([_article(n, c, book) for n, c in articles] + [m.english for m in found["charges"]])
+    if articles:  # an article named with its number already says the charge
+        slots.charges = [c for c in slots.charges if "Article" in c] or slots.charges
+    for table in ("regimes", "punishments", "institutions", "documents", "actions", "topics", "payments"):
+        setattr(slots, table, _unique([m.english for m in found[table]]))
+    return slots
+
+
+def kind_of(spans: Sequence[Span], book: Phrasebook) -> str | None:
+    """The kind of event the opening sentences report (the first sentence counts double), or None."""
+    total: dict[str, float] = {}
+    for n, span in enumerate(spans[:3]):
+        for kind, score in book.kind_scores(span.words).items():
+            total[kind] = total.get(kind, 0.0) + score * (2.0 if n == 0 else 1.0)
+    if not total:
+        return None
+    best = max(KINDS, key=lambda k: (total.get(k, 0.0), -KINDS.index(k)))
+    return best if total.get(best, 0.0) >= 2.0 else None
+
+
+# ---- English ----
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _in_place(place: str) -> str:
+    return f"in {place}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _who(slots: Slots, default: str = "a man") -> str:
+    if slots.people:
+        return slots.people[0].rstrip(",")
+    age = slots.ages[0] if slots.ages else None
+    role = next((r for r in slots.roles if r[0].islower()), None)
+    if age and role:
+        return f"a {age}-year-old {role}"
+    if role:
+        return f"a {role}"
+    if age:
+        return f"a {age}-year-old man" if default == "a man" else f"{default}, {age},"
+    return default
+
+
+def _sentence(s: Slots) -> str | None:
+    if not (s.terms or s.punishments or s.has("приговорить", "осудить", "приговор")):
+        return None
+    court = next((i for i in s.institutions if "court" in i.lower()), "a court")
+    where = f" {_in_place(s.places[0])}" if s.places and court.startswith("a ") else ""
+    text = f"{_capital(court)}{where} has sentenced {_who(s)}"
+    if s.has("заочно"):
+        text += " in absentia"
+    if s.terms:
+        text += f" to {s.terms[0]}"
+        if s.regimes:
+            text += f" in {s.regimes[0]}"
+    elif s.punishments:
+        text += f" to {s.punishments[0]}"
+    if s.charges:
+        text += f" on charges of {_and(s.charges[:2])}"
+    return text + "."
+
+
+def _arrest(s: Slots) -> str | None:
+    who = _who(s, "a man")
+    where = f" {_in_place(s.places[0])}" if s.places else ""
+    charge = f" on charges of {_and(s.charges[:2])}" if s.charges else ""
+    agency = next((i for i in s.institutions if i in LAW_ENFORCEMENT), None)
+    actor = f"{_capital(agency)}{where} has" if agency else f"Law enforcement officers{where} have"
+    if s.has("обыск"):
+        return f"{actor} searched the home of {who}{charge}."
+    if s.has("задержать", "задержание"):
+        return f"{actor} detained {who}{charge}."
+    if s.has("арестовать", "арест", "сизо"):
+        return f"A court{where} has placed {who} under arrest{charge}."
+    if s.has("дело") and (s.charges or s.people):
+        return f"A criminal case{charge} has been opened against {who}{where}."
+    return None
+
+
+def _payment(s: Slots) -> str | None:
+    if not s.rubles:
+        return None
+    what = s.payments[0] if s.payments else "the payment"
+    where = f"In {s.places[0]}, " if s.places else ""
+    subject = what if where else _capital(what)
+    if s.has("увеличить", "повысить", "вырасти", "увеличиться"):
+        verb = "has been increased"
+    elif s.has("снизить", "сократить", "уменьшить", "снизиться"):
+        verb = "has been lowered"
+    else:
+        verb = "amounts to"
+    amount = s.rubles[0]
+    if verb == "amounts to" and amount.startswith("from "):
+        verb = "ranges"
+    joiner = " " if verb in ("amounts to", "ranges") or amount.startswith("from ") else " to "
+    text = f"{where}{subject} {verb}{joiner}{amount}"
+    if len(s.rubles) > 1:
+        text += f"; the report also cites {_and(s.rubles[1:3])}"
+    return text + "."
+
+
+def _deaths(s: Slots) -> str | None:
+    if not (s.has("погибнуть", "погибший", "гибель", "убить", "похоронить", "скончаться", "умереть", "смерть")):
+        return None
+    where = f" from {s.places[0]}" if s.places else ""
+    if s.people:
+        return f"{s.people[0].rstrip(',')}{where} has been killed in the war against Ukraine."
+    if s.counts:
+        n = s.counts[0]
+        return f"{_capital(units.people(n, 'soldiers' if n != 1 else 'soldier'))}{where} have been killed in the war."
+    who = _who(s, "a serviceman")
+    return f"{_capital(who)}{where} has been killed in the war against Ukraine."
+
+
+def _appeal(s: Slots) -> str | None:
+    relatives = s.has("жена", "мать", "родственник", "супруга", "вдова")
+    who = (
+        "relatives of mobilized soldiers"
+        if relatives and s.has("мобилизовать", "мобилизованный")
+        else "relatives of soldiers"
+        if relatives
+        else "mobilized soldiers"
+        if s.has("мобилизовать", "мобилизованный")
+        else "soldiers"
+        if s.has("военнослужащий", "солдат", "боец", "контрактник")
+        else None
+    )
+    if who is None and not s.people:
+        return None
+    who = who or s.people[0].rstrip(",")
+    where = f" from {s.places[0]}" if s.places else ""
+    if s.has("видеообращение") or (s.has("обращение") and s.has("видео", "записать")):
+        act = "have recorded a video address"
+    elif s.has("митинг", "пикет", "протест", "акция"):
+        act = "have held a protest"
+    elif s.has("жалоба", "пожаловаться"):
+        act = "have complained"
+    elif s.has("обращение", "обратиться", "петиция"):
+        act = "have appealed"
+    else:
+        return None
+    to = ""
+    addressee = [n for n in s.names if n not in who]
+    if addressee and act != "have held a protest":
+        to = f" to {addressee[0]}"
+    demand = [t for t in s.topics if t in ("demobilization", "rotation", "leave")]
+    ask = f", asking for {_and(demand)}" if demand else ""
+    return f"{_capital(who)}{where} {act}{to}{ask}."
+
+
+def _law(s: Slots) -> str | None:
+    actor = s.people[0].rstrip(",") if s.people else next((i for i in s.institutions if "court" not in i), None)
+    if actor is None:
+        return None
+    action = next((a for a in s.actions), None)
+    document = s.documents[0] if s.documents else None
+    topics = [t for t in s.topics if t not in (document or "")][:2]
+    about = f" on {_and(topics)}" if topics else ""
+    if document and action in ("signed", "introduced", "passed", "approved", "drafted", "proposed", "published",
+                               "considered", "rejected"):  # fmt: skip
+        return f"{_capital(actor)} has {action} {document}{about}."
+    if action in ("stated", "announced", "reported", "promised", "admitted") and topics:
+        return f"{_capital(actor)} has spoken on {_and(topics)}."
+    if document and topics:
+        return f"{_capital(actor)}: {document}{about}."
+    return None
+
+
+def _recruitment(s: Slots) -> str | None:
+    where = f"In {s.places[0]}, " if s.places else ""
+    if s.has("повестка"):
+        return f"{where}{'d' if where else 'D'}raft notices are being handed out."
+    if s.has("реклама", "вакансия"):
+        offer = f", offering {s.rubles[0]}" if s.rubles else ""
+        return f"{where}{'a' if where else 'A'}dvertisements for contract military service have been spotted{offer}."
+    if s.has("контракт", "контрактник", "доброволец", "завербовать", "вербовать"):
+        who = _who(s, "") if not RELATIVES & set(s.roles) else ""
+        if who and s.has("подписать", "заключить", "завербовать") and s.has("контракт"):
+            return f"{where}{who} has signed a contract with the Ministry of Defense."
+        if s.rubles:
+            return f"{where}{'r' if where else 'R'}ecruiters are offering {s.rubles[0]} for contract military service."
+    return None
+
+
+def _desertion(s: Slots) -> str | None:
+    sentenced = _sentence(s)
+    if sentenced:
+        return sentenced
+    who = _who(s, "a serviceman")
+    where = f" from {s.places[0]}" if s.places else ""
+    if s.has("сзч", "самовольно", "самовольный", "дезертир", "сбежать", "бежать"):
+        return f"{_capital(who)}{where} has left his unit without authorization."
+    if s.has("отказаться", "отказник", "отказ"):
+        return f"{_capital(who)}{where} has refused to take part in the war."
+    return None
+
+
+def _youth(s: Slots) -> str | None:
+    where = f"In {s.places[0]}, " if s.places else ""
+    who = next((r for r in ("schoolchildren", "students") if r.rstrip("ren").rstrip("s") in " ".join(s.roles)), None)
+    topics = list(s.topics)[:2]
+    if not topics:
+        return None
+    if who:
+        return f"{where}{who if where else _capital(who)} are to take part in {_and(topics)}."
+    return f"{where}{'s' if where else 'S'}chools are to hold {_and(topics)}."
+
+
+def _treason(s: Slots) -> str | None:
+    return _sentence(s) or _arrest(s)
+
+
+LAW_ENFORCEMENT = frozenset({
+    "the Federal Security Service (FSB)", "the police", "the Investigative Committee", "the prosecutor’s office",
+    "the Prosecutor General’s Office", "the Ministry of Internal Affairs", "Rosgvardia",
+})  # fmt: skip
+RELATIVES = frozenset({"mother", "wife", "widow", "relative", "son", "father"})
+
+WRITERS: dict[str, Callable[[Slots], str | None]] = {
+    "sentence": _sentence,
+    "arrest": _arrest,
+    "treason": _treason,
+    "desertion": _desertion,
+    "payment": _payment,
+    "deaths": _deaths,
+    "appeal": _appeal,
+    "recruitment": _recruitment,
+    "youth": _youth,
+    "law": _law,
+}
+
+
+def _attributed(outlet: str, clause: str) -> str:
+    """The house voice: "According to Mediazona, a court in …"."""
+    first, _, rest = clause.partition(" ")
+    if first in ("A", "An", "The", "In", "Relatives", "Soldiers", "Mobilized", "Draft", "Advertisements",
+                 "Recruiters", "Schools", "Law", "Schoolchildren", "Students"):  # fmt: skip
+        clause = first.lower() + " " + rest
+    return f"According to {outlet}, {clause}"
+
+
+def _also(slots: Sequence[Slots], stated: str) -> tuple[str, Slots] | None:
+    """A plain sentence of the facts the draft is sure of and has not stated yet: names, places, sums."""
+    low = stated.lower()
+    names: list[str] = []
+    places: list[str] = []
+    sums: list[str] = []
+    first: Slots | None = None
+    for s in slots:
+        new_names = [p.rstrip(",") for p, n in zip(s.people, s.names, strict=False) if n.split()[-1].lower() not in low]
+        new_places = [p for p in s.places if p.lower().removeprefix("the ") not in low]
+        new_sums = [r for r in s.rubles if r not in stated] + [c for c in s.counted if c not in stated]
+        if (new_names or new_places or new_sums) and first is None:
+            first = s
+        names += new_names
+        places += new_places
+        sums += new_sums
+    names, places, sums = _unique(names)[:3], _unique(places)[:3], _unique(sums)[:3]
+    if first is None:
+        return None
+    parts = []
+    if names:
+        parts.append(_and(names))
+    if places:
+        parts.append(_and(places))
+    if sums:
+        parts.append(_and(sums))
+    return f"The report also mentions {'; '.join(parts)}.", first
+
+
+def _fallback(outlet: str, slots: Sequence[Slots]) -> tuple[str, Slots] | None:
+    """No kind fits: say plainly who reported on what, with the places and topics it is sure of."""
+    for s in slots:
+        topics = s.topics[:2] or s.payments[:1] or s.charges[:1]
+        if topics:
+            where = f" in {s.places[0]}" if s.places else ""
+            return f"{outlet} has reported on {_and(topics)}{where}.", s
+    return None
+
+
+def _sentence_record(text: str, span: Span) -> DraftSentence:
+    return DraftSentence(
+        text=text, item_id=span.report.item_id, start=span.start, end=span.end, source_text=span.text.strip()
+    )
+
+
+def draft(story: StoryReports, context: DraftContext, book: Phrasebook | None = None) -> StoryDraft:
+    """The `frames` draft of a story: one sentence for the event, one for the facts not yet stated."""
+    book = book or phrasebook.load()
+    lead = lead_report(story.reports)
+    outlet = context.outlet(lead.outlet)
+    spans = sentences(lead, book)
+    slots = [fill(span, book) for span in spans[:4]]
+    written: list[DraftSentence] = []
+    kind = kind_of(spans, book)
+    order = ([kind] if kind else []) + [k for k in KINDS if k != kind]
+    for s in slots[:2]:
+        here = book.kind_scores(s.span.words)
+        for k in sorted(
+            (k for k in order if here.get(k, 0.0) >= 2.0), key=lambda k: (-here[k] - 1.0 * (k == kind), order.index(k))
+        ):
+            clause = WRITERS[k](s)
+            if clause and not _CYRILLIC.search(clause):
+                written.append(_sentence_record(_attributed(outlet, clause), s.span))
+                break
+        if written:
+            break
+    if not written:
+        plain = _fallback(outlet, slots)
+        if plain:
+            written.append(_sentence_record(plain[0], plain[1].span))
+        else:
+            written.append(
+                DraftSentence(text=f"{outlet} has reported on this story.", item_id=lead.item_id, source_text="")
+            )
+    more = _also(slots, " ".join(s.text for s in written))
+    if more and not _CYRILLIC.search(more[0]):
+        written.append(_sentence_record(more[0], more[1].span))
+    return StoryDraft(
+        story_id=story.story_id,
+        text=" ".join(s.text for s in written),
+        status="",
+        backend=NAME,
+        backend_version=f"{VERSION}+{book.version}",
+        sentences=tuple(written),
+        item_ids=tuple(r.item_id for r in story.reports),
+    )
+
+
+class FramesBackend:
+    """Offline and deterministic: the same reports always give the same draft."""
+
+    name = NAME
+
+    def __init__(self) -> None:
+        self.version = f"{VERSION}+{phrasebook.load().version}"
+
+    def draft(self, story: StoryReports, context: DraftContext) -> StoryDraft:
+        return replace(draft(story, context), backend_version=self.version)

@@ -1,0 +1,130 @@
+"""The bilingual phrasebook `frames` writes with: Russian phrases of the beat (matched in any inflection) and their
+English in house wording, loaded from `data/phrasebook.toml` and extended from the glossary's institutions."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from mobrief import lemmas
+
+PHRASEBOOK_FILE = Path(__file__).parent / "data" / "phrasebook.toml"
+TABLES = ("articles", "charges", "regimes", "punishments", "roles", "institutions", "documents", "actions", "topics",
+          "payments", "nouns")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word of a Russian text: its lemma and where it stands."""
+
+    lemma: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A phrase of one table found in a text: token positions [first, last), character span, its English."""
+
+    table: str
+    first: int
+    last: int
+    start: int
+    end: int
+    english: str
+
+
+def tokens(text: str) -> list[Token]:
+    """The words of `text` with their lemmas and spans."""
+    return [Token(lemmas.lemma(m.group(0)), m.start(), m.end()) for m in lemmas.WORD_RE.finditer(text)]
+
+
+def _key(phrase: str) -> tuple[str, ...]:
+    return tuple(lemmas.lemma(w) for w in lemmas.words(phrase))
+
+
+@dataclass(frozen=True, slots=True)
+class KindTriggers:
+    strong: tuple[tuple[str, ...], ...]
+    weak: tuple[tuple[str, ...], ...]
+
+
+class Phrasebook:
+    """Lookups over the phrasebook's tables: longest phrase first, each matched by its lemmas."""
+
+    def __init__(self, tables: Mapping[str, Mapping[str, str]], kinds: Mapping[str, KindTriggers], version: str):
+        self.version = version
+        self.kinds = dict(kinds)
+        self.articles = dict(tables.get("articles", {}).items())
+        self._index: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
+        for table, entries in tables.items():
+            if table == "articles":
+                continue
+            index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+            for phrase, english in entries.items():
+                key = _key(phrase)
+                if key:
+                    index.setdefault(key[0], []).append((key, english))
+            for options in index.values():
+                options.sort(key=lambda o: len(o[0]), reverse=True)
+            self._index[table] = index
+
+    def find(self, words: list[Token], table: str) -> list[Match]:
+        """Non-overlapping matches of `table` in `words`, longest first at each position."""
+        index = self._index.get(table, {})
+        found: list[Match] = []
+        i = 0
+        while i < len(words):
+            for key, english in index.get(words[i].lemma, ()):
+                n = len(key)
+                if tuple(w.lemma for w in words[i : i + n]) == key:
+                    found.append(Match(table, i, i + n, words[i].start, words[i + n - 1].end, english))
+                    i += n - 1
+                    break
+            i += 1
+        return found
+
+    def has(self, table: str, phrase: str) -> bool:
+        key = _key(phrase)
+        return any(k == key for k, _ in self._index.get(table, {}).get(key[0] if key else "", ()))
+
+    def english_words(self) -> Iterator[str]:
+        """Every English rendering in the book (the fact guard accepts their capitalised words)."""
+        for index in self._index.values():
+            for options in index.values():
+                for _, english in options:
+                    yield english
+        yield from self.articles.values()
+
+    def kind_scores(self, words: list[Token]) -> dict[str, float]:
+        """How strongly the words point to each kind of event (strong triggers 2, weak 0.5, each phrase once)."""
+        lemmas_seen = [w.lemma for w in words]
+        joined = " " + " ".join(lemmas_seen) + " "
+        scores: dict[str, float] = {}
+        for kind, triggers in self.kinds.items():
+            score = sum(2.0 for t in triggers.strong if f" {' '.join(t)} " in joined)
+            score += sum(0.5 for t in triggers.weak if f" {' '.join(t)} " in joined)
+            if score:
+                scores[kind] = score
+        return scores
+
+
+@functools.cache
+def load() -> Phrasebook:
+    """The shipped phrasebook (read once per process)."""
+    raw = PHRASEBOOK_FILE.read_bytes()
+    data = tomllib.loads(raw.decode("utf-8"))
+    tables = {name: dict(data.get(name, {})) for name in TABLES}
+    kinds = {
+        name: KindTriggers(
+            strong=tuple(k for k in (_key(p) for p in spec.get("strong", ())) if k),
+            weak=tuple(k for k in (_key(p) for p in spec.get("weak", ())) if k),
+        )
+        for name, spec in data.get("kinds", {}).items()
+    }
+    version = f"{data.get('version', 'phrasebook')}-{hashlib.sha256(raw).hexdigest()[:8]}"
+    return Phrasebook(tables, kinds, version)

@@ -1,0 +1,186 @@
+"""Machine drafts of stories: one per story, replaced when the story gains reports or the backend changes, and
+never while an editor has written the story's entry (their text lives on the story and in the brief)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from mobrief.records import DraftSentence, Finding, StoryDraft
+from mobrief.store.period_stories import PeriodItem, _chunks, _json_list, _kept
+from mobrief.store.schema import brief_paragraphs, item_enrichments, items, sources, stories, story_drafts, story_items
+
+
+def _draft(row: Any) -> StoryDraft:
+    return StoryDraft(
+        story_id=row.story_id,
+        text=row.text,
+        status=row.status,
+        backend=row.backend,
+        backend_version=row.backend_version,
+        sentences=tuple(DraftSentence.from_dict(s) for s in row.sentences or ()),
+        findings=tuple(Finding.from_dict(f) for f in row.findings or ()),
+        item_ids=tuple(int(i) for i in row.item_ids or ()),
+    )
+
+
+class StoryDraftRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def get(self, story_id: int) -> StoryDraft | None:
+        return self.get_many([story_id]).get(story_id)
+
+    def get_many(self, story_ids: Iterable[int]) -> dict[int, StoryDraft]:
+        found: dict[int, StoryDraft] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(story_ids)):
+                for row in conn.execute(sa.select(story_drafts).where(story_drafts.c.story_id.in_(chunk))):
+                    found[row.story_id] = _draft(row)
+        return found
+
+    def save_many(self, drafts: Sequence[StoryDraft]) -> None:
+        """Store drafts in one transaction, replacing each story's earlier draft."""
+        if not drafts:
+            return
+        now = dt.datetime.now(dt.UTC)
+        rows = [
+            {
+                "story_id": d.story_id,
+                "text": d.text,
+                "status": d.status,
+                "backend": d.backend,
+                "backend_version": d.backend_version,
+                "sentences": [s.as_dict() for s in d.sentences],
+                "findings": [f.as_dict() for f in d.findings],
+                "item_ids": list(d.item_ids),
+                "drafted_at": now,
+            }
+            for d in drafts
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(story_drafts).where(story_drafts.c.story_id.in_([d.story_id for d in drafts])))
+            conn.execute(sa.insert(story_drafts), rows)
+
+    def edited_story_ids(self, story_ids: Sequence[int]) -> set[int]:
+        """Stories whose entry an editor has written: on the story, or in a brief's entry."""
+        edited: set[int] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(story_ids)):
+                edited.update(
+                    conn.execute(
+                        sa.select(stories.c.id).where(stories.c.id.in_(chunk), stories.c.entry_text.is_not(None))
+                    ).scalars()
+                )
+                edited.update(
+                    int(i)
+                    for i in conn.execute(
+                        sa.select(brief_paragraphs.c.story_id).where(
+                            brief_paragraphs.c.story_id.in_(chunk), brief_paragraphs.c.edited.is_(True)
+                        )
+                    ).scalars()
+                )
+        return edited
+
+    def needing_drafts(
+        self,
+        *,
+        backend_version: str | None = None,
+        story_ids: Sequence[int] | None = None,
+        seen_since: dt.datetime | None = None,
+        force: bool = False,
+    ) -> list[int]:
+        """Stories with a kept Russian report that need a (new) draft: none yet, or reports gained since, or
+        (with `backend_version`) drafted by another version; never one an editor has written, unless `force`
+        (one story asked for by id)."""
+        query = (
+            sa.select(story_items.c.story_id, items.c.id)
+            .select_from(
+                items.join(story_items, story_items.c.item_id == items.c.id)
+                .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
+                .join(stories, stories.c.id == story_items.c.story_id)
+            )
+            .where(_kept(), stories.c.status != "skip")
+        )
+        if story_ids is not None:
+            query = query.where(story_items.c.story_id.in_(list(story_ids)))
+        if seen_since is not None:
+            query = query.where(stories.c.last_seen >= seen_since)
+        russian_query = query.where(sa.func.coalesce(item_enrichments.c.lang, items.c.lang, "ru").like("ru%"))
+        current: dict[int, set[int]] = {}
+        with self.engine.connect() as conn:
+            for story_id, item_id in conn.execute(query):
+                current.setdefault(int(story_id), set()).add(int(item_id))
+            russian = {int(s) for s, _ in conn.execute(russian_query)}
+        candidates = sorted(s for s in current if s in russian)
+        drafts = self.get_many(candidates)
+        edited = set() if force else self.edited_story_ids(candidates)
+        out = []
+        for story_id in candidates:
+            old = drafts.get(story_id)
+            if story_id in edited:
+                continue
+            if (
+                force
+                or old is None
+                or set(old.item_ids) != current[story_id]
+                or (backend_version is not None and old.backend_version != backend_version)
+            ):
+                out.append(story_id)
+        return out
+
+    def reports_of(self, story_ids: Sequence[int]) -> dict[int, list[PeriodItem]]:
+        """Every kept report of each story, oldest first, with what enrichment found in it."""
+        found: dict[int, list[PeriodItem]] = {int(i): [] for i in story_ids}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(story_ids)):
+                query = (
+                    sa.select(
+                        story_items.c.story_id,
+                        items.c.id,
+                        sources.c.name.label("outlet"),
+                        items.c.url,
+                        items.c.published_at,
+                        items.c.title,
+                        items.c.text,
+                        sa.func.coalesce(item_enrichments.c.lang, items.c.lang).label("lang"),
+                        item_enrichments.c.relevance,
+                        item_enrichments.c.is_relevant,
+                        sa.func.coalesce(item_enrichments.c.editor_section, item_enrichments.c.section).label(
+                            "section"
+                        ),
+                        sa.type_coerce(item_enrichments.c.entities, sa.Text).label("entities"),
+                        sa.type_coerce(item_enrichments.c.places, sa.Text).label("places"),
+                        sa.type_coerce(item_enrichments.c.amounts, sa.Text).label("amounts"),
+                    )
+                    .select_from(
+                        items.join(story_items, story_items.c.item_id == items.c.id)
+                        .join(sources, sources.c.id == items.c.source_id)
+                        .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
+                    )
+                    .where(story_items.c.story_id.in_(chunk), _kept())
+                    .order_by(items.c.published_at, items.c.id)
+                )
+                for row in conn.execute(query):
+                    found[row.story_id].append(
+                        PeriodItem(
+                            id=row.id,
+                            outlet=row.outlet,
+                            url=row.url,
+                            published_at=row.published_at,
+                            title=row.title,
+                            text=row.text,
+                            lang=row.lang,
+                            relevance=row.relevance,
+                            is_relevant=row.is_relevant,
+                            section=row.section,
+                            entities=_json_list(row.entities),
+                            places=_json_list(row.places),
+                            amounts=_json_list(row.amounts),
+                        )
+                    )
+        return found

@@ -1,0 +1,150 @@
+"""The `frames` backend: each kind of event, on Russian reports we wrote, gives the expected English."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from draft_examples import report, story
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mobrief.brief.drafting import backends, frames, guard
+from mobrief.brief.drafting.records import DRAFTED, DraftContext, StoryReports
+
+CONTEXT = DraftContext(outlet_names={"Медиазона": "Mediazona", "Вёрстка": "Vyorstka"})
+CYRILLIC = re.compile("[А-Яа-яЁё]")
+
+
+def drafted(*texts: str) -> str:
+    result = backends.draft_story(story(*texts), CONTEXT, frames.FramesBackend())
+    assert result.backend == "frames"
+    return result.text
+
+
+EXAMPLES = [
+    (
+        "sentence",
+        "Суд в Курске приговорил 34-летнего местного жителя Ивана Сидорова к 12 годам колонии строгого режима "
+        "по статье о государственной измене. Он переводил деньги на счета ВСУ.",
+        ["According to Mediazona", "has sentenced Ivan Sidorov", "34-year-old", "12 years",
+         "a maximum-security penal colony", "high treason"],
+    ),
+    (
+        "sentence by article",
+        "Гарнизонный военный суд приговорил мобилизованного к 5 годам и 6 месяцам колонии общего режима "
+        "по ч. 5 ст. 337 УК РФ.",
+        ["garrison military court has sentenced", "5 years and 6 months", "general-regime penal colony",
+         "leaving a unit without authorization (Article 337 of the Criminal Code)"],
+    ),
+    (
+        "arrest",
+        "В Томске сотрудники ФСБ задержали 19-летнего студента по делу о диверсии.",
+        ["the Federal Security Service (FSB) in Tomsk has detained a 19-year-old student", "sabotage"],
+    ),
+    (
+        "criminal case",
+        "Пётр Кузнецов стал фигурантом уголовного дела о дискредитации армии в Самаре.",
+        ["a criminal case", "opened against Pyotr Kuznetsov", "Samara"],
+    ),
+    (
+        "payment",
+        "В Ленинградской области единовременную выплату за заключение контракта увеличили до 2 млн рублей.",
+        ["in the Leningrad region, the one-time payment for signing a contract with the Ministry of Defense "
+         "has been increased to 2 million rubles"],
+    ),
+    (
+        "deaths",
+        "В Бурятии похоронили мобилизованного Олега Николаева, погибшего в зоне СВО.",
+        ["Oleg Nikolayev", "has been killed in the war against Ukraine"],
+    ),
+    (
+        "appeal",
+        "Жёны мобилизованных из Новосибирска записали видеообращение к Владимиру Путину с требованием демобилизации.",
+        ["relatives of mobilized soldiers from Novosibirsk have recorded a video address to Vladimir Putin",
+         "demobilization"],
+    ),
+    (
+        "law",
+        "Госдума приняла законопроект о статусе ветерана боевых действий для добровольцев.",
+        ["the State Duma has passed a bill on combat veteran status"],
+    ),
+    (
+        "recruitment",
+        "В Белгородской области появилась реклама контрактной службы с выплатой 500 тысяч рублей.",
+        ["in the Belgorod region, advertisements for contract military service", "500,000 rubles"],
+    ),
+    (
+        "desertion",
+        "Военнослужащий из Твери самовольно оставил часть и отказался возвращаться на фронт.",
+        ["a serviceman from Tver has", "without authorization"],
+    ),
+    (
+        "youth",
+        "В школах Пермского края школьники начнут изучать начальную военную подготовку и управление дронами.",
+        ["in the Perm region", "basic military training"],
+    ),
+    (
+        "treason",
+        "В Курске задержали подростка по подозрению в поджоге релейного шкафа; возбуждено дело о диверсии.",
+        ["have detained a teenager", "Kursk", "sabotage"],
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "text", "expected"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
+def test_each_kind_gives_the_expected_english(kind: str, text: str, expected: list[str]) -> None:
+    english = drafted(text)
+    for part in expected:
+        assert part.lower() in english.lower(), f"{kind}: {part!r} not in {english!r}"
+    assert not CYRILLIC.search(english)
+
+
+def test_a_draft_is_checked_and_keeps_each_sentences_source() -> None:
+    text = "В Казани суд приговорил активиста Артёма Белова к 3 годам колонии общего режима за фейки об армии."
+    result = backends.draft_story(story(text), CONTEXT, frames.FramesBackend())
+    assert result.status == DRAFTED and result.findings == ()
+    first = result.sentences[0]
+    assert first.item_id == 1
+    assert text[first.start : first.end].startswith("В Казани суд")
+    assert first.source_text == text
+
+
+def test_no_kind_says_who_reported_what() -> None:
+    english = drafted("Вопрос о частичной мобилизации обсуждают в Красноярском крае.")
+    assert english.startswith("Mediazona has reported on") and "mobilization" in english
+    assert "Krasnoyarsk" in english
+
+
+def test_a_story_without_facts_still_names_its_source() -> None:
+    assert drafted("Сегодня было много сообщений.") == "Mediazona has reported on this story."
+
+
+def test_the_same_reports_always_give_the_same_draft() -> None:
+    text = EXAMPLES[0][1]
+    assert drafted(text) == drafted(text)
+
+
+def test_lead_report_is_russian_and_full() -> None:
+    short = report("Коротко: суд.", item_id=1)
+    full = report(EXAMPLES[0][1], item_id=2)
+    english = report("A court in Kursk sentenced a man.", item_id=3, lang="en")
+    assert frames.lead_report([short, english, full]).item_id == 2
+
+
+WORDS = (
+    "суд приговорил задержали выплату увеличили до млн рублей тысяч лет колонии строгого режима мобилизованного "
+    "Ивана Петрова в Курской области жены записали видеообращение Госдума приняла законопроект о СВО школьники "
+    "статье 207.3 УК поджог военкомата 12 5 3 1,5 48-летнего житель Москвы погиб"
+)
+RUSSIAN_WORDS = st.sampled_from(WORDS.split())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(RUSSIAN_WORDS, min_size=3, max_size=40).map(" ".join))
+def test_a_draft_never_holds_cyrillic_and_every_number_is_traceable(text: str) -> None:
+    reports = StoryReports(story_id=1, reports=(report(text + "."),))
+    result = frames.FramesBackend().draft(reports, CONTEXT)
+    assert not CYRILLIC.search(result.text)
+    numbers = [f for f in guard.check(result.text, reports, CONTEXT) if f.kind == "number"]
+    assert numbers == []

@@ -50,6 +50,11 @@ def is_cyrillic(word: str) -> bool:
     return bool(_CYRILLIC.search(word))
 
 
+def parses(word: str) -> list[Any]:
+    """Every dictionary reading of a Russian word (pymorphy3 parses: tag, normal form, score)."""
+    return list(_morph().parse(word.lower()))
+
+
 def is_known(word: str) -> bool:
     """Whether the Russian dictionary has `word` (predicted forms, such as most surnames, are not known)."""
     return bool(_morph().word_is_known(word.lower()))

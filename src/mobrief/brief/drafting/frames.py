@@ -16,6 +16,7 @@ from typing import Any
 
 import razdel
 
+from mobrief import lemmas
 from mobrief.brief.drafting import phrasebook, units
 from mobrief.brief.drafting.phrasebook import Match, Phrasebook, Token
 from mobrief.brief.drafting.records import DraftContext, DraftSentence, Report, StoryDraft, StoryReports
@@ -58,11 +59,15 @@ class Slots:
     span: Span
     people: list[str] = field(default_factory=list)  # "Sergey Koshcheev, a 31-year-old resident,"
     names: list[str] = field(default_factory=list)  # the people's names alone
+    objects: list[bool] = field(
+        default_factory=list
+    )  # whether each person is named in the accusative (a verdict's object)
     places: list[str] = field(default_factory=list)
     rubles: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
     counts: list[float] = field(default_factory=list)
     counted: list[str] = field(default_factory=list)  # head counts with their noun: "16,000 families"
+    figures: list[str] = field(default_factory=list)  # other numbers as the report gives them: "20%", "Jan. 1, 2026"
     ages: list[int] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
     charges: list[str] = field(default_factory=list)
@@ -146,6 +151,45 @@ def _person_phrase(name: str, age: int | None, role: str | None) -> str:
     return name
 
 
+_MONTHS = {
+    "январ": "Jan.", "феврал": "Feb.", "март": "March", "апрел": "April", "ма": "May", "июн": "June", "июл": "July",
+    "август": "Aug.", "сентябр": "Sept.", "октябр": "Oct.", "ноябр": "Nov.", "декабр": "Dec.",
+}  # fmt: skip
+_DATE = re.compile(r"\b(\d{1,2})\s+(январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[яеа]?\b"
+                   r"(?:\s+(\d{4})\s+год\w*)?", re.I)  # fmt: skip
+_YEAR = re.compile(r"\b(?:в|с|до|к|за|на)\s+(\d{4})\s+год\w*", re.I)
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|процент\w*)", re.I)
+_COUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[\u00a0 ]\d{3})+|\d+)\s+(?:тыс(?:\.|яч\w*)\s+)?([А-Яа-яЁё]+)")
+
+
+def _figures(text: str, book: Phrasebook) -> list[str]:
+    """Dates, years, percentages and counted things a sentence states, in English ("Oct. 9", "2025", "20%",
+    "16,000 families"): numbers the draft can state only as the report gives them."""
+    found: list[tuple[int, str]] = []
+    for m in _DATE.finditer(text):
+        day, month, year = m.group(1), _MONTHS[m.group(2).lower()], m.group(3)
+        found.append((m.start(), f"{month} {int(day)}" + (f", {year}" if year else "")))
+    for m in _YEAR.finditer(text):
+        found.append((m.start(), m.group(1)))
+    for m in _PERCENT.finditer(text):
+        found.append((m.start(), f"{m.group(1).replace(',', '.')}%"))
+    for m in _COUNT.finditer(text):
+        noun = next((x.english for x in book.find(phrasebook.tokens(m.group(2)), "nouns")), None)
+        if noun is None:
+            continue
+        value = float(re.sub(r"[\u00a0 ]", "", m.group(1)))
+        if "тыс" in m.group(0).lower():
+            value *= 1000
+        found.append((m.start(), f"{units.number(value)} {noun}"))
+    return _unique([text for _, text in sorted(found)])
+
+
+def _accusative(surface: str) -> bool:
+    """Whether a name as written can be the object of a verb («Ивана Петрова», «Веру Иванову»; not «Веры Ивановой»)."""
+    last = surface.split()[-1] if surface.split() else ""
+    return bool(last) and any("accs" in p.tag for p in lemmas.parses(last))
+
+
 def _count_noun(surface: str, book: Phrasebook) -> str | None:
     """The plural English noun of a counted Russian phrase («16 тысяч семей» → "families"), if the book has it."""
     words = phrasebook.tokens(surface)
@@ -168,13 +212,15 @@ def fill(span: Span, book: Phrasebook) -> Slots:
     )  # fmt: skip
     for person in people:
         start = _position(span, person)
-        role = next((m.english for m in reversed(roles) if 0 <= start - m.end <= 40), None)
+        role = next((m.english for m in reversed(roles) if 0 <= start - m.end <= 2), None)  # "губернатор Иван …"
         age = next(
             (a for a in slots.ages if re.search(rf"\b{a}-летн", report.text[max(0, start - 60) : start + 80])), None
         )
+        if str(person["latin"]) in slots.names:
+            continue
         slots.people.append(_person_phrase(str(person["latin"]), age, role))
         slots.names.append(str(person["latin"]))
-    slots.people, slots.names = _unique(slots.people), _unique(slots.names)
+        slots.objects.append(_accusative(str(person.get("text") or "")))
     places = sorted((p for p in report.places if _in(span, p)), key=lambda p: _position(span, p))
     slots.places = _unique([str(p.get("name", "")) for p in places])
     for amount in sorted((a for a in report.amounts if _in(span, a)), key=lambda a: _position(span, a)):
@@ -190,6 +236,7 @@ def fill(span: Span, book: Phrasebook) -> Slots:
             if noun:
                 slots.counted.append(f"{units.number(float(amount['value']))} {noun}")
     slots.rubles = _unique(slots.rubles)
+    slots.figures = _figures(span.text, book)
     articles = [(m.group(1), m.group(2)) for m in _ARTICLE.finditer(span.text)]
     articles += [(m.group(1), None) for m in _ARTICLE_PART_FIRST.finditer(span.text)]
     slots.charges = _unique([_article(n, c, book) for n, c in articles] + [m.english for m in found["charges"]])
@@ -233,6 +280,10 @@ def _capital(text: str) -> str:
 def _who(slots: Slots, default: str = "a man") -> str:
     if slots.people:
         return slots.people[0].rstrip(",")
+    return _unnamed(slots, default)
+
+
+def _unnamed(slots: Slots, default: str) -> str:
     age = slots.ages[0] if slots.ages else None
     role = next((r for r in slots.roles if r[0].islower()), None)
     if age and role:
@@ -249,15 +300,26 @@ def _sentence(s: Slots) -> str | None:
         return None
     court = next((i for i in s.institutions if "court" in i.lower()), "a court")
     where = f" {_in_place(s.places[0])}" if s.places and court.startswith("a ") else ""
-    text = f"{_capital(court)}{where} has sentenced {_who(s)}"
-    if s.has("заочно"):
-        text += " in absentia"
-    if s.terms:
-        text += f" to {s.terms[0]}"
-        if s.regimes:
-            text += f" in {s.regimes[0]}"
-    elif s.punishments:
-        text += f" to {s.punishments[0]}"
+    if True in s.objects:
+        defendant: str | None = s.people[s.objects.index(True)].rstrip(",")
+    else:  # the people named are not the verdict's object (a victim, a lawyer): name nobody
+        defendant = None if s.people else _unnamed(s, "a man")
+    if defendant is None:
+        text = f"{_capital(court)}{where} has handed down a sentence"
+        if s.terms:
+            text += f" of {s.terms[0]}" + (f" in {s.regimes[0]}" if s.regimes else "")
+        elif s.punishments:
+            text += f" of {s.punishments[0]}"
+    else:
+        text = f"{_capital(court)}{where} has sentenced {defendant}"
+        if s.has("заочно"):
+            text += " in absentia"
+        if s.terms:
+            text += f" to {s.terms[0]}"
+            if s.regimes:
+                text += f" in {s.regimes[0]}"
+        elif s.punishments:
+            text += f" to {s.punishments[0]}"
     if s.charges:
         text += f" on charges of {_and(s.charges[:2])}"
     return text + "."
@@ -330,21 +392,23 @@ def _appeal(s: Slots) -> str | None:
     )
     if who is None and not s.people:
         return None
+    plural = who is not None
     who = who or s.people[0].rstrip(",")
     where = f" from {s.places[0]}" if s.places else ""
+    have = "have" if plural else "has"
     if s.has("видеообращение") or (s.has("обращение") and s.has("видео", "записать")):
-        act = "have recorded a video address"
+        act = f"{have} recorded a video address"
     elif s.has("митинг", "пикет", "протест", "акция"):
-        act = "have held a protest"
+        act = f"{have} held a protest"
     elif s.has("жалоба", "пожаловаться"):
-        act = "have complained"
+        act = f"{have} complained"
     elif s.has("обращение", "обратиться", "петиция"):
-        act = "have appealed"
+        act = f"{have} appealed"
     else:
         return None
     to = ""
     addressee = [n for n in s.names if n not in who]
-    if addressee and act != "have held a protest":
+    if addressee and "protest" not in act:
         to = f" to {addressee[0]}"
     demand = [t for t in s.topics if t in ("demobilization", "rotation", "leave")]
     ask = f", asking for {_and(demand)}" if demand else ""
@@ -452,13 +516,13 @@ def _also(slots: Sequence[Slots], stated: str) -> tuple[str, Slots] | None:
     for s in slots:
         new_names = [p.rstrip(",") for p, n in zip(s.people, s.names, strict=False) if n.split()[-1].lower() not in low]
         new_places = [p for p in s.places if p.lower().removeprefix("the ") not in low]
-        new_sums = [r for r in s.rubles if r not in stated] + [c for c in s.counted if c not in stated]
+        new_sums = [r for r in s.rubles if r not in stated] + [c for c in s.counted + s.figures if c not in stated]
         if (new_names or new_places or new_sums) and first is None:
             first = s
         names += new_names
         places += new_places
         sums += new_sums
-    names, places, sums = _unique(names)[:3], _unique(places)[:3], _unique(sums)[:3]
+    names, places, sums = _unique(names)[:3], _unique(places)[:3], _unique(sums)[:5]
     if first is None:
         return None
     parts = []
@@ -491,9 +555,9 @@ def draft(story: StoryReports, context: DraftContext, book: Phrasebook | None = 
     """The `frames` draft of a story: one sentence for the event, one for the facts not yet stated."""
     book = book or phrasebook.load()
     lead = lead_report(story.reports)
-    outlet = context.outlet(lead.outlet)
+    outlet = re.sub(r"\s*\([^)]*\)", "", context.outlet(lead.outlet)).strip() or lead.outlet  # asides dropped
     spans = sentences(lead, book)
-    slots = [fill(span, book) for span in spans[:4]]
+    slots = [fill(span, book) for span in spans[:5]]
     written: list[DraftSentence] = []
     kind = kind_of(spans, book)
     order = ([kind] if kind else []) + [k for k in KINDS if k != kind]

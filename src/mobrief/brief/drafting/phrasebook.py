@@ -88,10 +88,6 @@ class Phrasebook:
             i += 1
         return found
 
-    def has(self, table: str, phrase: str) -> bool:
-        key = _key(phrase)
-        return any(k == key for k, _ in self._index.get(table, {}).get(key[0] if key else "", ()))
-
     def english_words(self) -> Iterator[str]:
         """Every English rendering in the book (the fact guard accepts their capitalised words)."""
         for index in self._index.values():

@@ -325,7 +325,13 @@ class StoryDraft:
     findings: tuple[Finding, ...] = ()
     item_ids: tuple[int, ...] = ()  # the reports it was drafted from
 
-    @property
-    def blocking(self) -> tuple[Finding, ...]:
-        """Findings that keep the draft from being `drafted` (a fallback note does not)."""
-        return tuple(f for f in self.findings if f.kind != "fallback")
+    def as_dict(self) -> dict[str, Any]:
+        """The draft as the CLI's JSON shows it."""
+        return {
+            "story_id": self.story_id,
+            "status": self.status,
+            "backend": self.backend,
+            "text": self.text,
+            "sentences": [s.as_dict() for s in self.sentences],
+            "findings": [f.as_dict() for f in self.findings],
+        }

@@ -87,12 +87,9 @@ def story_reports(story_id: int, items: Sequence[PeriodItem]) -> StoryReports:
 def context_of(store: Store) -> DraftContext:
     """The house's outlet names, transliteration overrides and glossary terms, as drafting reads them."""
     terms = house_style.newsroom_glossary(store)
-    names = OutletNames.of(store)
-    return DraftContext(
-        namer=names.name,
-        overrides=glossary.overrides_from(terms),
-        glossary_terms=tuple(t.term for t in terms),
-    )
+    overrides = glossary.overrides_from(terms)
+    names = OutletNames(store.outlet_aliases.all(), overrides)  # the glossary merged once, for both
+    return DraftContext(namer=names.name, overrides=overrides, glossary_terms=tuple(t.term for t in terms))
 
 
 def draft_pending(

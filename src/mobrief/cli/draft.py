@@ -39,22 +39,7 @@ def draft_command(
         )
     if as_json:
         found = app.store.story_drafts.get_many(run.story_ids)
-        print_json(
-            run.as_dict()
-            | {
-                "drafts": [
-                    {
-                        "story_id": d.story_id,
-                        "status": d.status,
-                        "backend": d.backend,
-                        "text": d.text,
-                        "sentences": [s.as_dict() for s in d.sentences],
-                        "findings": [f.as_dict() for f in d.findings],
-                    }
-                    for d in (found[i] for i in run.story_ids if i in found)
-                ]
-            }
-        )
+        print_json(run.as_dict() | {"drafts": [found[i].as_dict() for i in run.story_ids if i in found]})
         return
     if story_ids:
         for d in app.store.story_drafts.get_many(run.story_ids).values():

@@ -156,17 +156,7 @@ def show_story(app: AppContext, story_id: int, as_json: bool) -> None:
         data["previously_reported"] = [_link_dict(x, story_id) for x in earlier]
         data["continued_by"] = [_link_dict(x, story_id) for x in later]
         drafted = app.store.story_drafts.get(story_id)
-        data["draft"] = (
-            None
-            if drafted is None
-            else {
-                "status": drafted.status,
-                "backend": drafted.backend,
-                "text": drafted.text,
-                "sentences": [s.as_dict() for s in drafted.sentences],
-                "findings": [f.as_dict() for f in drafted.findings],
-            }
-        )
+        data["draft"] = None if drafted is None else drafted.as_dict()
         print_json(data)
         return
     out = app.out

@@ -105,6 +105,55 @@ def relevant_story_ids(engine: Engine, start: dt.date, end: dt.date) -> list[int
         return [int(i) for i in conn.execute(query).scalars()]
 
 
+def story_items_query(story_ids: Sequence[int]) -> sa.Select[Any]:
+    """The kept reports of stories with what enrichment found in them, oldest first (rows for `period_item`)."""
+    return (
+        sa.select(
+            story_items.c.story_id,
+            items.c.id,
+            sources.c.name.label("outlet"),
+            items.c.url,
+            items.c.published_at,
+            items.c.title,
+            items.c.text,
+            sa.func.coalesce(item_enrichments.c.lang, items.c.lang).label("lang"),
+            item_enrichments.c.relevance,
+            item_enrichments.c.is_relevant,
+            sa.func.coalesce(item_enrichments.c.editor_section, item_enrichments.c.section).label("section"),
+            # as text, decoded below: most items have no places or amounts, and "[]" needs no parser
+            sa.type_coerce(item_enrichments.c.entities, sa.Text).label("entities"),
+            sa.type_coerce(item_enrichments.c.places, sa.Text).label("places"),
+            sa.type_coerce(item_enrichments.c.amounts, sa.Text).label("amounts"),
+        )
+        .select_from(
+            items.join(story_items, story_items.c.item_id == items.c.id)
+            .join(sources, sources.c.id == items.c.source_id)
+            .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
+        )
+        .where(story_items.c.story_id.in_(list(story_ids)), _kept())
+        .order_by(items.c.published_at, items.c.id)
+    )
+
+
+def period_item(row: Any) -> PeriodItem:
+    """A row of `story_items_query` as a PeriodItem."""
+    return PeriodItem(
+        id=row.id,
+        outlet=row.outlet,
+        url=row.url,
+        published_at=utc(row.published_at),
+        title=row.title,
+        text=row.text,
+        lang=row.lang,
+        relevance=row.relevance,
+        is_relevant=row.is_relevant,
+        section=row.section,
+        entities=_json_list(row.entities),
+        places=_json_list(row.places),
+        amounts=_json_list(row.amounts),
+    )
+
+
 def load_period_stories(engine: Engine, start: dt.date, end: dt.date) -> list[PeriodStory]:
     """Relevant stories of a period, each with its kept reports in the period and the briefs it continues."""
     ids = relevant_story_ids(engine, start, end)
@@ -116,55 +165,12 @@ def load_period_stories(engine: Engine, start: dt.date, end: dt.date) -> list[Pe
         for chunk in _chunks(ids):
             for row in conn.execute(sa.select(stories).where(stories.c.id.in_(chunk))):
                 story_rows[row.id] = row
-            item_query = (
-                sa.select(
-                    story_items.c.story_id,
-                    items.c.id,
-                    sources.c.name.label("outlet"),
-                    items.c.url,
-                    items.c.published_at,
-                    items.c.title,
-                    items.c.text,
-                    sa.func.coalesce(item_enrichments.c.lang, items.c.lang).label("lang"),
-                    item_enrichments.c.relevance,
-                    item_enrichments.c.is_relevant,
-                    sa.func.coalesce(item_enrichments.c.editor_section, item_enrichments.c.section).label("section"),
-                    # as text, decoded below: most items have no places or amounts, and "[]" needs no parser
-                    sa.type_coerce(item_enrichments.c.entities, sa.Text).label("entities"),
-                    sa.type_coerce(item_enrichments.c.places, sa.Text).label("places"),
-                    sa.type_coerce(item_enrichments.c.amounts, sa.Text).label("amounts"),
-                )
-                .select_from(
-                    items.join(story_items, story_items.c.item_id == items.c.id)
-                    .join(sources, sources.c.id == items.c.source_id)
-                    .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
-                )
-                .where(
-                    story_items.c.story_id.in_(chunk),
-                    items.c.published_at >= low,
-                    items.c.published_at < high,
-                )
-                .where(_kept())
-                .order_by(items.c.published_at, items.c.id)
+            item_query = story_items_query(chunk).where(
+                items.c.published_at >= low,
+                items.c.published_at < high,
             )
             for row in conn.execute(item_query):
-                story_items_of[row.story_id].append(
-                    PeriodItem(
-                        id=row.id,
-                        outlet=row.outlet,
-                        url=row.url,
-                        published_at=utc(row.published_at),
-                        title=row.title,
-                        text=row.text,
-                        lang=row.lang,
-                        relevance=row.relevance,
-                        is_relevant=row.is_relevant,
-                        section=row.section,
-                        entities=_json_list(row.entities),
-                        places=_json_list(row.places),
-                        amounts=_json_list(row.amounts),
-                    )
-                )
+                story_items_of[row.story_id].append(period_item(row))
             earlier_query = (
                 sa.select(
                     story_links.c.story_id,

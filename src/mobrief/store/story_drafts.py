@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mobrief.records import DraftSentence, Finding, StoryDraft
-from mobrief.store.period_stories import PeriodItem, _chunks, _json_list, _kept
-from mobrief.store.schema import brief_paragraphs, item_enrichments, items, sources, stories, story_drafts, story_items
+from mobrief.store.period_stories import PeriodItem, _chunks, _kept, period_item, story_items_query
+from mobrief.store.schema import brief_paragraphs, item_enrichments, items, stories, story_drafts, story_items
 
 
 def _draft(row: Any) -> StoryDraft:
@@ -97,8 +97,9 @@ class StoryDraftRepository:
         """Stories with a kept Russian report that need a (new) draft: none yet, or reports gained since, or
         (with `backend_version`) drafted by another version; never one an editor has written, unless `force`
         (one story asked for by id)."""
+        russian_lang = sa.func.coalesce(item_enrichments.c.lang, items.c.lang, "ru").like("ru%")
         query = (
-            sa.select(story_items.c.story_id, items.c.id)
+            sa.select(story_items.c.story_id, items.c.id, russian_lang.label("russian"))
             .select_from(
                 items.join(story_items, story_items.c.item_id == items.c.id)
                 .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
@@ -110,12 +111,13 @@ class StoryDraftRepository:
             query = query.where(story_items.c.story_id.in_(list(story_ids)))
         if seen_since is not None:
             query = query.where(stories.c.last_seen >= seen_since)
-        russian_query = query.where(sa.func.coalesce(item_enrichments.c.lang, items.c.lang, "ru").like("ru%"))
         current: dict[int, set[int]] = {}
+        russian: set[int] = set()
         with self.engine.connect() as conn:
-            for story_id, item_id in conn.execute(query):
+            for story_id, item_id, is_russian in conn.execute(query):
                 current.setdefault(int(story_id), set()).add(int(item_id))
-            russian = {int(s) for s, _ in conn.execute(russian_query)}
+                if is_russian:
+                    russian.add(int(story_id))
         candidates = sorted(s for s in current if s in russian)
         drafts = self.get_many(candidates)
         edited = set() if force else self.edited_story_ids(candidates)
@@ -138,49 +140,6 @@ class StoryDraftRepository:
         found: dict[int, list[PeriodItem]] = {int(i): [] for i in story_ids}
         with self.engine.connect() as conn:
             for chunk in _chunks(list(story_ids)):
-                query = (
-                    sa.select(
-                        story_items.c.story_id,
-                        items.c.id,
-                        sources.c.name.label("outlet"),
-                        items.c.url,
-                        items.c.published_at,
-                        items.c.title,
-                        items.c.text,
-                        sa.func.coalesce(item_enrichments.c.lang, items.c.lang).label("lang"),
-                        item_enrichments.c.relevance,
-                        item_enrichments.c.is_relevant,
-                        sa.func.coalesce(item_enrichments.c.editor_section, item_enrichments.c.section).label(
-                            "section"
-                        ),
-                        sa.type_coerce(item_enrichments.c.entities, sa.Text).label("entities"),
-                        sa.type_coerce(item_enrichments.c.places, sa.Text).label("places"),
-                        sa.type_coerce(item_enrichments.c.amounts, sa.Text).label("amounts"),
-                    )
-                    .select_from(
-                        items.join(story_items, story_items.c.item_id == items.c.id)
-                        .join(sources, sources.c.id == items.c.source_id)
-                        .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
-                    )
-                    .where(story_items.c.story_id.in_(chunk), _kept())
-                    .order_by(items.c.published_at, items.c.id)
-                )
-                for row in conn.execute(query):
-                    found[row.story_id].append(
-                        PeriodItem(
-                            id=row.id,
-                            outlet=row.outlet,
-                            url=row.url,
-                            published_at=row.published_at,
-                            title=row.title,
-                            text=row.text,
-                            lang=row.lang,
-                            relevance=row.relevance,
-                            is_relevant=row.is_relevant,
-                            section=row.section,
-                            entities=_json_list(row.entities),
-                            places=_json_list(row.places),
-                            amounts=_json_list(row.amounts),
-                        )
-                    )
+                for row in conn.execute(story_items_query(chunk)):
+                    found[row.story_id].append(period_item(row))
         return found

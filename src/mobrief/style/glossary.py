@@ -257,7 +257,8 @@ def fold(term: str) -> str:
     return re.sub(r"[^a-z0-9]", "", term.lower())
 
 
-def _edit_distance(a: str, b: str) -> int:
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance between two strings."""
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
@@ -410,7 +411,7 @@ def _merge_spellings(
                 k
                 for k in kept
                 if len(key) >= 5
-                and _edit_distance(k, key) <= max(1, len(key) // 8)
+                and edit_distance(k, key) <= max(1, len(key) // 8)
                 and key in uses
                 and any(_same_gloss(a, b) for a in uses[k] for b in uses[key])
             ),

@@ -42,11 +42,6 @@ def register(name: str) -> Callable[[BackendFactory], BackendFactory]:
     return wrap
 
 
-def names() -> list[str]:
-    _load_builtin()
-    return sorted(_REGISTRY)
-
-
 def get_backend(name: str | None = None, env: Mapping[str, str] | None = None) -> DraftBackend:
     """The backend called `name` (default: MOBRIEF_DRAFT_BACKEND, else `frames`), configured from `env`."""
     _load_builtin()
@@ -59,12 +54,12 @@ def get_backend(name: str | None = None, env: Mapping[str, str] | None = None) -
 
 
 def _load_builtin() -> None:
-    if _REGISTRY:
+    if DEFAULT_BACKEND in _REGISTRY:
         return
     from mobrief.brief.drafting import frames, openai_compatible
 
-    _REGISTRY.setdefault(frames.NAME, lambda env: frames.FramesBackend())
-    _REGISTRY.setdefault(openai_compatible.NAME, openai_compatible.OpenAICompatibleBackend.from_env)
+    register(frames.NAME)(lambda env: frames.FramesBackend())
+    register(openai_compatible.NAME)(openai_compatible.OpenAICompatibleBackend.from_env)
 
 
 def checked(draft: StoryDraft, story: StoryReports, context: DraftContext, notes: Iterable[Finding] = ()) -> StoryDraft:

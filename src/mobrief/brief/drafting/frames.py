@@ -96,17 +96,14 @@ def lead_report(reports: Sequence[Report]) -> Report:
     )
 
 
-def sentences(report: Report, book: Phrasebook) -> list[Span]:
-    """The lead report's sentences (its title first when the text does not begin with it)."""
+def sentences(report: Report) -> list[Span]:
+    """The Russian sentences of the opening of a report, each with its words."""
     text = report.text[:LEAD_CHARS]
-    spans = []
-    for s in razdel.sentenize(text):
-        if len(s.text) < 15 or not _CYRILLIC.search(s.text):
-            continue
-        spans.append(Span(report, s.start, s.stop, phrasebook.tokens(s.text)))
-    # token offsets are local to the sentence: shift them to the report's text
-    return [Span(sp.report, sp.start, sp.end, [Token(t.lemma, t.start + sp.start, t.end + sp.start) for t in sp.words])
-            for sp in spans]  # fmt: skip
+    return [
+        Span(report, s.start, s.stop, phrasebook.tokens(s.text, s.start))
+        for s in razdel.sentenize(text)
+        if len(s.text) >= 15 and _CYRILLIC.search(s.text)
+    ]
 
 
 def _in(span: Span, mapping: Mapping[str, Any]) -> bool:
@@ -269,10 +266,6 @@ def _and(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _in_place(place: str) -> str:
-    return f"in {place}"
-
-
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
@@ -299,7 +292,7 @@ def _sentence(s: Slots) -> str | None:
     if not (s.terms or s.punishments or s.has("приговорить", "осудить", "приговор")):
         return None
     court = next((i for i in s.institutions if "court" in i.lower()), "a court")
-    where = f" {_in_place(s.places[0])}" if s.places and court.startswith("a ") else ""
+    where = f" in {s.places[0]}" if s.places and court.startswith("a ") else ""
     if True in s.objects:
         defendant: str | None = s.people[s.objects.index(True)].rstrip(",")
     else:  # the people named are not the verdict's object (a victim, a lawyer): name nobody
@@ -327,7 +320,7 @@ def _sentence(s: Slots) -> str | None:
 
 def _arrest(s: Slots) -> str | None:
     who = _who(s, "a man")
-    where = f" {_in_place(s.places[0])}" if s.places else ""
+    where = f" in {s.places[0]}" if s.places else ""
     charge = f" on charges of {_and(s.charges[:2])}" if s.charges else ""
     agency = next((i for i in s.institutions if i in LAW_ENFORCEMENT), None)
     actor = f"{_capital(agency)}{where} has" if agency else f"Law enforcement officers{where} have"
@@ -556,7 +549,7 @@ def draft(story: StoryReports, context: DraftContext, book: Phrasebook | None = 
     book = book or phrasebook.load()
     lead = lead_report(story.reports)
     outlet = re.sub(r"\s*\([^)]*\)", "", context.outlet(lead.outlet)).strip() or lead.outlet  # asides dropped
-    spans = sentences(lead, book)
+    spans = sentences(lead)
     slots = [fill(span, book) for span in spans[:5]]
     written: list[DraftSentence] = []
     kind = kind_of(spans, book)

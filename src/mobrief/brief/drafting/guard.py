@@ -16,6 +16,7 @@ import razdel
 
 from mobrief.brief.drafting import phrasebook
 from mobrief.brief.drafting.records import DraftContext, Finding, StoryReports
+from mobrief.style.glossary import edit_distance
 from mobrief.style.transliteration import transliterate
 
 TOLERANCE = 0.005  # a stated number matches a source number within half a percent ("2.80 million" ~ 2 795 000)
@@ -108,16 +109,6 @@ def _words(texts: Iterable[str]) -> set[str]:
     return {w for t in texts for w in _LATIN_NAME.findall(t)}
 
 
-def _distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def _house_spelling(word: str, house: Iterable[str]) -> str | None:
     """The house's spelling `word` misspells (same first letter, an edit or two apart), if any."""
     if len(word) < 5:
@@ -125,7 +116,7 @@ def _house_spelling(word: str, house: Iterable[str]) -> str | None:
     low = word.lower()
     for known in house:
         close = known != word and known[0] == word[0] and abs(len(known) - len(word)) <= 2
-        if close and _distance(low, known.lower()) <= (1 if len(word) < 7 else 2):
+        if close and edit_distance(low, known.lower()) <= (1 if len(word) < 7 else 2):
             return known
     return None
 

@@ -38,9 +38,11 @@ class Match:
     english: str
 
 
-def tokens(text: str) -> list[Token]:
-    """The words of `text` with their lemmas and spans."""
-    return [Token(lemmas.lemma(m.group(0)), m.start(), m.end()) for m in lemmas.WORD_RE.finditer(text)]
+def tokens(text: str, offset: int = 0) -> list[Token]:
+    """The words of `text` with their lemmas and spans (shifted by `offset`: where `text` stands in a report)."""
+    return [
+        Token(lemmas.lemma(m.group(0)), m.start() + offset, m.end() + offset) for m in lemmas.WORD_RE.finditer(text)
+    ]
 
 
 def _key(phrase: str) -> tuple[str, ...]:

@@ -107,12 +107,21 @@ def sentences(report: Report) -> list[Span]:
 
 
 def _in(span: Span, mapping: Mapping[str, Any]) -> bool:
-    """Whether a mention, place or amount stands in the sentence (by its offsets, else by its surface text)."""
+    """Whether a mention, place or amount stands in the sentence: by its offsets, else by its surface text, else
+    by its words' lemmas (enrichment may have found «Белгородская область» in the title, and the sentence says
+    «Белгородской области»)."""
     start, end = int(mapping.get("start", -1)), int(mapping.get("end", -1))
     if start >= 0:
         return span.covers(start, end)
     surface = str(mapping.get("text") or "")
-    return bool(surface) and surface in span.text
+    if not surface:
+        return False
+    if surface in span.text:
+        return True
+    wanted = [t.lemma for t in phrasebook.tokens(surface)]
+    have = [w.lemma for w in span.words]
+    n = len(wanted)
+    return n > 0 and any(have[i : i + n] == wanted for i in range(len(have) - n + 1))
 
 
 def _position(span: Span, mapping: Mapping[str, Any]) -> int:
@@ -341,19 +350,18 @@ def _payment(s: Slots) -> str | None:
     what = s.payments[0] if s.payments else "the payment"
     where = f"In {s.places[0]}, " if s.places else ""
     subject = what if where else _capital(what)
-    if s.has("увеличить", "повысить", "вырасти", "увеличиться"):
-        verb = "has been increased"
-    elif s.has("снизить", "сократить", "уменьшить", "снизиться"):
-        verb = "has been lowered"
-    else:
-        verb = "amounts to"
     amount = s.rubles[0]
-    if verb == "amounts to" and amount.startswith("from "):
-        verb = "ranges"
-    joiner = " " if verb in ("amounts to", "ranges") or amount.startswith("from ") else " to "
+    if s.has("увеличить", "повысить", "вырасти", "увеличиться", "повышение", "увеличение", "рост"):
+        verb = "has been increased"
+    elif s.has("снизить", "сократить", "уменьшить", "снизиться", "снижение", "сокращение"):
+        verb = "has been lowered"
+    else:  # «с 1,7 млн до 2 млн» with no word for the direction: a change, not a range
+        verb = "has been changed" if amount.startswith("from ") else "amounts to"
+    joiner = " " if verb == "amounts to" or amount.startswith("from ") else " to "
     text = f"{where}{subject} {verb}{joiner}{amount}"
-    if len(s.rubles) > 1:
-        text += f"; the report also cites {_and(s.rubles[1:3])}"
+    others = [r for r in s.rubles[1:] if r.removesuffix(" rubles") not in amount]  # not a bound of the first
+    if others:
+        text += f"; the report also cites {_and(others[:2])}"
     return text + "."
 
 
@@ -531,7 +539,7 @@ def _also(slots: Sequence[Slots], stated: str) -> tuple[str, Slots] | None:
 def _fallback(outlet: str, slots: Sequence[Slots]) -> tuple[str, Slots] | None:
     """No kind fits: say plainly who reported on what, with the places and topics it is sure of."""
     for s in slots:
-        topics = s.topics[:2] or s.payments[:1] or s.charges[:1]
+        topics = s.topics[:2] or s.payments[:1] or [f"a case of {c}" for c in s.charges[:1]]
         if topics:
             where = f" in {s.places[0]}" if s.places else ""
             return f"{outlet} has reported on {_and(topics)}{where}.", s
@@ -557,7 +565,7 @@ def draft(story: StoryReports, context: DraftContext, book: Phrasebook | None = 
     for s in slots[:2]:
         here = book.kind_scores(s.span.words)
         for k in sorted(
-            (k for k in order if here.get(k, 0.0) >= 2.0), key=lambda k: (-here[k] - 1.0 * (k == kind), order.index(k))
+            (k for k in order if here.get(k, 0.0) >= 2.0), key=lambda k: (-here[k] - 0.5 * (k == kind), order.index(k))
         ):
             clause = WRITERS[k](s)
             if clause and not _CYRILLIC.search(clause):

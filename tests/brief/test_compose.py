@@ -131,6 +131,21 @@ def test_english_report_is_attributed_in_house_style(store: Store) -> None:
     assert "the court sentenced the student" in entry.text
 
 
+def test_an_english_report_enters_without_the_page_around_it() -> None:
+    page = (
+        "Posted 3 января 14:48 Updated 3 января 15:54\n"
+        "Putin Signs Decree On Payments To Soldiers' Families\n"
+        "Photo: press service\n"
+        "President Vladimir Putin signed a decree on payments to the families of soldiers killed in the war.\n"
+        "The families will receive 5 million rubles, the decree says.\n"
+    )
+    prose = compose.english_prose(page)
+    assert prose.startswith("President Vladimir Putin signed a decree")
+    assert prose.endswith("the decree says.")
+    assert "Posted" not in prose and "Signs Decree" not in prose and "Photo" not in prose
+    assert compose.english_prose("Short.") == "Short."  # nothing reads as prose: the text as it came
+
+
 def test_compose_publish_then_archive_export_round_trip(db_url: str, tmp_path: Path) -> None:
     from mobrief.store import open_store
 

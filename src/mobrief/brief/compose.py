@@ -37,6 +37,7 @@ _COMMON_OPENERS = frozenset({
     "last", "earlier", "later", "local", "police", "authorities", "officials", "residents", "relatives",
     "mothers", "wives", "families", "soldiers", "mobilized", "conscripts", "students", "prosecutors",
     "investigators", "two", "three", "four", "five", "six", "ten", "dozens", "hundreds", "one", "another",
+    "currently", "now", "today", "yesterday", "meanwhile", "however", "also",
 })  # fmt: skip
 
 
@@ -220,6 +221,26 @@ def _clip(text: str, limit: int) -> str:
     return cut[: stop + 1] if stop > limit // 2 else cut.rsplit(" ", 1)[0] + " …"
 
 
+_SENTENCE_END = re.compile(r"[.!?…][\"”»’)]*$")
+
+
+def english_prose(text: str) -> str:
+    """The running prose of an English report, without the page around it: a line is kept when it has no
+    Cyrillic and reads as sentences (six words or more, ending as a sentence ends, not a title-cased headline).
+    Saved pages carry datelines, bylines, headlines and captions on lines of their own."""
+    kept = []
+    for line in text.splitlines():
+        line = line.strip()
+        words = line.split()
+        if len(words) < 6 or re.search("[А-яЁё]", line) or not _SENTENCE_END.search(line):
+            continue
+        capitalised = sum(w[:1].isupper() for w in words)
+        if capitalised > 0.6 * len(words):
+            continue
+        kept.append(line)
+    return " ".join(kept) or text
+
+
 def attribute(text: str, outlet: str) -> str:
     """An English report with its outlet named in house style: "According to Mediazona, …"."""
     text = _one_paragraph(text)
@@ -314,7 +335,13 @@ def plan_entry(
         status, text = "written", _one_paragraph(story.entry_text)
     elif english:
         best = max(english, key=lambda i: (i.relevance or 0.0, i.published_at))
-        status, text = "drafted", attribute(_clip(best.text, ENGLISH_CHARS), outlet_name(best.outlet, style))
+        status, text = (
+            "drafted",
+            attribute(
+                _clip(english_prose(best.text), ENGLISH_CHARS),
+                re.sub(r"\s*\([^)]*\)", "", outlet_name(best.outlet, style)),
+            ),
+        )
         backend = ENGLISH_REPORT
     elif machine_draft is not None:
         status, text, backend = machine_draft.status, machine_draft.text, machine_draft.backend

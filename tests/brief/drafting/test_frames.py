@@ -148,3 +148,41 @@ def test_a_draft_never_holds_cyrillic_and_every_number_is_traceable(text: str) -
     assert not CYRILLIC.search(result.text)
     numbers = [f for f in guard.check(result.text, reports, CONTEXT) if f.kind == "number"]
     assert numbers == []
+
+
+def test_a_later_sentence_adds_its_own_event() -> None:
+    english = drafted(
+        "В Самаре сотрудники ФСБ задержали 23-летнего Андрея Волкова по делу о госизмене. "
+        "Ранее суд приговорил его брата Павла Волкова к 6 годам колонии общего режима за фейки об армии."
+    )
+    first, second = english.split(". ")[:2]
+    assert first.startswith("According to Mediazona") and "detained Andrey Volkov" in first
+    assert "has sentenced Pavel Volkov to 6 years" in second and not second.startswith("According to")
+
+
+def test_lines_that_state_nothing_give_no_names() -> None:
+    """A photo credit or a page's menu is no sentence: the people it names are not the story's."""
+    english = drafted(
+        "Перейти к основному контенту\nФото: Никита Попов / РБК\n"
+        "В Казани суд приговорил активиста Артёма Белова к 3 годам колонии общего режима за фейки об армии."
+    )
+    assert "Artyom Belov" in english and "Popov" not in english
+
+
+def test_the_dead_are_named_only_beside_the_word_for_their_death() -> None:
+    english = drafted("Владимир Путин выразил соболезнования. В Курской области погиб мобилизованный Сергей Чебнев.")
+    assert "Sergey Chebnev, a mobilized soldier from the Kursk region, has been killed" in english
+    assert "Putin from" not in english and "Putin has been killed" not in english
+
+
+def test_a_half_year_stays_as_the_report_writes_it() -> None:
+    english = drafted("Суд в Москве приговорил Илью Яшина к 8,5 года колонии общего режима по делу о фейках.")
+    assert "8.5 years" in english and "6 months" not in english
+
+
+def test_facts_not_yet_stated_read_as_a_sentence() -> None:
+    english = drafted(
+        "В Бурятии объявили о повышении выплат. Глава республики Алексей Цыденов провёл встречу с семьями 12 мая."
+    )
+    assert "The report also names Aleksey Tsydenov" in english and "cites May 12" in english
+    assert ";" not in english

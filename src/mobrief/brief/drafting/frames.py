@@ -9,6 +9,7 @@ phrasebook can't render is left out.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,8 +23,10 @@ from mobrief.brief.drafting.phrasebook import Match, Phrasebook, Token
 from mobrief.brief.drafting.records import DraftContext, DraftSentence, Report, StoryDraft, StoryReports
 
 NAME = "frames"
-VERSION = "frames-1"
+VERSION = "frames-2"
 LEAD_CHARS = 2500  # slots come from the opening of the lead report, where Russian news states the event
+LEAD_SENTENCES = 2  # the event is told in the opening sentences; later ones give detail or background
+MAX_EVENT_SENTENCES = 3  # the issue's 1–3 sentences for the event; the facts sentence comes after
 KINDS = ("sentence", "arrest", "treason", "desertion", "payment", "deaths", "appeal", "recruitment", "youth", "law")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 _AGE_STRICT = re.compile(r"(\d{1,3})-летн\w*", re.I)
@@ -59,6 +62,7 @@ class Slots:
     span: Span
     people: list[str] = field(default_factory=list)  # "Sergey Koshcheev, a 31-year-old resident,"
     names: list[str] = field(default_factory=list)  # the people's names alone
+    starts: list[int] = field(default_factory=list)  # where each person is named in the report
     objects: list[bool] = field(
         default_factory=list
     )  # whether each person is named in the accusative (a verdict's object)
@@ -96,14 +100,30 @@ def lead_report(reports: Sequence[Report]) -> Report:
     )
 
 
+@functools.lru_cache(maxsize=65536)
+def _is_predicate(word: str) -> bool:
+    """Whether a word's likeliest reading is a finite verb or a short participle («задержали», «приговорен»)."""
+    readings = lemmas.parses(word)
+    return bool(readings) and readings[0].tag.POS in ("VERB", "PRTS")
+
+
+def is_statement(text: str) -> bool:
+    """Whether a sentence states something: it has a predicate. A page's menu, a photo credit or a dateline
+    («Перейти к основному контенту», «Фото: Никита Попов / РБК») has none, and its names are not the story's."""
+    return any(_is_predicate(w) for w in lemmas.words(text) if _CYRILLIC.search(w))
+
+
 def sentences(report: Report) -> list[Span]:
-    """The Russian sentences of the opening of a report, each with its words."""
+    """The Russian sentences of the opening of a report that state something, each with its words. A line break
+    ends a sentence too: pages put a headline, a menu or a photo credit on a line of its own, without a full stop."""
     text = report.text[:LEAD_CHARS]
-    return [
-        Span(report, s.start, s.stop, phrasebook.tokens(s.text, s.start))
-        for s in razdel.sentenize(text)
-        if len(s.text) >= 15 and _CYRILLIC.search(s.text)
-    ]
+    spans: list[Span] = []
+    for line in re.finditer(r"[^\n]+", text):
+        for s in razdel.sentenize(line.group(0)):
+            start = line.start() + s.start
+            if len(s.text) >= 15 and _CYRILLIC.search(s.text) and is_statement(s.text):
+                spans.append(Span(report, start, start + len(s.text), phrasebook.tokens(s.text, start)))
+    return spans
 
 
 def _in(span: Span, mapping: Mapping[str, Any]) -> bool:
@@ -226,6 +246,7 @@ def fill(span: Span, book: Phrasebook) -> Slots:
             continue
         slots.people.append(_person_phrase(str(person["latin"]), age, role))
         slots.names.append(str(person["latin"]))
+        slots.starts.append(start)
         slots.objects.append(_accusative(str(person.get("text") or "")))
     places = sorted((p for p in report.places if _in(span, p)), key=lambda p: _position(span, p))
     slots.places = _unique([str(p.get("name", "")) for p in places])
@@ -235,7 +256,7 @@ def fill(span: Span, book: Phrasebook) -> Slots:
         if amount.get("currency") == "RUB":
             slots.rubles.append(units.rubles(amount))
         elif amount.get("currency") == "months":
-            slots.terms.append(units.term(float(amount["value"])))
+            slots.terms.append(units.term(float(amount["value"]), str(amount.get("text") or "")))
         elif amount.get("currency") == "people":
             slots.counts.append(float(amount["value"]))
             noun = _count_noun(str(amount.get("text") or ""), book)
@@ -281,8 +302,14 @@ def _capital(text: str) -> str:
 
 def _who(slots: Slots, default: str = "a man") -> str:
     if slots.people:
-        return slots.people[0].rstrip(",")
+        return slots.people[0]
     return _unnamed(slots, default)
+
+
+def _from(who: str, where: str) -> str:
+    """A person with where they are from, inside their appositive: "Sergey Chebnev, a mobilized soldier from the
+    Kursk region,"."""
+    return f"{who[:-1]}{where}," if who.endswith(",") else f"{who}{where}"
 
 
 def _unnamed(slots: Slots, default: str) -> str:
@@ -297,13 +324,22 @@ def _unnamed(slots: Slots, default: str) -> str:
     return default
 
 
+def _charges(charges: Sequence[str]) -> str:
+    """ " on charges of treason (Article 275 of the Criminal Code)", " under Article 20.3.3 of the Code of …": an
+    article whose charge the book lacks is cited by its number alone."""
+    named = [c for c in charges[:2] if not c.startswith("Article ")]
+    bare = [c for c in charges[:2] if c.startswith("Article ")]
+    parts = ([f"on charges of {_and(named)}"] if named else []) + ([f"under {_and(bare)}"] if bare else [])
+    return (" " + " and ".join(parts)) if parts else ""
+
+
 def _sentence(s: Slots) -> str | None:
     if not (s.terms or s.punishments or s.has("приговорить", "осудить", "приговор")):
         return None
     court = next((i for i in s.institutions if "court" in i.lower()), "a court")
     where = f" in {s.places[0]}" if s.places and court.startswith("a ") else ""
     if True in s.objects:
-        defendant: str | None = s.people[s.objects.index(True)].rstrip(",")
+        defendant: str | None = s.people[s.objects.index(True)]
     else:  # the people named are not the verdict's object (a victim, a lawyer): name nobody
         defendant = None if s.people else _unnamed(s, "a man")
     if defendant is None:
@@ -322,15 +358,13 @@ def _sentence(s: Slots) -> str | None:
                 text += f" in {s.regimes[0]}"
         elif s.punishments:
             text += f" to {s.punishments[0]}"
-    if s.charges:
-        text += f" on charges of {_and(s.charges[:2])}"
-    return text + "."
+    return text + _charges(s.charges) + "."
 
 
 def _arrest(s: Slots) -> str | None:
     who = _who(s, "a man")
     where = f" in {s.places[0]}" if s.places else ""
-    charge = f" on charges of {_and(s.charges[:2])}" if s.charges else ""
+    charge = _charges(s.charges)
     agency = next((i for i in s.institutions if i in LAW_ENFORCEMENT), None)
     actor = f"{_capital(agency)}{where} has" if agency else f"Law enforcement officers{where} have"
     if s.has("обыск"):
@@ -365,17 +399,27 @@ def _payment(s: Slots) -> str | None:
     return text + "."
 
 
+DEATH_WORDS = ("погибнуть", "погибший", "гибель", "убить", "похоронить", "скончаться", "умереть", "смерть")
+
+
+def _beside(s: Slots, start: int, words: Sequence[str], reach: int = 3) -> bool:
+    """Whether one of `words` stands within `reach` words of the name that begins at `start`."""
+    at = next((i for i, w in enumerate(s.span.words) if w.start >= start), len(s.span.words))
+    return any(w.lemma in words for w in s.span.words[max(0, at - reach) : at + reach + 2])
+
+
 def _deaths(s: Slots) -> str | None:
-    if not (s.has("погибнуть", "погибший", "гибель", "убить", "похоронить", "скончаться", "умереть", "смерть")):
+    if not s.has(*DEATH_WORDS):
         return None
     where = f" from {s.places[0]}" if s.places else ""
-    if s.people:
-        return f"{s.people[0].rstrip(',')}{where} has been killed in the war against Ukraine."
+    dead = [p for p, start in zip(s.people, s.starts, strict=True) if _beside(s, start, DEATH_WORDS)]
+    if dead:
+        return f"{_from(dead[0], where)} has been killed in the war against Ukraine."
     if s.counts:
         n = s.counts[0]
         return f"{_capital(units.people(n, 'soldiers' if n != 1 else 'soldier'))}{where} have been killed in the war."
-    who = _who(s, "a serviceman")
-    return f"{_capital(who)}{where} has been killed in the war against Ukraine."
+    who = _unnamed(s, "a serviceman")
+    return f"{_capital(_from(who, where))} has been killed in the war against Ukraine."
 
 
 def _appeal(s: Slots) -> str | None:
@@ -394,7 +438,7 @@ def _appeal(s: Slots) -> str | None:
     if who is None and not s.people:
         return None
     plural = who is not None
-    who = who or s.people[0].rstrip(",")
+    who = who or s.people[0]
     where = f" from {s.places[0]}" if s.places else ""
     have = "have" if plural else "has"
     if s.has("видеообращение") or (s.has("обращение") and s.has("видео", "записать")):
@@ -413,11 +457,11 @@ def _appeal(s: Slots) -> str | None:
         to = f" to {addressee[0]}"
     demand = [t for t in s.topics if t in ("demobilization", "rotation", "leave")]
     ask = f", asking for {_and(demand)}" if demand else ""
-    return f"{_capital(who)}{where} {act}{to}{ask}."
+    return f"{_capital(_from(who, where))} {act}{to}{ask}."
 
 
 def _law(s: Slots) -> str | None:
-    actor = s.people[0].rstrip(",") if s.people else next((i for i in s.institutions if "court" not in i), None)
+    actor = s.people[0] if s.people else next((i for i in s.institutions if "court" not in i), None)
     if actor is None:
         return None
     action = next((a for a in s.actions), None)
@@ -429,8 +473,6 @@ def _law(s: Slots) -> str | None:
         return f"{_capital(actor)} has {action} {document}{about}."
     if action in ("stated", "announced", "reported", "promised", "admitted") and topics:
         return f"{_capital(actor)} has spoken on {_and(topics)}."
-    if document and topics:
-        return f"{_capital(actor)}: {document}{about}."
     return None
 
 
@@ -457,16 +499,16 @@ def _desertion(s: Slots) -> str | None:
     who = _who(s, "a serviceman")
     where = f" from {s.places[0]}" if s.places else ""
     if s.has("сзч", "самовольно", "самовольный", "дезертир", "сбежать", "бежать"):
-        return f"{_capital(who)}{where} has left his unit without authorization."
+        return f"{_capital(_from(who, where))} has left his unit without authorization."
     if s.has("отказаться", "отказник", "отказ"):
-        return f"{_capital(who)}{where} has refused to take part in the war."
+        return f"{_capital(_from(who, where))} has refused to take part in the war."
     return None
 
 
 def _youth(s: Slots) -> str | None:
     where = f"In {s.places[0]}, " if s.places else ""
     who = next((r for r in ("schoolchildren", "students") if r.rstrip("ren").rstrip("s") in " ".join(s.roles)), None)
-    topics = list(s.topics)[:2]
+    topics = [t for t in s.topics if t in YOUTH_TOPICS][:2]
     if not topics:
         return None
     if who:
@@ -481,6 +523,11 @@ def _treason(s: Slots) -> str | None:
 LAW_ENFORCEMENT = frozenset({
     "the Federal Security Service (FSB)", "the police", "the Investigative Committee", "the prosecutor’s office",
     "the Prosecutor General’s Office", "the Ministry of Internal Affairs", "Rosgvardia",
+})  # fmt: skip
+YOUTH_TOPICS = frozenset({
+    "basic military training", "military-patriotic education", "“Conversations About Important Things” lessons",
+    "the Fundamentals of Security and Defense of the Motherland course", "military training", "drones",
+    "military training camps",
 })  # fmt: skip
 RELATIVES = frozenset({"mother", "wife", "widow", "relative", "son", "father"})
 
@@ -515,7 +562,7 @@ def _also(slots: Sequence[Slots], stated: str) -> tuple[str, Slots] | None:
     sums: list[str] = []
     first: Slots | None = None
     for s in slots:
-        new_names = [p.rstrip(",") for p, n in zip(s.people, s.names, strict=False) if n.split()[-1].lower() not in low]
+        new_names = [p for p, n in zip(s.people, s.names, strict=False) if n.split()[-1].lower() not in low]
         new_places = [p for p in s.places if p.lower().removeprefix("the ") not in low]
         new_sums = [r for r in s.rubles if r not in stated] + [c for c in s.counted + s.figures if c not in stated]
         if (new_names or new_places or new_sums) and first is None:
@@ -526,24 +573,52 @@ def _also(slots: Sequence[Slots], stated: str) -> tuple[str, Slots] | None:
     names, places, sums = _unique(names)[:3], _unique(places)[:3], _unique(sums)[:5]
     if first is None:
         return None
-    parts = []
-    if names:
-        parts.append(_and(names))
-    if places:
-        parts.append(_and(places))
-    if sums:
-        parts.append(_and(sums))
-    return f"The report also mentions {'; '.join(parts)}.", first
+    parts = [f"names {_and(names)}"] if names else []
+    parts += [f"mentions {_and(places)}"] if places else []
+    parts += [f"cites {_and(sums)}"] if sums else []
+    joined = " and ".join(parts) if len(parts) <= 2 else ", ".join(parts[:-1]) + ", and " + parts[-1]
+    return f"The report also {joined}.", first
 
 
 def _fallback(outlet: str, slots: Sequence[Slots]) -> tuple[str, Slots] | None:
     """No kind fits: say plainly who reported on what, with the places and topics it is sure of."""
     for s in slots:
-        topics = s.topics[:2] or s.payments[:1] or [f"a case of {c}" for c in s.charges[:1]]
+        actor = s.people[0] if s.people else next((i for i in s.institutions if "court" not in i), None)
+        documents = [f"{d} by {actor}" for d in s.documents[:1] if actor]
+        topics = documents or s.topics[:2] or s.payments[:1] or [f"a case of {c}" for c in s.charges[:1]]
         if topics:
             where = f" in {s.places[0]}" if s.places else ""
-            return f"{outlet} has reported on {_and(topics)}{where}.", s
+            return _tidy(f"{outlet} has reported on {_and(topics)}{where}."), s
     return None
+
+
+def _event_clause(s: Slots, book: Phrasebook, order: Sequence[str], kind: str | None) -> tuple[str, str] | None:
+    """The kind and English clause a sentence points to most strongly (the story's kind breaks ties)."""
+    here = book.kind_scores(s.span.words)
+    for k in sorted(
+        (k for k in order if here.get(k, 0.0) >= 2.0), key=lambda k: (-here[k] - 0.5 * (k == kind), order.index(k))
+    ):
+        clause = WRITERS[k](s)
+        if clause and not _CYRILLIC.search(clause):
+            return k, clause
+    return None
+
+
+def _adds_facts(s: Slots, clause: str, stated: str, *, repeat: bool) -> bool:
+    """Whether a clause says something the draft has not: a name, sum, term or charge it lacks so far (or, for a
+    kind of event not yet told, a place)."""
+    if not stated:
+        return True
+    if clause in stated:
+        return False
+    low, text = stated.lower(), clause.lower()
+    facts = [n.split()[-1] for n in s.names] + s.rubles + s.terms + s.charges + s.counted + ([] if repeat else s.places)
+    return any(f.lower().removeprefix("the ") in text and f.lower().removeprefix("the ") not in low for f in facts)
+
+
+def _tidy(text: str) -> str:
+    """An appositive's closing comma where the sentence or a clause ends anyway: "…, a lawyer,." → "…, a lawyer."."""
+    return re.sub(r",+(?=[.;:)]|$)", "", re.sub(r",\s*,", ",", text))
 
 
 def _sentence_record(text: str, span: Span) -> DraftSentence:
@@ -558,20 +633,30 @@ def draft(story: StoryReports, context: DraftContext, book: Phrasebook | None = 
     lead = lead_report(story.reports)
     outlet = re.sub(r"\s*\([^)]*\)", "", context.outlet(lead.outlet)).strip() or lead.outlet  # asides dropped
     spans = sentences(lead)
-    slots = [fill(span, book) for span in spans[:5]]
+    slots = [fill(span, book) for span in spans[:8]]
     written: list[DraftSentence] = []
     kind = kind_of(spans, book)
     order = ([kind] if kind else []) + [k for k in KINDS if k != kind]
-    for s in slots[:2]:
-        here = book.kind_scores(s.span.words)
-        for k in sorted(
-            (k for k in order if here.get(k, 0.0) >= 2.0), key=lambda k: (-here[k] - 0.5 * (k == kind), order.index(k))
-        ):
-            clause = WRITERS[k](s)
-            if clause and not _CYRILLIC.search(clause):
-                written.append(_sentence_record(_attributed(outlet, clause), s.span))
-                break
-        if written:
+    kinds_written: list[str] = []
+    for n, s in enumerate(slots):
+        if not written and n >= LEAD_SENTENCES:  # the event is stated up top; later sentences only add to it
+            plain = _fallback(outlet, slots)
+            written.append(
+                _sentence_record(plain[0], plain[1].span)
+                if plain
+                else DraftSentence(text=f"{outlet} has reported on this story.", item_id=lead.item_id, source_text="")
+            )
+            kinds_written.append("")
+        event = _event_clause(s, book, order, kind)
+        if event is None:
+            continue
+        k, clause = event
+        stated = " ".join(w.text for w in written)
+        if not _adds_facts(s, clause, stated, repeat=k in kinds_written):
+            continue
+        written.append(_sentence_record(_tidy(_attributed(outlet, clause) if not written else clause), s.span))
+        kinds_written.append(k)
+        if len(written) == MAX_EVENT_SENTENCES:
             break
     if not written:
         plain = _fallback(outlet, slots)
@@ -583,7 +668,7 @@ def draft(story: StoryReports, context: DraftContext, book: Phrasebook | None = 
             )
     more = _also(slots, " ".join(s.text for s in written))
     if more and not _CYRILLIC.search(more[0]):
-        written.append(_sentence_record(more[0], more[1].span))
+        written.append(_sentence_record(_tidy(more[0]), more[1].span))
     return StoryDraft(
         story_id=story.story_id,
         text=" ".join(s.text for s in written),

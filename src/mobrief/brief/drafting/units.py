@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,9 +38,12 @@ def rubles(amount: Mapping[str, Any]) -> str:
     return text
 
 
-def term(months: float) -> str:
-    """A prison term in months as the house writes it: "12 years", "6 years and 6 months", "10 months"."""
+def term(months: float, written: str = "") -> str:
+    """A prison term in months as the house writes it: "12 years", "6 years and 6 months", "10 months"; a half year
+    the report writes as a fraction («8,5 года», «восьми с половиной лет») stays one: "8.5 years"."""
     years, rest = divmod(round(months), 12)
+    if years and rest == 6 and re.search(r"\d[,.]5|половин", written):
+        return f"{years}.5 years"
     parts = []
     if years:
         parts.append(f"{years} year{'s' * (years != 1)}")

@@ -15,7 +15,7 @@ from mobrief.errors import BadRecord
 from mobrief.records import Item
 from mobrief.settings import Settings
 from mobrief.sources import registry
-from mobrief.store import Store
+from mobrief.store import Store, lanes
 from mobrief.store.items import PreparedItem, UpsertCounts, prepare_items
 
 INGEST_BATCH = 2000  # items per transaction: what a killed import can lose and redo
@@ -250,8 +250,24 @@ def cluster_pending(store: Store, *, settings: Settings, progress: Progress | No
     from mobrief.stories import pending
 
     return pending.cluster_pending_items(
-        store, window=dt.timedelta(hours=settings.story_window_hours), progress=progress
+        store,
+        window=dt.timedelta(hours=settings.story_window_hours),
+        progress=progress,
+        batch_size=settings.cluster_batch,
     )
+
+
+if TYPE_CHECKING:
+    from mobrief.brief.draft_stories import DraftRun
+
+
+def draft_recent(store: Store, *, progress: Progress | None = None) -> DraftRun:
+    """Draft the recent stories that need a draft, one run at a time (the drafting lane): a second run waits,
+    then finds them drafted."""
+    from mobrief.brief import draft_stories
+
+    with lanes.hold_lane(store.engine, "drafting"):
+        return draft_stories.draft_pending(store, seen_since=draft_stories.recent_since(), progress=progress)
 
 
 # ---- enrichment (enrich room) ----
@@ -317,29 +333,41 @@ def enrich_pending(store: Store, *, settings: Settings, progress: Progress | Non
     error, and one a killed run was working on is tried again alone, then set aside if that run is killed
     too (`MAX_ATTEMPTS`). Items set aside wait for `mobrief enrich --retry-set-aside`.
     """
-    from mobrief.enrich import stages
-
     options = enrich_options(store, settings=settings)
     versions = options.versions()
     report = EnrichReport(versions=versions)
-    report.set_aside += [(i, UNFINISHED) for i in store.enrichments.set_aside_unfinished(MAX_ATTEMPTS, UNFINISHED)]
-    total = store.enrichments.count_pending(versions)
-    if progress:
-        progress(0, total)
-    after = 0
-    while True:
-        batch = store.enrichments.pending(versions, after_id=after, limit=ENRICH_BATCH)
-        if not batch:
-            break
-        begun = store.enrichments.attempts([item.id or 0 for item, _ in batch])
-        fresh = [pair for pair in batch if not begun.get(pair[0].id or 0)]
-        # what a stopped run was working on goes one at a time: a second stop then names the item
-        for group in [fresh, *([pair] for pair in batch if begun.get(pair[0].id or 0))]:
-            _enrich_group(store, group, options, versions, report, stages)
-        after = max(item.id or 0 for item, _ in batch)
+    with lanes.single_writer(store.engine, "enrich"):
+        report.set_aside += [(i, UNFINISHED) for i in store.enrichments.set_aside_unfinished(MAX_ATTEMPTS, UNFINISHED)]
+        total = store.enrichments.count_pending(versions)
         if progress:
-            progress(report.enriched, total)
+            progress(0, total)
+        after = 0
+        while True:
+            with store.enrichments.claim_pending(versions, after_id=after, limit=ENRICH_BATCH) as claim:
+                if not claim.items:
+                    break
+                enrich_claimed(store, claim.items, options, versions, report)
+            after = claim.last_id
+            if progress:
+                progress(report.enriched, total)
     return report
+
+
+def enrich_claimed(
+    store: Store,
+    batch: list[tuple[Item, Any]],
+    options: Any,
+    versions: Mapping[str, str],
+    report: EnrichReport,
+) -> None:
+    """Enrich a batch of claimed items: fresh ones together, the ones a stopped run was working on one at a
+    time, so that a second stop names the item."""
+    from mobrief.enrich import stages
+
+    begun = store.enrichments.attempts([item.id or 0 for item, _ in batch])
+    fresh = [pair for pair in batch if not begun.get(pair[0].id or 0)]
+    for group in [fresh, *([pair] for pair in batch if begun.get(pair[0].id or 0))]:
+        _enrich_group(store, group, options, versions, report, stages)
 
 
 def _enrich_group(

@@ -23,6 +23,7 @@ class Settings:
     request_delay: float = 1.0
     request_timeout: float = 20.0
     story_window_hours: float = 72.0
+    cluster_batch: int = 500  # items per clustering transaction: what a killed run can lose and redo
     max_item_chars: int = DEFAULT_MAX_TEXT_CHARS  # text beyond this is cut (kept whole in raw): see item_limits
     secret_key: str = ""
     # where readers reach the newsroom (`https://briefs.example.org`): the base of feed ids, links and a
@@ -41,6 +42,7 @@ class Settings:
             request_delay=float(environ.get("MOBRIEF_REQUEST_DELAY", "1.0")),
             request_timeout=float(environ.get("MOBRIEF_REQUEST_TIMEOUT", "20")),
             story_window_hours=float(environ.get("MOBRIEF_STORY_WINDOW_HOURS", "72")),
+            cluster_batch=int(environ.get("MOBRIEF_CLUSTER_BATCH", "500")),
             max_item_chars=int(environ.get("MOBRIEF_MAX_ITEM_CHARS", str(DEFAULT_MAX_TEXT_CHARS))),
             secret_key=environ.get("MOBRIEF_SECRET_KEY", ""),
             public_url=public_base_url(environ.get("MOBRIEF_PUBLIC_URL", "")),

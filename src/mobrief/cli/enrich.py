@@ -40,14 +40,11 @@ def enrich_command(app: AppContext, retry_set_aside: bool, list_set_aside: bool,
     with progress_bar(app, "enriching") as update:
         report = pipeline.enrich_pending(store, settings=app.settings, progress=update)
     summary: dict[str, Any] = report.as_dict() | {"retried": retried}
-    cluster = getattr(pipeline, "cluster_pending", None)
-    if cluster is not None:
-        with progress_bar(app, "clustering") as update:
-            clustered = cluster(store, settings=app.settings, progress=update)
-        as_dict = getattr(clustered, "as_dict", None)
-        summary["stories"] = as_dict() if callable(as_dict) else str(clustered)
+    with progress_bar(app, "clustering") as update:
+        clustered = pipeline.cluster_pending(store, settings=app.settings, progress=update)
+    summary["stories"] = clustered.as_dict()
     with progress_bar(app, "drafting") as update:
-        drafted = draft_stories.draft_pending(store, seen_since=draft_stories.recent_since(), progress=update)
+        drafted = pipeline.draft_recent(store, progress=update)
     summary["drafts"] = drafted.as_dict(with_ids=False)
     if as_json:
         print_json(summary)
@@ -60,8 +57,7 @@ def enrich_command(app: AppContext, retry_set_aside: bool, list_set_aside: bool,
         app.console.print(
             "(left out until `mobrief enrich --retry-set-aside`; `mobrief enrich --set-aside` lists them)"
         )
-    if "stories" in summary:
-        app.console.print(f"stories: {summary['stories']}")
+    app.console.print(f"stories: {summary['stories']}")
     app.console.print(draft_stories.summary_line(drafted))
 
 

@@ -235,6 +235,7 @@ def cluster_stories(app: AppContext, rebuild: bool, unenriched: bool, yes: bool,
             window=dt.timedelta(hours=app.settings.story_window_hours),
             progress=advance,
             require_enrichment=not unenriched,
+            batch_size=app.settings.cluster_batch,
         )
     replayed = 0
     if rebuild:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,10 +15,19 @@ from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
 from mobrief.records import Amount, Enrichment, Item, Mention, Place
+from mobrief.store import upserts
 from mobrief.store.items import row_to_item, select_items
 from mobrief.store.schema import enrichment_failures, item_enrichments, items
 
 EDITOR_DECISIONS = ("keep", "skip")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PendingClaim:
+    """Items claimed for enrichment (each with what is stored for it), and the last id the claim looked at."""
+
+    items: list[tuple[Item, Enrichment | None]]
+    last_id: int
 
 
 def versions_text(versions: Mapping[str, str]) -> str:
@@ -143,39 +154,93 @@ class EnrichmentRepository:
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar() or 0)
 
-    def pending(
-        self, expected: Mapping[str, str], *, after_id: int = 0, limit: int = 200
-    ) -> list[tuple[Item, Enrichment | None]]:
-        """The next items after `after_id` with a missing or stale enrichment, plus what is stored; items set
-        aside are left out."""
-        query = (
+    def _pending_query(self, expected: Mapping[str, str]) -> sa.Select[Any]:
+        return (
             select_items()
             .add_columns(*(c.label(f"e_{c.name}") for c in item_enrichments.c))
             .outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id)
             .outerjoin(enrichment_failures, enrichment_failures.c.item_id == items.c.id)
             .where(self._stale(expected), self._not_set_aside())
             .order_by(items.c.id)
-            .limit(limit)
         )
+
+    @staticmethod
+    def _still_pending(rows: Iterable[Any], expected: Mapping[str, str]) -> list[tuple[Item, Enrichment | None]]:
+        out: list[tuple[Item, Enrichment | None]] = []
+        for row in rows:
+            stored = None
+            if row.e_item_id is not None:
+                stored = row_to_enrichment(
+                    SimpleNamespace(**{c.name: getattr(row, f"e_{c.name}") for c in item_enrichments.c})
+                )
+                if dict(stored.stage_versions) == dict(expected):
+                    continue  # same versions, stored as different JSON text
+            out.append((row_to_item(row), stored))
+        return out
+
+    def pending(
+        self, expected: Mapping[str, str], *, after_id: int = 0, limit: int = 200
+    ) -> list[tuple[Item, Enrichment | None]]:
+        """The next items after `after_id` with a missing or stale enrichment, plus what is stored; items set
+        aside are left out."""
+        query = self._pending_query(expected).limit(limit)
         out: list[tuple[Item, Enrichment | None]] = []
         while not out:
-            last = after_id
             with self.engine.connect() as conn:
                 rows = list(conn.execute(query.where(items.c.id > after_id)))
-            for row in rows:
-                last = max(last, int(row.id))
-                stored = None
-                if row.e_item_id is not None:
-                    stored = row_to_enrichment(
-                        SimpleNamespace(**{c.name: getattr(row, f"e_{c.name}") for c in item_enrichments.c})
-                    )
-                    if dict(stored.stage_versions) == dict(expected):
-                        continue  # same versions, stored as different JSON text
-                out.append((row_to_item(row), stored))
+            out = self._still_pending(rows, expected)
             if len(rows) < limit:
                 break
-            after_id = last
+            after_id = max(int(row.id) for row in rows)
         return out
+
+    @contextlib.contextmanager
+    def claim_pending(
+        self, expected: Mapping[str, str], *, after_id: int = 0, limit: int = 200
+    ) -> Iterator[PendingClaim]:
+        """The next pending items after `after_id`, claimed until the block ends, so that no other process
+        enriches them meanwhile; `PendingClaim.last_id` is where the next claim starts.
+
+        PostgreSQL locks the rows (`FOR NO KEY UPDATE SKIP LOCKED`: a second worker takes the next items,
+        and the locks die with a killed worker's connection). SQLite has one writer, which the caller holds
+        (`lanes.single_writer`), so nothing is locked there.
+        """
+        if self.engine.dialect.name != "postgresql":
+            query = self._pending_query(expected).limit(limit)
+            while True:
+                with self.engine.connect() as conn:
+                    rows = list(conn.execute(query.where(items.c.id > after_id)))
+                found = self._still_pending(rows, expected)
+                after_id = max((int(row.id) for row in rows), default=after_id)
+                if found or len(rows) < limit:
+                    break
+            yield PendingClaim(items=found, last_id=after_id)
+            return
+        claim = (
+            sa.select(items.c.id)
+            .select_from(
+                items.outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id).outerjoin(
+                    enrichment_failures, enrichment_failures.c.item_id == items.c.id
+                )
+            )
+            .where(self._stale(expected), self._not_set_aside())
+            .order_by(items.c.id)
+            .limit(limit)
+            .with_for_update(of=items, skip_locked=True, key_share=True)
+        )
+        with self.engine.connect() as conn, conn.begin():
+            while True:
+                ids = [int(i) for i in conn.execute(claim.where(items.c.id > after_id)).scalars()]
+                if not ids:
+                    found = []
+                    break
+                after_id = max(ids)
+                # read again now the rows are ours: a worker that finished them just before is seen here
+                claimed = conn.execute(self._pending_query(expected).where(items.c.id.in_(ids)))
+                found = self._still_pending(claimed, expected)
+                if found or len(ids) < limit:
+                    break
+            yield PendingClaim(items=found, last_id=after_id)
 
     # ---- writing ----
 
@@ -191,17 +256,15 @@ class EnrichmentRepository:
                 conn.execute(
                     sa.delete(enrichment_failures).where(enrichment_failures.c.item_id.in_(ids[start : start + 500]))
                 )
-            existing = self._existing_ids(conn, ids)
-            for enrichment in batch:
-                values = _values(enrichment, now)
-                if enrichment.item_id in existing:
-                    conn.execute(
-                        sa.update(item_enrichments)
-                        .where(item_enrichments.c.item_id == enrichment.item_id)
-                        .values(**values)
-                    )
-                else:
-                    conn.execute(sa.insert(item_enrichments).values(item_id=enrichment.item_id, **values))
+            # an upsert: another process may have stored the same item meanwhile (the last result wins)
+            statement = upserts.insert(conn.dialect.name, item_enrichments)
+            statement = statement.on_conflict_do_update(
+                index_elements=["item_id"],
+                set_={name: statement.excluded[name] for name in _values(batch[0], now)},
+            )
+            rows = [{"item_id": e.item_id, **_values(e, now)} for e in batch]
+            for start in range(0, len(rows), 200):
+                conn.execute(statement, rows[start : start + 200])
 
     # ---- items enrichment could not finish ----
 
@@ -211,20 +274,15 @@ class EnrichmentRepository:
         if not item_ids:
             return
         now = dt.datetime.now(dt.UTC)
+        statement = upserts.insert(self.engine.dialect.name, enrichment_failures)
+        statement = statement.on_conflict_do_update(
+            index_elements=["item_id"],
+            set_={"attempts": enrichment_failures.c.attempts + 1, "updated_at": now},
+        )
         with self.engine.begin() as conn:
-            known = self._attempted(conn, item_ids)
-            if known:
-                conn.execute(
-                    sa.update(enrichment_failures)
-                    .where(enrichment_failures.c.item_id.in_(list(known)))
-                    .values(attempts=enrichment_failures.c.attempts + 1, updated_at=now)
-                )
-            fresh = [i for i in item_ids if i not in known]
-            if fresh:
-                conn.execute(
-                    sa.insert(enrichment_failures),
-                    [{"item_id": i, "attempts": 1, "set_aside": False, "updated_at": now} for i in fresh],
-                )
+            conn.execute(
+                statement, [{"item_id": i, "attempts": 1, "set_aside": False, "updated_at": now} for i in item_ids]
+            )
 
     def undo_attempt(self, item_ids: Sequence[int]) -> None:
         """Take back `begin_attempt` for items a run was asked to stop on (Ctrl-C): not their fault."""
@@ -261,11 +319,11 @@ class EnrichmentRepository:
         now = dt.datetime.now(dt.UTC)
         values = {"set_aside": True, "error": error, "updated_at": now}
         with self.engine.begin() as conn:
-            updated = conn.execute(
-                sa.update(enrichment_failures).where(enrichment_failures.c.item_id == item_id).values(**values)
-            ).rowcount
-            if not updated:
-                conn.execute(sa.insert(enrichment_failures).values(item_id=item_id, attempts=0, **values))
+            conn.execute(
+                upserts.insert(conn.dialect.name, enrichment_failures)
+                .values(item_id=item_id, attempts=0, **values)
+                .on_conflict_do_update(index_elements=["item_id"], set_=values)
+            )
 
     def set_aside_unfinished(self, max_attempts: int, error: str) -> list[int]:
         """Set aside every item that `max_attempts` runs began and none finished; their ids."""
@@ -301,19 +359,14 @@ class EnrichmentRepository:
         with self.engine.begin() as conn:
             return int(conn.execute(sa.delete(enrichment_failures)).rowcount or 0)
 
-    def _existing_ids(self, conn: Connection, item_ids: list[int]) -> set[int]:
-        query = sa.select(item_enrichments.c.item_id).where(item_enrichments.c.item_id.in_(item_ids))
-        return {int(i) for i in conn.execute(query).scalars()}
-
     def _ensure_row(self, conn: Connection, item_id: int) -> None:
         if not conn.execute(sa.select(items.c.id).where(items.c.id == item_id)).first():
             raise NotFound(f"no item with id {item_id}")
-        if not self._existing_ids(conn, [item_id]):
-            conn.execute(
-                sa.insert(item_enrichments).values(
-                    item_id=item_id, stage_versions={}, updated_at=dt.datetime.now(dt.UTC)
-                )
-            )
+        conn.execute(
+            upserts.insert(conn.dialect.name, item_enrichments)
+            .values(item_id=item_id, stage_versions={}, updated_at=dt.datetime.now(dt.UTC))
+            .on_conflict_do_nothing(index_elements=["item_id"])
+        )
 
     def set_editor_decision(self, item_id: int, decision: str | None) -> None:
         """Record an editor's keep/skip (None clears it): what `relevance train` learns from."""

@@ -17,7 +17,7 @@ from mobrief import item_limits, lemmas
 from mobrief.errors import NotFound
 from mobrief.item_limits import Fix
 from mobrief.records import Item, Snapshot, utc
-from mobrief.store import search
+from mobrief.store import search, upserts
 from mobrief.store.schema import (
     item_enrichments,
     item_revisions,
@@ -253,6 +253,7 @@ class ItemRepository:
             return counts
         now = dt.datetime.now(dt.UTC)
         with self.engine.begin() as conn:
+            upserts.immediate(conn)  # SQLite: what is read below is still true when it is written
             source_ids = {name: self._sources.ensure(name, kind, conn=conn) for name in {i.source for i in batch}}
             latest: dict[tuple[int, str], PreparedItem] = {}
             for item in batch:  # a batch may repeat a key: the last version wins, as in a sequential run
@@ -277,7 +278,9 @@ class ItemRepository:
                     counts.updated += 1
             if new_rows:
                 after_id = conn.execute(sa.select(sa.func.max(items.c.id))).scalar() or 0
-                _insert_items(conn, new_rows, now)
+                stored = _insert_items(conn, new_rows, now)
+                counts.inserted -= len(new_rows) - stored  # stored meanwhile by another ingest of the same items
+                counts.unchanged += len(new_rows) - stored
                 self._search.index_new(conn, after_id=after_id)
         return counts
 
@@ -331,7 +334,8 @@ class ItemRepository:
         ).first()
         if already is None:
             conn.execute(
-                item_revisions.insert().values(
+                upserts.insert(conn.dialect.name, item_revisions)
+                .values(
                     item_id=old.id,
                     title=old.title,
                     text=old.text,
@@ -339,6 +343,7 @@ class ItemRepository:
                     edited_at=old.edited_at,
                     replaced_at=now,
                 )
+                .on_conflict_do_nothing(index_elements=["item_id", "content_hash"])
             )
         values = _python_values(item.values) | {"updated_at": now, "deleted_at": None}
         if snapshot_id is not None:
@@ -350,16 +355,18 @@ class ItemRepository:
         found = conn.execute(sa.select(snapshots.c.id).where(snapshots.c.sha256 == digest)).scalar()
         if found is not None:
             return int(found)
-        result = conn.execute(
-            snapshots.insert().values(
+        conn.execute(
+            upserts.insert(conn.dialect.name, snapshots)
+            .values(
                 url=snapshot.url,
                 content_type=snapshot.content_type,
                 sha256=digest,
                 body=snapshot.body,
                 fetched_at=utc(snapshot.fetched_at),
             )
+            .on_conflict_do_nothing(index_elements=["sha256"])
         )
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        return int(conn.execute(sa.select(snapshots.c.id).where(snapshots.c.sha256 == digest)).scalar_one())
 
     # ---- reading ----
 
@@ -531,15 +538,19 @@ def _aware_time(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-def _insert_items(conn: Connection, rows: list[tuple[int, int | None, tuple[Any, ...]]], now: dt.datetime) -> None:
+def _insert_items(conn: Connection, rows: list[tuple[int, int | None, tuple[Any, ...]]], now: dt.datetime) -> int:
     """Insert new rows (source id, snapshot id, prepared values) through one DBAPI executemany, the values
     encoded here (JSON columns as the text `prepare_items` made): SQLAlchemy's per-row bind processing, and on
-    PostgreSQL decoding the JSON only to encode it again, was the hot path of a large import."""
+    PostgreSQL decoding the JSON only to encode it again, was the hot path of a large import. A row another
+    ingest stored meanwhile is left as it is; returns how many rows were inserted."""
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO items ({_INSERT_COLUMNS}) VALUES ({', '.join([marker] * (len(_ROW_COLUMNS) + 4))})"
+    sql = (
+        f"INSERT INTO items ({_INSERT_COLUMNS}) VALUES ({', '.join([marker] * (len(_ROW_COLUMNS) + 4))}) "
+        "ON CONFLICT (source_id, external_id) DO NOTHING"
+    )
     time = _sqlite_time if conn.dialect.name == "sqlite" else _aware_time
     stamp = time(now)
-    conn.exec_driver_sql(
+    result = conn.exec_driver_sql(
         sql,
         [
             (source_id, snapshot_id, v[0], v[1], time(v[2]), v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
@@ -547,6 +558,7 @@ def _insert_items(conn: Connection, rows: list[tuple[int, int | None, tuple[Any,
             for source_id, snapshot_id, v in rows
         ],
     )  # fmt: skip
+    return len(rows) if result.rowcount < 0 else int(result.rowcount)
 
 
 def _python_values(values: tuple[Any, ...]) -> dict[str, Any]:

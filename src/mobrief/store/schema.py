@@ -169,6 +169,14 @@ story_links = Table(
     Column("reasons", JSON, nullable=False, default=list),
 )
 
+# stories whose thread links must be computed again: written with the clustering batch that changed them and
+# cleared with their new links, so a run killed between the two leaves the work for the next run
+stories_to_link = Table(
+    "stories_to_link",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+)
+
 briefs = Table(
     "briefs",
     metadata,

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
 from mobrief.records import Source
+from mobrief.store import upserts
 from mobrief.store.schema import sources
 
 
@@ -39,8 +40,10 @@ class SourceRepository:
         found = conn.execute(sa.select(sources.c.id).where(sources.c.name == name)).scalar()
         if found is not None:
             return int(found)
-        result = conn.execute(
-            sources.insert().values(
+        # another process may name the same new outlet at this moment: whoever inserts second finds it
+        conn.execute(
+            upserts.insert(conn.dialect.name, sources)
+            .values(
                 name=name,
                 kind=kind,
                 location=None,
@@ -49,8 +52,9 @@ class SourceRepository:
                 state={},
                 created_at=dt.datetime.now(dt.UTC),
             )
+            .on_conflict_do_nothing(index_elements=["name"])
         )
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        return int(conn.execute(sa.select(sources.c.id).where(sources.c.name == name)).scalar_one())
 
     def add(self, name: str, kind: str, location: str, options: Mapping[str, Any] | None = None) -> Source:
         """Configure a source to poll; an existing source of that name gets the new location and options."""

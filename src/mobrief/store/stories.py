@@ -12,8 +12,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
 from mobrief.records import EnrichedItem, Story, utc
-from mobrief.store import search
-from mobrief.store.schema import item_enrichments, items, sources, stories, story_items, story_links
+from mobrief.store import search, upserts
+from mobrief.store.schema import item_enrichments, items, sources, stories, stories_to_link, story_items, story_links
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -217,16 +217,38 @@ class StoryRepository:
         if rows:
             conn.execute(story_items.insert(), [dict(r) for r in rows])
 
+    def mark_to_link(self, conn: Connection, story_ids: Iterable[int]) -> None:
+        """Note that these stories changed and their thread links must be computed again (see `to_link`)."""
+        rows = [{"story_id": story_id} for story_id in sorted(set(story_ids))]
+        if rows:
+            statement = upserts.insert(conn.dialect.name, stories_to_link).on_conflict_do_nothing()
+            conn.execute(statement, rows)
+
+    def to_link(self) -> list[int]:
+        """Stories changed by clustering whose links have not been computed since, oldest id first."""
+        with self.engine.connect() as conn:
+            query = sa.select(stories_to_link.c.story_id).order_by(stories_to_link.c.story_id)
+            return [int(i) for i in conn.execute(query).scalars()]
+
+    def unmark_to_link(self, conn: Connection, story_ids: Iterable[int]) -> None:
+        """Take stories off the list `to_link` reads (their links are done, or they need none)."""
+        ids = sorted(set(story_ids))
+        for start in range(0, len(ids), 500):
+            conn.execute(stories_to_link.delete().where(stories_to_link.c.story_id.in_(ids[start : start + 500])))
+
     def replace_links(self, conn: Connection, story_id: int, links: Sequence[Mapping[str, Any]]) -> None:
-        """Set the earlier stories a story continues: dicts with earlier_story_id, score, reasons."""
+        """Set the earlier stories a story continues: dicts with earlier_story_id, score, reasons; the story
+        leaves the list of stories to link in the same transaction."""
         conn.execute(story_links.delete().where(story_links.c.story_id == story_id))
         if links:
             conn.execute(story_links.insert(), [{"story_id": story_id, **dict(link)} for link in links])
+        conn.execute(stories_to_link.delete().where(stories_to_link.c.story_id == story_id))
 
     def forget_all(self) -> int:
         """Delete every story (items keep their text and enrichment), so clustering can start over."""
         with self.engine.begin() as conn:
             conn.execute(story_links.delete())
+            conn.execute(stories_to_link.delete())
             conn.execute(story_items.delete())
             return int(conn.execute(stories.delete()).rowcount or 0)
 

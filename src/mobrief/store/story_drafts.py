@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mobrief.records import DraftSentence, Finding, StoryDraft
+from mobrief.store import upserts
 from mobrief.store.period_stories import PeriodItem, _chunks, _kept, period_item, story_items_query
 from mobrief.store.schema import brief_paragraphs, item_enrichments, items, stories, story_drafts, story_items
 
@@ -62,9 +63,13 @@ class StoryDraftRepository:
             }
             for d in drafts
         ]
+        # an upsert: a second process drafting the same story at once replaces the draft rather than colliding
+        statement = upserts.insert(self.engine.dialect.name, story_drafts)
+        statement = statement.on_conflict_do_update(
+            index_elements=["story_id"], set_={name: statement.excluded[name] for name in rows[0] if name != "story_id"}
+        )
         with self.engine.begin() as conn:
-            conn.execute(sa.delete(story_drafts).where(story_drafts.c.story_id.in_([d.story_id for d in drafts])))
-            conn.execute(sa.insert(story_drafts), rows)
+            conn.execute(statement, rows)
 
     def edited_story_ids(self, story_ids: Sequence[int]) -> set[int]:
         """Stories whose entry an editor has written: on the story, or in a brief's entry."""

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from mobrief.records import EnrichedItem
-from mobrief.store import Store, open_store
+from mobrief.store import Store, lanes, open_store
 from mobrief.stories import signing, threads
 from mobrief.stories.clustering import StoryClusterer
 from mobrief.stories.same_event import DEFAULT_WEIGHTS, MatchWeights, StoryProfile
@@ -105,7 +105,45 @@ def cluster_pending_items(
     link_threads: bool = True,
     batch_size: int = BATCH,
 ) -> ClusterReport:
-    """Assign every pending item to a story (new or existing) and store the result batch by batch."""
+    """Assign every pending item to a story (new or existing) and store the result batch by batch, then link
+    every story changed by this run or by a run that stopped before linking.
+
+    One run at a time (the clustering lane): assignment depends on the order items arrive in, so a second
+    run waits for the first and then finds its work done.
+    """
+    with lanes.hold_lane(store.engine, "clustering"):
+        report = _assign_pending(
+            store,
+            window=window,
+            weights=weights,
+            progress=progress,
+            require_enrichment=require_enrichment,
+            batch_size=batch_size,
+        )
+        if link_threads:
+            report.links = link_marked_stories(store)
+    return report
+
+
+def link_marked_stories(store: Store) -> int:
+    """Compute the thread links of every story clustering changed since they were last computed; each
+    story's links and its leaving the list are one transaction, so a killed run resumes where it stopped."""
+    marked = store.stories.to_link()
+    on_beat = {s.story_id for s in store.stories.signatures_of(marked) if s.signature.get("relevant")}
+    with store.engine.begin() as conn:
+        store.stories.unmark_to_link(conn, [story_id for story_id in marked if story_id not in on_beat])
+    return threads.link_stories(store, sorted(on_beat))
+
+
+def _assign_pending(
+    store: Store,
+    *,
+    window: dt.timedelta,
+    weights: MatchWeights,
+    progress: Progress | None,
+    require_enrichment: bool,
+    batch_size: int,
+) -> ClusterReport:
     report = ClusterReport()
     total = store.stories.count_pending(require_enrichment=require_enrichment)
     if progress is not None:
@@ -149,6 +187,7 @@ def cluster_pending_items(
                 report.methods[assignment.method] += 1
             store.stories.update_many(conn, {story_id: story_values(changed[story_id]) for story_id in sorted(changed)})
             store.stories.add_items(conn, rows)
+            store.stories.mark_to_link(conn, changed)
         touched |= set(changed)
         report.items += len(batch)
         if progress is not None:
@@ -156,7 +195,4 @@ def cluster_pending_items(
     report.stories_created = len(created)
     report.stories_updated = len(touched - created)
     report.story_ids = sorted(touched)
-    if link_threads and touched:
-        on_beat = [s.story_id for s in store.stories.signatures_of(touched) if s.signature.get("relevant")]
-        report.links = threads.link_stories(store, on_beat)
     return report

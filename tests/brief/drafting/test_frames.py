@@ -186,3 +186,45 @@ def test_facts_not_yet_stated_read_as_a_sentence() -> None:
     )
     assert "The report also names Aleksey Tsydenov" in english and "cites May 12" in english
     assert ";" not in english
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Госдума рассмотрит законопроект о статусе ветерана боевых действий.", "the State Duma will consider a bill"),
+        ("Госдума планирует принять законопроект о мобилизационном резерве.", "the State Duma plans to pass a bill"),
+        ("Госдума приняла законопроект о мобилизационном резерве.", "the State Duma has passed a bill"),
+        ("В Госдуму внесли законопроект о конфискации имущества.", "a bill on asset seizure has been introduced"),
+        ("В Госдуму внесут законопроект о конфискации имущества.", "a bill on asset seizure will be introduced"),
+    ],
+)
+def test_a_law_is_told_in_the_reports_tense(text: str, expected: str) -> None:
+    assert expected in drafted(text)
+
+
+def test_a_surname_alone_is_the_person_named_in_full_elsewhere() -> None:
+    english = drafted(
+        "Путин подписал закон о статусе ветерана боевых действий. Владимир Путин также провёл совещание в Кремле."
+    )
+    assert english.startswith("According to Mediazona, Vladimir Putin has signed a law on combat veteran status")
+
+
+def test_the_wounded_are_wounded_not_killed() -> None:
+    english = drafted("Журналист Сергей Кощеев получил тяжелое ранение в зоне СВО.")
+    assert "Sergey Koshcheev" in english and "has been wounded in the war against Ukraine" in english
+    assert "killed" not in english
+
+
+def test_facts_of_other_reports_are_the_reports_facts() -> None:
+    english = drafted(
+        "В Бурятии похоронили мобилизованного Олега Николаева, погибшего в зоне СВО.",
+        "Глава Бурятии Алексей Цыденов пообещал семье выплату. Призывной возраст повысили до 30 лет, напомнил он.",
+    )
+    assert "The reports also name Aleksey Tsydenov" in english and "the age of 30" in english
+
+
+def test_a_prison_term_range_is_cited_as_a_range() -> None:
+    english = drafted(
+        "В Пензе депутаты предложили ужесточить статью. Уклонистам будет грозить от 2 до 4 лет лишения свободы."
+    )
+    assert "from 2 to 4 years in prison" in english

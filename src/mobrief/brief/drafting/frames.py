@@ -62,7 +62,10 @@ class Slots:
     span: Span
     people: list[str] = field(default_factory=list)  # "Sergey Koshcheev, a 31-year-old resident,"
     names: list[str] = field(default_factory=list)  # the people's names alone
-    starts: list[int] = field(default_factory=list)  # where each person is named in the report
+    starts: list[int] = field(default_factory=list)
+    subjects: list[bool] = field(
+        default_factory=list
+    )  # whether each person is named in the nominative (an actor)  # where each person is named in the report
     objects: list[bool] = field(
         default_factory=list
     )  # whether each person is named in the accusative (a verdict's object)
@@ -82,6 +85,8 @@ class Slots:
     actions: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     payments: list[str] = field(default_factory=list)
+    venues: list[str] = field(default_factory=list)  # institutions the sentence puts something in («в Госдуму»)
+    tenses: list[str] = field(default_factory=list)  # each action's tense: "past", "future", "planned" or "present"
     lemmas: frozenset[str] = frozenset()
 
     def has(self, *words: str) -> bool:
@@ -188,15 +193,28 @@ _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|процент\w*)", re.I)
 _COUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[\u00a0 ]\d{3})+|\d+)\s+(?:тыс(?:\.|яч\w*)\s+)?([А-Яа-яЁё]+)")
 
 
+_AGE_LIMIT = re.compile(r"(?:(?:до|с|от|старше|моложе|младше)\s+|возраст\w*\s*\(?)(\d{1,2})\s+лет\b", re.I)
+_TERM_RANGE = re.compile(r"\bот\s+(\d{1,2})\s+до\s+(\d{1,2})\s+лет\b", re.I)
+_TERM_UP_TO = re.compile(r"\bдо\s+(\d{1,2})\s+лет\s+(?:лишения\s+свободы|заключения|колонии|тюрьмы)", re.I)
+
+
 def _figures(text: str, book: Phrasebook) -> list[str]:
-    """Dates, years, percentages and counted things a sentence states, in English ("Oct. 9", "2025", "20%",
-    "16,000 families"): numbers the draft can state only as the report gives them."""
+    """Dates, years, percentages, ages, terms and counted things a sentence states, in English ("Oct. 9", "2025",
+    "20%", "the age of 50", "from 2 to 4 years in prison", "16,000 families"): numbers the draft can state only as
+    the report gives them."""
     found: list[tuple[int, str]] = []
     for m in _DATE.finditer(text):
         day, month, year = m.group(1), _MONTHS[m.group(2).lower()], m.group(3)
         found.append((m.start(), f"{month} {int(day)}" + (f", {year}" if year else "")))
     for m in _YEAR.finditer(text):
         found.append((m.start(), m.group(1)))
+    for m in _TERM_RANGE.finditer(text):
+        found.append((m.start(), f"from {m.group(1)} to {m.group(2)} years in prison"))
+    for m in _TERM_UP_TO.finditer(text):
+        found.append((m.start(), f"up to {m.group(1)} years in prison"))
+    if re.search(r"возраст", text, re.I):  # «до 50 лет» is an age only where the sentence speaks of age
+        for m in _AGE_LIMIT.finditer(text):
+            found.append((m.start(), f"the age of {m.group(1)}"))
     for m in _PERCENT.finditer(text):
         found.append((m.start(), f"{m.group(1).replace(',', '.')}%"))
     for m in _COUNT.finditer(text):
@@ -216,12 +234,58 @@ def _accusative(surface: str) -> bool:
     return bool(last) and any("accs" in p.tag for p in lemmas.parses(last))
 
 
+def _nominative(surface: str) -> bool:
+    """Whether a name as written can be a sentence's subject («Анастасия Ракова»; not «Паулины Сафроновой»)."""
+    last = surface.split()[-1] if surface.split() else ""
+    return bool(last) and any("nomn" in p.tag for p in lemmas.parses(last))
+
+
+def _actor(s: Slots) -> str | None:
+    """The first person the sentence names as its subject."""
+    return next((p for p, nominative in zip(s.people, s.subjects, strict=True) if nominative), None)
+
+
 def _count_noun(surface: str, book: Phrasebook) -> str | None:
     """The plural English noun of a counted Russian phrase («16 тысяч семей» → "families"), if the book has it."""
     words = phrasebook.tokens(surface)
     for match in book.find(words[-2:], "nouns"):
         return match.english
     return None
+
+
+def _full_names(report: Report) -> dict[str, str]:
+    """Each surname the report names a person by in full, with that full name («Путин» → "Vladimir Putin")."""
+    names: dict[str, str] = {}
+    for e in report.entities:
+        latin = str(e.get("latin") or "")
+        if e.get("kind") == "person" and " " in latin:
+            names.setdefault(latin.split()[-1], latin)
+    return names
+
+
+def _surnames_alone(span: Span, report: Report) -> list[Mapping[str, Any]]:
+    """People the sentence names by surname alone («Путин подписал …») whom the report names in full elsewhere:
+    the recogniser may miss a bare surname, most of all at the start of a headline."""
+    surnames: dict[str, str] = {}
+    for e in report.entities:
+        words, latin = str(e.get("text") or "").split(), str(e.get("latin") or "")
+        if e.get("kind") == "person" and len(words) >= 2 and " " in latin:
+            surnames.setdefault(lemmas.lemma(words[-1]), latin)
+    found: list[Mapping[str, Any]] = []
+    for w in span.words:
+        written = report.text[w.start : w.end]
+        known = any(int(e.get("start", -1)) <= w.start < int(e.get("end", -1)) for e in report.entities)
+        if w.lemma in surnames and written[:1].isupper() and not known:
+            found.append({"kind": "person", "text": written, "latin": surnames[w.lemma], "start": w.start,
+                          "end": w.end})  # fmt: skip
+    return found
+
+
+def _latin(person: Mapping[str, Any], full: Mapping[str, str]) -> str:
+    """A person's name as a draft gives it: in full, a surname alone only when the report names them in full
+    elsewhere; else nothing (a surname alone may be anyone)."""
+    latin = str(person.get("latin") or "")
+    return latin if " " in latin else full.get(latin, "")
 
 
 def fill(span: Span, book: Phrasebook) -> Slots:
@@ -232,8 +296,10 @@ def fill(span: Span, book: Phrasebook) -> Slots:
     slots.ages = [int(m.group(1)) for m in _AGE_STRICT.finditer(span.text) if 14 <= int(m.group(1)) <= 99]
     roles = found["roles"]
     slots.roles = _unique([m.english for m in roles])
+    full = _full_names(report)
     people = sorted(
-        (e for e in report.entities if e.get("kind") == "person" and _in(span, e) and " " in str(e.get("latin", ""))),
+        [e for e in report.entities if e.get("kind") == "person" and _in(span, e) and _latin(e, full)]
+        + _surnames_alone(span, report),
         key=lambda e: _position(span, e),
     )  # fmt: skip
     for person in people:
@@ -242,12 +308,14 @@ def fill(span: Span, book: Phrasebook) -> Slots:
         age = next(
             (a for a in slots.ages if re.search(rf"\b{a}-летн", report.text[max(0, start - 60) : start + 80])), None
         )
-        if str(person["latin"]) in slots.names:
+        name = _latin(person, full)
+        if name in slots.names:
             continue
-        slots.people.append(_person_phrase(str(person["latin"]), age, role))
-        slots.names.append(str(person["latin"]))
+        slots.people.append(_person_phrase(name, age, role))
+        slots.names.append(name)
         slots.starts.append(start)
         slots.objects.append(_accusative(str(person.get("text") or "")))
+        slots.subjects.append(_nominative(str(person.get("text") or "")))
     places = sorted((p for p in report.places if _in(span, p)), key=lambda p: _position(span, p))
     slots.places = _unique([str(p.get("name", "")) for p in places])
     for amount in sorted((a for a in report.amounts if _in(span, a)), key=lambda a: _position(span, a)):
@@ -269,9 +337,35 @@ def fill(span: Span, book: Phrasebook) -> Slots:
     slots.charges = _unique([_article(n, c, book) for n, c in articles] + [m.english for m in found["charges"]])
     if articles:  # an article named with its number already says the charge
         slots.charges = [c for c in slots.charges if "Article" in c] or slots.charges
-    for table in ("regimes", "punishments", "institutions", "documents", "actions", "topics", "payments"):
+    for table in ("regimes", "punishments", "documents", "actions", "topics", "payments"):
         setattr(slots, table, _unique([m.english for m in found[table]]))
+    after_preposition = [m.first > 0 and words[m.first - 1].lemma in ("в", "во", "на") for m in found["institutions"]]
+    slots.institutions = _unique(
+        [m.english for m, p in zip(found["institutions"], after_preposition, strict=True) if not p]
+    )
+    slots.venues = _unique([m.english for m, p in zip(found["institutions"], after_preposition, strict=True) if p])
+    tenses = {m.english: _tense(span, m) for m in reversed(found["actions"])}  # the first mention decides
+    slots.tenses = [tenses[a] for a in slots.actions]
     return slots
+
+
+_INTENT = frozenset({"планировать", "намереваться", "намерен", "собираться", "хотеть", "предлагать", "мочь"})
+
+
+def _tense(span: Span, match: Match) -> str:
+    """When the sentence puts an action: done («подписал», «подписан»), to come («рассмотрит»), intended
+    («планируют рассмотреть») or under way («рассматривает»)."""
+    word = span.report.text[match.start : match.end].split()[0]
+    readings = lemmas.parses(word)
+    tag = readings[0].tag if readings else None
+    if tag is None or tag.POS in ("PRTS", "PRTF") or "past" in tag:
+        return "past"
+    if "futr" in tag:
+        return "future"
+    if tag.POS == "INFN":
+        before = {w.lemma for w in span.words[max(0, match.first - 3) : match.first]}
+        return "planned" if before & _INTENT else "future"
+    return "present" if tag.POS == "VERB" else "past"
 
 
 def kind_of(spans: Sequence[Span], book: Phrasebook) -> str | None:
@@ -400,18 +494,22 @@ def _payment(s: Slots) -> str | None:
 
 
 DEATH_WORDS = ("погибнуть", "погибший", "гибель", "убить", "похоронить", "скончаться", "умереть", "смерть")
+WOUND_WORDS = ("ранение", "ранить", "раненый")
 
 
 def _beside(s: Slots, start: int, words: Sequence[str], reach: int = 3) -> bool:
     """Whether one of `words` stands within `reach` words of the name that begins at `start`."""
-    at = next((i for i, w in enumerate(s.span.words) if w.start >= start), len(s.span.words))
+    at = _token_at(s, start)
     return any(w.lemma in words for w in s.span.words[max(0, at - reach) : at + reach + 2])
 
 
 def _deaths(s: Slots) -> str | None:
-    if not s.has(*DEATH_WORDS):
+    if not s.has(*DEATH_WORDS, *WOUND_WORDS):
         return None
     where = f" from {s.places[0]}" if s.places else ""
+    if not s.has(*DEATH_WORDS):  # wounded, not killed: only a person named beside the wound
+        hurt = [p for p, start in zip(s.people, s.starts, strict=True) if _beside(s, start, WOUND_WORDS, reach=6)]
+        return f"{_from(hurt[0], where)} has been wounded in the war against Ukraine." if hurt else None
     dead = [p for p, start in zip(s.people, s.starts, strict=True) if _beside(s, start, DEATH_WORDS)]
     if dead:
         return f"{_from(dead[0], where)} has been killed in the war against Ukraine."
@@ -433,12 +531,15 @@ def _appeal(s: Slots) -> str | None:
         if s.has("мобилизовать", "мобилизованный")
         else "soldiers"
         if s.has("военнослужащий", "солдат", "боец", "контрактник")
+        else "women"
+        if s.has("женщина")
         else None
     )
-    if who is None and not s.people:
+    actor = _actor(s)
+    if who is None and actor is None:
         return None
     plural = who is not None
-    who = who or s.people[0]
+    who = who or actor or ""
     where = f" from {s.places[0]}" if s.places else ""
     have = "have" if plural else "has"
     if s.has("видеообращение") or (s.has("обращение") and s.has("видео", "записать")):
@@ -449,6 +550,9 @@ def _appeal(s: Slots) -> str | None:
         act = f"{have} complained"
     elif s.has("обращение", "обратиться", "петиция"):
         act = f"{have} appealed"
+    elif plural and s.has("требовать", "потребовать") and s.has("встреча"):
+        with_whom = f" with {s.people[0]}" if s.people else ""
+        return _tidy(f"{_capital(_from(who, where))} have demanded a meeting{with_whom}.")
     else:
         return None
     to = ""
@@ -461,19 +565,44 @@ def _appeal(s: Slots) -> str | None:
 
 
 def _law(s: Slots) -> str | None:
-    actor = s.people[0] if s.people else next((i for i in s.institutions if "court" not in i), None)
-    if actor is None:
-        return None
+    actor = _actor(s) or next((i for i in s.institutions if "court" not in i), None)
     action = next((a for a in s.actions), None)
     document = s.documents[0] if s.documents else None
     topics = [t for t in s.topics if t not in (document or "")][:2]
     about = f" on {_and(topics)}" if topics else ""
-    if document and action in ("signed", "introduced", "passed", "approved", "drafted", "proposed", "published",
-                               "considered", "rejected"):  # fmt: skip
-        return f"{_capital(actor)} has {action} {document}{about}."
+    tense = s.tenses[s.actions.index(action)] if action in s.actions else "past"
+    if actor is None and document and s.venues and action in ("introduced", "submitted"):  # «в Госдуму внесли»
+        been = {"future": "will be", "planned": "is to be"}.get(tense, "has been")
+        return f"{_capital(document)}{about} {been} {action} in {s.venues[0]}."
+    if actor is None:
+        return None
+    if document and action in ACTION_VERBS:
+        return f"{_capital(actor)} {_verb(action, tense, plural=actor.startswith('lawmakers'))} {document}{about}."
     if action in ("stated", "announced", "reported", "promised", "admitted") and topics:
         return f"{_capital(actor)} has spoken on {_and(topics)}."
+    if action in ("backed", "criticized") and topics:
+        return f"{_capital(actor)} {_verb(action, tense)} a proposal on {_and(topics)}."
     return None
+
+
+ACTION_VERBS = {
+    "signed": "sign", "introduced": "introduce", "passed": "pass", "approved": "approve", "drafted": "draft",
+    "proposed": "propose", "published": "publish", "considered": "consider", "rejected": "reject",
+    "backed": "back", "criticized": "criticize",
+}  # fmt: skip
+_PRESENT = {"consider": "is considering", "draft": "is drafting", "back": "backs", "criticize": "criticizes"}
+
+
+def _verb(action: str, tense: str, *, plural: bool = False) -> str:
+    """ "has signed", "will consider", "plans to introduce", "is considering": the action in the report's tense."""
+    base = ACTION_VERBS.get(action, action)
+    if tense == "future":
+        return f"will {base}"
+    if tense == "planned":
+        return f"{'plan' if plural else 'plans'} to {base}"
+    if tense == "present" and base in _PRESENT:
+        return _PRESENT[base]
+    return f"{'have' if plural else 'has'} {action}"
 
 
 def _recruitment(s: Slots) -> str | None:
@@ -484,12 +613,26 @@ def _recruitment(s: Slots) -> str | None:
         offer = f", offering {s.rubles[0]}" if s.rubles else ""
         return f"{where}{'a' if where else 'A'}dvertisements for contract military service have been spotted{offer}."
     if s.has("контракт", "контрактник", "доброволец", "завербовать", "вербовать"):
-        who = _who(s, "") if not RELATIVES & set(s.roles) else ""
-        if who and s.has("подписать", "заключить", "завербовать") and s.has("контракт"):
-            return f"{where}{who} has signed a contract with the Ministry of Defense."
+        verbs = _contract_verbs(s)
+        signed = [p for p, start, nominative in zip(s.people, s.starts, s.subjects, strict=True)
+                  if nominative and any(abs(_token_at(s, start) - i) <= 3 for i in verbs)]  # fmt: skip
+        if signed:
+            return f"{where}{signed[0]} has signed a contract with the Ministry of Defense."
+        if not s.people and verbs and _unnamed(s, ""):
+            return f"{where}{_unnamed(s, '')} has signed a contract with the Ministry of Defense."
         if s.rubles:
             return f"{where}{'r' if where else 'R'}ecruiters are offering {s.rubles[0]} for contract military service."
     return None
+
+
+def _contract_verbs(s: Slots) -> list[int]:
+    """Where the sentence says someone signed a contract («подписал контракт», «заключил контракт с …»)."""
+    order = [w.lemma for w in s.span.words]
+    return [i for i, a in enumerate(order) if a in ("подписать", "заключить") and "контракт" in order[i + 1 : i + 3]]
+
+
+def _token_at(s: Slots, start: int) -> int:
+    return next((i for i, w in enumerate(s.span.words) if w.start >= start), len(s.span.words))
 
 
 def _desertion(s: Slots) -> str | None:
@@ -555,29 +698,35 @@ def _attributed(outlet: str, clause: str) -> str:
 
 
 def _also(slots: Sequence[Slots], stated: str) -> tuple[str, Slots] | None:
-    """A plain sentence of the facts the draft is sure of and has not stated yet: names, places, sums."""
+    """A plain sentence of the facts the draft is sure of and has not stated yet: names, places, sums and figures,
+    from the lead report first, then from the story's other reports ("The reports also …")."""
     low = stated.lower()
-    names: list[str] = []
-    places: list[str] = []
-    sums: list[str] = []
-    first: Slots | None = None
+    found: dict[str, dict[str, Slots]] = {"names": {}, "places": {}, "sums": {}}
+    seen_names: set[str] = set()
     for s in slots:
-        new_names = [p for p, n in zip(s.people, s.names, strict=False) if n.split()[-1].lower() not in low]
-        new_places = [p for p in s.places if p.lower().removeprefix("the ") not in low]
-        new_sums = [r for r in s.rubles if r not in stated] + [c for c in s.counted + s.figures if c not in stated]
-        if (new_names or new_places or new_sums) and first is None:
-            first = s
-        names += new_names
-        places += new_places
-        sums += new_sums
-    names, places, sums = _unique(names)[:3], _unique(places)[:3], _unique(sums)[:5]
-    if first is None:
+        for phrase, name in zip(s.people, s.names, strict=False):
+            surname = name.split()[-1].lower()
+            if surname not in low and surname not in seen_names:
+                seen_names.add(surname)
+                found["names"].setdefault(phrase, s)
+        for place in s.places:
+            if place.lower().removeprefix("the ") not in low:
+                found["places"].setdefault(place, s)
+        for figure in s.rubles + s.counted + s.figures:
+            if figure not in stated:
+                found["sums"].setdefault(figure, s)
+    names, places, sums = (list(found[k].items())[:cap] for k, cap in (("names", 4), ("places", 3), ("sums", 6)))
+    used = [s for _, s in names + places + sums]
+    if not used:
         return None
-    parts = [f"names {_and(names)}"] if names else []
-    parts += [f"mentions {_and(places)}"] if places else []
-    parts += [f"cites {_and(sums)}"] if sums else []
+    parts = [f"name {_and([n for n, _ in names])}"] if names else []
+    parts += [f"mention {_and([p for p, _ in places])}"] if places else []
+    parts += [f"cite {_and([f for f, _ in sums])}"] if sums else []
     joined = " and ".join(parts) if len(parts) <= 2 else ", ".join(parts[:-1]) + ", and " + parts[-1]
-    return f"The report also {joined}.", first
+    if len({s.span.report.item_id for s in used}) > 1:
+        return f"The reports also {joined}.", min(used, key=slots.index)
+    singular = re.sub(r"\b(name|mention|cite)\b", r"\1s", joined)
+    return f"The report also {singular}.", min(used, key=slots.index)
 
 
 def _fallback(outlet: str, slots: Sequence[Slots]) -> tuple[str, Slots] | None:
@@ -593,7 +742,10 @@ def _fallback(outlet: str, slots: Sequence[Slots]) -> tuple[str, Slots] | None:
 
 
 def _event_clause(s: Slots, book: Phrasebook, order: Sequence[str], kind: str | None) -> tuple[str, str] | None:
-    """The kind and English clause a sentence points to most strongly (the story's kind breaks ties)."""
+    """The kind and English clause a sentence points to most strongly (the story's kind breaks ties). A sentence
+    that denies («не участвует») or quotes someone (««Мы …»») tells no event: a frame can state neither."""
+    if _negated(s.span) or s.span.text.lstrip()[:1] in '«"“„—–-':
+        return None
     here = book.kind_scores(s.span.words)
     for k in sorted(
         (k for k in order if here.get(k, 0.0) >= 2.0), key=lambda k: (-here[k] - 0.5 * (k == kind), order.index(k))
@@ -602,6 +754,13 @@ def _event_clause(s: Slots, book: Phrasebook, order: Sequence[str], kind: str | 
         if clause and not _CYRILLIC.search(clause):
             return k, clause
     return None
+
+
+def _negated(span: Span) -> bool:
+    """Whether a predicate of the sentence is denied: «не» or «ни» right before a verb or short participle."""
+    text = span.report.text
+    pairs = zip(span.words, span.words[1:], strict=False)
+    return any(a.lemma in ("не", "ни") and _is_predicate(text[b.start : b.end]) for a, b in pairs)
 
 
 def _adds_facts(s: Slots, clause: str, stated: str, *, repeat: bool) -> bool:
@@ -633,7 +792,7 @@ def draft(story: StoryReports, context: DraftContext, book: Phrasebook | None = 
     lead = lead_report(story.reports)
     outlet = re.sub(r"\s*\([^)]*\)", "", context.outlet(lead.outlet)).strip() or lead.outlet  # asides dropped
     spans = sentences(lead)
-    slots = [fill(span, book) for span in spans[:8]]
+    slots = [fill(span, book) for span in spans]
     written: list[DraftSentence] = []
     kind = kind_of(spans, book)
     order = ([kind] if kind else []) + [k for k in KINDS if k != kind]
@@ -666,7 +825,8 @@ def draft(story: StoryReports, context: DraftContext, book: Phrasebook | None = 
             written.append(
                 DraftSentence(text=f"{outlet} has reported on this story.", item_id=lead.item_id, source_text="")
             )
-    more = _also(slots, " ".join(s.text for s in written))
+    others = [fill(span, book) for r in story.reports if r is not lead and is_russian(r) for span in sentences(r)]
+    more = _also(slots + others, " ".join(s.text for s in written))
     if more and not _CYRILLIC.search(more[0]):
         written.append(_sentence_record(_tidy(more[0]), more[1].span))
     return StoryDraft(

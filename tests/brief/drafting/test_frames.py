@@ -228,3 +228,12 @@ def test_a_prison_term_range_is_cited_as_a_range() -> None:
         "В Пензе депутаты предложили ужесточить статью. Уклонистам будет грозить от 2 до 4 лет лишения свободы."
     )
     assert "from 2 to 4 years in prison" in english
+
+
+def test_named_bodies_are_among_the_facts_and_vague_ones_are_not() -> None:
+    english = drafted(
+        "В Бурятии похоронили мобилизованного Олега Николаева, погибшего в зоне СВО. "
+        "Соболезнования семье выразили в Министерстве обороны. Суд отложил заседание."
+    )
+    assert "the Ministry of Defense" in english
+    assert "a court" not in english

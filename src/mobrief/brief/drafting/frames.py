@@ -10,6 +10,7 @@ phrasebook can't render is left out.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -85,6 +86,7 @@ class Slots:
     actions: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     payments: list[str] = field(default_factory=list)
+    acted_on: list[str] = field(default_factory=list)  # documents the sentence acts on (not «согласно закону»)
     venues: list[str] = field(default_factory=list)  # institutions the sentence puts something in («в Госдуму»)
     tenses: list[str] = field(default_factory=list)  # each action's tense: "past", "future", "planned" or "present"
     lemmas: frozenset[str] = frozenset()
@@ -253,6 +255,16 @@ def _count_noun(surface: str, book: Phrasebook) -> str | None:
     return None
 
 
+_PREPOSITIONS = ("в", "во", "на", "по", "о", "об", "согласно", "к", "из", "с", "со", "для", "от", "до", "при")
+
+
+def _after_preposition(words: Sequence[Token], match: Match, prepositions: Sequence[str] = _PREPOSITIONS) -> bool:
+    """Whether a phrase follows a preposition (one word of its own may stand between: «в новый закон»), so it is
+    where or about what something happens, not who acts or what is acted on."""
+    before = [w.lemma for w in words[max(0, match.first - 2) : match.first]]
+    return bool(before) and (before[-1] in prepositions or (len(before) == 2 and before[0] in prepositions))
+
+
 def _full_names(report: Report) -> dict[str, str]:
     """Each surname the report names a person by in full, with that full name («Путин» → "Vladimir Putin")."""
     names: dict[str, str] = {}
@@ -339,7 +351,8 @@ def fill(span: Span, book: Phrasebook) -> Slots:
         slots.charges = [c for c in slots.charges if "Article" in c] or slots.charges
     for table in ("regimes", "punishments", "documents", "actions", "topics", "payments"):
         setattr(slots, table, _unique([m.english for m in found[table]]))
-    after_preposition = [m.first > 0 and words[m.first - 1].lemma in ("в", "во", "на") for m in found["institutions"]]
+    slots.acted_on = _unique([m.english for m in found["documents"] if not _after_preposition(words, m)])
+    after_preposition = [_after_preposition(words, m, ("в", "во", "на")) for m in found["institutions"]]
     slots.institutions = _unique(
         [m.english for m, p in zip(found["institutions"], after_preposition, strict=True) if not p]
     )
@@ -567,13 +580,14 @@ def _appeal(s: Slots) -> str | None:
 def _law(s: Slots) -> str | None:
     actor = _actor(s) or next((i for i in s.institutions if "court" not in i), None)
     action = next((a for a in s.actions), None)
-    document = s.documents[0] if s.documents else None
+    document = s.acted_on[0] if s.acted_on else None
     topics = [t for t in s.topics if t not in (document or "")][:2]
     about = f" on {_and(topics)}" if topics else ""
     tense = s.tenses[s.actions.index(action)] if action in s.actions else "past"
-    if actor is None and document and s.venues and action in ("introduced", "submitted"):  # «в Госдуму внесли»
+    if actor is None and document and action in ACTION_VERBS:  # «в Госдуму внесли законопроект», «указ подписан»
         been = {"future": "will be", "planned": "is to be"}.get(tense, "has been")
-        return f"{_capital(document)}{about} {been} {action} in {s.venues[0]}."
+        venue = f" in {s.venues[0]}" if s.venues and action == "introduced" else ""
+        return f"{_capital(document)}{about} {been} {action}{venue}."
     if actor is None:
         return None
     if document and action in ACTION_VERBS:
@@ -698,8 +712,8 @@ def _attributed(outlet: str, clause: str) -> str:
 
 
 def _also(slots: Sequence[Slots], stated: str) -> tuple[str, Slots] | None:
-    """A plain sentence of the facts the draft is sure of and has not stated yet: names, places, sums and figures,
-    from the lead report first, then from the story's other reports ("The reports also …")."""
+    """A plain sentence of the facts the draft is sure of and has not stated yet: people, places and named bodies,
+    sums and figures, from the lead report first, then from the story's other reports ("The reports also …")."""
     low = stated.lower()
     found: dict[str, dict[str, Slots]] = {"names": {}, "places": {}, "sums": {}}
     seen_names: set[str] = set()
@@ -709,13 +723,14 @@ def _also(slots: Sequence[Slots], stated: str) -> tuple[str, Slots] | None:
             if surname not in low and surname not in seen_names:
                 seen_names.add(surname)
                 found["names"].setdefault(phrase, s)
-        for place in s.places:
-            if place.lower().removeprefix("the ") not in low:
+        bodies = [i for i in s.institutions + s.venues if i.removeprefix("the ")[:1].isupper()]  # not "a court"
+        for place in s.places + bodies:
+            if place.lower().removeprefix("the ") not in low and not any(place in f for f in found["places"]):
                 found["places"].setdefault(place, s)
         for figure in s.rubles + s.counted + s.figures:
             if figure not in stated:
                 found["sums"].setdefault(figure, s)
-    names, places, sums = (list(found[k].items())[:cap] for k, cap in (("names", 4), ("places", 3), ("sums", 6)))
+    names, places, sums = (list(found[k].items())[:cap] for k, cap in (("names", 4), ("places", 4), ("sums", 6)))
     used = [s for _, s in names + places + sums]
     if not used:
         return None
@@ -741,6 +756,16 @@ def _fallback(outlet: str, slots: Sequence[Slots]) -> tuple[str, Slots] | None:
     return None
 
 
+def _with_referents(slots: list[Slots]) -> list[Slots]:
+    """«Об этом заявил …», «Как сообщил …»: a sentence that says who said the one before it speaks on that one's
+    topics."""
+    for before, s in itertools.pairwise(slots):
+        opening = [w.lemma for w in s.span.words[:2]]
+        if (opening == ["о", "этот"] or opening[:1] == ["как"]) and not s.topics:
+            s.topics = list(before.topics) or list(before.payments)
+    return slots
+
+
 def _event_clause(s: Slots, book: Phrasebook, order: Sequence[str], kind: str | None) -> tuple[str, str] | None:
     """The kind and English clause a sentence points to most strongly (the story's kind breaks ties). A sentence
     that denies («не участвует») or quotes someone (««Мы …»») tells no event: a frame can state neither."""
@@ -759,7 +784,7 @@ def _event_clause(s: Slots, book: Phrasebook, order: Sequence[str], kind: str | 
 def _negated(span: Span) -> bool:
     """Whether a predicate of the sentence is denied: «не» or «ни» right before a verb or short participle."""
     text = span.report.text
-    pairs = zip(span.words, span.words[1:], strict=False)
+    pairs = itertools.pairwise(span.words)
     return any(a.lemma in ("не", "ни") and _is_predicate(text[b.start : b.end]) for a, b in pairs)
 
 
@@ -792,7 +817,7 @@ def draft(story: StoryReports, context: DraftContext, book: Phrasebook | None = 
     lead = lead_report(story.reports)
     outlet = re.sub(r"\s*\([^)]*\)", "", context.outlet(lead.outlet)).strip() or lead.outlet  # asides dropped
     spans = sentences(lead)
-    slots = [fill(span, book) for span in spans]
+    slots = _with_referents([fill(span, book) for span in spans])
     written: list[DraftSentence] = []
     kind = kind_of(spans, book)
     order = ([kind] if kind else []) + [k for k in KINDS if k != kind]

@@ -13,6 +13,10 @@ import random
 from importlib import resources
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from mobrief.store.schema import story_items, story_links
+
 FIRST = ["Алексей", "Иван", "Дмитрий", "Сергей", "Павел", "Олег", "Никита", "Артём", "Егор", "Кирилл", "Роман"]
 LAST = [
     "Пушкарёв", "Сорокин", "Васильев", "Михайлов", "Егоров", "Ширяев", "Журавлёв", "Лапин", "Кудрявцев",
@@ -60,3 +64,17 @@ def write_backlog(path: Path, cases: int, *, seed: int = 16) -> int:
     lines.sort(key=lambda line: (line["published_at"], line["external_id"]))
     path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
     return len(lines)
+
+
+def stories_and_links(engine: sa.Engine) -> tuple[set[frozenset[int]], set[tuple[frozenset[int], frozenset[int]]]]:
+    """Stories as the sets of their items, and links between such sets: comparable across story ids."""
+    with engine.connect() as conn:
+        members: dict[int, set[int]] = {}
+        for item_id, story_id in conn.execute(sa.select(story_items.c.item_id, story_items.c.story_id)):
+            members.setdefault(story_id, set()).add(item_id)
+        story = {story_id: frozenset(ids) for story_id, ids in members.items()}
+        links = {
+            (story[later], story[earlier])
+            for later, earlier in conn.execute(sa.select(story_links.c.story_id, story_links.c.earlier_story_id))
+        }
+    return set(story.values()), links

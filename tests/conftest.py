@@ -73,6 +73,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         open_store(url).close()
         yield url
         return
+    yield from _fresh_pg_database(request)
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database URL, for what only PostgreSQL has (the team server's queue)."""
+    yield from _fresh_pg_database(request)
+
+
+def _fresh_pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
     template = request.getfixturevalue("pg_template")
     if template is None:
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL} (set MOBRIEF_REQUIRE_POSTGRES=1 to fail instead)")

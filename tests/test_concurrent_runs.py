@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from backlog import write_backlog
+from backlog import stories_and_links, write_backlog
 from mobrief import pipeline
 from mobrief.settings import Settings
 from mobrief.store import Store
@@ -72,20 +72,6 @@ def test_two_enrich_runs_at_once_enrich_each_item_once(db_url: str, store: Store
     assert _count(store.engine, stories_to_link) == 0
 
 
-def _stories_and_links(engine: sa.Engine) -> tuple[set[frozenset[int]], set[tuple[frozenset[int], frozenset[int]]]]:
-    """Stories as the sets of their items, and links between such sets: comparable across story ids."""
-    with engine.connect() as conn:
-        members: dict[int, set[int]] = {}
-        for item_id, story_id in conn.execute(sa.select(story_items.c.item_id, story_items.c.story_id)):
-            members.setdefault(story_id, set()).add(item_id)
-        story = {story_id: frozenset(ids) for story_id, ids in members.items()}
-        links = {
-            (story[later], story[earlier])
-            for later, earlier in conn.execute(sa.select(story_links.c.story_id, story_links.c.earlier_story_id))
-        }
-    return set(story.values()), links
-
-
 def test_a_killed_clustering_run_run_again_leaves_no_link_missing(db_url: str, store: Store, tmp_path: Path) -> None:
     backlog = tmp_path / "backlog.jsonl"
     total = write_backlog(backlog, CASES)
@@ -93,7 +79,7 @@ def test_a_killed_clustering_run_run_again_leaves_no_link_missing(db_url: str, s
     pipeline.ingest(store, "jsonl", str(backlog), settings=settings)
     pipeline.enrich_pending(store, settings=settings)
     _finish(_mobrief(db_url, "stories", "cluster", "--json"))
-    uninterrupted = _stories_and_links(store.engine)
+    uninterrupted = stories_and_links(store.engine)
     assert len(uninterrupted[1]) > 50  # the backlog's cases are threads
 
     store.stories.forget_all()
@@ -109,4 +95,4 @@ def test_a_killed_clustering_run_run_again_leaves_no_link_missing(db_url: str, s
 
     _finish(_mobrief(db_url, "stories", "cluster", "--json", env=small_batches))
     assert _count(store.engine, stories_to_link) == 0
-    assert _stories_and_links(store.engine) == uninterrupted
+    assert stories_and_links(store.engine) == uninterrupted

@@ -159,6 +159,14 @@ def ingest(
     return report
 
 
+def poll_source(store: Store, name: str, *, settings: Settings, progress: Progress | None = None) -> IngestReport:
+    """Poll one configured source (`mobrief source add`) once, with its adapter and options."""
+    source = store.sources.get(name)
+    return ingest(
+        store, source.stream, source.url, settings=settings, options=store.sources.options(name), progress=progress
+    )
+
+
 Position = tuple[int, int | None]  # (done, total) of a read, as adapters report progress
 # prepared items, the bad records met among them, and how far the read got (None when the adapter reports it)
 Batches = Iterator[tuple[list[PreparedItem], list[BadRecord], Position | None]]
@@ -243,8 +251,15 @@ if TYPE_CHECKING:  # clustering pulls in numpy and datasketch; load them only wh
     from mobrief.stories.pending import ClusterReport
 
 
-def cluster_pending(store: Store, *, settings: Settings, progress: Progress | None = None) -> ClusterReport:
-    """Give every enriched item without a story its story (same event in the window), then link threads."""
+def cluster_pending(
+    store: Store, *, settings: Settings, progress: Progress | None = None, behind_enrichment: bool = False
+) -> ClusterReport:
+    """Give every enriched item without a story its story (same event in the window), then link threads.
+
+    `behind_enrichment` stops before the earliest item enrichment has not reached, so that when many workers
+    enrich batches in any order, clustering still meets items in publication order (the same stories as one
+    process would make).
+    """
     import datetime as dt
 
     from mobrief.stories import pending
@@ -254,6 +269,7 @@ def cluster_pending(store: Store, *, settings: Settings, progress: Progress | No
         window=dt.timedelta(hours=settings.story_window_hours),
         progress=progress,
         batch_size=settings.cluster_batch,
+        until=store.enrichments.first_unenriched_time() if behind_enrichment else None,
     )
 
 
@@ -325,7 +341,13 @@ def enrich_options(store: Store, *, settings: Settings) -> Any:
     )
 
 
-def enrich_pending(store: Store, *, settings: Settings, progress: Progress | None = None) -> EnrichReport:
+def enrich_pending(
+    store: Store,
+    *,
+    settings: Settings,
+    progress: Progress | None = None,
+    id_range: tuple[int, int] | None = None,
+) -> EnrichReport:
     """Enrich every item lacking an enrichment or carrying one from an older stage version, in batches.
 
     Each batch is committed on its own, so a killed run resumes where it stopped; a second run finds nothing.
@@ -341,9 +363,9 @@ def enrich_pending(store: Store, *, settings: Settings, progress: Progress | Non
         total = store.enrichments.count_pending(versions)
         if progress:
             progress(0, total)
-        after = 0
+        after, last = (0, None) if id_range is None else (id_range[0] - 1, id_range[1])
         while True:
-            with store.enrichments.claim_pending(versions, after_id=after, limit=ENRICH_BATCH) as claim:
+            with store.enrichments.claim_pending(versions, after_id=after, limit=ENRICH_BATCH, last_id=last) as claim:
                 if not claim.items:
                     break
                 enrich_claimed(store, claim.items, options, versions, report)

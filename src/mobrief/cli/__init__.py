@@ -20,6 +20,7 @@ from mobrief.cli import (
     stories,
     style,
     web,
+    workers,
 )
 from mobrief.cli.context import AppContext, json_option
 from mobrief.errors import MobriefError
@@ -40,7 +41,22 @@ def cli(ctx: click.Context, db: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for module in (ingest, items, sources, archive, glossary, rates, style, enrich, draft, stories, brief, demo, web):
+for module in (
+    ingest,
+    items,
+    sources,
+    archive,
+    glossary,
+    rates,
+    style,
+    enrich,
+    draft,
+    stories,
+    brief,
+    demo,
+    web,
+    workers,
+):
     for command in module.COMMANDS:
         cli.add_command(command)
 

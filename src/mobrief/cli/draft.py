@@ -7,6 +7,7 @@ from rich.text import Text
 
 from mobrief.brief import draft_stories
 from mobrief.brief.drafting import backends
+from mobrief.cli import workers
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json, progress_bar
 
 
@@ -18,13 +19,21 @@ from mobrief.cli.context import AppContext, json_option, pass_app, print_json, p
     default=None,
     help="Drafting backend (default: MOBRIEF_DRAFT_BACKEND, else frames): frames, openai-compatible.",
 )
+@click.option("--defer", is_flag=True, help="Queue the drafting of recent stories for `mobrief worker` (PostgreSQL).")
 @json_option
 @pass_app
 def draft_command(
-    app: AppContext, story_ids: tuple[int, ...], redraft: bool, backend: str | None, as_json: bool
+    app: AppContext, story_ids: tuple[int, ...], redraft: bool, backend: str | None, defer: bool, as_json: bool
 ) -> None:
     """Draft every story that has no draft yet, or gained reports since (batched, resumable; never a story an
     editor has written). `mobrief enrich` runs this after clustering; `brief compose` drafts what it needs."""
+    if defer:
+        queued = workers.defer_with(app, lambda tasks: int(tasks.defer_drafting()))
+        if as_json:
+            print_json({"queued": queued})
+        else:
+            app.console.print("queued drafting for `mobrief worker`" if queued else "drafting is already queued")
+        return
     chosen = backends.get_backend(backend)
     for story_id in story_ids:
         app.store.stories.get(story_id)  # NotFound names the id

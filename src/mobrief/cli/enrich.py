@@ -11,6 +11,7 @@ from rich.text import Text
 
 from mobrief import pipeline
 from mobrief.brief import draft_stories
+from mobrief.cli import workers
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json, progress_bar
 from mobrief.errors import BadRecord
 
@@ -18,9 +19,17 @@ from mobrief.errors import BadRecord
 @click.command("enrich")
 @click.option("--retry-set-aside", is_flag=True, help="Try the items set aside by earlier runs again first.")
 @click.option("--set-aside", "list_set_aside", is_flag=True, help="List the items set aside, with why; enrich nothing.")
+@click.option(
+    "--defer", is_flag=True, help="Queue the work for `mobrief worker` (PostgreSQL) instead of doing it here."
+)
+@click.option(
+    "--batch", type=click.IntRange(min=1), default=200, show_default=True, help="With --defer: items per queued job."
+)
 @json_option
 @pass_app
-def enrich_command(app: AppContext, retry_set_aside: bool, list_set_aside: bool, as_json: bool) -> None:
+def enrich_command(
+    app: AppContext, retry_set_aside: bool, list_set_aside: bool, defer: bool, batch: int, as_json: bool
+) -> None:
     """Enrich pending items (language, relevance, entities, places, money, section), then cluster.
 
     An item whose enrichment fails (or that stops a run twice) is set aside with its error and left out until
@@ -37,6 +46,13 @@ def enrich_command(app: AppContext, retry_set_aside: bool, list_set_aside: bool,
             app.out.print(Text(f"{len(aside)} item{'s' * (len(aside) != 1)} set aside"))
         return
     retried = store.enrichments.retry_set_aside() if retry_set_aside else 0
+    if defer:
+        queued = workers.defer_with(app, lambda tasks: tasks.defer_enrichment(store, app.settings, batch=batch))
+        if as_json:
+            print_json({"queued": queued, "retried": retried})
+        else:
+            app.console.print(f"queued {queued} enrichment job{'s' * (queued != 1)} for `mobrief worker`")
+        return
     with progress_bar(app, "enriching") as update:
         report = pipeline.enrich_pending(store, settings=app.settings, progress=update)
     summary: dict[str, Any] = report.as_dict() | {"retried": retried}

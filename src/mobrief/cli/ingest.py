@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mobrief import pipeline
+from mobrief.cli import workers
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.errors import MobriefError
 from mobrief.sources import registry
@@ -151,10 +152,18 @@ for _kind, _adapter in sorted(registry.load_builtin_sources().items()):
 
 
 @click.command()
+@click.option("--defer", is_flag=True, help="Queue a poll of each enabled source for `mobrief worker` (PostgreSQL).")
 @json_option
 @pass_app
-def fetch(app: AppContext, as_json: bool) -> None:
+def fetch(app: AppContext, defer: bool, as_json: bool) -> None:
     """Poll every enabled source once."""
+    if defer:
+        queued = workers.defer_with(app, lambda tasks: tasks.defer_polls(app.store))
+        if as_json:
+            print_json({"queued": queued})
+        else:
+            app.console.print(f"queued {queued} poll{'s' * (queued != 1)} for `mobrief worker`")
+        return
     sources = app.store.sources.list(enabled_only=True)
     reports: list[pipeline.IngestReport] = []
     failures: list[str] = []

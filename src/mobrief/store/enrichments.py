@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
-from mobrief.records import Amount, Enrichment, Item, Mention, Place
+from mobrief.records import Amount, Enrichment, Item, Mention, Place, utc
 from mobrief.store import upserts
 from mobrief.store.items import row_to_item, select_items
 from mobrief.store.schema import enrichment_failures, item_enrichments, items
@@ -178,6 +178,37 @@ class EnrichmentRepository:
             out.append((row_to_item(row), stored))
         return out
 
+    def first_unenriched_time(self) -> dt.datetime | None:
+        """When the earliest item that enrichment has not yet seen was published (items set aside left
+        out): clustering on many workers stops there, so items reach it in publication order."""
+        query = (
+            sa.select(sa.func.min(items.c.published_at))
+            .select_from(
+                items.outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id).outerjoin(
+                    enrichment_failures, enrichment_failures.c.item_id == items.c.id
+                )
+            )
+            .where(item_enrichments.c.item_id.is_(None), self._not_set_aside())
+        )
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar()
+        return None if found is None else utc(found)
+
+    def pending_ids(self, expected: Mapping[str, str]) -> list[int]:
+        """Ids of every item that needs enriching (an upper bound, as `count_pending`), in order."""
+        query = (
+            sa.select(items.c.id)
+            .select_from(
+                items.outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id).outerjoin(
+                    enrichment_failures, enrichment_failures.c.item_id == items.c.id
+                )
+            )
+            .where(self._stale(expected), self._not_set_aside())
+            .order_by(items.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [int(i) for i in conn.execute(query).scalars()]
+
     def pending(
         self, expected: Mapping[str, str], *, after_id: int = 0, limit: int = 200
     ) -> list[tuple[Item, Enrichment | None]]:
@@ -196,17 +227,18 @@ class EnrichmentRepository:
 
     @contextlib.contextmanager
     def claim_pending(
-        self, expected: Mapping[str, str], *, after_id: int = 0, limit: int = 200
+        self, expected: Mapping[str, str], *, after_id: int = 0, limit: int = 200, last_id: int | None = None
     ) -> Iterator[PendingClaim]:
         """The next pending items after `after_id`, claimed until the block ends, so that no other process
         enriches them meanwhile; `PendingClaim.last_id` is where the next claim starts.
 
         PostgreSQL locks the rows (`FOR NO KEY UPDATE SKIP LOCKED`: a second worker takes the next items,
         and the locks die with a killed worker's connection). SQLite has one writer, which the caller holds
-        (`lanes.single_writer`), so nothing is locked there.
+        (`lanes.single_writer`), so nothing is locked there. `last_id` bounds the ids claimed.
         """
+        bound = sa.true() if last_id is None else items.c.id <= last_id
         if self.engine.dialect.name != "postgresql":
-            query = self._pending_query(expected).limit(limit)
+            query = self._pending_query(expected).where(bound).limit(limit)
             while True:
                 with self.engine.connect() as conn:
                     rows = list(conn.execute(query.where(items.c.id > after_id)))
@@ -223,7 +255,7 @@ class EnrichmentRepository:
                     enrichment_failures, enrichment_failures.c.item_id == items.c.id
                 )
             )
-            .where(self._stale(expected), self._not_set_aside())
+            .where(self._stale(expected), self._not_set_aside(), bound)
             .order_by(items.c.id)
             .limit(limit)
             .with_for_update(of=items, skip_locked=True, key_share=True)

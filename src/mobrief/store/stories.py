@@ -135,18 +135,29 @@ class StoryRepository:
 
     # ---- what clustering reads ----
 
-    def count_pending(self, *, require_enrichment: bool = True) -> int:
-        """How many items have no story yet."""
-        query = sa.select(sa.func.count()).select_from(_pending_query(require_enrichment).subquery())
+    def count_pending(self, *, require_enrichment: bool = True, until: dt.datetime | None = None) -> int:
+        """How many items (published before `until`, if given) have no story yet."""
+        pending = _pending_query(require_enrichment)
+        if until is not None:
+            pending = pending.where(items.c.published_at < utc(until))
+        query = sa.select(sa.func.count()).select_from(pending.subquery())
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar() or 0)
 
     def pending_items(
-        self, *, limit: int = 500, require_enrichment: bool = True, after: tuple[dt.datetime, int] | None = None
+        self,
+        *,
+        limit: int = 500,
+        require_enrichment: bool = True,
+        after: tuple[dt.datetime, int] | None = None,
+        until: dt.datetime | None = None,
     ) -> list[EnrichedItem]:
         """The earliest items without a story, in publication order (then id), with what enrichment found;
-        `after` (publication time, id) reads on past the last batch, for a reader ahead of the writer."""
+        `after` (publication time, id) reads on past the last batch, for a reader ahead of the writer, and
+        `until` stops before items published at or after it."""
         query = _pending_query(require_enrichment)
+        if until is not None:
+            query = query.where(items.c.published_at < utc(until))
         if after is not None:
             moment, item_id = utc(after[0]), after[1]
             query = query.where(

@@ -73,7 +73,9 @@ def _shareable(store: Store) -> bool:
     return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
 
 
-def _pending_reader(store: Store, *, batch_size: int, require_enrichment: bool) -> signing.ItemBatches:
+def _pending_reader(
+    store: Store, *, batch_size: int, require_enrichment: bool, until: dt.datetime | None = None
+) -> signing.ItemBatches:
     """Batches of pending items in publication order, read past each other by a cursor, so a reader can run
     ahead of the writer; in another process it opens its own connection to the same database."""
     url = store.engine.url.render_as_string(hide_password=False)
@@ -84,7 +86,7 @@ def _pending_reader(store: Store, *, batch_size: int, require_enrichment: bool) 
         try:
             after: tuple[dt.datetime, int] | None = None
             while batch := own.stories.pending_items(
-                limit=batch_size, require_enrichment=require_enrichment, after=after
+                limit=batch_size, require_enrichment=require_enrichment, after=after, until=until
             ):
                 yield batch
                 after = (batch[-1].published_at, batch[-1].id or 0)
@@ -104,12 +106,14 @@ def cluster_pending_items(
     require_enrichment: bool = True,
     link_threads: bool = True,
     batch_size: int = BATCH,
+    until: dt.datetime | None = None,
 ) -> ClusterReport:
     """Assign every pending item to a story (new or existing) and store the result batch by batch, then link
     every story changed by this run or by a run that stopped before linking.
 
     One run at a time (the clustering lane): assignment depends on the order items arrive in, so a second
-    run waits for the first and then finds its work done.
+    run waits for the first and then finds its work done. `until` leaves items published at or after it
+    pending.
     """
     with lanes.hold_lane(store.engine, "clustering"):
         report = _assign_pending(
@@ -119,6 +123,7 @@ def cluster_pending_items(
             progress=progress,
             require_enrichment=require_enrichment,
             batch_size=batch_size,
+            until=until,
         )
         if link_threads:
             report.links = link_marked_stories(store)
@@ -143,9 +148,10 @@ def _assign_pending(
     progress: Progress | None,
     require_enrichment: bool,
     batch_size: int,
+    until: dt.datetime | None,
 ) -> ClusterReport:
     report = ClusterReport()
-    total = store.stories.count_pending(require_enrichment=require_enrichment)
+    total = store.stories.count_pending(require_enrichment=require_enrichment, until=until)
     if progress is not None:
         progress(0, total)
     clusterer: StoryClusterer | None = None
@@ -159,7 +165,7 @@ def _assign_pending(
         return store.stories.create(conn_box[0], story_values(profile) | {"signature": None})
 
     aside = total >= SIGN_ASIDE_MIN and _shareable(store)
-    reader = _pending_reader(store, batch_size=batch_size, require_enrichment=require_enrichment)
+    reader = _pending_reader(store, batch_size=batch_size, require_enrichment=require_enrichment, until=until)
     for batch in signing.signed_batches(reader, aside=aside):
         if clusterer is None:
             clusterer = StoryClusterer(window=window, weights=weights, new_key=new_story)

@@ -1,0 +1,269 @@
+"""The team server's tasks: the pipeline's own functions, queued in PostgreSQL (Procrastinate), run by workers.
+
+Every task is idempotent (it does what is still pending and nothing else), so a job that a killed worker
+left half done is simply run again once its worker is found stalled. Enrichment is cut into batches of
+item ids that any number of workers share; clustering runs in one lane (a queueing lock keeps at most one
+run waiting, a lock keeps one running) and stays behind enrichment, so it meets items in publication order
+whatever order the batches finish in. Procrastinate is imported only here (install `mobrief[postgres]`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from mobrief import pipeline
+from mobrief.errors import ConfigError
+from mobrief.settings import Settings
+from mobrief.store import Store, open_store
+
+try:
+    import procrastinate
+    from procrastinate import exceptions as procrastinate_exceptions
+    from procrastinate import schema
+except ImportError as exc:  # pragma: no cover - depends on the install
+    raise ConfigError("the team server's queue needs Procrastinate: pip install 'mobrief[postgres]'") from exc
+
+QUEUES = ("fetch", "enrich", "cluster", "draft", "compose")
+CLUSTERING = "clustering"  # lock and queueing lock of the clustering lane
+DRAFTING = "drafting"
+
+blueprint = procrastinate.Blueprint()
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class WorkerState:
+    """What a worker process holds for its tasks: the store, the settings, and a tally of what it did."""
+
+    store: Store
+    settings: Settings
+    done: Counter[str] = field(default_factory=Counter)
+
+
+_state: list[WorkerState] = []  # set by `build_app`: tasks run in the worker's threads, one store per process
+
+
+def _worker() -> WorkerState:
+    if not _state:
+        raise ConfigError("tasks run inside `mobrief worker` (build_app sets up their store)")
+    return _state[0]
+
+
+# ---- the tasks ----
+
+
+@blueprint.task(name="mobrief.poll_source", queue="fetch", retry=False)
+def poll_source(source: str) -> None:
+    """Poll one configured source (feed, channel) and store what is new; then queue its enrichment."""
+    state = _worker()
+    report = pipeline.poll_source(state.store, source, settings=state.settings)
+    state.done["polled"] += 1
+    state.done["fetched"] += report.counts.inserted + report.counts.updated
+    if report.counts.inserted or report.counts.updated:
+        defer_enrichment(state.store, state.settings)
+
+
+@blueprint.task(name="mobrief.enrich_items", queue="enrich", retry=2)
+def enrich_items(first_id: int, last_id: int) -> None:
+    """Enrich the items with ids in [first_id, last_id] that still need it, then queue clustering."""
+    state = _worker()
+    report = pipeline.enrich_pending(state.store, settings=state.settings, id_range=(first_id, last_id))
+    state.done["enriched"] += report.enriched
+    state.done["set_aside"] += len(report.set_aside)
+    defer_clustering()
+
+
+@blueprint.task(name="mobrief.cluster_pending", queue="cluster", lock=CLUSTERING, queueing_lock=CLUSTERING, retry=2)
+def cluster_pending() -> None:
+    """Cluster the enriched items enrichment is no longer behind, link threads, then queue drafting."""
+    state = _worker()
+    report = pipeline.cluster_pending(state.store, settings=state.settings, behind_enrichment=True)
+    state.done["clustered"] += report.items
+    if report.items:
+        defer_drafting()
+
+
+@blueprint.task(name="mobrief.draft_recent", queue="draft", lock=DRAFTING, queueing_lock=DRAFTING, retry=2)
+def draft_recent() -> None:
+    """Draft the recent stories that need a draft."""
+    state = _worker()
+    run = pipeline.draft_recent(state.store)
+    state.done["drafted"] += run.as_dict(with_ids=False).get("drafted", 0)
+
+
+@blueprint.task(name="mobrief.compose_brief", queue="compose", retry=2)
+def compose_brief(start: str, end: str) -> None:
+    """Compose the draft brief of a period (ISO dates), drafting the stories it needs."""
+    from mobrief.brief import compose
+
+    state = _worker()
+    compose.compose_brief(state.store, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    state.done["composed"] += 1
+
+
+# ---- queueing work ----
+
+
+def _defer_once(task: Any, lock: str) -> bool:
+    """Queue a lane's task unless one is already waiting (then that one will see this work too)."""
+    try:
+        task.configure(queueing_lock=lock).defer()
+    except procrastinate_exceptions.AlreadyEnqueued:
+        return False
+    return True
+
+
+def defer_clustering() -> bool:
+    return _defer_once(cluster_pending, CLUSTERING)
+
+
+def defer_drafting() -> bool:
+    return _defer_once(draft_recent, DRAFTING)
+
+
+def id_batches(ids: Sequence[int], size: int) -> list[tuple[int, int]]:
+    """Consecutive runs of `size` ids as (first, last) ranges: the arguments of `enrich_items` jobs."""
+    return [(ids[start], ids[min(start + size, len(ids)) - 1]) for start in range(0, len(ids), size)]
+
+
+def defer_enrichment(store: Store, settings: Settings, *, batch: int = pipeline.ENRICH_BATCH) -> int:
+    """Queue an `enrich_items` job per batch of pending items; how many jobs were queued."""
+    options = pipeline.enrich_options(store, settings=settings)
+    ranges = id_batches(store.enrichments.pending_ids(options.versions()), batch)
+    if ranges:
+        jobs: list[dict[str, Any]] = [{"first_id": first, "last_id": last} for first, last in ranges]
+        enrich_items.batch_defer(*jobs)
+    return len(ranges)
+
+
+def defer_polls(store: Store, names: Iterable[str] | None = None) -> int:
+    """Queue a `poll_source` job for each named (or every enabled) source not already waiting; how many."""
+    wanted = list(names) if names is not None else [s.name for s in store.sources.list(enabled_only=True)]
+    return sum(_defer_once_with(poll_source, f"poll:{name}", source=name) for name in wanted)
+
+
+def _defer_once_with(task: Any, lock: str, **kwargs: Any) -> bool:
+    try:
+        task.configure(queueing_lock=lock).defer(**kwargs)
+    except procrastinate_exceptions.AlreadyEnqueued:
+        return False
+    return True
+
+
+# ---- the app and the worker ----
+
+
+def conninfo(database_url: str) -> str:
+    """A libpq connection string from mobrief's SQLAlchemy URL (`postgresql+psycopg://…`)."""
+    url = sa.engine.make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        raise ConfigError(
+            "the task queue lives in PostgreSQL: set MOBRIEF_DATABASE_URL=postgresql+psycopg://… "
+            "(on SQLite, run `mobrief enrich`, `fetch` and `draft` without --defer)"
+        )
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def build_app(settings: Settings, store: Store | None = None) -> procrastinate.App:
+    """The Procrastinate app on the store's database, with mobrief's tasks; `store` is what tasks run on."""
+    from procrastinate import PsycopgConnector
+
+    app = procrastinate.App(connector=PsycopgConnector(conninfo=conninfo(settings.database_url)))
+    app.add_tasks_from(blueprint, namespace="")
+    _state[:] = [WorkerState(store=store or open_store(settings.database_url), settings=settings)]
+    return app
+
+
+def apply_schema(store: Store) -> bool:
+    """Create Procrastinate's tables in the store's PostgreSQL database unless they exist; whether it did."""
+    with store.engine.connect() as conn:
+        exists = conn.execute(sa.text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")).scalar()
+    if exists:
+        return False
+    with store.engine.begin() as conn:
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.execute(schema.SchemaManager.get_schema())  # no parameters: its % signs are literal
+    return True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkerOptions:
+    """How a `mobrief worker` runs: which queues, how many jobs at once, whether it stops when idle, and
+    after how many seconds without a heartbeat another worker's jobs count as stalled."""
+
+    queues: tuple[str, ...] = ()
+    concurrency: int = 1
+    until_idle: bool = False
+    stalled_after: float = 30.0
+    name: str = ""
+
+
+async def _retry_stalled(app: procrastinate.App, stalled_after: float) -> int:
+    """Give the jobs of workers that stopped sending heartbeats (killed, machine gone) back to the queue."""
+    stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after))
+    for job in stalled:
+        await app.job_manager.retry_job(job)
+    if stalled:
+        await app.job_manager.prune_stalled_workers(seconds_since_heartbeat=stalled_after)
+    return len(stalled)
+
+
+async def _unfinished(app: procrastinate.App, queues: Sequence[str]) -> int:
+    """Jobs waiting or running in these queues (all queues when none are named)."""
+    rows = await app.connector.execute_query_all_async(
+        query="SELECT count(*) AS n FROM procrastinate_jobs WHERE status IN ('todo', 'doing') "
+        "AND (cardinality(%(queues)s::varchar[]) = 0 OR queue_name = ANY(%(queues)s::varchar[]))",
+        queues=list(queues),
+    )
+    return int(rows[0]["n"])
+
+
+async def run_worker(app: procrastinate.App, options: WorkerOptions) -> Counter[str]:
+    """Run jobs until stopped (Ctrl-C, SIGTERM) or, with `until_idle`, until no job is waiting or running:
+    jobs a stalled worker held are put back and run too. Returns what this worker did."""
+    heartbeat = max(0.5, min(10.0, options.stalled_after / 3))
+    worker_kwargs: dict[str, Any] = {
+        "queues": list(options.queues) or None,
+        "concurrency": options.concurrency,
+        "name": options.name or f"mobrief-{os.getpid()}",
+        "update_heartbeat_interval": heartbeat,
+        "stalled_worker_timeout": options.stalled_after,
+        "fetch_job_polling_interval": min(5.0, heartbeat),
+    }
+    async with app.open_async():
+        await _retry_stalled(app, options.stalled_after)
+        if not options.until_idle:
+            await app.run_worker_async(wait=True, **worker_kwargs)
+            return _worker().done
+        while True:
+            await app.run_worker_async(wait=False, **worker_kwargs)
+            if not await _unfinished(app, options.queues):
+                return _worker().done
+            # other workers are still running jobs, or died holding them: wait, then take back the stalled
+            await asyncio.sleep(heartbeat)
+            await _retry_stalled(app, options.stalled_after)
+
+
+def job_counts(store: Store) -> list[dict[str, Any]]:
+    """Jobs by task and status (todo, doing, succeeded, failed, cancelled, aborted), with how many were
+    retried (attempts > 1): what `mobrief jobs` shows."""
+    query = sa.text(
+        "SELECT task_name, status::text AS status, count(*) AS jobs, "
+        "sum(CASE WHEN attempts > 1 THEN 1 ELSE 0 END) AS retried "
+        "FROM procrastinate_jobs GROUP BY task_name, status ORDER BY task_name, status"
+    )
+    with store.engine.connect() as conn:
+        return [
+            {"task": row.task_name, "status": row.status, "jobs": int(row.jobs), "retried": int(row.retried or 0)}
+            for row in conn.execute(query)
+        ]

@@ -1,3 +1,5 @@
+import pytest
+
 from mobrief.enrich import entities
 
 
@@ -79,3 +81,17 @@ def test_a_womans_first_name_in_ia_is_written_as_the_press_writes_it() -> None:
     assert found["person"] == [("Юлия Соколова", "Yulia Sokolova"), ("Мария Лебедева", "Maria Lebedeva")]
     assert entities.find_entities("Наталья Орлова", lang="ru")[0].latin == "Natalya Orlova"  # -ья keeps "ya"
     assert entities.find_entities("Виталий Ия", lang="ru")[0].latin.endswith("Iya")  # a surname keeps the scheme
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("По словам председателя Госдумы Вячеслава Володина, закон нужен.", "Vyacheslav Volodin"),
+        ("После встречи губернатора Александра Беглова с семьями решение приняли.", "Aleksandr Beglov"),
+        ("Полицейские задержали журналистку Яну Лантратову.", "Yana Lantratova"),
+        ("Отвечает на вопросы зампред комитета Яна Лантратова.", "Yana Lantratova"),
+    ],
+)
+def test_a_name_takes_the_case_of_the_title_before_it(text: str, name: str) -> None:
+    """«председателя … Вячеслава Володина» is Vyacheslav's genitive, not a woman named Vyacheslava."""
+    assert name in {m.latin for m in entities.find_entities(text, lang="ru") if m.kind == "person"}

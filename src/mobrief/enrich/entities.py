@@ -57,7 +57,7 @@ EN_FIRST_NAMES = _word_set(
     """
 )
 
-VERSION_CODE = "entities-code-5"
+VERSION_CODE = "entities-code-6"
 _UNIT_NOUNS = {
     "полк": "Regiment", "бригад": "Brigade", "дивизи": "Division", "батальон": "Battalion", "арми": "Army",
     "корпус": "Corps", "отряд": "Detachment",
@@ -217,10 +217,11 @@ def _surname_allows(surname: str, gender: str | None, case: str | None) -> bool:
 
 @functools.lru_cache(maxsize=50_000)
 def _person_word(
-    word: str, gender: str | None, case: str | None, first: bool, surname: str = ""
+    word: str, gender: str | None, case: str | None, first: bool, surname: str = "", case_hint: str | None = None
 ) -> tuple[str, str | None, str | None]:
     """One word of a name in the nominative with ё restored, plus the gender and case it was read in; a first
-    name is read as its `surname` allows («Леонида Михельсона» is Leonid's genitive, «Яна Лантратова» Yana)."""
+    name is read as its `surname` allows («Леонида Михельсона» is Leonid's genitive, «Яна Лантратова» Yana), and
+    in the case of the title before it when it can be («председателя Госдумы Вячеслава Володина»: genitive)."""
     parses = _morph().parse(word.lower())
     tags = ("Name",) if first else ("Surn", "Patr", "Name")
     named = [p for p in parses if any(t in p.tag for t in tags)]
@@ -232,6 +233,7 @@ def _person_word(
         singular = [p for p in named if p.tag.number != "plur"] or named
         allowed = [p for p in singular if surname and _surname_allows(surname, p.tag.gender, p.tag.case)]
         pool = allowed or singular
+        pool = [p for p in pool if p.tag.case == case_hint] or pool
         # between readings the surname allows alike, the nominative: a name as written is most often in it
         chosen = next((p for p in pool if p.tag.case == "nomn"), None) or next(iter(pool), None)
     else:
@@ -245,8 +247,9 @@ def _person_word(
     return _match_case(form, word), chosen.tag.gender, chosen.tag.case
 
 
-def normalize_person(name: str) -> str:
-    """A Russian name in the nominative, ё restored: «Алексея Пушкарева» → «Алексей Пушкарёв»."""
+def normalize_person(name: str, case_hint: str | None = None) -> str:
+    """A Russian name in the nominative, ё restored: «Алексея Пушкарева» → «Алексей Пушкарёв»; `case_hint` is the
+    case of a title standing before it in apposition, which the name shares."""
     words = name.split()
     if not words:
         return name
@@ -258,7 +261,7 @@ def normalize_person(name: str) -> str:
             out.append(word)
             continue
         first = index == 0 and len(words) > 1
-        form, g, c = _person_word(word, gender, case, first, words[-1] if first else "")
+        form, g, c = _person_word(word, gender, case, first, words[-1] if first else "", case_hint if first else None)
         if first and g is not None:
             gender, case = g, c
         out.append(form)
@@ -374,7 +377,7 @@ def _russian_entities(text: str, overrides: Mapping[str, str] | None) -> list[Me
                         end=stop,
                     )
                 )
-    found.extend(_people(people, overrides))
+    found.extend(_people(people, overrides, text))
     return found
 
 
@@ -434,13 +437,13 @@ def _normalize_org(surface: str) -> str:
     return " ".join([head, *words[1:]])
 
 
-def _people(spans: list[tuple[int, int, str]], overrides: Mapping[str, str] | None) -> list[Mention]:
+def _people(spans: list[tuple[int, int, str]], overrides: Mapping[str, str] | None, text: str) -> list[Mention]:
     full: list[Mention] = []
     single: list[tuple[int, int, str]] = []
     surnames: set[str] = set()
     for start, end, surface in spans:
         if len(surface.split()) >= 2:
-            person = _person(start, end, surface, overrides)
+            person = _person(start, end, surface, overrides, _title_case(text, start))
             full.append(person)
             surnames.add(person.normalized.split()[-1].lower().replace("ё", "е"))
         else:
@@ -453,8 +456,33 @@ def _people(spans: list[tuple[int, int, str]], overrides: Mapping[str, str] | No
     return out
 
 
-def _person(start: int, end: int, surface: str, overrides: Mapping[str, str] | None) -> Mention:
-    normalized = normalize_person(surface)
+_APPOSITION_CASES = frozenset({"gent", "datv", "accs", "ablt", "loct"})
+
+
+def _title_case(text: str, start: int) -> str | None:
+    """The case of the title a name stands in apposition to («председателя Госдумы Вячеслава Володина»: the
+    nearest animate noun among the three words before it), which the name shares. None for a nominative title,
+    or none: most names are written in the nominative anyway."""
+    before = re.findall(r"[А-Яа-яЁё]+|[^\sА-Яа-яЁё]", text[max(0, start - 60) : start])[-4:]
+    for word in reversed(before):
+        if not _CYRILLIC.search(word):
+            return None  # punctuation: no title in apposition
+        parses = _morph().parse(word.lower())
+        best = parses[0] if parses else None
+        if (
+            best is not None
+            and best.tag.POS == "NOUN"
+            and "anim" in best.tag
+            and not any(t in best.tag for t in _PERSON_TAGS)
+        ):
+            return str(best.tag.case) if best.tag.case in _APPOSITION_CASES and best.tag.number == "sing" else None
+    return None
+
+
+def _person(
+    start: int, end: int, surface: str, overrides: Mapping[str, str] | None, case_hint: str | None = None
+) -> Mention:
+    normalized = normalize_person(surface, case_hint)
     return Mention(
         kind="person",
         text=surface,

@@ -9,7 +9,7 @@ items into stories of 1–4, publishes briefs of English and Russian paragraphs,
 (rare word, common word, inflected form, two words) for reports, stories and brief paragraphs. Prints p50/p95 and
 the ratio to the floors; never asserts.
 
-    .venv/bin/python benchmarks/search.py [--items 1000000] [--backends sqlite,postgresql] [--keep DIR]
+    .venv/bin/python benchmarks/search.py [--items 1000000] [--backends sqlite,postgresql] [--keep DIR [--reuse]]
 
 PostgreSQL: MOBRIEF_BENCH_PG (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres) names the server; the
 benchmark creates and drops its own database there.
@@ -327,7 +327,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=17)
-    parser.add_argument("--keep", help="keep the generated file and SQLite database in this folder (and reuse them)")
+    parser.add_argument("--keep", help="keep the generated file, the SQLite file and the PostgreSQL database")
+    parser.add_argument("--reuse", action="store_true", help="time searches on what an earlier --keep run kept")
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     print(f"{os.cpu_count()} cores; {args.items:,} items; backends: {', '.join(backends)}")
@@ -336,17 +337,23 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         data = folder / f"items-{args.items}.jsonl"
         began = time.perf_counter()
-        vocab = generate(data, args.items, args.seed)
-        print(f"generated {data.stat().st_size / 1e6:.0f} MB of JSONL in {time.perf_counter() - began:.0f} s")
+        if args.reuse:
+            vocab: dict[str, Any] = dict(zip(("families", "surnames"), vocabulary(args.seed), strict=True))
+        else:
+            vocab = generate(data, args.items, args.seed)
+            print(f"generated {data.stat().st_size / 1e6:.0f} MB of JSONL in {time.perf_counter() - began:.0f} s")
         kinds = queries(vocab, args.seed)
         sqlite_path = folder / f"search-{args.items}.db"
-        pg_name = f"mobrief_bench_search_{os.getpid()}"
+        pg_name = f"mobrief_bench_search_{args.items}" if args.keep else f"mobrief_bench_search_{os.getpid()}"
         pg_url = PG_SERVER.rsplit("/", 1)[0] + "/" + pg_name
         urls = {"sqlite": f"sqlite:///{sqlite_path}", "postgresql": pg_url}
         admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
         try:
             results = {}
             for backend in backends:
+                if args.reuse:
+                    results[backend] = time_searches(urls[backend], kinds)
+                    continue
                 if backend == "sqlite":
                     for suffix in ("", "-wal", "-shm"):
                         Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
@@ -354,6 +361,7 @@ def main() -> None:
                     (folder / "floor.db").unlink(missing_ok=True)
                 else:
                     with admin.connect() as conn:
+                        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
                         conn.exec_driver_sql(f"CREATE DATABASE {pg_name}")
                     floor = floor_postgres(data, pg_url)
                 rate = ingest(urls[backend], data)
@@ -377,7 +385,7 @@ def main() -> None:
                 print(line)
             print("floor: p95 < 100 ms for every kind on both backends; ingest ≥ 0.5× its floor")
         finally:
-            if "postgresql" in backends:
+            if "postgresql" in backends and not args.keep:
                 with admin.connect() as conn:
                     conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
             admin.dispose()

@@ -73,10 +73,10 @@ def test_newest_matches_in_small_windows_are_every_match_newest_first(
     from mobrief import lemmas
     from mobrief.store import search_postgres
 
-    # windows of a few rows, so that a corpus of 240 items goes through every way of reading the index
-    monkeypatch.setattr(search_postgres, "WALK", 7)
+    # walks and windows of a few rows, so that a corpus of 240 items goes through every way of reading the index
+    monkeypatch.setattr(search_postgres, "WALK_SPAN", 0.01)
+    monkeypatch.setattr(search_postgres, "WINDOW_MATCHES", 0.01)
     monkeypatch.setattr(search_postgres, "GROWTH", 2)
-    monkeypatch.setattr(search_postgres, "RARE", 1)
     stored = {item.id: set(lemmas.lemmatize(f"{item.title}\n{item.text}")) for item in filled.items.iter_all()}
     index = search.search_index_for(filled.dialect)
     for text in ("военкомат", "повесток", "поджог", "суд колония", "жена губернатор", "Пушкарев", "дезертир"):
@@ -87,3 +87,18 @@ def test_newest_matches_in_small_windows_are_every_match_newest_first(
         for limit, offset in ((3, 0), (50, 0), (500, 0), (5, 4)):
             with filled.engine.connect() as conn:
                 assert index.newest(conn, query, limit=limit, offset=offset) == wanted[offset : offset + limit], text
+            if filled.dialect != "postgresql":
+                continue
+            tsquery, params = search_postgres.tsquery_sql(query)
+            for plan in ("walk", "all", "windows"):
+                with filled.engine.connect() as conn:
+                    found = search_postgres.newest_ids(conn, tsquery, params, skip=offset, size=limit, plan=plan)
+                assert found == wanted[offset : offset + limit], (text, plan)
+
+
+def test_the_cheapest_plan_walks_for_a_common_word_and_reads_the_index_for_a_rare_one() -> None:
+    from mobrief.store import search_postgres
+
+    assert search_postgres.cheapest_plan(200_000, 1_000_000, 200) == "walk"
+    assert search_postgres.cheapest_plan(5_000, 1_000_000, 200) == "windows"
+    assert search_postgres.cheapest_plan(300, 1_000_000, 200) == "all"

@@ -237,3 +237,14 @@ def test_named_bodies_are_among_the_facts_and_vague_ones_are_not() -> None:
     )
     assert "the Ministry of Defense" in english
     assert "a court" not in english
+
+
+def test_a_murder_at_home_is_no_death_in_the_war() -> None:
+    english = drafted("В Волновахе неизвестные убили семью из девяти человек; возбуждено уголовное дело об убийстве.")
+    assert "war" not in english and "murder" in english
+
+
+def test_where_the_wounded_were_is_not_where_they_are_from() -> None:
+    english = drafted("Журналист Сергей Кощеев из Казани получил тяжелое ранение на СВО в ДНР.")
+    assert "Sergey Koshcheev" in english and "has been wounded" in english
+    assert "from Kazan" in english and "from the occupied Donetsk" not in english

@@ -71,6 +71,7 @@ class Slots:
         default_factory=list
     )  # whether each person is named in the accusative (a verdict's object)
     places: list[str] = field(default_factory=list)
+    home: str | None = None  # where the sentence's people are from: the place it opens with, or «из …»
     rubles: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
     counts: list[float] = field(default_factory=list)
@@ -265,6 +266,12 @@ def _after_preposition(words: Sequence[Token], match: Match, prepositions: Seque
     return bool(before) and (before[-1] in prepositions or (len(before) == 2 and before[0] in prepositions))
 
 
+def _from_place(text: str, place: Mapping[str, Any], span: Span) -> bool:
+    """Whether a place is where someone comes from («мобилизованные из Новосибирска»)."""
+    start = _position(span, place)
+    return bool(re.search(r"\bиз\s+$", text[max(0, start - 4) : start], re.I))
+
+
 def _full_names(report: Report) -> dict[str, str]:
     """Each surname the report names a person by in full, with that full name («Путин» → "Vladimir Putin")."""
     names: dict[str, str] = {}
@@ -330,6 +337,11 @@ def fill(span: Span, book: Phrasebook) -> Slots:
         slots.subjects.append(_nominative(str(person.get("text") or "")))
     places = sorted((p for p in report.places if _in(span, p)), key=lambda p: _position(span, p))
     slots.places = _unique([str(p.get("name", "")) for p in places])
+    opening = span.words[3].start if len(span.words) > 3 else span.end
+    slots.home = next(
+        (str(p.get("name", "")) for p in places if _position(span, p) < opening or _from_place(report.text, p, span)),
+        None,
+    )
     for amount in sorted((a for a in report.amounts if _in(span, a)), key=lambda a: _position(span, a)):
         if not amount.get("value"):
             continue
@@ -508,6 +520,8 @@ def _payment(s: Slots) -> str | None:
 
 DEATH_WORDS = ("погибнуть", "погибший", "гибель", "убить", "похоронить", "скончаться", "умереть", "смерть")
 WOUND_WORDS = ("ранение", "ранить", "раненый")
+AT_WAR = ("сво", "спецоперация", "фронт", "война", "боевой", "военнослужащий", "мобилизованный", "мобилизовать",
+          "боец", "солдат", "контрактник", "доброволец", "штурмовой", "участник", "зона", "мобилизация")  # fmt: skip
 
 
 def _beside(s: Slots, start: int, words: Sequence[str], reach: int = 3) -> bool:
@@ -517,9 +531,10 @@ def _beside(s: Slots, start: int, words: Sequence[str], reach: int = 3) -> bool:
 
 
 def _deaths(s: Slots) -> str | None:
-    if not s.has(*DEATH_WORDS, *WOUND_WORDS):
+    """A soldier killed or wounded in the war: the sentence must say both (a murder at home is no war death)."""
+    if not s.has(*DEATH_WORDS, *WOUND_WORDS) or not s.has(*AT_WAR):
         return None
-    where = f" from {s.places[0]}" if s.places else ""
+    where = f" from {s.home}" if s.home else ""
     if not s.has(*DEATH_WORDS):  # wounded, not killed: only a person named beside the wound
         hurt = [p for p, start in zip(s.people, s.starts, strict=True) if _beside(s, start, WOUND_WORDS, reach=6)]
         return f"{_from(hurt[0], where)} has been wounded in the war against Ukraine." if hurt else None
@@ -553,7 +568,7 @@ def _appeal(s: Slots) -> str | None:
         return None
     plural = who is not None
     who = who or actor or ""
-    where = f" from {s.places[0]}" if s.places else ""
+    where = f" from {s.home}" if s.home else ""
     have = "have" if plural else "has"
     if s.has("видеообращение") or (s.has("обращение") and s.has("видео", "записать")):
         act = f"{have} recorded a video address"
@@ -654,7 +669,7 @@ def _desertion(s: Slots) -> str | None:
     if sentenced:
         return sentenced
     who = _who(s, "a serviceman")
-    where = f" from {s.places[0]}" if s.places else ""
+    where = f" from {s.home}" if s.home else ""
     if s.has("сзч", "самовольно", "самовольный", "дезертир", "сбежать", "бежать"):
         return f"{_capital(_from(who, where))} has left his unit without authorization."
     if s.has("отказаться", "отказник", "отказ"):
@@ -728,7 +743,7 @@ def _also(slots: Sequence[Slots], stated: str) -> tuple[str, Slots] | None:
             if place.lower().removeprefix("the ") not in low and not any(place in f for f in found["places"]):
                 found["places"].setdefault(place, s)
         for figure in s.rubles + s.counted + s.figures:
-            if figure not in stated:
+            if figure not in stated and not any(_same_figure(figure, f) for f in found["sums"]):
                 found["sums"].setdefault(figure, s)
     names, places, sums = (list(found[k].items())[:cap] for k, cap in (("names", 4), ("places", 4), ("sums", 6)))
     used = [s for _, s in names + places + sums]
@@ -742,6 +757,14 @@ def _also(slots: Sequence[Slots], stated: str) -> tuple[str, Slots] | None:
         return f"The reports also {joined}.", min(used, key=slots.index)
     singular = re.sub(r"\b(name|mention|cite)\b", r"\1s", joined)
     return f"The report also {singular}.", min(used, key=slots.index)
+
+
+def _same_figure(a: str, b: str) -> bool:
+    """Whether two figures state one number: "410,000 people" and "410,000 citizens", "Dec. 24" and "Dec. 24, 2025"."""
+    if a.startswith(b) or b.startswith(a):
+        return True
+    head_a, head_b = a.split(" ")[0], b.split(" ")[0]
+    return head_a == head_b and head_a[:1].isdigit() and "rubles" not in (a + b)
 
 
 def _fallback(outlet: str, slots: Sequence[Slots]) -> tuple[str, Slots] | None:

@@ -82,6 +82,12 @@ def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     yield from _fresh_pg_database(request)
 
 
+@pytest.fixture
+def other_pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A second fresh PostgreSQL database, for a run to compare with."""
+    yield from _fresh_pg_database(request)
+
+
 def _fresh_pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
     template = request.getfixturevalue("pg_template")
     if template is None:

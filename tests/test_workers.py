@@ -116,12 +116,12 @@ def test_jobs_lists_what_the_queue_holds(pg_url: str, backlog: tuple[Path, int])
 
 
 def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_lost(
-    pg_url: str, db_url_pg_twin: str, backlog: tuple[Path, int], workers: list[subprocess.Popen[str]]
+    pg_url: str, other_pg_url: str, backlog: tuple[Path, int], workers: list[subprocess.Popen[str]]
 ) -> None:
     path, total = backlog
-    _queue_backlog(db_url_pg_twin, path, batch=30)
-    _finish(_mobrief(db_url_pg_twin, "worker", "--until-idle", "--json"))
-    uninterrupted = _end_state(db_url_pg_twin)
+    _queue_backlog(other_pg_url, path, batch=30)
+    _finish(_mobrief(other_pg_url, "worker", "--until-idle", "--json"))
+    uninterrupted = _end_state(other_pg_url)
     assert len(uninterrupted[0]) == total
 
     _queue_backlog(pg_url, path, batch=30)
@@ -144,11 +144,3 @@ def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_lost(
     assert _end_state(pg_url) == uninterrupted
     assert _count(pg_url, "SELECT count(*) FROM procrastinate_jobs WHERE status NOT IN ('succeeded')") == 0
     assert _count(pg_url, "SELECT count(*) FROM story_items") == total
-
-
-@pytest.fixture
-def db_url_pg_twin(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A second fresh PostgreSQL database, for the uninterrupted run to compare with."""
-    from conftest import _fresh_pg_database
-
-    yield from _fresh_pg_database(request)

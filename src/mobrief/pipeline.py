@@ -5,16 +5,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mobrief import forked_stream
-from mobrief.errors import BadRecord
+from mobrief.errors import BadRecord, SourceUnavailable
 from mobrief.records import Item
 from mobrief.settings import Settings
-from mobrief.sources import registry
+from mobrief.sources import polling, registry
 from mobrief.store import Store, lanes
 from mobrief.store.items import PreparedItem, UpsertCounts, prepare_items
 
@@ -167,6 +168,62 @@ def poll_source(store: Store, name: str, *, settings: Settings, progress: Progre
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollResult:
+    """One scheduled poll of a source: what it stored (None when it failed) and the schedule it left."""
+
+    source: str
+    report: IngestReport | None
+    outcome: polling.PollOutcome
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "inserted": self.report.counts.inserted if self.report else 0,
+            "updated": self.report.counts.updated if self.report else 0,
+            "interval": self.outcome.interval,
+            "failures": self.outcome.failures,
+            "error": self.outcome.error,
+            "disabled_reason": self.outcome.disabled_reason,
+        }
+
+
+def poll_limits(settings: Settings) -> polling.PollLimits:
+    return polling.PollLimits(first=settings.poll_first, shortest=settings.poll_shortest, longest=settings.poll_longest)
+
+
+def poll_and_schedule(store: Store, name: str, *, settings: Settings, now: dt.datetime | None = None) -> PollResult:
+    """Poll a source once and set its next poll: sooner when it brought news, later when not, backing off
+    on failures; repeated hard failures disable it, with the reason `mobrief source list` shows."""
+    when = now or dt.datetime.now(dt.UTC)
+    source = store.sources.get(name)
+    limits = poll_limits(settings)
+    report: IngestReport | None = None
+    try:
+        report = poll_source(store, name, settings=settings)
+    except SourceUnavailable as exc:
+        hard = store.sources.hard_failures(name)
+        outcome = polling.after_failure(source.poll_interval, source.failures, hard, exc, limits)
+    else:
+        outcome = polling.after_success(source.poll_interval, report.counts.inserted + report.counts.updated, limits)
+    store.sources.record_poll(
+        name,
+        polled_at=when,
+        interval=outcome.interval,
+        failures=outcome.failures,
+        hard_failures=outcome.hard_failures,
+        error=outcome.error,
+        disabled_reason=outcome.disabled_reason,
+    )
+    return PollResult(source=name, report=report, outcome=outcome)
+
+
+def poll_due(store: Store, *, settings: Settings, now: dt.datetime | None = None) -> list[PollResult]:
+    """Poll every source whose next poll is due (`mobrief fetch --watch` on a laptop, one round)."""
+    when = now or dt.datetime.now(dt.UTC)
+    return [poll_and_schedule(store, s.name, settings=settings, now=when) for s in store.sources.due(when)]
+
+
 Position = tuple[int, int | None]  # (done, total) of a read, as adapters report progress
 # prepared items, the bad records met among them, and how far the read got (None when the adapter reports it)
 Batches = Iterator[tuple[list[PreparedItem], list[BadRecord], Position | None]]
@@ -260,8 +317,6 @@ def cluster_pending(
     enrich batches in any order, clustering still meets items in publication order (the same stories as one
     process would make).
     """
-    import datetime as dt
-
     from mobrief.stories import pending
 
     return pending.cluster_pending_items(

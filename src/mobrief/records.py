@@ -134,6 +134,12 @@ class Source:
     enabled: bool = True
     id: int | None = None
     state: Mapping[str, Any] = field(default_factory=dict)
+    poll_interval: float | None = None  # seconds between polls, as the last polls set it
+    next_poll_at: dt.datetime | None = None
+    last_polled_at: dt.datetime | None = None
+    failures: int = 0  # polls in a row that failed
+    last_error: str | None = None
+    disabled_reason: str | None = None  # why polling stopped by itself (repeated hard failures)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -24,6 +24,10 @@ class Settings:
     request_timeout: float = 20.0
     story_window_hours: float = 72.0
     cluster_batch: int = 500  # items per clustering transaction: what a killed run can lose and redo
+    # polling schedule of configured sources, in seconds (see sources.polling): first interval, bounds
+    poll_first: float = 900.0
+    poll_shortest: float = 120.0
+    poll_longest: float = 6 * 3600.0
     max_item_chars: int = DEFAULT_MAX_TEXT_CHARS  # text beyond this is cut (kept whole in raw): see item_limits
     secret_key: str = ""
     # where readers reach the newsroom (`https://briefs.example.org`): the base of feed ids, links and a
@@ -43,6 +47,9 @@ class Settings:
             request_timeout=float(environ.get("MOBRIEF_REQUEST_TIMEOUT", "20")),
             story_window_hours=float(environ.get("MOBRIEF_STORY_WINDOW_HOURS", "72")),
             cluster_batch=int(environ.get("MOBRIEF_CLUSTER_BATCH", "500")),
+            poll_first=float(environ.get("MOBRIEF_POLL_FIRST_SECONDS", "900")),
+            poll_shortest=float(environ.get("MOBRIEF_POLL_MIN_SECONDS", "120")),
+            poll_longest=float(environ.get("MOBRIEF_POLL_MAX_SECONDS", str(6 * 3600))),
             max_item_chars=int(environ.get("MOBRIEF_MAX_ITEM_CHARS", str(DEFAULT_MAX_TEXT_CHARS))),
             secret_key=environ.get("MOBRIEF_SECRET_KEY", ""),
             public_url=public_base_url(environ.get("MOBRIEF_PUBLIC_URL", "")),

@@ -10,6 +10,7 @@ whatever order the batches finish in. Procrastinate is imported only here (insta
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -33,6 +34,7 @@ except ImportError as exc:  # pragma: no cover - depends on the install
     raise ConfigError("the team server's queue needs Procrastinate: pip install 'mobrief[postgres]'") from exc
 
 QUEUES = ("fetch", "enrich", "cluster", "draft", "compose")
+STALLED_AFTER = 30.0  # seconds without a heartbeat after which a worker's jobs are run again elsewhere
 CLUSTERING = "clustering"  # lock and queueing lock of the clustering lane
 DRAFTING = "drafting"
 
@@ -63,13 +65,31 @@ def _worker() -> WorkerState:
 
 @blueprint.task(name="mobrief.poll_source", queue="fetch", retry=False)
 def poll_source(source: str) -> None:
-    """Poll one configured source (feed, channel) and store what is new; then queue its enrichment."""
+    """Poll one configured source (feed, channel), store what is new and set its next poll; then queue the
+    enrichment of what it brought. A failure is recorded in the source's schedule, not retried here."""
     state = _worker()
-    report = pipeline.poll_source(state.store, source, settings=state.settings)
+    result = pipeline.poll_and_schedule(state.store, source, settings=state.settings)
     state.done["polled"] += 1
-    state.done["fetched"] += report.counts.inserted + report.counts.updated
-    if report.counts.inserted or report.counts.updated:
+    if result.report is None:
+        state.done["poll_failures"] += 1
+        return
+    news = result.report.counts.inserted + result.report.counts.updated
+    state.done["fetched"] += news
+    if news:
         defer_enrichment(state.store, state.settings)
+
+
+@blueprint.periodic(cron="* * * * *")
+@blueprint.task(name="mobrief.tick", queue="fetch", pass_context=True, queueing_lock="tick")
+async def tick(context: procrastinate.JobContext, timestamp: int) -> None:
+    """Every minute: queue a poll of each source that is due, and put back the jobs of stalled workers."""
+    state = _worker()
+    now = dt.datetime.fromtimestamp(timestamp, dt.UTC)
+    due = await asyncio.to_thread(state.store.sources.due, now)
+    for source in due:
+        with contextlib.suppress(procrastinate_exceptions.AlreadyEnqueued):
+            await poll_source.configure(queueing_lock=f"poll:{source.name}").defer_async(source=source.name)
+    await _retry_stalled(context.app, STALLED_AFTER)
 
 
 @blueprint.task(name="mobrief.enrich_items", queue="enrich", retry=2)
@@ -146,7 +166,8 @@ def defer_enrichment(store: Store, settings: Settings, *, batch: int = pipeline.
 
 
 def defer_polls(store: Store, names: Iterable[str] | None = None) -> int:
-    """Queue a `poll_source` job for each named (or every enabled) source not already waiting; how many."""
+    """Queue a `poll_source` job for each named (or every enabled) source not already waiting; how many.
+    (On the team server the minute `tick` queues the sources that are due by itself.)"""
     wanted = list(names) if names is not None else [s.name for s in store.sources.list(enabled_only=True)]
     return sum(_defer_once_with(poll_source, f"poll:{name}", source=name) for name in wanted)
 

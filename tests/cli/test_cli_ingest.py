@@ -136,7 +136,18 @@ def test_source_add_list_remove(db_url: str) -> None:
     assert code == 0, out
     code, out, _ = _invoke(db_url, "source", "list", "--json")
     assert json.loads(out) == [
-        {"name": "outlet", "kind": "feed", "location": "https://example.test/rss.xml", "enabled": True}
+        {
+            "name": "outlet",
+            "kind": "feed",
+            "location": "https://example.test/rss.xml",
+            "enabled": True,
+            "poll_interval": None,
+            "next_poll_at": None,
+            "last_polled_at": None,
+            "failures": 0,
+            "last_error": None,
+            "disabled_reason": None,
+        }
     ]
     code, out, _ = _invoke(db_url, "source", "remove", "outlet")
     assert code == 0

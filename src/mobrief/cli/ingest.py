@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import click
@@ -153,10 +154,20 @@ for _kind, _adapter in sorted(registry.load_builtin_sources().items()):
 
 @click.command()
 @click.option("--defer", is_flag=True, help="Queue a poll of each enabled source for `mobrief worker` (PostgreSQL).")
+@click.option("--watch", is_flag=True, help="Keep polling each source when it is due, at intervals that adapt.")
+@click.option("--rounds", type=click.IntRange(min=1), default=None, help="With --watch: stop after this many rounds.")
 @json_option
 @pass_app
-def fetch(app: AppContext, defer: bool, as_json: bool) -> None:
-    """Poll every enabled source once."""
+def fetch(app: AppContext, defer: bool, watch: bool, rounds: int | None, as_json: bool) -> None:
+    """Poll every enabled source once; with --watch, poll each again whenever it is due.
+
+    Under --watch a source that brings news is polled sooner, one that brings none later, one that fails
+    less often still, and one that fails hard three times in a row is disabled (`mobrief source list` says
+    why; `mobrief source add` enables it again).
+    """
+    if watch:
+        _watch(app, rounds, as_json)
+        return
     if defer:
         queued = workers.defer_with(app, lambda tasks: tasks.defer_polls(app.store))
         if as_json:
@@ -181,6 +192,36 @@ def fetch(app: AppContext, defer: bool, as_json: bool) -> None:
         app.out.print("No enabled sources: add one with `mobrief source add`.")
     if failures and not reports:
         raise click.exceptions.Exit(1)
+
+
+def _watch(app: AppContext, rounds: int | None, as_json: bool) -> None:
+    """Poll the due sources, sleep until the next is due (a minute at most), again, until Ctrl-C or `rounds`."""
+    import time
+
+    done = 0
+    while rounds is None or done < rounds:
+        for result in pipeline.poll_due(app.store, settings=app.settings):
+            if as_json:
+                click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+                continue
+            outcome = result.outcome
+            if result.report is not None:
+                news = result.report.counts.inserted + result.report.counts.updated
+                line = f"{result.source}: {news} new or edited; next poll in {outcome.interval:.0f} s"
+                app.console.print(_line("polled", "green", line), highlight=False)
+            else:
+                what = f"{result.source}: {outcome.error}; " + (
+                    f"disabled: {outcome.disabled_reason}"
+                    if outcome.disabled_reason
+                    else f"next in {outcome.interval:.0f} s"
+                )
+                app.console.print(_line("failed", "red", what), highlight=False)
+        done += 1
+        if rounds is not None and done >= rounds:
+            break
+        next_at = app.store.sources.next_due_at()
+        wait = 60.0 if next_at is None else (next_at - dt.datetime.now(dt.UTC)).total_seconds()
+        time.sleep(min(60.0, max(1.0, wait)))
 
 
 @click.group()

@@ -62,14 +62,32 @@ def list_sources(app: AppContext, as_json: bool) -> None:
     sources = app.store.sources.list()
     if as_json:
         print_json(
-            [{"name": s.name, "kind": s.stream, "location": s.url or None, "enabled": s.enabled} for s in sources]
+            [
+                {
+                    "name": s.name,
+                    "kind": s.stream,
+                    "location": s.url or None,
+                    "enabled": s.enabled,
+                    "poll_interval": s.poll_interval,
+                    "next_poll_at": s.next_poll_at.isoformat() if s.next_poll_at else None,
+                    "last_polled_at": s.last_polled_at.isoformat() if s.last_polled_at else None,
+                    "failures": s.failures,
+                    "last_error": s.last_error,
+                    "disabled_reason": s.disabled_reason,
+                }
+                for s in sources
+            ]
         )
         return
     table = Table()
-    for column in ("name", "kind", "location", "polled"):
+    for column in ("name", "kind", "location", "polled", "every", "next poll", "failures"):
         table.add_column(column)
     for s in sources:
-        table.add_row(s.name, s.stream, s.url or "—", "yes" if s.enabled else "no")
+        polled = "yes" if s.enabled else (f"no: {s.disabled_reason}" if s.disabled_reason else "no")
+        every = f"{s.poll_interval / 60:.0f} min" if s.poll_interval else "—"
+        next_poll = s.next_poll_at.strftime("%Y-%m-%d %H:%M") if s.next_poll_at and s.enabled else "—"
+        failures = f"{s.failures} ({s.last_error})" if s.failures else "0"
+        table.add_row(s.name, s.stream, s.url or "—", polled, every, next_poll, failures)
     app.out.print(table)
 
 

@@ -46,6 +46,14 @@ sources = Table(
     Column("options", JSON, nullable=False, default=dict),  # adapter options: {"channel": "…", "max_pages": 3}
     Column("state", JSON, nullable=False, default=dict),  # ETag, Last-Modified, last id seen …
     _now_column("created_at"),
+    # the polling schedule (sources.polling): seconds between polls, when next, failures in a row
+    Column("poll_interval", Float, nullable=True),
+    _now_column("next_poll_at", nullable=True),
+    _now_column("last_polled_at", nullable=True),
+    Column("failures", Integer, nullable=False, default=0, server_default="0"),
+    Column("hard_failures", Integer, nullable=False, default=0, server_default="0"),
+    Column("last_error", Text, nullable=True),
+    Column("disabled_reason", Text, nullable=True),  # why polling stopped by itself; None when it did not
 )
 
 snapshots = Table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
-from mobrief.records import Source
+from mobrief.records import Source, utc
 from mobrief.store import upserts
 from mobrief.store.schema import sources
 
@@ -23,6 +24,12 @@ def _row_to_source(row: Any) -> Source:
         url=row.location or "",
         enabled=bool(row.enabled),
         state=dict(row.state or {}),
+        poll_interval=row.poll_interval,
+        next_poll_at=None if row.next_poll_at is None else utc(row.next_poll_at),
+        last_polled_at=None if row.last_polled_at is None else utc(row.last_polled_at),
+        failures=int(row.failures or 0),
+        last_error=row.last_error,
+        disabled_reason=row.disabled_reason,
     )
 
 
@@ -63,7 +70,16 @@ class SourceRepository:
             conn.execute(
                 sources.update()
                 .where(sources.c.id == source_id)
-                .values(kind=kind, location=location, options=dict(options or {}), enabled=True)
+                .values(
+                    kind=kind,
+                    location=location,
+                    options=dict(options or {}),
+                    enabled=True,
+                    disabled_reason=None,
+                    failures=0,
+                    hard_failures=0,
+                    next_poll_at=None,
+                )
             )
         return self.get(name)
 
@@ -106,3 +122,58 @@ class SourceRepository:
     def save_state(self, name: str, state: Mapping[str, Any]) -> None:
         with self.engine.begin() as conn:
             conn.execute(sources.update().where(sources.c.name == name).values(state=dict(state)))
+
+    # ---- the polling schedule ----
+
+    def due(self, now: dt.datetime) -> builtins.list[Source]:
+        """Enabled sources with a location whose next poll is due at `now` (never polled ones first)."""
+        query = (
+            sa.select(sources)
+            .where(
+                sources.c.enabled.is_(True),
+                sources.c.location.is_not(None),
+                sa.or_(sources.c.next_poll_at.is_(None), sources.c.next_poll_at <= utc(now)),
+            )
+            .order_by(sources.c.next_poll_at.is_not(None), sources.c.next_poll_at, sources.c.name)
+        )
+        with self.engine.connect() as conn:
+            return [_row_to_source(row) for row in conn.execute(query)]
+
+    def next_due_at(self) -> dt.datetime | None:
+        """When the next enabled source is due, or None when no source is polled."""
+        query = sa.select(sa.func.min(sources.c.next_poll_at)).where(
+            sources.c.enabled.is_(True), sources.c.location.is_not(None)
+        )
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar()
+        return None if found is None else utc(found)
+
+    def hard_failures(self, name: str) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sources.c.hard_failures).where(sources.c.name == name)).scalar() or 0)
+
+    def record_poll(
+        self,
+        name: str,
+        *,
+        polled_at: dt.datetime,
+        interval: float,
+        failures: int,
+        hard_failures: int,
+        error: str | None,
+        disabled_reason: str | None,
+    ) -> None:
+        """Store a poll's outcome: the next poll `interval` seconds after `polled_at`; a disabled reason
+        stops polling until the source is added again."""
+        values: dict[str, Any] = {
+            "poll_interval": interval,
+            "last_polled_at": utc(polled_at),
+            "next_poll_at": utc(polled_at) + dt.timedelta(seconds=interval),
+            "failures": failures,
+            "hard_failures": hard_failures,
+            "last_error": error,
+        }
+        if disabled_reason is not None:
+            values |= {"enabled": False, "disabled_reason": disabled_reason}
+        with self.engine.begin() as conn:
+            conn.execute(sources.update().where(sources.c.name == name).values(**values))

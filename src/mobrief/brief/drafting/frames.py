@@ -115,10 +115,13 @@ def _is_predicate(word: str) -> bool:
     return bool(readings) and readings[0].tag.POS in ("VERB", "PRTS")
 
 
+_CAPTION = re.compile(r"^\s*(?:фото|видео|иллюстрация|источник|скриншот|кадр)\b", re.I)
+
+
 def is_statement(text: str) -> bool:
-    """Whether a sentence states something: it has a predicate. A page's menu, a photo credit or a dateline
-    («Перейти к основному контенту», «Фото: Никита Попов / РБК») has none, and its names are not the story's."""
-    return any(_is_predicate(w) for w in lemmas.words(text) if _CYRILLIC.search(w))
+    """Whether a sentence states something: it has a predicate and is no caption. A page's menu, a photo credit or
+    a dateline («Перейти к основному контенту», «Фото: Никита Попов / РБК») does not; its names are not the story's."""
+    return not _CAPTION.match(text) and any(_is_predicate(w) for w in lemmas.words(text) if _CYRILLIC.search(w))
 
 
 def sentences(report: Report) -> list[Span]:
@@ -493,7 +496,8 @@ def _arrest(s: Slots) -> str | None:
     if s.has("арестовать", "арест", "сизо"):
         return f"A court{where} has placed {who} under arrest{charge}."
     if s.has("дело") and (s.charges or s.people):
-        return f"A criminal case{charge} has been opened against {who}{where}."
+        against = f" against {who}" if s.people or s.roles or s.ages else ""  # no one named: no one invented
+        return f"A criminal case{charge} has been opened{against}{where}."
     return None
 
 
@@ -572,7 +576,7 @@ def _appeal(s: Slots) -> str | None:
     have = "have" if plural else "has"
     if s.has("видеообращение") or (s.has("обращение") and s.has("видео", "записать")):
         act = f"{have} recorded a video address"
-    elif s.has("митинг", "пикет", "протест", "акция"):
+    elif s.has("митинг", "пикет", "протест", "акция") or _phrase(s, ("встать", "на", "колено"), ("выйти", "к")):
         act = f"{have} held a protest"
     elif s.has("жалоба", "пожаловаться"):
         act = f"{have} complained"
@@ -647,11 +651,19 @@ def _recruitment(s: Slots) -> str | None:
                   if nominative and any(abs(_token_at(s, start) - i) <= 3 for i in verbs)]  # fmt: skip
         if signed:
             return f"{where}{signed[0]} has signed a contract with the Ministry of Defense."
+        if not s.people and verbs and s.counted:  # «почти 410 тыс. граждан заключили контракт»
+            return f"{where}{s.counted[0]} have signed contracts with the Ministry of Defense."
         if not s.people and verbs and _unnamed(s, ""):
             return f"{where}{_unnamed(s, '')} has signed a contract with the Ministry of Defense."
         if s.rubles:
             return f"{where}{'r' if where else 'R'}ecruiters are offering {s.rubles[0]} for contract military service."
     return None
+
+
+def _phrase(s: Slots, *phrases: tuple[str, ...]) -> bool:
+    """Whether the sentence holds one of these runs of lemmas («встали на колени»)."""
+    order = [w.lemma for w in s.span.words]
+    return any(order[i : i + len(p)] == list(p) for p in phrases for i in range(len(order)))
 
 
 def _contract_verbs(s: Slots) -> list[int]:
@@ -726,11 +738,11 @@ def _attributed(outlet: str, clause: str) -> str:
     return f"According to {outlet}, {clause}"
 
 
-def _also(slots: Sequence[Slots], stated: str) -> tuple[str, Slots] | None:
+def _also(slots: Sequence[Slots], stated: str) -> list[tuple[str, Slots]]:
     """A plain sentence of the facts the draft is sure of and has not stated yet: people, places and named bodies,
     sums and figures, from the lead report first, then from the story's other reports ("The reports also …")."""
     low = stated.lower()
-    found: dict[str, dict[str, Slots]] = {"names": {}, "places": {}, "sums": {}}
+    found: dict[str, dict[str, Slots]] = {"names": {}, "places": {}, "sums": {}, "topics": {}}
     seen_names: set[str] = set()
     for s in slots:
         for phrase, name in zip(s.people, s.names, strict=False):
@@ -740,23 +752,35 @@ def _also(slots: Sequence[Slots], stated: str) -> tuple[str, Slots] | None:
                 found["names"].setdefault(phrase, s)
         bodies = [i for i in s.institutions + s.venues if i.removeprefix("the ")[:1].isupper()]  # not "a court"
         for place in s.places + bodies:
-            if place.lower().removeprefix("the ") not in low and not any(place in f for f in found["places"]):
+            bare = place.removeprefix("the ")
+            if bare.lower() not in low and not any(bare in f for f in [*found["places"], *found["names"]]):
                 found["places"].setdefault(place, s)
         for figure in s.rubles + s.counted + s.figures:
             if figure not in stated and not any(_same_figure(figure, f) for f in found["sums"]):
                 found["sums"].setdefault(figure, s)
-    names, places, sums = (list(found[k].items())[:cap] for k, cap in (("names", 4), ("places", 4), ("sums", 6)))
-    used = [s for _, s in names + places + sums]
-    if not used:
-        return None
+        for topic in s.topics + s.payments:
+            if topic.lower() not in low and not any(topic in t or t in topic for t in found["topics"]):
+                found["topics"].setdefault(topic, s)
+    names, places, sums, topics = (
+        list(found[k].items())[:cap] for k, cap in (("names", 4), ("places", 4), ("sums", 6), ("topics", 3))
+    )
+    sentences: list[tuple[str, Slots]] = []
+    plural = len({s.span.report.item_id for _, s in names + places + sums + topics}) > 1
+    subject, verb = ("The reports", "discuss") if plural else ("The report", "discusses")
+    if topics:
+        first = min((s for _, s in topics), key=slots.index)
+        sentences.append((f"{subject} also {verb} {_and([t for t, _ in topics])}.", first))
+        subject = "They" if plural else "It"
     parts = [f"name {_and([n for n, _ in names])}"] if names else []
     parts += [f"mention {_and([p for p, _ in places])}"] if places else []
     parts += [f"cite {_and([f for f, _ in sums])}"] if sums else []
-    joined = " and ".join(parts) if len(parts) <= 2 else ", ".join(parts[:-1]) + ", and " + parts[-1]
-    if len({s.span.report.item_id for s in used}) > 1:
-        return f"The reports also {joined}.", min(used, key=slots.index)
-    singular = re.sub(r"\b(name|mention|cite)\b", r"\1s", joined)
-    return f"The report also {singular}.", min(used, key=slots.index)
+    if parts:
+        joined = " and ".join(parts) if len(parts) <= 2 else ", ".join(parts[:-1]) + ", and " + parts[-1]
+        if not plural:
+            joined = re.sub(r"\b(name|mention|cite)\b", r"\1s", joined)
+        first = min((s for _, s in names + places + sums), key=slots.index)
+        sentences.append((f"{subject}{'' if topics else ' also'} {joined}.", first))
+    return sentences
 
 
 def _same_figure(a: str, b: str) -> bool:
@@ -874,9 +898,9 @@ def draft(story: StoryReports, context: DraftContext, book: Phrasebook | None = 
                 DraftSentence(text=f"{outlet} has reported on this story.", item_id=lead.item_id, source_text="")
             )
     others = [fill(span, book) for r in story.reports if r is not lead and is_russian(r) for span in sentences(r)]
-    more = _also(slots + others, " ".join(s.text for s in written))
-    if more and not _CYRILLIC.search(more[0]):
-        written.append(_sentence_record(_tidy(more[0]), more[1].span))
+    for text, source in _also(slots + others, " ".join(s.text for s in written)):
+        if not _CYRILLIC.search(text):
+            written.append(_sentence_record(_tidy(text), source.span))
     return StoryDraft(
         story_id=story.story_id,
         text=" ".join(s.text for s in written),

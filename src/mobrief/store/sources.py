@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,6 +62,18 @@ class SourceRepository:
             .on_conflict_do_nothing(index_elements=["name"])
         )
         return int(conn.execute(sa.select(sources.c.id).where(sources.c.name == name)).scalar_one())
+
+    def ensure_many(self, names: Iterable[str], kind: str, *, conn: Connection) -> dict[str, int]:
+        """`ensure` for every name of a batch, with one query when they all exist (an import names the same
+        40 channels in every batch: a query each was 40 round trips a batch)."""
+        wanted = set(names)
+        found = {
+            str(row.name): int(row.id)
+            for row in conn.execute(sa.select(sources.c.id, sources.c.name).where(sources.c.name.in_(wanted)))
+        }
+        for name in wanted - set(found):
+            found[name] = self.ensure(name, kind, conn=conn)
+        return found
 
     def add(self, name: str, kind: str, location: str, options: Mapping[str, Any] | None = None) -> Source:
         """Configure a source to poll; an existing source of that name gets the new location and options."""

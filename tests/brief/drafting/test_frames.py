@@ -249,3 +249,43 @@ def test_where_the_wounded_were_is_not_where_they_are_from() -> None:
     english = drafted("Журналист Сергей Кощеев из Казани получил тяжелое ранение на СВО в ДНР.")
     assert "Sergey Koshcheev" in english and "has been wounded" in english
     assert "from Kazan" in english and "from the occupied Donetsk" not in english
+
+
+def test_a_contract_someone_is_made_to_sign_is_not_signed() -> None:
+    english = drafted("В Курганской области мать срочника заявила, что её сына в части заставляют подписать контракт.")
+    assert "has signed a contract" not in english
+
+
+def test_a_raise_already_told_is_not_cited_again() -> None:
+    english = drafted(
+        "В Белгородской области единовременную выплату увеличили с 1,7 млн до 2 млн рублей. "
+        "Ранее губернатор говорил о выплате 1,7 млн рублей и 500 тысяч рублей от региона."
+    )
+    assert english.count("1.7 million") == 1 and "500,000 rubles" in english
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "В Курганской области мать срочника заявила, что её сына заставляют подписать контракт.",
+            "the mother of a conscript from the Kurgan region has said that her son is being pressured to sign a "
+            "contract with the Ministry of Defense",
+        ),
+        (
+            "В Росгвардии создают добровольческие подразделения; обещают 150 000 рублей в месяц.",
+            "Rosgvardia is forming volunteer units, offering 150,000 rubles per month",
+        ),
+        (
+            "В Подмосковье из-за весеннего призыва открыли дополнительные призывные пункты.",
+            "in the Moscow region, new recruitment points have been opened",
+        ),
+        (
+            "В здание военкомата в Екатеринбурге бросили бутылку с зажигательной смесью.",
+            "an arson attack has targeted the military enlistment office in Yekaterinburg",
+        ),
+    ],
+    ids=["pressed to sign", "volunteer units", "recruitment points", "arson attack"],
+)
+def test_the_beats_common_events(text: str, expected: str) -> None:
+    assert expected in drafted(text)

@@ -313,7 +313,8 @@ def _latin(person: Mapping[str, Any], full: Mapping[str, str]) -> str:
 def fill(span: Span, book: Phrasebook) -> Slots:
     """The slots of one Russian sentence."""
     report, words = span.report, span.words
-    slots = Slots(span=span, lemmas=frozenset(w.lemma for w in words))
+    parts = [lemmas.lemma(p) for w in words if "-" in w.lemma for p in w.lemma.split("-") if p]  # «сына-срочника»
+    slots = Slots(span=span, lemmas=frozenset([w.lemma for w in words] + parts))
     found: dict[str, list[Match]] = {t: book.find(words, t) for t in phrasebook.TABLES if t != "articles"}
     slots.ages = [int(m.group(1)) for m in _AGE_STRICT.finditer(span.text) if 14 <= int(m.group(1)) <= 99]
     roles = found["roles"]
@@ -515,11 +516,7 @@ def _payment(s: Slots) -> str | None:
     else:  # «с 1,7 млн до 2 млн» with no word for the direction: a change, not a range
         verb = "has been changed" if amount.startswith("from ") else "amounts to"
     joiner = " " if verb == "amounts to" or amount.startswith("from ") else " to "
-    text = f"{where}{subject} {verb}{joiner}{amount}"
-    others = [r for r in s.rubles[1:] if r.removesuffix(" rubles") not in amount]  # not a bound of the first
-    if others:
-        text += f"; the report also cites {_and(others[:2])}"
-    return text + "."
+    return f"{where}{subject} {verb}{joiner}{amount}."  # other sums go to the facts sentence
 
 
 DEATH_WORDS = ("погибнуть", "погибший", "гибель", "убить", "похоронить", "скончаться", "умереть", "смерть")
@@ -552,7 +549,31 @@ def _deaths(s: Slots) -> str | None:
     return f"{_capital(_from(who, where))} has been killed in the war against Ukraine."
 
 
+def _pressured(s: Slots) -> str | None:
+    """A relative says a soldier is pressed to sign a contract («мать срочника заявила, что её сына заставляют
+    подписать контракт»), a complaint the beat hears often."""
+    if not (
+        s.has("заставлять", "заставить", "уговаривать", "принуждать", "вынуждать", "склонять") and s.has("контракт")
+    ):
+        return None
+    relation = "son" if s.has("сын") else "husband" if s.has("муж") else None
+    if relation is None:
+        return None
+    soldier = "conscript" if s.has("срочник", "срочный") else "soldier"
+    speaker = (
+        f"the mother of a {soldier}" if s.has("мать") else f"the wife of a {soldier}" if s.has("жена")
+        else "a reader" if s.has("читатель", "читательница") else f"a relative of a {soldier}"
+    )  # fmt: skip
+    her = "her" if s.has("мать", "жена", "читательница") else "their"
+    who = _from(speaker, f" from {s.home}" if s.home else "")
+    told = f"{her} {relation} is being pressured to sign a contract with the Ministry of Defense"
+    return f"{_capital(who)} has said that {told}."
+
+
 def _appeal(s: Slots) -> str | None:
+    pressured = _pressured(s)
+    if pressured:
+        return pressured
     relatives = s.has("жена", "мать", "родственник", "супруга", "вдова")
     who = (
         "relatives of mobilized soldiers"
@@ -640,10 +661,17 @@ def _verb(action: str, tense: str, *, plural: bool = False) -> str:
 
 def _recruitment(s: Slots) -> str | None:
     where = f"In {s.places[0]}, " if s.places else ""
+    offer = f", offering {s.rubles[0]}" if s.rubles else ""
+    if s.has("доброволец", "добровольческий") and s.has("создавать", "создать", "формировать", "набирать"):
+        body = next((i for i in s.institutions + s.venues if i[:1].isupper() or i.startswith("the ")), None)
+        if body:
+            return f"{_capital(body)} is forming volunteer units{f' in {s.places[0]}' if s.places else ''}{offer}."
+        return f"{where}{'v' if where else 'V'}olunteer units are being formed{offer}."
+    if s.has("открыть", "открываться", "открыться") and s.has("пункт", "военкомат"):
+        return f"{where}{'n' if where else 'N'}ew recruitment points have been opened."
     if s.has("повестка"):
         return f"{where}{'d' if where else 'D'}raft notices are being handed out."
     if s.has("реклама", "вакансия"):
-        offer = f", offering {s.rubles[0]}" if s.rubles else ""
         return f"{where}{'a' if where else 'A'}dvertisements for contract military service have been spotted{offer}."
     if s.has("контракт", "контрактник", "доброволец", "завербовать", "вербовать"):
         verbs = _contract_verbs(s)
@@ -653,7 +681,7 @@ def _recruitment(s: Slots) -> str | None:
             return f"{where}{signed[0]} has signed a contract with the Ministry of Defense."
         if not s.people and verbs and s.counted:  # «почти 410 тыс. граждан заключили контракт»
             return f"{where}{s.counted[0]} have signed contracts with the Ministry of Defense."
-        if not s.people and verbs and _unnamed(s, ""):
+        if not s.people and verbs and _unnamed(s, "") and not RELATIVES & set(s.roles):
             return f"{where}{_unnamed(s, '')} has signed a contract with the Ministry of Defense."
         if s.rubles:
             return f"{where}{'r' if where else 'R'}ecruiters are offering {s.rubles[0]} for contract military service."
@@ -667,9 +695,22 @@ def _phrase(s: Slots, *phrases: tuple[str, ...]) -> bool:
 
 
 def _contract_verbs(s: Slots) -> list[int]:
-    """Where the sentence says someone signed a contract («подписал контракт», «заключил контракт с …»)."""
+    """Where the sentence says someone signed a contract («подписал контракт», «заключил контракт с …»); not where
+    someone is made or wants to sign one («заставляют подписать контракт»)."""
     order = [w.lemma for w in s.span.words]
-    return [i for i, a in enumerate(order) if a in ("подписать", "заключить") and "контракт" in order[i + 1 : i + 3]]
+    text = s.span.report.text
+    return [
+        i
+        for i, (a, w) in enumerate(zip(order, s.span.words, strict=True))
+        if a in ("подписать", "заключить") and "контракт" in order[i + 1 : i + 3] and _done(text[w.start : w.end])
+    ]
+
+
+def _done(word: str) -> bool:
+    """Whether a verb form says the act happened: past tense or a participle, not an infinitive or the future."""
+    readings = lemmas.parses(word)
+    tag = readings[0].tag if readings else None
+    return tag is not None and (tag.POS in ("PRTF", "PRTS") or "past" in tag)
 
 
 def _token_at(s: Slots, start: int) -> int:
@@ -701,7 +742,20 @@ def _youth(s: Slots) -> str | None:
 
 
 def _treason(s: Slots) -> str | None:
-    return _sentence(s) or _arrest(s)
+    return _sentence(s) or _arrest(s) or _attack(s)
+
+
+def _attack(s: Slots) -> str | None:
+    """An arson or bomb attack on a building of the war effort («в здание военкомата бросили бутылку с
+    зажигательной смесью»)."""
+    if not (s.has("поджог", "поджечь", "зажигательный", "коктейль", "взрыв", "подорвать")):
+        return None
+    target = next((i for i in s.institutions + s.venues if i in TARGETS), None)
+    if target is None:
+        return None
+    what = "A bomb attack" if s.has("взрыв", "подорвать") else "An arson attack"
+    where = f" in {s.places[0]}" if s.places else ""
+    return f"{what} has targeted {target}{where}."
 
 
 LAW_ENFORCEMENT = frozenset({
@@ -712,6 +766,10 @@ YOUTH_TOPICS = frozenset({
     "basic military training", "military-patriotic education", "“Conversations About Important Things” lessons",
     "the Fundamentals of Security and Defense of the Motherland course", "military training", "drones",
     "military training camps",
+})  # fmt: skip
+TARGETS = frozenset({
+    "the military enlistment office", "the recruitment center", "the contract service recruitment center",
+    "the police", "the administration", "Rosgvardia",
 })  # fmt: skip
 RELATIVES = frozenset({"mother", "wife", "widow", "relative", "son", "father"})
 
@@ -732,8 +790,8 @@ WRITERS: dict[str, Callable[[Slots], str | None]] = {
 def _attributed(outlet: str, clause: str) -> str:
     """The house voice: "According to Mediazona, a court in …"."""
     first, _, rest = clause.partition(" ")
-    if first in ("A", "An", "The", "In", "Relatives", "Soldiers", "Mobilized", "Draft", "Advertisements",
-                 "Recruiters", "Schools", "Law", "Schoolchildren", "Students"):  # fmt: skip
+    if first in ("A", "An", "The", "In", "Relatives", "Soldiers", "Mobilized", "Draft", "Advertisements", "Recruiters",
+                 "Schools", "Law", "Schoolchildren", "Students", "Volunteer", "New", "Women"):  # fmt: skip
         clause = first.lower() + " " + rest
     return f"According to {outlet}, {clause}"
 
@@ -756,9 +814,10 @@ def _also(slots: Sequence[Slots], stated: str) -> list[tuple[str, Slots]]:
             if bare.lower() not in low and not any(bare in f for f in [*found["places"], *found["names"]]):
                 found["places"].setdefault(place, s)
         for figure in s.rubles + s.counted + s.figures:
-            if figure not in stated and not any(_same_figure(figure, f) for f in found["sums"]):
+            told = _value(figure) in stated  # "1.7 million" of a raise already told
+            if not told and not any(_same_figure(figure, f) for f in found["sums"]):
                 found["sums"].setdefault(figure, s)
-        for topic in s.topics + s.payments:
+        for topic in s.topics:
             if topic.lower() not in low and not any(topic in t or t in topic for t in found["topics"]):
                 found["topics"].setdefault(topic, s)
     names, places, sums, topics = (
@@ -843,8 +902,14 @@ def _adds_facts(s: Slots, clause: str, stated: str, *, repeat: bool) -> bool:
     if clause in stated:
         return False
     low, text = stated.lower(), clause.lower()
-    facts = [n.split()[-1] for n in s.names] + s.rubles + s.terms + s.charges + s.counted + ([] if repeat else s.places)
+    facts = [n.split()[-1] for n in s.names] + [_value(r) for r in s.rubles] + s.terms + s.charges + s.counted
+    facts += [] if repeat else s.places
     return any(f.lower().removeprefix("the ") in text and f.lower().removeprefix("the ") not in low for f in facts)
+
+
+def _value(rubles: str) -> str:
+    """The number of a ruble sum as a draft may already state it: "1.7 million" of "1.7 million rubles"."""
+    return rubles.split(" rubles")[0].removeprefix("from ")
 
 
 def _tidy(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -14,7 +16,12 @@ INTERFACE = {
     ("ingest", "feed"): ["--json"],
     ("ingest", "url"): ["--json"],
     ("ingest", "jsonl"): ["--json"],
-    ("enrich",): ["--json"],
+    ("enrich",): ["--defer", "--json"],
+    ("fetch",): ["--defer", "--watch", "--json"],
+    ("draft",): ["--defer", "--json"],
+    ("db", "upgrade"): ["--json"],
+    ("worker",): ["--queue", "--concurrency", "--until-idle", "--json"],
+    ("jobs",): ["--json"],
     ("items", "export"): ["--format"],
     ("items", "list"): ["--json"],
     ("items", "search"): ["--json"],
@@ -47,3 +54,26 @@ def test_interface_command_exists_with_its_options(command: tuple[str, ...]) -> 
 def test_global_db_option() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert "--db URL" in result.output
+
+
+def _commands_in(text: str) -> list[list[str]]:
+    """The first two words of each `mobrief …` command line in a text (a shell line or a unit's ExecStart)."""
+    pattern = re.compile(r"^(?:ExecStart=\S*/)?mobrief ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?", re.MULTILINE)
+    return [[w for w in match.groups() if w] for match in pattern.finditer(text)]
+
+
+def test_the_team_server_section_and_units_name_commands_that_exist() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Team server", 1)[1].split("\n## ", 1)[0]
+    units = "\n".join(p.read_text(encoding="utf-8") for p in sorted((root / "deploy").glob("*.service")))
+    commands = _commands_in(section.split("```sh", 1)[1].split("```", 1)[0]) + _commands_in(units)
+    assert len(commands) >= 12
+    for words in commands:
+        group = CliRunner().invoke(cli, [words[0], "--help"])
+        assert group.exit_code == 0, f"mobrief {words[0]}: {group.output}"
+        if "Commands:" in group.output:  # a group: its subcommand must exist too
+            result = CliRunner().invoke(cli, [*words[:2], "--help"])
+            assert result.exit_code == 0, f"mobrief {' '.join(words)}: {result.output}"

@@ -270,8 +270,8 @@ async def run_worker(app: procrastinate.App, options: WorkerOptions) -> Counter[
             await app.run_worker_async(wait=False, **worker_kwargs)
             if not await _unfinished(app, options.queues):
                 return _worker().done
-            # other workers are still running jobs, or died holding them: wait, then take back the stalled
-            await asyncio.sleep(heartbeat)
+            # other workers are still running jobs, or died holding them: look again soon, take back the stalled
+            await asyncio.sleep(1.0)
             await _retry_stalled(app, options.stalled_after)
 
 

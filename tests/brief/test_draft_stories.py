@@ -123,3 +123,16 @@ def test_cli_draft_and_stories_show(db_url: str, tmp_path: Path) -> None:
     assert shown.exit_code == 0 and "Draft" in shown.output and "Суд в Курске" in shown.output
     bad = runner.invoke(cli, ["--db", db_url, "draft", "--backend", "nope"])
     assert bad.exit_code != 0 and "unknown drafting backend 'nope'" in str(bad.exception or bad.output)
+
+
+def test_stories_show_says_which_sentence_rests_on_the_whole_report(db_url: str) -> None:
+    store = open_store(db_url)
+    story_id = add_story(
+        store, [make_item(1, source="mediazona", text="Сегодня было много сообщений.", published_at=WHEN)]
+    )
+    store.engine.dispose()
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db_url, "draft"]).exit_code == 0
+    shown = runner.invoke(cli, ["--db", db_url, "stories", "show", str(story_id)], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and "has reported on this story" in shown.output
+    assert "(the whole report)" in shown.output and "[-1:-1]" not in shown.output

@@ -197,7 +197,12 @@ def show_story(app: AppContext, story_id: int, as_json: bool) -> None:
         sentences.add_column("English", overflow="fold")
         sentences.add_column("rests on (item, characters: Russian)", overflow="fold")
         for sentence in drafted.sentences:
-            where = f"#{sentence.item_id} [{sentence.start}:{sentence.end}] " if sentence.item_id else ""
+            if not sentence.item_id:
+                where = ""
+            elif sentence.start < 0:  # a sentence about the report as a whole ("X has reported on this story.")
+                where = f"#{sentence.item_id} (the whole report)"
+            else:
+                where = f"#{sentence.item_id} [{sentence.start}:{sentence.end}] "
             sentences.add_row(Text(sentence.text), Text(where + sentence.source_text))
         out.print(sentences)
         for finding in drafted.findings:

@@ -13,6 +13,8 @@ score them:
                 with every other event, as in a busy week)
   sections_ru   share of the fold's reports (with a stable section) put in the published section
   people        share of the people the fold's published paragraphs name found among the reports' entities
+  people_named  share of those people the reports name at all (a word with the surname's consonants): the
+                most `people` can reach, since a name no report states cannot be extracted (printed, not gated)
   sections_en   archive paragraphs under stable headings, k folds by brief: train on the others, classify
 
 Briefs that printed a paragraph about a fold's event are left out of that fold's training, so no model
@@ -36,6 +38,7 @@ import itertools
 import json
 import math
 import random
+import re
 import statistics
 import sys
 import time
@@ -49,9 +52,10 @@ from mobrief import lemmas
 from mobrief.enrich import archive_names, relevance, sections, stages
 from mobrief.records import EnrichedItem, Enrichment, Item
 from mobrief.stories import clustering, signatures
+from mobrief.style import transliteration
 
 REPO = Path(__file__).resolve().parent.parent
-MEASURES = ("story_f1", "off_rejected", "on_kept", "sections_ru", "people", "sections_en")
+MEASURES = ("story_f1", "off_rejected", "on_kept", "sections_ru", "people", "people_named", "sections_en")
 SECTION_KEYS = {
     "authorities and relatives of mobilized soldiers": "authorities",
     "authorities and legislation": "authorities",
@@ -269,6 +273,28 @@ def latin_names(enrichment: Enrichment) -> set[str]:
     return names
 
 
+def _consonants(word: str) -> str:
+    """A Latin word's consonants after the archive's spelling folds: "Klyuge" and "Kluge" alike."""
+    return re.sub(r"[aeiou]", "", archive_names.spelling_key(word))
+
+
+def named_in(person: str, texts: Iterable[str]) -> bool:
+    """Whether the texts name `person` at all: a capitalised word, or its lemma, romanised has the consonants
+    of the surname («Сергея Шойгу», «Трумана», "Khabirov" for "Habirov"). Approximate by design: it bounds the
+    people measure, it does not score it."""
+    surname = _consonants(person.split()[-1]) if person.strip() else ""
+    if len(surname) < 2:
+        return False
+    for text in texts:
+        for word in lemmas.words(text):
+            if not word[:1].isupper():
+                continue
+            forms = {word, lemmas.lemma(word)} if lemmas.is_cyrillic(word) else {word}
+            if any(_consonants(transliteration.romanize(form)) == surname for form in forms):
+                return True
+    return False
+
+
 @dataclass(slots=True)
 class StreamRun:
     """Enrichment of every report under each fold's models, and the stories of the whole stream."""
@@ -373,18 +399,22 @@ def score_stream(stream: Stream, run: StreamRun) -> list[FoldScores]:
         )
         tp, pred, true = _pairwise_f1(run.story, truth, {r.item.id for r in on})  # type: ignore[arg-type]
         scores.counts["story_f1"] = (round(_f1(tp, pred, true) * 10_000), 10_000)
-        hits = total = 0
+        hits = named = total = 0
         for event in stream.events:
             if stream.event_fold[event["event_id"]] != fold:
                 continue
             found: set[str] = set()
+            texts = []
             for r in on:
                 if r.event == event["event_id"]:
                     found |= latin_names(enriched[r.item.id])
+                    texts.append(r.item.text)
             for person in event.get("people") or []:
                 total += 1
                 hits += person.strip().lower() in found
+                named += named_in(person, texts)
         scores.counts["people"] = (hits, total)
+        scores.counts["people_named"] = (named, total)
         out.append(scores)
     return out
 

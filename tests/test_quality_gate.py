@@ -60,3 +60,19 @@ def test_the_worktree_finds_the_shared_data_of_its_main_checkout(tmp_path: Path)
     (worktree / ".git").write_text(f"gitdir: {main / '.git' / 'worktrees' / 'wt'}\n", encoding="utf-8")
     assert _harness().find_data_dir(worktree) == tmp_path / "shared" / "data"
     assert _harness().find_data_dir(tmp_path / "elsewhere" / "plain") is None
+
+
+@pytest.mark.parametrize(
+    ("person", "text", "named"),
+    [
+        ("Sergei Shoigu", "По словам министра обороны Сергея Шойгу, призыву подлежат", True),  # any case
+        ("Aleksandr Truman", "Об этом рассказал Александр Труман.", True),
+        ("Radii Habirov", "Radiy Khabirov said on Thursday", True),  # another romanisation of one name
+        ("Janis Kluge", "экономист Янис Клюге", True),
+        ("Aleksandr Truman", "Об этом рассказал Александр Труманов.", False),  # another surname
+        ("Putin", "миллиардер Потанин", False),
+        ("Janis Kluge", "клюге", False),  # a name is capitalised
+    ],
+)
+def test_the_people_ceiling_counts_a_person_the_reports_name_in_any_form(person: str, text: str, named: bool) -> None:
+    assert _harness().named_in(person, [text]) is named

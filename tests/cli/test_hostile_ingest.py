@@ -185,9 +185,13 @@ json_values = st.recursive(
     max_leaves=12,
 )
 good_texts = any_text.filter(lambda t: clean_text(t).strip())
+cut_json = st.one_of(json_values, st.lists(json_values, min_size=1, max_size=4)).flatmap(
+    lambda v: st.integers(1, len(json.dumps(v))).map(lambda end: json.dumps(v)[:end].encode())
+)  # a value cut anywhere: `[1,` or `{"a": [` first in a file must not make the lines after it one array
 bad_lines = st.one_of(
     st.binary(max_size=80).filter(lambda b: b"\n" not in b and b"\r" not in b),
     json_values.map(lambda v: json.dumps(v).encode()),
+    cut_json,
 )
 
 

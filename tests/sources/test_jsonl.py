@@ -167,3 +167,21 @@ def test_a_broken_first_line_starting_like_an_array_does_not_hide_the_lines_afte
     records = list(read_lines(path))
     assert [type(r).__name__ for r in records] == ["BadRecord", "Item", "BadRecord", "Item"]
     assert [r.line for r in records if isinstance(r, BadRecord)] == [1, 3]
+
+
+@pytest.mark.parametrize("first", ["[1,", '[{"a": 1},', "[1, 2", '["a"', "[1]x", "[1] [2]", "[", '[{"source": "s"'])
+def test_a_first_line_cut_like_an_array_costs_none_of_the_good_lines_after_it(tmp_path: Path, first: str) -> None:
+    goods = [json.dumps({**GOOD, "url": f"https://verstka.example/a/{n}"}, ensure_ascii=False) for n in range(3)]
+    records = list(read_lines(write_lines(tmp_path / "items.jsonl", [first, *goods])))
+    assert [r.url for r in records if isinstance(r, Item)] == [f"https://verstka.example/a/{n}" for n in range(3)]
+    assert [(r.line, r.cause) for r in records if isinstance(r, BadRecord)] == [(1, "not JSON")]
+
+
+def test_an_array_file_cut_after_an_element_keeps_every_element_before_the_cut(tmp_path: Path) -> None:
+    elements = [json.dumps({**GOOD, "url": f"https://verstka.example/a/{n}"}, ensure_ascii=False) for n in range(3)]
+    path = write_lines(tmp_path / "array.json", ["[", elements[0] + ",", elements[1] + ",", elements[2]])
+    context = SourceContext(settings=Settings())
+    records = list(read_lines(path, context))
+    assert [r.url for r in records if isinstance(r, Item)] == [f"https://verstka.example/a/{n}" for n in range(3)]
+    assert [r.cause for r in records if isinstance(r, BadRecord)] == ["not JSON"]  # where the array breaks
+    assert any("a JSON array, not JSON Lines" in w for w in context.warnings)

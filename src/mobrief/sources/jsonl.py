@@ -171,6 +171,40 @@ def _read_lines(file: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
         yield line_no, chunk
 
 
+def _count_array_objects(file: IO[bytes]) -> tuple[int, bool]:
+    """How many objects a file opening with `[` holds as elements of that array, and whether the file is that
+    one array and nothing more (ijson's flat events: counted, never built)."""
+    file.seek(0)
+    depth = objects = 0
+    try:
+        for event, _ in ijson.basic_parse(file, use_float=True):
+            if event in _OPEN:
+                depth += 1
+            elif event in _CLOSE:
+                depth -= 1
+                objects += depth == 1 and event == "end_map"
+    except ijson.JSONError:
+        return objects, False
+    finally:
+        file.seek(0)
+    return objects, True
+
+
+def _count_objects_by_line(file: IO[bytes]) -> int:
+    """How many lines of a file are each one JSON object."""
+    file.seek(0)
+    objects = 0
+    for _, line in _read_lines(file):
+        if line is None or not line.lstrip().startswith(b"{"):
+            continue
+        try:
+            objects += isinstance(json.loads(line), dict)
+        except (ValueError, RecursionError):
+            continue
+    file.seek(0)
+    return objects
+
+
 class _Reader:
     """One pass over a file: lines (or a JSON array's elements) to items, bad records and noted fixes."""
 
@@ -262,6 +296,8 @@ class _Reader:
             return self._one_object(file)
         if kind != "start_array":
             return None
+        if not self._reads_best_as_array(file):
+            return None
         elements = self._elements(file)
         try:
             first = next(elements)
@@ -286,6 +322,13 @@ class _Reader:
         except ijson.JSONError as exc:
             reason = f"element {n + 1}: not JSON ({str(exc).splitlines()[0]}); the elements before it were read"
             yield BadRecord(self.path, None, None, reason, "not JSON")
+
+    def _reads_best_as_array(self, file: IO[bytes]) -> bool:
+        """Whether a file opening with `[` is better read as one JSON array than line by line: it is when it is
+        one whole array, or, cut or followed by more, when its array holds more objects than its lines do (a
+        JSON Lines file whose first line is a cut array must not lose the good lines after it)."""
+        objects, whole = _count_array_objects(file)
+        return whole or objects > _count_objects_by_line(file)
 
     def _elements(self, file: IO[bytes]) -> Iterator[Any]:
         """A JSON array file's elements: parsed whole by `json` when small (it reads NaN as Python writes it),

@@ -17,10 +17,16 @@ ALLOWED = {
     "stories": {"store", "enrich", "style"},
     "brief": {"store", "stories", "enrich", "style"},
     "pipeline": {"sources", "store", "enrich", "stories", "style", "brief"},
-    "tasks": {"pipeline", "sources", "store", "enrich", "stories", "style", "brief"},
-    "web": {"store", "enrich", "stories", "style", "brief", "pipeline", "sources"},
-    "cli": {"sources", "store", "enrich", "stories", "style", "brief", "pipeline", "web", "tasks"},
+    # the newsroom's use cases sit above every stage; cli, web and tasks are adapters over them
+    "newsroom": {"pipeline", "sources", "store", "enrich", "stories", "style", "brief"},
+    "tasks": {"newsroom", "pipeline", "sources", "store", "enrich", "stories", "style", "brief"},
+    "web": {"newsroom", "store", "enrich", "stories", "style", "brief", "pipeline", "sources"},
+    "cli": {"newsroom", "sources", "store", "enrich", "stories", "style", "brief", "pipeline", "web", "tasks"},
 }
+
+# what only the use cases sequence: an adapter asks the newsroom to process items, never the stages one by one
+SEQUENCED_BY_THE_NEWSROOM = {"enrich_pending", "cluster_pending", "draft_recent"}
+ADAPTERS_MOVED_TO_THE_NEWSROOM = ("cli/enrich.py", "cli/demo.py")
 
 
 def _room(path: Path) -> str:
@@ -68,3 +74,11 @@ def test_every_room_states_its_job() -> None:
     for init in PACKAGE.glob("*/__init__.py"):
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
         assert doc and doc.strip().endswith("."), f"{init} needs a one-sentence docstring"
+
+
+def test_the_enrich_and_demo_commands_leave_sequencing_to_the_newsroom() -> None:
+    for name in ADAPTERS_MOVED_TO_THE_NEWSROOM:
+        tree = ast.parse((PACKAGE / name).read_text(encoding="utf-8"))
+        called = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+        assert called & SEQUENCED_BY_THE_NEWSROOM == set(), f"{name} sequences stages itself"
+        assert "process_pending" in called, f"{name} does not call newsroom.processing"

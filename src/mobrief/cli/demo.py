@@ -19,6 +19,7 @@ from mobrief.cli import brief as brief_cli
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.cli.ingest import run_ingest
 from mobrief.errors import ConfigError
+from mobrief.newsroom import processing
 from mobrief.store import Store
 from mobrief.store.schema import item_enrichments, items, sources
 
@@ -90,8 +91,8 @@ def demo(app: AppContext, folder: Path, out: Path, as_json: bool) -> None:
         for name in report.sources_seen or {report.source: 0}:
             duplicates.setdefault(name, 0)
         duplicates[report.source] = duplicates.get(report.source, 0) + report.counts.unchanged
-    enriched = pipeline.enrich_pending(app.store, settings=app.settings)
-    clustered = pipeline.cluster_pending(app.store, settings=app.settings)
+    processed = processing.process_pending(app.store, settings=app.settings, draft=False)
+    enriched, clustered = processed.enriched, processed.clustered
     summary = source_summary(app.store, duplicates)
     composed = None
     files: dict[str, Path] = {}

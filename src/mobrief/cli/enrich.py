@@ -9,11 +9,11 @@ from typing import Any
 import click
 from rich.text import Text
 
-from mobrief import pipeline
 from mobrief.brief import draft_stories
 from mobrief.cli import workers
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json, progress_bar
 from mobrief.errors import BadRecord
+from mobrief.newsroom import processing, training
 
 
 @click.command("enrich")
@@ -53,15 +53,12 @@ def enrich_command(
         else:
             app.console.print(f"queued {queued} enrichment job{'s' * (queued != 1)} for `mobrief worker`")
         return
-    with progress_bar(app, "enriching") as update:
-        report = pipeline.enrich_pending(store, settings=app.settings, progress=update)
-    summary: dict[str, Any] = report.as_dict() | {"retried": retried}
-    with progress_bar(app, "clustering") as update:
-        clustered = pipeline.cluster_pending(store, settings=app.settings, progress=update)
-    summary["stories"] = clustered.as_dict()
-    with progress_bar(app, "drafting") as update:
-        drafted = pipeline.draft_recent(store, progress=update)
-    summary["drafts"] = drafted.as_dict(with_ids=False)
+    processed = processing.process_pending(
+        store, settings=app.settings, progress=lambda stage: progress_bar(app, stage)
+    )
+    report, drafted = processed.enriched, processed.drafts
+    assert drafted is not None
+    summary: dict[str, Any] = processed.as_dict() | {"retried": retried}
     if as_json:
         print_json(summary)
         return
@@ -91,34 +88,18 @@ def relevance_group() -> None:
 @pass_app
 def relevance_train(app: AppContext, no_archive: bool, as_json: bool) -> None:
     """Fit the relevance model on our examples, editors' keep/skip decisions and published paragraphs."""
-    from mobrief.enrich import relevance
-
-    store = app.store
-    decisions = [
-        (f"{item.title}\n{item.text}", label == "keep") for item, label in store.enrichments.iter_editor_decisions()
-    ]
-    archive = [] if no_archive else [p.text for p in store.briefs.iter_paragraphs() if p.text.strip()]
     with app.console.status("training the relevance model"):
-        model = relevance.train_from(
-            archive=archive,
-            kept=[text for text, keep in decisions if keep],
-            skipped=[text for text, keep in decisions if not keep],
-        )
-    examples = len(relevance.corpus_examples()) + len(decisions) + len(archive)
-    store.models.put(relevance.NAME, model.version, model.to_json())
-    summary = {
-        "model": relevance.NAME,
-        "version": model.version,
-        "editor_decisions": len(decisions),
-        "archive_paragraphs": len(archive),
-        "examples": examples,
-    }
+        trained = training.train_relevance(app.store, use_archive=not no_archive)
+    summary = {"model": trained.model, "version": trained.version, **trained.learnt_from}
+    examples, decisions, paragraphs = (
+        trained.learnt_from[k] for k in ("examples", "editor_decisions", "archive_paragraphs")
+    )
     if as_json:
         print_json(summary)
     else:
         app.console.print(
-            f"trained relevance {model.version} on {examples} examples "
-            f"({len(decisions)} editor decisions, {len(archive)} archive paragraphs)"
+            f"trained relevance {trained.version} on {examples} examples "
+            f"({decisions} editor decisions, {paragraphs} archive paragraphs)"
         )
 
 
@@ -135,31 +116,14 @@ def sections_group() -> None:
 @pass_app
 def sections_train(app: AppContext, as_json: bool) -> None:
     """Fit the section model on archive paragraphs under stable headings and editors' assignments."""
-    from mobrief.enrich import sections
-
-    store = app.store
-    archive = [
-        (p.text, p.section_key, 1.0) for p in store.briefs.iter_paragraphs() if p.section_key in sections.SECTIONS
-    ]
-    editors = [
-        (f"{item.title}\n{item.text}", key, sections.EDITOR_WEIGHT)
-        for item, key in store.enrichments.iter_editor_sections()
-    ]
     with app.console.status("training the section model"):
-        model = sections.train([*archive, *editors], label="sections")
-    store.models.put(sections.NAME, model.version, model.to_json())
-    summary = {
-        "model": sections.NAME,
-        "version": model.version,
-        "archive_paragraphs": len(archive),
-        "editor_sections": len(editors),
-        "by_section": dict(model.trained_on),
-    }
+        trained, by_section = training.train_sections(app.store)
+    summary = {"model": trained.model, "version": trained.version, **trained.learnt_from, "by_section": by_section}
     if as_json:
         print_json(summary)
     else:
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(model.trained_on.items())) or "none (lexicon only)"
-        app.console.print(f"trained sections {model.version}: {counts}")
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(by_section.items())) or "none (lexicon only)"
+        app.console.print(f"trained sections {trained.version}: {counts}")
 
 
 @sections_group.command("classify")

@@ -1,0 +1,57 @@
+"""Process what came in: enrich the pending items, give them their stories and threads, draft the stories.
+
+The one place that knows the order of the stages; `mobrief enrich`, `mobrief demo` and the tasks run it (the
+tasks one stage per job). Each stage commits its own batches, so a killed run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from mobrief import pipeline
+from mobrief.brief.draft_stories import DraftRun
+from mobrief.settings import Settings
+from mobrief.store import Store
+from mobrief.stories.pending import ClusterReport
+
+# what a caller shows while a stage runs: given the stage's name, a context yielding update(done, total)
+StageProgress = Callable[[str], AbstractContextManager[pipeline.Progress | None]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProcessingReport:
+    """What one run did at each stage (drafts is None when drafting was not asked for)."""
+
+    enriched: pipeline.EnrichReport
+    clustered: ClusterReport
+    drafts: DraftRun | None
+
+    def as_dict(self) -> dict[str, Any]:
+        summary = self.enriched.as_dict() | {"stories": self.clustered.as_dict()}
+        if self.drafts is not None:
+            summary["drafts"] = self.drafts.as_dict(with_ids=False)
+        return summary
+
+
+def _quiet(_stage: str) -> AbstractContextManager[pipeline.Progress | None]:
+    return contextlib.nullcontext(None)
+
+
+def process_pending(
+    store: Store, *, settings: Settings, draft: bool = True, progress: StageProgress = _quiet
+) -> ProcessingReport:
+    """Enrich every pending item, cluster what enrichment finished, then (unless `draft` is False) draft
+    the recent stories that need it."""
+    with progress("enriching") as update:
+        enriched = pipeline.enrich_pending(store, settings=settings, progress=update)
+    with progress("clustering") as update:
+        clustered = pipeline.cluster_pending(store, settings=settings, progress=update)
+    drafts = None
+    if draft:
+        with progress("drafting") as update:
+            drafts = pipeline.draft_recent(store, progress=update)
+    return ProcessingReport(enriched=enriched, clustered=clustered, drafts=drafts)

@@ -209,6 +209,22 @@ def test_cli_ingest_remembers_the_last_post_between_runs(
         store.close()
 
 
+def test_cli_recheck_reads_that_many_stored_posts_again_across_pages(
+    db_url: str, http_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOBRIEF_REQUEST_DELAY", "0")
+    serve_channel(http_server)
+    runner = CliRunner()
+    args = ["--db", db_url, "ingest", "telegram-channel", "test_channel", "--base-url", http_server.base_url, "--json"]
+    assert runner.invoke(cli, args, catch_exceptions=False).exit_code == 0
+    http_server.requests.clear()
+    again = runner.invoke(cli, [*args, "--recheck", "8"], catch_exceptions=False)
+    assert again.exit_code == 0, again.output
+    report = json.loads(again.stdout)
+    assert (report["read"], report["inserted"], report["unchanged"]) == (6, 0, 6)  # posts 8–13 (14, 15 unusable)
+    assert [path for path, _ in http_server.requests] == ["/s/test_channel", "/s/test_channel?before=11"]
+
+
 # ---- links, forwards, views and edits as fields; edits and deletions of recent posts seen ----
 
 V1 = (DATA / "recheck_v1.html").read_text(encoding="utf-8")

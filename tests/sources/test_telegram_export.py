@@ -419,3 +419,47 @@ def test_cli_exits_non_zero_when_no_message_of_a_readable_export_can_be_used(tmp
 def test_a_channel_post_without_a_sender_is_the_channels_own() -> None:
     items = items_of(read_all(DATA / "wrong_shapes.json", timezone="UTC")[0])
     assert {i.author for i in items} == {"Канал с ошибками"}
+
+
+def test_cli_reads_an_old_full_account_export_naming_the_chat_of_a_bad_message(db_url: str) -> None:
+    args = ["--db", db_url, "ingest", "telegram-export", str(OLD_ACCOUNT), "--timezone", "Europe/Moscow"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("without date_unixtime") == 1 and "Europe/Moscow" in result.stderr
+    assert "chat 'Канал Дельта', message 1 (id 2)" in result.stderr and "[date]" in result.stderr
+    assert f"{OLD_ACCOUNT}: could not use 1 record" in result.stdout
+    store = open_store(db_url)
+    try:
+        group = {i.external_id: i for i in store.items.page(source="Группа волонтёров", limit=10)}
+        channel = {i.external_id: i for i in store.items.page(source="Канал Дельта", limit=10)}
+    finally:
+        store.close()
+    assert set(group) == {"1", "2"} and set(channel) == {"1"}
+    assert group["1"].published_at == dt.datetime(2021, 5, 10, 9, 0, tzinfo=dt.UTC)  # 12:00 in Moscow
+    reply = group["2"]
+    assert (reply.author, reply.author_id, reply.reply_to) == ("Мария Участница", "user222", "1")
+    assert reply.forwarded_from == "Новостной канал" and reply.links == ("https://news.example.org/a/5",)
+
+
+def test_cli_a_group_chat_keeps_who_wrote_what_and_the_fuller_of_text_and_entities(db_url: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", db_url, "ingest", "telegram-export", str(GROUP), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["inserted"] == 3
+    store = open_store(db_url)
+    try:
+        (source,) = {i.source for i in store.items.page(limit=10)}
+        stored = {i.external_id: i for i in store.items.page(source=source, limit=10)}
+    finally:
+        store.close()
+    assert [(stored[n].author, stored[n].author_id) for n in "123"] == [
+        ("Анна Петрова", "user333"),
+        ("Ольга Сидорова", "user444"),
+        ("Анна Петрова", "user333"),
+    ]
+    assert stored["1"].text == "Мужа отправили в часть без подготовки, пишите в бот."
+    assert stored["1"].links == ("https://t.me/example_help_bot",)
+    assert stored["2"].text == "Нам ответили в прокуратуре, вот письмо, а ещё жалоба ушла в военкомат."
+    assert stored["2"].links == ("https://docs.example.org/otvet",) and stored["2"].reply_to == "1"
+    forwarded = stored["3"]
+    assert (forwarded.forwarded_from, forwarded.forwarded_from_id) == ("Канал помощи", "channel555")
+    assert forwarded.edited_at == dt.datetime(2024, 6, 2, 7, 25, tzinfo=dt.UTC)

@@ -216,3 +216,40 @@ def test_cli_stores_the_json_ld_time_in_utc(db_url: str, http_server: Any) -> No
 )
 def test_parse_date_reads_the_forms_pages_write(value: str, expected: dt.datetime | None) -> None:
     assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("page", "published_at", "title", "author", "left_out"),
+    [
+        ("jsonld_time.html", dt.datetime(2026, 1, 8, 15, 46, tzinfo=dt.UTC),
+         "Военкомат Энска начал рассылать повестки студентам", None, ("cookie", "DW |", "Фото")),
+        ("modified_first.html", dt.datetime(2012, 5, 6, 5, 30, tzinfo=dt.UTC),
+         "Матери призывников пожаловались в прокуратуру", "Анна Корреспондентова", ("Our Standards",)),
+        ("meta_naive.html", dt.datetime(2025, 11, 3, 18, 15, tzinfo=dt.UTC),
+         "Суд — о приговоре за поджог военкомата", "Пётр Обозреватель", ("Все права защищены",)),
+        ("time_only.html", dt.datetime(2025, 10, 5, 3, 40, tzinfo=dt.UTC), None, None, ()),
+        ("text_date.html", dt.datetime(2025, 9, 12, 11, 30, tzinfo=dt.UTC), None, None, ()),
+    ],
+)  # fmt: skip
+def test_cli_stores_each_page_shape_with_its_time_title_author_and_no_boilerplate(
+    db_url: str,
+    http_server: Any,
+    page: str,
+    published_at: dt.datetime,
+    title: str | None,
+    author: str | None,
+    left_out: tuple[str, ...],
+) -> None:
+    url = http_server.add(f"/news/{page}", (ARTICLES / page).read_bytes())
+    result = CliRunner().invoke(cli, ["--db", db_url, "ingest", "url", url, "--json"])
+    assert result.exit_code == 0, result.output
+    store = open_store(db_url)
+    try:
+        (item,) = store.items.page(limit=5)
+    finally:
+        store.close()
+    assert item.published_at == published_at and item.text
+    if title is not None:
+        assert (item.title, item.author) == (title, author)
+    for boilerplate in left_out:
+        assert boilerplate not in item.text and boilerplate not in item.title

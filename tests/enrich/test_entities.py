@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mobrief.enrich import entities
 
@@ -43,6 +45,33 @@ def test_english_text_uses_gazetteer_and_first_name_rules() -> None:
     assert ("Andrey Belousov", "Andrey Belousov") in found["person"]
     assert found["org"] == [("the State Duma", "the State Duma")]
     assert found["outlet"] == [("Mediazona", "Mediazona")]
+
+
+def test_english_people_beyond_the_common_first_names_are_read_through_the_russian_dictionary() -> None:
+    text = "Police detained Rifat Salimov after the rally; Vera Ostanina, his lawyer, said Salimov was beaten."
+    people = [latin for _, latin in _by_kind(text, lang="en")["person"]]
+    assert people == ["Rifat Salimov", "Vera Ostanina"]
+
+
+def test_english_capitalised_words_without_a_surname_are_no_people() -> None:
+    text = "Man Dies in Custody. The Kremlin Palace hosted a concert; Lada Granta sales fell. Mark Twain wrote."
+    assert "person" not in _by_kind(text, lang="en")
+
+
+def test_english_names_keep_their_hyphen_and_drop_the_possessive() -> None:
+    text = "Svetlana Lada-Rus leads the council. President Vladimir Putin’s decree and Dmitry Peskov's words."
+    people = [latin for _, latin in _by_kind(text, lang="en")["person"]]
+    assert people == ["Svetlana Lada-Rus", "Vladimir Putin", "Dmitry Peskov"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("AVRSDPaeiovrsnt -’'\n.")), max_size=60))
+def test_english_person_spans_are_the_text_they_cover_and_end_on_a_letter(text: str) -> None:
+    for mention in entities.find_entities(text, lang="en"):
+        if mention.kind != "person":
+            continue
+        assert text[mention.start : mention.end] == mention.text
+        assert mention.text[-1].isalpha() and "\n" not in mention.text
 
 
 def test_empty_text_has_no_entities() -> None:

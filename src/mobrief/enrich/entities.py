@@ -7,7 +7,8 @@ or misnames («Кавказ.Реалии», «Шторм Z»), and a rule reads 
 dictionary instead of natasha's morph tagger (which would halve throughput); that also restores ё
 («Пушкарева» → «Пушкарёв» → "Pushkaryov"), and a surname mentioned alone joins the full name it refers
 to. English text (no English NER model is available offline): gazetteer and glossary matches plus
-capitalised spans that start with a known first name.
+capitalised spans that start with a common Russian first name, or with a first name the Russian dictionary
+knows before a word that reads as a surname (both read back into Cyrillic as the house would write them).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ EN_FIRST_NAMES = _word_set(
     """
 )
 
-VERSION_CODE = "entities-code-6"
+VERSION_CODE = "entities-code-7"
 _UNIT_NOUNS = {
     "полк": "Regiment", "бригад": "Brigade", "дивизи": "Division", "батальон": "Battalion", "арми": "Army",
     "корпус": "Corps", "отряд": "Detachment",
@@ -507,7 +508,31 @@ def _first_name_in_ia(normalized: str, latin: str) -> str:
     return f"{latin_first[:-3]}ia {latin_rest}"
 
 
-_EN_NAME = re.compile(r"\b(?P<first>[A-Z][a-z]+)(?P<rest>(?: [A-Z][a-z’'-]+){1,2})\b")
+# a name's words may join with a hyphen or an apostrophe ("Lada-Rus", "O'Brien") but a possessive is no part of
+# it ("Putin’s decree" names Putin)
+_EN_NAME = re.compile(r"\b(?P<first>[A-Z][a-z]+)(?P<rest>(?: [A-Z][a-z]+(?:[-’'][A-Z][a-z]+)*){1,2})(?![\w-])")
+
+
+@functools.lru_cache(maxsize=20_000)
+def _russian_reading(word: str, tag: str, *, known: bool) -> bool:
+    """Whether a Latin word read back into Cyrillic as the house writes it is a Russian `tag` ("Name", "Surn"):
+    "Rifat" is «Рифат», a first name the dictionary knows; "Dautov" reads as a surname."""
+    from mobrief.style import transliteration
+
+    return any(
+        (not known or lemmas.is_known(spelling)) and any(tag in p.tag for p in lemmas.parses(spelling))
+        for spelling in transliteration.cyrillic_spellings(word, limit=3)
+    )
+
+
+def _english_person(first: str, rest: str) -> bool:
+    """A capitalised span is a person when it starts with a common Russian first name, or with any first name
+    the Russian dictionary knows followed by a word that reads as a surname ("Rifat Dautov", "Vera
+    Pekhteleva"; not "Man Dies", "Kremlin Palace")."""
+    if first.lower() in EN_FIRST_NAMES:
+        return True
+    surname = rest.split()[0].split("-")[0]
+    return _russian_reading(first, "Name", known=True) and _russian_reading(surname, "Surn", known=False)
 
 
 def _english_entities(text: str) -> list[Mention]:
@@ -518,7 +543,7 @@ def _english_entities(text: str) -> list[Mention]:
     position = 0
     while match := _EN_NAME.search(text, position):
         position = match.start() + len(match.group("first")) + 1
-        if match.group("first").lower() not in EN_FIRST_NAMES:
+        if not _english_person(match.group("first"), match.group("rest")):
             continue
         if any(match.start() < e and s < match.end() for s, e in taken):
             continue

@@ -463,3 +463,20 @@ def test_cli_a_group_chat_keeps_who_wrote_what_and_the_fuller_of_text_and_entiti
     forwarded = stored["3"]
     assert (forwarded.forwarded_from, forwarded.forwarded_from_id) == ("Канал помощи", "channel555")
     assert forwarded.edited_at == dt.datetime(2024, 6, 2, 7, 25, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("account", [False, True])
+@pytest.mark.parametrize("spoiled", [b"NaN", b'"\xff\xfe"'])  # not JSON; not UTF-8
+def test_a_message_that_is_not_json_is_named_as_such_not_as_a_cut_file(
+    tmp_path: Path, account: bool, spoiled: bytes
+) -> None:
+    export = _export(5)
+    export["messages"][2]["extra"] = "SPOILED"
+    document = {"chats": {"list": [export]}} if account else export
+    path = tmp_path / "result.json"
+    path.write_bytes(json.dumps(document, ensure_ascii=False, indent=1).encode().replace(b'"SPOILED"', spoiled))
+    records, _ = read_all(path)
+    assert [i.external_id for i in items_of(records)] == ["1", "2"]
+    (bad,) = bad_of(records)
+    assert (bad.line, bad.cause) == (2, "not JSON")
+    assert "not JSON inside message 2 of 'Канал'" in bad.reason and "truncated" not in bad.reason

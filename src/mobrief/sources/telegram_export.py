@@ -442,8 +442,8 @@ class TelegramExport:
                 done += 1
                 if record is not None:
                     yield record
-        except ijson.IncompleteJSONError:
-            yield _truncated(path, done, reader.done, source)
+        except ijson.IncompleteJSONError as exc:
+            yield _unreadable_rest(path, done, reader.done, source, exc)
         except ijson.JSONError as exc:
             reason = f"invalid JSON in message {done} (byte ~{reader.done}): {exc}"
             yield BadRecord(path, done, None, reason, "not JSON")
@@ -479,8 +479,8 @@ class TelegramExport:
                     chat, done = {}, 0
                 elif rest[1:] in CHAT_KEYS and event in ("string", "number"):
                     chat[rest[1:]] = value
-        except ijson.IncompleteJSONError:
-            yield _truncated(path, done, reader.done, _chat_source(chat))
+        except ijson.IncompleteJSONError as exc:
+            yield _unreadable_rest(path, done, reader.done, _chat_source(chat), exc)
         except ijson.JSONError as exc:
             reason = f"invalid JSON in chat {_chat_source(chat)!r}, message {done} (byte ~{reader.done}): {exc}"
             yield BadRecord(path, done, None, reason, "not JSON")
@@ -491,6 +491,33 @@ def _chat_prefix(prefix: str) -> str | None:
         if prefix.startswith(chat_prefix):
             return chat_prefix
     return None
+
+
+def _unreadable_rest(path: str, index: int, done: int, chat: str, exc: ijson.JSONError) -> BadRecord:
+    """The bad record for where parsing stopped: the file cut short, or (ijson reports both alike) something
+    that is not JSON inside a message, such as NaN or bytes that are not UTF-8, with the file going on after it."""
+    message = exc.args[0] if exc.args else ""
+    first_line = (message.decode(errors="replace") if isinstance(message, bytes) else str(message)).split("\n")[0]
+    if "premature EOF" in first_line or not _ends_like_an_export(path):
+        return _truncated(path, index, done, chat)
+    return BadRecord(
+        path,
+        index,
+        None,
+        f"not JSON inside message {index} of {chat!r} ({first_line.strip().rstrip('.')}): the messages before it "
+        "were read, the ones after it cannot be",
+        "not JSON",
+    )
+
+
+def _ends_like_an_export(path: str) -> bool:
+    """Whether the file's last byte (past trailing white space) closes an object, as a whole export's does."""
+    try:
+        with Path(path).open("rb") as file:
+            file.seek(max(0, file.seek(0, 2) - 256))
+            return file.read().rstrip().endswith(b"}")
+    except OSError:
+        return False
 
 
 def _truncated(path: str, index: int, done: int, chat: str) -> BadRecord:

@@ -238,3 +238,23 @@ def test_in_a_real_process_the_field_names_reach_the_terminal(tmp_path: Path) ->
     assert f"cleaned {path}:3 [score]: nan is not JSON" in proc.stderr
     assert f"skipped {path}:4: not JSON: Expecting property name enclosed in double quotes at column 2" in proc.stderr
     assert f"{path}: could not use 2 records:" in proc.stdout and "no source" in proc.stdout
+
+
+@pytest.mark.parametrize("kind", ["directory", "unreadable"])
+def test_in_a_real_process_a_directory_or_a_file_that_cannot_be_read_is_one_clear_line(
+    tmp_path: Path, kind: str
+) -> None:
+    import subprocess
+    import sys
+
+    location = str(tmp_path) if kind == "directory" else "/proc/self/mem"  # opens, then every read fails (EIO)
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "mobrief", "--db", db, "ingest", "jsonl", location],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 1
+    (said,) = proc.stderr.strip().splitlines()
+    assert location in said and ("a directory" in said if kind == "directory" else "cannot read the file" in said)

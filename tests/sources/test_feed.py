@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mobrief.cli import cli
 from mobrief.errors import BadRecord, SourceUnavailable
@@ -224,3 +227,49 @@ def test_cli_feed_cut_mid_tag_stores_plain_text(db_url: str, http_server: Any) -
     assert stored["cut-2"].text == "В военкомат пришли родственники мобилизованных, видео"
     assert stored["cut-2"].links == ("https://cut.example.org/video",)
     assert all("<" not in item.text for item in stored.values())
+
+
+# ---- a property: an entry's HTML cut anywhere, through feedparser and the adapter, gives plain text ----
+
+_WORDS = st.text(st.sampled_from("абвгд ежзик ABC xyz 0123 .,;:!?«»—-"), min_size=1, max_size=20)
+_ESCAPED = st.text(st.sampled_from("абв xyz <>p/ "), max_size=15).map(
+    lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+)
+_MARKUP = st.one_of(
+    st.sampled_from(["<p>", "</p>", "<b>", "</b>", "<br>", "<br/>", "</a>", "</span>", "<li>", "</li>", "<hr>"]),
+    st.builds(lambda n: f'<a href="https://a.example/{n}">', st.integers(0, 99)),
+    st.builds(lambda body: f'<span data-id="1" class="FootnoteLink" data-body="{body}">', _ESCAPED),
+    st.just("<!-- note -->"),
+)
+_ENTRY_PIECES = st.lists(st.one_of(_WORDS.map(lambda t: (t, True)), _MARKUP.map(lambda m: (m, False))),
+                         min_size=1, max_size=20)  # fmt: skip
+
+
+def _feed_with(html: str, *, cdata: bool) -> bytes:
+    body = f"<![CDATA[{html}]]>" if cdata else html.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Лента</title>'
+        "<item><guid>https://feed.example/1</guid><link>https://feed.example/1</link><title>Заголовок</title>"
+        "<pubDate>Sun, 02 Jun 2024 10:00:00 +0300</pubDate>"
+        f"<content:encoded>{body}</content:encoded></item></channel></rss>"
+    ).encode()
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60, deadline=None)
+@given(_ENTRY_PIECES, st.floats(0, 1), st.booleans())
+def test_an_entry_cut_anywhere_is_stored_as_text_with_no_tag_and_nothing_before_the_cut_lost(
+    tmp_path_factory: pytest.TempPathFactory, pieces: list[tuple[str, bool]], where: float, cdata: bool
+) -> None:
+    html = "".join(piece for piece, _ in pieces)
+    cut = round(len(html) * where)
+    before, position = [], 0
+    for piece, is_text in pieces:
+        if is_text:
+            before.append(piece[: max(0, cut - position)])
+        position += len(piece)
+    path = tmp_path_factory.mktemp("feed") / "cut.xml"
+    path.write_bytes(_feed_with(html[:cut], cdata=cdata))
+    (item,) = items_of(read_feed(str(path))[0])
+    assert not re.search(r"<[a-zA-Z/!?]", item.text), item.text
+    assert "".join(item.text.split()) == "".join("".join(before).split())

@@ -37,6 +37,7 @@ async def test_what_is_done_is_recorded_and_admins_see_it(browser, newsroom, web
     assert actions == [
         "auth.sign_in_failed",
         "auth.sign_in",
+        "brief.story_added",  # the editor's "brief" composed the draft of its day again
         "brief.published",
         "auth.sign_out",
         "auth.sign_in",
@@ -47,7 +48,10 @@ async def test_what_is_done_is_recorded_and_admins_see_it(browser, newsroom, web
     assert all(e.client == "127.0.0.1" for e in entries)
     assert all(dt.datetime.now(dt.UTC) - e.at < dt.timedelta(minutes=5) for e in entries)
     published = web_store.audit.list(target=("brief", newsroom.draft_id))
-    assert [(e.action, e.actor_email) for e in published] == [("brief.published", "editor@example.org")]
+    assert [(e.action, e.actor_email) for e in published] == [
+        ("brief.published", "editor@example.org"),
+        ("brief.story_added", "editor@example.org"),
+    ]
     role = web_store.audit.list(action="user.role_changed")[0]
     assert role.actor_email == "admin@example.org" and role.detail == {
         "email": "editor@example.org",

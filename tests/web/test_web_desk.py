@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from mobrief.style import sections
+from mobrief.web import brief_history
+
 pytestmark = pytest.mark.anyio
 
 
@@ -95,6 +98,34 @@ async def test_a_removed_story_stays_out_and_overlapping_periods_warn(browser, n
     await browser.post(f"/drafts/{brief_id}/removed/{newsroom.stories['sentence']}/restore")
     told = {e.story_id for s in web_store.drafts.get(brief_id).sections for e in s.entries}
     assert newsroom.stories["sentence"] in told
+
+
+async def test_every_change_to_a_brief_is_in_its_history(browser, newsroom, web_store) -> None:
+    await browser.sign_in("editor")
+    brief_id = newsroom.draft_id
+    await browser.post(f"/drafts/{brief_id}/compose")
+    draft = web_store.drafts.get(brief_id)
+    entry = next(e for s in draft.sections for e in s.entries if e.story_id is not None)
+    story = entry.story_id
+    for text in ("A court in Perm", "A court in Perm sentenced a deserter."):  # two autosaves: one line
+        saved = await browser.post(f"/drafts/{brief_id}/entries/{entry.id}/text", {"text": text}, htmx=True)
+        assert saved.status_code == 200
+    await browser.post(f"/drafts/{brief_id}/entries/{entry.id}/section", {"section": "children"}, htmx=True)
+    await browser.post(f"/drafts/{brief_id}/entries/{entry.id}/delete", htmx=True)
+    await browser.post(f"/drafts/{brief_id}/compose")
+    lines = [(line.who, line.what) for line in brief_history.lines_of(web_store, brief_id)]
+    assert lines == [
+        ("editor@example.org", "composed it again"),
+        ("editor@example.org", f"removed story {story} from this brief"),
+        ("editor@example.org", f"moved the entry of story {story} to {sections.CURRENT_HEADINGS['children']}"),
+        ("editor@example.org", f"wrote the entry of story {story}"),
+        ("editor@example.org", "composed it again"),
+    ]
+    page = (await browser.get(f"/drafts/{brief_id}/history")).text
+    assert f"removed story {story} from this brief" in page and f'href="/stories/{story}"' in page
+    await browser.post("/logout")
+    await browser.sign_in("volunteer")
+    assert (await browser.get(f"/drafts/{brief_id}/history")).status_code == 403  # editors see the history
 
 
 async def test_a_save_over_someone_elses_newer_text_is_refused(browser, newsroom, web_store) -> None:

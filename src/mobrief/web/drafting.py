@@ -157,17 +157,8 @@ def entry_views(
     views = {}
     for section, position, entry in entries:
         checked = reviewed.get(entry.id)
-        sentences = tuple(getattr(entry, "sentences", ()) or ())
-        spans: dict[int, list[highlight.Span]] = {}
-        for n, sentence in enumerate(sentences, start=1):
-            item_id = sentence.get("item_id")
-            if isinstance(item_id, int) and isinstance(sentence.get("start"), int):
-                spans.setdefault(item_id, []).append(
-                    highlight.Span(
-                        int(sentence["start"]), int(sentence["end"]), "sentence", str(sentence.get("text", "")),
-                        anchor=f"src-{entry.id}-{n}",
-                    )
-                )  # fmt: skip
+        sentences = tuple(entry.sentences)
+        spans = sentence_spans(sentences, f"src-{entry.id}")
         reports = []
         for item_id in entry.item_ids:
             item = items.get(item_id)
@@ -199,12 +190,24 @@ def entry_views(
             outlets=_outlet_links(entry.sources),
             sentences=sentences,
             suggestions=suggestions.get(entry.story_id or -1, []),
-            backend=getattr(entry, "backend", None),
+            backend=entry.backend,
             first=position == 0,
             last=position == len(section.entries) - 1,
-            open_sources=scaffold,
+            open_sources=status != "written",  # what no editor has written yet is checked against its reports
         )
     return views
+
+
+def sentence_spans(sentences: Sequence[Mapping[str, Any]], anchor: str) -> dict[int, list[highlight.Span]]:
+    """Where each drafted sentence's Russian source sits, by item id; the n-th (from 1) gets id `{anchor}-{n}`,
+    which the provenance list links to."""
+    spans: dict[int, list[highlight.Span]] = {}
+    for n, sentence in enumerate(sentences, start=1):
+        item_id, start, end = sentence.get("item_id"), sentence.get("start"), sentence.get("end")
+        if isinstance(item_id, int) and isinstance(start, int) and isinstance(end, int) and 0 <= start < end:
+            label = str(sentence.get("text", ""))
+            spans.setdefault(item_id, []).append(highlight.Span(start, end, "sentence", label, f"{anchor}-{n}"))
+    return spans
 
 
 def _outlet_links(sources: Sequence[Mapping[str, Any]]) -> list[tuple[str, str | None]]:
@@ -268,10 +271,30 @@ class Gist:
     machine: bool = False  # built from extracted facts, not written in English by anyone
 
 
+# a full stop after these is not a sentence's end ("a court in St. Petersburg", "on Dec. 24")
+ABBREVIATIONS = frozenset(
+    {"St", "Mr", "Mrs", "Ms", "Dr", "Gen", "Lt", "Col", "Maj", "Sgt", "Capt", "No", "approx", "vs"}
+    | {"Jan", "Feb", "Mar", "Apr", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec"}
+)
+ATTRIBUTION = re.compile(r"^According to [^,]{1,80}, (?=\S)")
+
+
 def first_sentence(text: str, limit: int = 180) -> str:
     text = re.sub(r"\s+", " ", text).strip()
-    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    sentence = text
+    for end in re.finditer(r"[.!?](?=\s)", text):
+        words = text[: end.start()].rsplit(" ", 1)
+        if end.group() == "." and words[-1] in ABBREVIATIONS:
+            continue
+        sentence = text[: end.end()]
+        break
     return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _unattributed(sentence: str) -> str:
+    """A machine draft's first sentence without its opening "According to <outlet>, " (the row names outlets)."""
+    rest = ATTRIBUTION.sub("", sentence, count=1)
+    return rest[:1].upper() + rest[1:] if rest else sentence
 
 
 def gist_of(row: InboxRow, drafted: Mapping[int, str] | None = None) -> Gist:
@@ -280,7 +303,7 @@ def gist_of(row: InboxRow, drafted: Mapping[int, str] | None = None) -> Gist:
     if row.entry_text and row.entry_text.strip():
         return Gist(first_sentence(row.entry_text))
     if drafted and row.id in drafted:
-        return Gist(first_sentence(drafted[row.id]))
+        return Gist(_unattributed(first_sentence(drafted[row.id])))
     if row.english:
         return Gist(first_sentence(row.english))
     facts: list[str] = list(row.places[:2]) + list(row.people[:2])

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mobrief.brief import render_html, render_json, render_markdown, render_telegram, render_text
+from mobrief.brief.outlets import OutletNames
 from mobrief.errors import NotFound
 from mobrief.records import Brief
 from mobrief.store.users import User
@@ -156,7 +157,15 @@ def search_page(
     story_ids = [h.story_id for h in getattr(results.get("stories"), "hits", ())]
     entries = {s: store.drafts.entries_telling(s) for s in story_ids}
     paths = {h.brief_id: public_path(h.brief_id, h.brief_title) for h in getattr(results.get("paragraphs"), "hits", ())}
-    context = {"q": q, "kind": kind, "offset": offset, "results": results, "entries": entries, "paths": paths}
+    context = {
+        "q": q,
+        "kind": kind,
+        "offset": offset,
+        "results": results,
+        "entries": entries,
+        "paths": paths,
+        "outlet_name": OutletNames.of(store).name,  # one outlet, one name: "Медиазона" is Mediazona
+    }
     return templating.render(request, "search.html", context)
 
 

@@ -16,8 +16,8 @@ from mobrief.store import Store
 from mobrief.store import period_stories as period
 from mobrief.store.users import User
 from mobrief.style import dates, sections
-from mobrief.web import drafting, templating
-from mobrief.web.deps import EditorDep, StoreDep, UserDep
+from mobrief.web import brief_history, drafting, templating
+from mobrief.web.deps import ClientDep, EditorDep, StoreDep, UserDep
 from mobrief.web.routes.stories import _conflict, _parse_fix
 
 router = APIRouter(include_in_schema=False)
@@ -82,6 +82,7 @@ def start_draft(
     request: Request,
     store: StoreDep,
     user: EditorDep,
+    client: ClientDep,
     start: Annotated[dt.date, Form()],
     end: Annotated[dt.date, Form()],
     confirm: Annotated[str, Form()] = "",
@@ -113,13 +114,15 @@ def start_draft(
         }
         return templating.render(request, "drafts.html", context, status_code=409)
     composed = compose.compose_brief(store, start, end)
+    brief_history.record(store, user, composed.id or 0, "brief.composed", client)
     return RedirectResponse(f"/drafts/{composed.id}", status_code=303)
 
 
 @router.post("/drafts/{brief_id}/compose")
-def recompose(store: StoreDep, user: EditorDep, brief_id: int) -> Response:
+def recompose(store: StoreDep, user: EditorDep, client: ClientDep, brief_id: int) -> Response:
     """Compose the draft again: new stories join; editors' entries, order and removals stay."""
     compose.compose_draft(store, brief_id)
+    brief_history.record(store, user, brief_id, "brief.recomposed", client)
     return RedirectResponse(f"/drafts/{brief_id}", status_code=303)
 
 
@@ -142,8 +145,9 @@ def preview(request: Request, store: StoreDep, user: UserDep, brief_id: int) -> 
 
 
 @router.post("/drafts/{brief_id}/delete")
-def delete_draft(store: StoreDep, user: EditorDep, brief_id: int) -> Response:
+def delete_draft(store: StoreDep, user: EditorDep, client: ClientDep, brief_id: int) -> Response:
     store.drafts.delete(brief_id)
+    brief_history.record(store, user, brief_id, "brief.deleted", client)
     return RedirectResponse("/drafts", status_code=303)
 
 
@@ -171,6 +175,7 @@ def save_text(
     request: Request,
     store: StoreDep,
     user: EditorDep,
+    client: ClientDep,
     brief_id: int,
     entry_id: int,
     text: Annotated[str, Form(max_length=20_000)] = "",
@@ -184,6 +189,7 @@ def save_text(
         return refused
     if text.strip() or not review.is_scaffold(entry):  # an empty box over a scaffold leaves the scaffold
         store.drafts.set_text(entry_id, text.strip())
+        brief_history.record(store, user, brief_id, "brief.entry_written", client, entry=entry_id, story=entry.story_id)
     if templating.is_htmx(request):
         state = _entry_state(store, brief_id, entry_id, saved=True)
         return templating.render(request, "_entry_state.html", {"state": state})
@@ -195,6 +201,7 @@ def apply_suggestion(
     request: Request,
     store: StoreDep,
     user: EditorDep,
+    client: ClientDep,
     brief_id: int,
     entry_id: int,
     fix: Annotated[str, Form(max_length=2_000)],
@@ -211,6 +218,7 @@ def apply_suggestion(
     fixed = review.apply_fix(draft.entry(entry_id).text, findings.get(entry_id, []), code, start, replacement)
     if fixed is not None:
         store.drafts.set_text(entry_id, fixed)
+        brief_history.record(store, user, brief_id, "brief.fix_applied", client, entry=entry_id, story=entry.story_id)
     if templating.is_htmx(request):
         context = editor_context(store, brief_id, user, only=entry_id)
         context["entry"] = store.drafts.get(brief_id).entry(entry_id)
@@ -223,12 +231,14 @@ def move_entry(
     request: Request,
     store: StoreDep,
     user: EditorDep,
+    client: ClientDep,
     brief_id: int,
     entry_id: int,
     step: Annotated[int, Form(ge=-1, le=1)],
 ) -> Response:
-    store.drafts.get(brief_id).entry(entry_id)
+    entry = store.drafts.get(brief_id).entry(entry_id)
     store.drafts.move(entry_id, step)
+    brief_history.record(store, user, brief_id, "brief.entry_moved", client, story=entry.story_id, step=step)
     return _sections_response(request, store, user, brief_id)
 
 
@@ -237,29 +247,36 @@ def move_entry_to_section(
     request: Request,
     store: StoreDep,
     user: EditorDep,
+    client: ClientDep,
     brief_id: int,
     entry_id: int,
     section: Annotated[str, Form()],
 ) -> Response:
     if section not in sections.SECTION_ORDER:
         raise ConfigError(f"unknown section {section!r}")
-    store.drafts.get(brief_id).entry(entry_id)
+    entry = store.drafts.get(brief_id).entry(entry_id)
     store.drafts.move_to_section(entry_id, section, drafting.heading_of(section), drafting.section_rank)
+    name = drafting.heading_of(section) or section
+    brief_history.record(store, user, brief_id, "brief.entry_section", client, story=entry.story_id, section=name)
     return _sections_response(request, store, user, brief_id)
 
 
 @router.post("/drafts/{brief_id}/entries/{entry_id}/delete")
-def delete_entry(request: Request, store: StoreDep, user: EditorDep, brief_id: int, entry_id: int) -> Response:
+def delete_entry(
+    request: Request, store: StoreDep, user: EditorDep, client: ClientDep, brief_id: int, entry_id: int
+) -> Response:
     """Remove an entry; its story stays out of this brief when it is composed again (until put back)."""
-    store.drafts.get(brief_id).entry(entry_id)
+    entry = store.drafts.get(brief_id).entry(entry_id)
     store.drafts.delete_entry(entry_id, editor=user.email)
+    brief_history.record(store, user, brief_id, "brief.entry_removed", client, story=entry.story_id)
     return _sections_response(request, store, user, brief_id)
 
 
 @router.post("/drafts/{brief_id}/removed/{story_id}/restore")
-def restore_story(store: StoreDep, user: EditorDep, brief_id: int, story_id: int) -> Response:
+def restore_story(store: StoreDep, user: EditorDep, client: ClientDep, brief_id: int, story_id: int) -> Response:
     """Put a removed story back: the draft is composed again with it."""
     store.drafts.restore_story(brief_id, story_id)
     compose.compose_draft(store, brief_id)
+    brief_history.record(store, user, brief_id, "brief.story_restored", client, story=story_id)
     entry = store.drafts.story_entry(brief_id, story_id)
     return RedirectResponse(f"/drafts/{brief_id}" + (f"#entry-{entry}" if entry else ""), status_code=303)

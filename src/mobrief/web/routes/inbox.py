@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+from collections.abc import Collection
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -19,8 +21,8 @@ from mobrief.store.inbox import STORY_STATUSES, InboxFilter
 from mobrief.store.users import User
 from mobrief.stories import editing
 from mobrief.style import sections
-from mobrief.web import drafting, templating
-from mobrief.web.deps import RoleRequired, SettingsDep, StoreDep, UserDep
+from mobrief.web import brief_history, drafting, templating
+from mobrief.web.deps import ClientDep, RoleRequired, SettingsDep, StoreDep, UserDep
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
@@ -43,10 +45,12 @@ def _start_of(day: dt.date | None, *, after: bool = False) -> dt.datetime | None
     return moment + dt.timedelta(days=1) if after else moment
 
 
-def row_context(store: Store, names: OutletNames | None = None) -> dict[str, Any]:
-    """What `_story_row.html` needs besides the row: outlet names and the English gist."""
+def row_context(store: Store, story_ids: Collection[int], names: OutletNames | None = None) -> dict[str, Any]:
+    """What `_story_row.html` needs besides the rows of `story_ids`: outlet names, and the English gist (the
+    first sentence of a story's machine draft when it has one)."""
     names = names or OutletNames.of(store)
-    return {"outlet_names": names.names, "gist_of": drafting.gist_of}
+    drafted = {i: d.text for i, d in store.story_drafts.get_many(story_ids).items() if d.text.strip()}
+    return {"outlet_names": names.names, "gist_of": functools.partial(drafting.gist_of, drafted=drafted)}
 
 
 @router.get("/inbox")
@@ -68,7 +72,6 @@ def inbox_page(
     if status not in (*STORY_STATUSES, "all"):
         raise ConfigError(f"status must be one of {', '.join(STORY_STATUSES)} or all")
     names = OutletNames.of(store)
-    context = row_context(store, names)
     all_sources = store.inbox.source_names()
     flt = InboxFilter(
         section=section or None,
@@ -81,6 +84,7 @@ def inbox_page(
         relevant_only=relevant == "1",
     )
     page = store.inbox.page(flt, limit=PAGE_SIZE, offset=offset)
+    context = row_context(store, [row.id for row in page.rows], names)
     counted = flt
     newest = store.inbox.newest_report() if flt.since is None and flt.until is None else None
     if newest is not None:  # without dates, the tabs count the triage window: counting years of stories is slow
@@ -113,7 +117,9 @@ def inbox_page(
     return templating.render(request, "inbox.html", context)
 
 
-def triage(store: Store, user: User, story_ids: list[int], status: str | None, section: str | None) -> None:
+def triage(
+    store: Store, user: User, story_ids: list[int], status: str | None, section: str | None, client: str | None = None
+) -> None:
     """Set the status and/or section of stories. An editor's "brief" composes the covering draft again; a
     volunteer's is a suggestion the editor sees (only editors change a draft)."""
     if section is not None and section and section not in sections.SECTION_ORDER:
@@ -124,7 +130,9 @@ def triage(store: Store, user: User, story_ids: list[int], status: str | None, s
         if status is not None:
             store.inbox.set_status(story_id, status)
             if status == "brief" and user.has_role("editor"):
-                drafting.recompose_covering(store, story_id)
+                brief_id = drafting.recompose_covering(store, story_id)
+                if brief_id is not None:
+                    brief_history.record(store, user, brief_id, "brief.story_added", client, story=story_id)
 
 
 def _after_action(request: Request, store: Store, user: User, story_id: int, came_from: str | None) -> Response:
@@ -132,7 +140,9 @@ def _after_action(request: Request, store: Store, user: User, story_id: int, cam
         if came_from == "story":
             context = {"story": store.inbox.story(story_id), "can_edit": user.has_role("editor")}
             return templating.render(request, "_story_triage.html", context)
-        return templating.render(request, "_story_row.html", {"row": store.inbox.row(story_id), **row_context(store)})
+        return templating.render(
+            request, "_story_row.html", {"row": store.inbox.row(story_id), **row_context(store, [story_id])}
+        )
     back = request.headers.get("referer") or "/inbox"
     return RedirectResponse(back if back.startswith(str(request.base_url)) else "/inbox", status_code=303)
 
@@ -155,11 +165,12 @@ def set_status(
     request: Request,
     store: StoreDep,
     user: UserDep,
+    client: ClientDep,
     story_id: int,
     status: Annotated[str, Form()],
     came_from: Annotated[str | None, Form(alias="from")] = None,
 ) -> Response:
-    triage(store, user, [story_id], status, None)
+    triage(store, user, [story_id], status, None, client)
     return _after_action(request, store, user, story_id, came_from)
 
 
@@ -168,6 +179,7 @@ def bulk_action(
     request: Request,
     store: StoreDep,
     user: UserDep,
+    client: ClientDep,
     action: Annotated[str, Form()],
     story_ids: Annotated[list[int] | None, Form()] = None,
     section: Annotated[str, Form()] = "",
@@ -185,12 +197,13 @@ def bulk_action(
             raise ConfigError("select at least two stories to merge")
         keep = _largest(store, chosen)
         edit = editing.merge_stories(store, keep, [s for s in chosen if s != keep], editor=user.email)
-        follow.recompose_for_stories(store, (*edit.changed, *edit.removed))
+        composed = follow.recompose_for_stories(store, (*edit.changed, *edit.removed))
+        brief_history.record_each(store, user, composed, "brief.stories_changed", client, story=keep)
         return RedirectResponse(f"/stories/{keep}", status_code=303)
     if action == "section":
         triage(store, user, chosen, None, section)
     elif action in STORY_STATUSES:
-        triage(store, user, chosen, action, None)
+        triage(store, user, chosen, action, None, client)
     else:
         raise ConfigError(f"unknown action {action!r}")
     return RedirectResponse(target, status_code=303)

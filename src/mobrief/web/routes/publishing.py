@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from mobrief.brief import publish, review
 from mobrief.store import Store
-from mobrief.web import drafting, templating
+from mobrief.web import brief_history, drafting, templating
 from mobrief.web.deps import ClientDep, EditorDep, StoreDep
 from mobrief.web.routes.briefs import public_path
 
@@ -71,9 +71,11 @@ def publish_page(
 
 
 @router.post("/briefs/{brief_id}/correct")
-def correct_brief(store: StoreDep, user: EditorDep, brief_id: int) -> Response:
+def correct_brief(store: StoreDep, user: EditorDep, client: ClientDep, brief_id: int) -> Response:
     """Open a correction of a published brief: a draft copy, edited like any draft, published over it."""
-    return RedirectResponse(f"/drafts/{publish.start_correction(store, brief_id)}", status_code=303)
+    correction = publish.start_correction(store, brief_id)
+    brief_history.record(store, user, brief_id, "brief.correction_started", client)
+    return RedirectResponse(f"/drafts/{correction}", status_code=303)
 
 
 @router.post("/briefs/{brief_id}/withdraw")
@@ -102,7 +104,10 @@ def withdraw_brief(
 @router.get("/briefs/{brief_id}/history")
 @router.get("/drafts/{brief_id}/history")
 def history_page(request: Request, store: StoreDep, user: EditorDep, brief_id: int) -> Response:
-    """Who changed a brief, when, and what: publication, corrections, withdrawal."""
+    """Who changed a brief, when, and what: every change to its draft, publication, corrections, withdrawal."""
     draft = store.drafts.get(brief_id)
-    context = {"draft": draft, "revisions": store.revisions.of(brief_id), "events": []}
+    events = brief_history.lines_of(store, brief_id)
+    if draft.corrects_brief_id:  # a correction's history goes on from the brief it corrects
+        events += brief_history.lines_of(store, draft.corrects_brief_id)
+    context = {"draft": draft, "revisions": store.revisions.of(brief_id), "events": events}
     return templating.render(request, "history.html", context)

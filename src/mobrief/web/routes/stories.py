@@ -12,18 +12,20 @@ from fastapi.responses import RedirectResponse, Response
 from mobrief.brief import compose, follow, review
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError, NotFound
+from mobrief.records import DRAFTED, NEEDS_CHECK
 from mobrief.store import Store
 from mobrief.store.inbox import InboxFilter, StoryDetail
 from mobrief.store.users import User
 from mobrief.stories import editing
-from mobrief.web import drafting, templating
-from mobrief.web.deps import EditorDep, StoreDep, UserDep
+from mobrief.web import brief_history, drafting, templating
+from mobrief.web.deps import ClientDep, EditorDep, StoreDep, UserDep
 
 router = APIRouter(include_in_schema=False)
 
 # a snapshot is the page as fetched: never let a browser run it
 SNAPSHOT_POLICY = "sandbox; default-src 'none'"
 MERGE_WINDOW = dt.timedelta(days=3)
+MACHINE_STATUSES = (DRAFTED, NEEDS_CHECK)  # a draft entry's text a backend wrote and no editor has changed
 
 
 def _rules(store: Store, story: StoryDetail) -> review.HouseRules:
@@ -60,7 +62,8 @@ def _entry_context(store: Store, story: StoryDetail, user: User, *, saved: bool 
     own = "" if editor else _own_suggestion(store, story.id, user)
     suggestions = store.suggestions.of_stories([story.id]).get(story.id, [])
     places = store.drafts.entries_telling(story.id)
-    machine = next((p.text for p in places if p.status in ("drafted", "needs-check")), "")
+    drafted = None if story.entry_text else store.story_drafts.get(story.id)
+    machine = drafted.text if drafted else next((p.text for p in places if p.status in MACHINE_STATUSES), "")
     return {
         "story": story,
         "can_edit": editor,
@@ -69,6 +72,7 @@ def _entry_context(store: Store, story: StoryDetail, user: User, *, saved: bool 
         "suggestions": suggestions if editor else [s for s in suggestions if s.editor != user.email],
         "story_entries": places,
         "machine_text": "" if story.entry_text else machine,
+        "drafted": drafted,  # the machine draft in the box, with the Russian sentence each of its sentences rests on
     }
 
 
@@ -76,9 +80,16 @@ def story_context(store: Store, story_id: int, user: User) -> dict[str, Any]:
     """Everything the story page shows."""
     story = store.inbox.story(story_id)
     names = OutletNames.of(store)
+    entry = _entry_context(store, story, user)
+    drafted = entry["drafted"]
+    spans = drafting.sentence_spans([s.as_dict() for s in drafted.sentences], "src-story") if drafted else {}
     marked = {
         r.item.id: dict(
-            zip(("title", "text"), drafting.mark_item(r.item.title, r.item.text, r.enrichment), strict=True)
+            zip(
+                ("title", "text"),
+                drafting.mark_item(r.item.title, r.item.text, r.enrichment, spans.get(r.item.id or 0, ())),
+                strict=True,
+            )
         )
         for r in story.reports
     }
@@ -94,11 +105,13 @@ def story_context(store: Store, story_id: int, user: User) -> dict[str, Any]:
         candidates.sort(key=lambda r: (r.section != story.section, -r.last_seen.timestamp()))
     row = store.inbox.row(story_id)
     return {
-        **_entry_context(store, story, user),
+        **entry,
         "outlets": names.names(r.item.source for r in story.reports),
         "outlet_name": names.name,
         "marked": marked,
-        "gist": drafting.gist_of(row).text if not story.entry_text else "",
+        "gist": drafting.gist_of(row, {story.id: drafted.text} if drafted else None).text
+        if not story.entry_text
+        else "",
         "merge_candidates": candidates,
         "merge_open": False,
         "decisions": store.story_decisions.of_story(story_id),
@@ -117,6 +130,12 @@ def story_page(request: Request, store: StoreDep, user: UserDep, story_id: int) 
     return templating.render(request, "story.html", context)
 
 
+def _record_in_drafts(store: Store, user: User, story_id: int, action: str, client: str) -> None:
+    """Note a change to a story's entry in the history of every draft that tells the story."""
+    for place in store.drafts.entries_telling(story_id):
+        brief_history.record(store, user, place.brief_id, action, client, entry=place.entry_id, story=story_id)
+
+
 def _conflict(current: str, base: str, sent: str) -> Response | None:
     """409 when the stored text changed since this box loaded it (someone else saved) and differs from ours."""
     if base and drafting.fingerprint(current) != base and current.strip() != sent.strip():
@@ -130,6 +149,7 @@ def save_entry(
     request: Request,
     store: StoreDep,
     user: EditorDep,
+    client: ClientDep,
     story_id: int,
     entry_text: Annotated[str, Form(max_length=20_000)] = "",
     base: Annotated[str, Form(max_length=64)] = "",
@@ -140,6 +160,7 @@ def save_entry(
     if refused is not None:
         return refused
     compose.write_entry_text(store, story_id, entry_text.strip())
+    _record_in_drafts(store, user, story_id, "brief.entry_written", client)
     if templating.is_htmx(request):
         story = store.inbox.story(story_id)
         state = _state(store, story, user, story.entry_text or "", saved=True)
@@ -152,6 +173,7 @@ def apply_entry_fix(
     request: Request,
     store: StoreDep,
     user: EditorDep,
+    client: ClientDep,
     story_id: int,
     fix: Annotated[str, Form(max_length=2_000)],
     entry_text: Annotated[str, Form(max_length=20_000)] = "",
@@ -163,6 +185,7 @@ def apply_entry_fix(
     fixed = review.apply_fix(text, review.lint_text(text, story.last_seen.date(), _rules(store, story)), code, start,
                              replacement)  # fmt: skip
     compose.write_entry_text(store, story_id, fixed if fixed is not None else text)
+    _record_in_drafts(store, user, story_id, "brief.fix_applied", client)
     if templating.is_htmx(request):
         context = _entry_context(store, store.inbox.story(story_id), user, saved=True)
         return templating.render(request, "_entry_form.html", context)
@@ -203,6 +226,7 @@ def use_suggestion(
     request: Request,
     store: StoreDep,
     user: EditorDep,
+    client: ClientDep,
     story_id: int,
     suggestion_id: int,
     back: Annotated[str | None, Form(max_length=500)] = None,
@@ -212,6 +236,7 @@ def use_suggestion(
     if suggestion.story_id != story_id:
         raise NotFound(f"no suggestion {suggestion_id} for story {story_id}")
     compose.write_entry_text(store, story_id, suggestion.text)
+    _record_in_drafts(store, user, story_id, "brief.suggestion_used", client)
     return RedirectResponse(_back(request, f"/stories/{story_id}", back), status_code=303)
 
 
@@ -222,6 +247,7 @@ def use_suggestion(
 def merge_story(
     store: StoreDep,
     user: EditorDep,
+    client: ClientDep,
     story_id: int,
     other: Annotated[str, Form()] = "",
     other_id: Annotated[str, Form()] = "",
@@ -231,7 +257,8 @@ def merge_story(
     if not chosen.isdigit():
         raise ConfigError("choose the story to merge into this one")
     edit = editing.merge_stories(store, story_id, [int(chosen)], editor=user.email)
-    follow.recompose_for_stories(store, (*edit.changed, *edit.removed))
+    composed = follow.recompose_for_stories(store, (*edit.changed, *edit.removed))
+    brief_history.record_each(store, user, composed, "brief.stories_changed", client, story=story_id)
     return RedirectResponse(f"/stories/{story_id}", status_code=303)
 
 
@@ -246,12 +273,14 @@ def _item_ids(values: list[str]) -> list[int]:
 def split_story(
     store: StoreDep,
     user: EditorDep,
+    client: ClientDep,
     story_id: int,
     item_ids: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """Split the checked reports off into a new story; the drafts follow; opens the new story."""
     edit = editing.split_story(store, story_id, _item_ids(item_ids or []), editor=user.email)
-    follow.recompose_for_stories(store, edit.changed)
+    composed = follow.recompose_for_stories(store, edit.changed)
+    brief_history.record_each(store, user, composed, "brief.stories_changed", client, story=story_id)
     return RedirectResponse(f"/stories/{edit.story_id}", status_code=303)
 
 
@@ -259,6 +288,7 @@ def split_story(
 def move_reports(
     store: StoreDep,
     user: EditorDep,
+    client: ClientDep,
     story_id: int,
     to: Annotated[str, Form()] = "",
     item_ids: Annotated[list[str] | None, Form()] = None,
@@ -270,7 +300,8 @@ def move_reports(
     if not set(ids) <= set(store.inbox.item_ids(story_id)):
         raise ConfigError(f"only reports of story {story_id} can be moved from here")
     edit = editing.move_reports(store, ids, int(to.strip().lstrip("#")), editor=user.email)
-    follow.recompose_for_stories(store, (*edit.changed, *edit.removed, story_id))
+    composed = follow.recompose_for_stories(store, (*edit.changed, *edit.removed, story_id))
+    brief_history.record_each(store, user, composed, "brief.stories_changed", client, story=story_id)
     return RedirectResponse(f"/stories/{edit.story_id}", status_code=303)
 
 

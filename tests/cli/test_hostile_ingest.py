@@ -258,3 +258,23 @@ def test_in_a_real_process_a_directory_or_a_file_that_cannot_be_read_is_one_clea
     assert proc.returncode == 1
     (said,) = proc.stderr.strip().splitlines()
     assert location in said and ("a directory" in said if kind == "directory" else "cannot read the file" in said)
+
+
+LONG = "9" * 5_000  # past Python's 4,300-digit limit for turning text into an int
+
+
+@pytest.mark.parametrize("layout", ["lines", "array"])
+def test_an_integer_too_long_for_python_is_kept_as_its_digits_and_costs_no_line(
+    db_url: str, tmp_path: Path, layout: str
+) -> None:
+    rows = [line(row(1)), line(row(2))[:-1] + b', "count": ' + LONG.encode() + b"}", line(row(3))]
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(b"\n".join(rows) + b"\n" if layout == "lines" else b"[\n" + b",\n".join(rows) + b"\n]\n")
+    result = CliRunner().invoke(cli, ["--db", db_url, "ingest", "jsonl", str(path), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["inserted"], report["skipped"]) == (3, 0)
+    assert report["cleaned"] == {"long integers kept as text": 1}
+    (note,) = report["cleaned_records"]
+    assert "[count]: an integer of 5,000 digits: kept as a string of its digits" in note
+    assert stored(db_url)["r2"].raw["count"] == LONG

@@ -54,6 +54,43 @@ def parse_timestamp(value: Any) -> dt.datetime:
         raise ValueError(f"{value[:80]!r} is outside the years 1–9999 once moved to UTC") from None
 
 
+class LongInteger(str):
+    """The digits of an integer longer than Python converts (sys.get_int_max_str_digits()), kept as text."""
+
+
+def _keep_long_integer(digits: str) -> int | str:
+    try:
+        return int(digits)
+    except ValueError:
+        return LongInteger(digits)
+
+
+def decode_json(text: str | bytes) -> tuple[Any, bool]:
+    """json.loads, but an integer too long for Python to convert is kept as its digits (a LongInteger)
+    instead of failing the whole value; the usual value pays nothing for it. True when one was kept."""
+    try:
+        return json.loads(text), False
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        return json.loads(text, parse_int=_keep_long_integer), True
+
+
+def long_integer_fixes(value: Any) -> list[Fix]:
+    """A Fix for each LongInteger in a decoded value, named by its path (walked without recursion)."""
+    fixes, stack = [], [(value, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, LongInteger):
+            reason = f"an integer of {len(node.lstrip('-')):,} digits: kept as a string of its digits"
+            fixes.append(Fix(path, reason, "long integers kept as text"))
+        elif isinstance(node, dict):
+            stack.extend((child, f"{path}.{key}" if path else str(key)) for key, child in node.items())
+        elif isinstance(node, list):
+            stack.extend((child, f"{path}.{n}" if path else str(n)) for n, child in enumerate(node))
+    return sorted(fixes, key=lambda fix: fix.field)
+
+
 def _json_error(exc: json.JSONDecodeError) -> str:
     message = exc.msg.removesuffix(" at")  # "Unterminated string starting at" + our own "at column"
     return f"not JSON: {message} at column {exc.colno}"
@@ -116,7 +153,6 @@ def row_to_item(row: Any, *, path: str, line: int | None, where: str | None = No
 
 
 TOO_DEEP = object()  # stands for an array element nested deeper than item_limits.MAX_JSON_DEPTH
-_EMPTY = object()  # the first element of an empty array
 _OPEN, _CLOSE = ("start_map", "start_array"), ("end_map", "end_array")
 
 
@@ -212,8 +248,10 @@ class _Reader:
         self.path = path
         self.context = context
 
-    def record(self, row: Any, line_no: int | None, *, suspect: bool, where: str | None = None) -> Item | BadRecord:
-        fixes: list[Fix] = []
+    def record(
+        self, row: Any, line_no: int | None, *, suspect: bool, where: str | None = None, long_integers: bool = False
+    ) -> Item | BadRecord:
+        fixes: list[Fix] = long_integer_fixes(row) if long_integers else []
         if suspect:
             row = item_limits.clean_json(row, "", fixes)
         record = row_to_item(row, path=self.path, line=line_no, where=where)
@@ -243,7 +281,7 @@ class _Reader:
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
+                row, long_integers = decode_json(line)
             except json.JSONDecodeError as exc:
                 whole = self._whole_file(file) if first and line.lstrip()[:1] in ("[", "{") else None
                 if whole is not None:
@@ -265,9 +303,9 @@ class _Reader:
                 self._say_array(len(row))
                 suspect = _needs_cleaning(raw_line)
                 for n, element in enumerate(row, start=1):
-                    yield self.record(element, None, suspect=suspect, where=f"element {n}")
+                    yield self.record(element, None, suspect=suspect, where=f"element {n}", long_integers=long_integers)
                 return
-            yield self.record(row, line_no, suspect=_needs_cleaning(raw_line))
+            yield self.record(row, line_no, suspect=_needs_cleaning(raw_line), long_integers=long_integers)
 
     def _rest_is_blank(self, file: IO[bytes]) -> bool:
         position = file.tell()
@@ -292,73 +330,64 @@ class _Reader:
         """The records of a file that is one JSON array (pretty-printed) or one object; None when it is not
         one (its first element, or the object, does not parse): then it is read line by line."""
         kind = self._first_event(file)
-        if kind == "start_map":
-            return self._one_object(file)
-        if kind != "start_array":
+        if kind not in ("start_map", "start_array"):
             return None
+        document, long_integers = self._small_document(file)
+        if kind == "start_map":
+            if document is None:
+                return None
+            self.context.warnings.append(
+                f"{self.path}: one JSON object over several lines, not JSON Lines: read as one item"
+            )
+            return iter([self.record(document, None, suspect=True, where="the object", long_integers=long_integers)])
+        if isinstance(document, list):
+            self._say_array(None)
+            return self._array_records(iter(document), long_integers=long_integers)
         if not self._reads_best_as_array(file):
             return None
-        elements = self._elements(file)
+        elements = array_elements(file)  # large, nested past what `json` can, or broken: ijson names where
         try:
             first = next(elements)
         except StopIteration:
-            first = _EMPTY
+            return iter([])
         except ijson.JSONError:
             return None
         self._say_array(None)
-        return self._array_records(first, elements)
+        return self._array_records(itertools.chain([first], elements), long_integers=False)
 
-    def _array_records(self, first: Any, elements: Iterator[Any]) -> Iterator[Item | BadRecord]:
+    def _array_records(self, elements: Iterator[Any], *, long_integers: bool) -> Iterator[Item | BadRecord]:
         n = 0
         try:
-            for n, element in enumerate(itertools.chain([first], elements), start=1):
-                if element is _EMPTY:
-                    return
+            for n, element in enumerate(elements, start=1):
                 if element is TOO_DEEP:
                     reason = f"element {n}: nested deeper than {item_limits.MAX_JSON_DEPTH} levels"
                     yield BadRecord(self.path, None, None, reason, "nested too deeply")
                     continue
-                yield self.record(element, None, suspect=True, where=f"element {n}")
+                where = f"element {n}"
+                yield self.record(element, None, suspect=True, where=where, long_integers=long_integers)
         except ijson.JSONError as exc:
             reason = f"element {n + 1}: not JSON ({str(exc).splitlines()[0]}); the elements before it were read"
             yield BadRecord(self.path, None, None, reason, "not JSON")
 
     def _reads_best_as_array(self, file: IO[bytes]) -> bool:
-        """Whether a file opening with `[` is better read as one JSON array than line by line: it is when it is
-        one whole array, or, cut or followed by more, when its array holds more objects than its lines do (a
-        JSON Lines file whose first line is a cut array must not lose the good lines after it)."""
+        """Whether a file opening with `[` that is not one small JSON array is better read as one array than
+        line by line: it is when it is one whole (large) array, or, cut or followed by more, when its array
+        holds more objects than its lines do (a JSON Lines file whose first line is a cut array must not lose
+        the good lines after it)."""
         objects, whole = _count_array_objects(file)
         return whole or objects > _count_objects_by_line(file)
 
-    def _elements(self, file: IO[bytes]) -> Iterator[Any]:
-        """A JSON array file's elements: parsed whole by `json` when small (it reads NaN as Python writes it),
-        streamed by ijson when large or nested past what `json` can (ijson names where the JSON breaks)."""
-        body = file.read(MAX_LINE_BYTES + 1)
-        if len(body) <= MAX_LINE_BYTES:
-            try:
-                document = json.loads(body)
-            except (ValueError, RecursionError):
-                pass
-            else:
-                if isinstance(document, list):
-                    yield from document
-                    return
-        file.seek(0)
-        yield from array_elements(file)
-
-    def _one_object(self, file: IO[bytes]) -> Iterator[Item | BadRecord] | None:
+    def _small_document(self, file: IO[bytes]) -> tuple[Any, bool]:
+        """The file's one JSON value, parsed whole by `json` when small (it reads NaN as Python writes it), and
+        whether it holds an over-long integer; None when it is large, nested past what `json` can, or broken."""
         body = file.read(MAX_LINE_BYTES + 1)
         file.seek(0)
         if len(body) > MAX_LINE_BYTES:
-            return None
+            return None, False
         try:
-            row = json.loads(body)
+            return decode_json(body)
         except (ValueError, RecursionError):
-            return None
-        self.context.warnings.append(
-            f"{self.path}: one JSON object over several lines, not JSON Lines: read as one item"
-        )
-        return iter([self.record(row, None, suspect=True, where="the object")])
+            return None, False
 
     def _say_array(self, count: int | None) -> None:
         elements = f"its {count:,} elements" if count is not None else "its elements"

@@ -26,7 +26,7 @@ from mobrief.brief.drafting.records import DraftContext, DraftSentence, Report, 
 from mobrief.brief.drafting.sentence_slots import CYRILLIC, Slots, Span, fill, is_predicate, sentences
 
 NAME = "frames"
-VERSION = "frames-2"
+VERSION = "frames-3"  # raise when a change of the code (not the phrasebook) changes drafts: `--redraft` follows it
 LEAD_SENTENCES = 2  # the event is told in the opening sentences; later ones give detail or background
 MAX_EVENT_SENTENCES = 3  # the 1–3 sentences for the event; the facts sentence comes after
 KINDS = ("sentence", "arrest", "treason", "desertion", "payment", "deaths", "appeal", "recruitment", "youth", "law")

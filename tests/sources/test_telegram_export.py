@@ -480,3 +480,47 @@ def test_a_message_that_is_not_json_is_named_as_such_not_as_a_cut_file(
     (bad,) = bad_of(records)
     assert (bad.line, bad.cause) == (2, "not JSON")
     assert "not JSON inside message 2 of 'Канал'" in bad.reason and "truncated" not in bad.reason
+
+
+def _old_chat(kind: str) -> dict[str, Any]:
+    return {
+        "name": "Родительский чат",
+        "type": kind,
+        "id": 9000000009,
+        "messages": [
+            {"id": 1, "type": "message", "date": "2019-03-01T15:10:00", "from": None, "from_id": 12345,
+             "text": "Сообщение удалённого аккаунта."},
+            {"id": 2, "type": "message", "date": "2019-03-01T15:11:00", "edited": "1970-01-01T03:00:00",
+             "from": "Хозяйка чата", "from_id": 12346, "text": "Не правилось ни разу."},
+        ],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["private_group", "personal_chat"])
+def test_cli_a_deleted_accounts_message_is_nobodys_and_an_epoch_edit_is_no_edit(
+    db_url: str, tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(_old_chat(kind), ensure_ascii=False), encoding="utf-8")
+    args = ["--db", db_url, "ingest", "telegram-export", str(path), "--timezone", "Europe/Moscow"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    store = open_store(db_url)
+    try:
+        stored = {i.external_id: i for i in store.items.page(source="Родительский чат", limit=10)}
+    finally:
+        store.close()
+    assert (stored["1"].author, stored["1"].author_id) == (None, "12345")  # not the chat's name
+    assert (stored["2"].author, stored["2"].edited, stored["2"].edited_at) == ("Хозяйка чата", False, None)
+
+
+def test_in_a_full_account_export_only_a_channel_owns_its_unsigned_posts(tmp_path: Path) -> None:
+    channel = {**_old_chat("public_channel"), "name": "Канал"}
+    account = {"chats": {"list": [_old_chat("private_supergroup"), channel]}}
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(account, ensure_ascii=False), encoding="utf-8")
+    items = items_of(read_all(path, timezone="UTC")[0])
+    assert [(i.source, i.author) for i in items if i.external_id == "1"] == [
+        ("Родительский чат", None),
+        ("Канал", "Канал"),
+    ]

@@ -256,10 +256,15 @@ def message_to_item(
     except ValueError as exc:
         field = "text_entities" if str(exc).startswith("text_entities") else "text"
         return BadRecord(path, index, field, f"{where()}: {exc}", "no usable text")
-    # who wrote it: a channel post's signature, else the sender (groups, chats), else the channel itself
+    if edited_at is not None and edited_at < published_at:
+        edited_at = None  # an edit before the message was written is none (old exports write the epoch)
+    # who wrote it: a channel post's signature, else the sender (groups, chats), else the channel itself; in
+    # a group or a personal chat, a message without a sender is a deleted account's, never the chat's
     author = _text_field(message.get("author")) or _text_field(message.get("from"))
-    if author is None:
-        author = _text_field(chat.get("name")) if chat is not None else channel
+    if author is None and chat is not None:
+        author = _text_field(chat.get("name")) if is_channel(chat) else None
+    elif author is None:
+        author = channel
     raw = {key: value for key, value in message.items() if key not in RAW_DROPPED_KEYS}
     if chat is not None:  # full-account export: say which chat the message came from
         raw["chat"] = {key: chat[key] for key in ("name", "type", "id") if key in chat}
@@ -292,6 +297,12 @@ def channel_username(value: str) -> str:
             name = name[2:]
         name = name.split("/", 1)[0].split("?", 1)[0]
     return name.lstrip("@")
+
+
+def is_channel(chat: Mapping[str, Any]) -> bool:
+    """Whether an export's chat is a channel (or says nothing of its type), where posts are the channel's own."""
+    kind = chat.get("type")
+    return not isinstance(kind, str) or "channel" in kind
 
 
 def _chat_source(chat: Mapping[str, Any]) -> str:
@@ -379,7 +390,8 @@ class TelegramExport:
                 reader = _CountingReader(file, size, self.context.progress)
                 if head.shape == "chat":
                     source = self.username or _chat_source(head.meta)
-                    yield from self._read_chat(reader, location, source, _text_field(head.meta.get("name")))
+                    channel = _text_field(head.meta.get("name")) if is_channel(head.meta) else None
+                    yield from self._read_chat(reader, location, source, channel)
                 else:
                     if self.username:
                         self.context.warnings.append(

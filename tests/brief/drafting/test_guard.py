@@ -70,3 +70,19 @@ def test_russian_left_in_a_draft_is_caught() -> None:
 
 def test_dollar_conversions_and_glosses_are_mobriefs_own() -> None:
     assert kinds(GOOD.replace("[$31,000]", "[$31,400]")) == []
+
+
+def test_the_writers_own_openers_are_no_names() -> None:
+    """ "Women have demanded …" opens a template's sentence: the guard does not ask the reports for a "Women"."""
+    text = "Женщины требуют встречи с министром обороны Андреем Белоусовым у здания Минобороны в Москве."
+    draft = "According to Mediazona, women have demanded a meeting with Andrey Belousov. Women have gathered."
+    assert [f.kind for f in guard.check(draft, story(text), CONTEXT)] == []
+
+
+def test_a_name_in_a_photo_credit_is_no_one_the_draft_must_name() -> None:
+    text = "Фото: Никита Попов / РБК\nСуд в Курске приговорил 34-летнего Ивана Сидорова к 12 годам колонии."
+    draft = "According to Mediazona, a court in Kursk has sentenced Ivan Sidorov, 34, to 12 years."
+    assert [f.kind for f in guard.check(draft, story(text), CONTEXT)] == []
+    assert [
+        f.kind for f in guard.check("According to Mediazona, a court in Kursk has ruled.", story(text), CONTEXT)
+    ] == ["missing-name"]

@@ -391,11 +391,17 @@ WRITERS: dict[str, Callable[[Slots], str | None]] = {
 }
 
 
+# the words the writers open a clause with (never a name: "According to X, women have …" lower-cases them)
+OPENERS = frozenset({
+    "A", "An", "The", "In", "Relatives", "Soldiers", "Mobilized", "Draft", "Advertisements", "Recruiters", "Schools",
+    "Law", "Schoolchildren", "Students", "Volunteer", "New", "Women",
+})  # fmt: skip
+
+
 def attributed(outlet: str, clause: str) -> str:
     """The house voice: "According to Mediazona, a court in …"."""
     first, _, rest = clause.partition(" ")
-    if first in ("A", "An", "The", "In", "Relatives", "Soldiers", "Mobilized", "Draft", "Advertisements", "Recruiters",
-                 "Schools", "Law", "Schoolchildren", "Students", "Volunteer", "New", "Women"):  # fmt: skip
+    if first in OPENERS:
         clause = first.lower() + " " + rest
     return f"According to {outlet}, {clause}"
 

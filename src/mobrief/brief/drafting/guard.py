@@ -12,9 +12,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import razdel
-
-from mobrief.brief.drafting import phrasebook
+from mobrief.brief.drafting import phrasebook, sentence_slots
+from mobrief.brief.drafting.event_writers import OPENERS
 from mobrief.brief.drafting.records import DraftContext, Finding, StoryReports
 from mobrief.style.glossary import edit_distance
 from mobrief.style.transliteration import transliterate
@@ -95,9 +94,8 @@ def _near(value: float, pool: Iterable[float]) -> bool:
 def _template_words() -> frozenset[str]:
     """Capitalised words the templates and the phrasebook write themselves (never a name from the reports)."""
     words = {w for english in phrasebook.load().english_words() for w in _LATIN_NAME.findall(english)}
-    words |= {"According", "The", "A", "An", "In", "It", "Its", "This", "These", "On", "At", "From", "After",
-              "Relatives", "Soldiers", "Mobilized", "Draft", "Advertisements", "Recruiters", "Schools", "Law",
-              "Schoolchildren", "Students", "Article", "Criminal", "Code", "Administrative", "Offenses", "Ukraine",
+    words |= OPENERS | {"According", "It", "Its", "This", "These", "On", "At", "From", "After", "Article",
+              "Criminal", "Code", "Administrative", "Offenses", "Ukraine",
               "Russia", "Russian", "Jan", "Feb", "March", "April", "May", "June", "July", "Aug", "Sept", "Oct",
               "Nov", "Dec", "He", "She", "They", "His", "Her", "Their", "We", "Earlier", "Previously",
               "Also"}  # fmt: skip
@@ -126,8 +124,7 @@ def key_people(story: StoryReports) -> list[str]:
     from mobrief.brief.drafting.frames import lead_report  # the guard judges any backend by the same lead
 
     lead = lead_report(story.reports)
-    opening = list(razdel.sentenize(lead.text[:1500]))[:2]
-    limit = opening[-1].stop if opening else 0
+    opening = sentence_slots.sentences(lead)[:2]  # statements only: a photo credit's name is no one the story needs
 
     def position(e: Mapping[str, Any]) -> int:
         start = int(e.get("start", -1))
@@ -136,7 +133,9 @@ def key_people(story: StoryReports) -> list[str]:
     people = [
         str(e.get("latin", ""))
         for e in sorted(lead.entities, key=position)
-        if e.get("kind") == "person" and 0 <= position(e) < limit and len(str(e.get("latin", "")).split()) >= 2
+        if e.get("kind") == "person"
+        and any(span.start <= position(e) < span.end for span in opening)
+        and len(str(e.get("latin", "")).split()) >= 2
     ]
     return list(dict.fromkeys(people))[:2]
 

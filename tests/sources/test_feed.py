@@ -273,3 +273,19 @@ def test_an_entry_cut_anywhere_is_stored_as_text_with_no_tag_and_nothing_before_
     (item,) = items_of(read_feed(str(path))[0])
     assert not re.search(r"<[a-zA-Z/!?]", item.text), item.text
     assert "".join(item.text.split()) == "".join("".join(before).split())
+
+
+def test_cli_fetch_articles_keeps_entries_whose_link_cannot_be_fetched(db_url: str, http_server: Any) -> None:
+    entries = "".join(
+        f"<item><guid>entry-{n}</guid><link>{link}</link><title>Запись {n}</title>"
+        f"<pubDate>Sun, 02 Jun 2024 10:00:00 +0300</pubDate><description>Текст {n}.</description></item>"
+        for n, link in enumerate(["https://xn--/bad-label", "https://a.example/\x7fcontrol"])
+    )  # both refused before any request is made
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Лента</title>{entries}</channel></rss>'
+    url = http_server.add("/bad-links.xml", feed.encode())
+    args = ["--db", db_url, "ingest", "feed", url, "--fetch-articles", "--json"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["inserted"] == 2
+    assert sum("kept the feed entry" in w for w in report["warnings"]) == 2

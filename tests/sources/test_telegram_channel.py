@@ -279,3 +279,25 @@ def test_cli_an_edit_between_two_fetches_becomes_a_revision_and_a_deletion_is_ma
     again = json.loads(third.stdout)
     assert (again["inserted"], again["updated"], again["refreshed"], again["unchanged"]) == (0, 0, 0, 5)
     assert "posts deleted upstream (kept, marked deleted)" not in again["counters"]
+
+
+def test_cli_a_post_with_a_malformed_link_keeps_the_post_and_its_other_links(
+    db_url: str, http_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOBRIEF_REQUEST_DELAY", "0")
+    page = V1.replace('href="?q=', 'href="http://[oops/x">кривая</a> <a href="?q=', 1)
+    assert page != V1
+    http_server.add("/s/edit_channel", page)
+    args = ["--db", db_url, "ingest", "telegram-channel", "edit_channel", "--base-url", http_server.base_url, "--json"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["inserted"] == 5
+    store = open_store(db_url)
+    try:
+        post = next(i for i in store.items.page(source="edit_channel", limit=10) if i.external_id == "21")
+    finally:
+        store.close()
+    assert "кривая" in post.text and post.links == (
+        "https://t.me/s/edit_channel?q=%23%D0%BF%D0%BE%D0%B2%D0%B5%D1%81%D1%82%D0%BA%D0%B8",
+        "https://t.me/edit_channel/20",
+    )

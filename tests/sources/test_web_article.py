@@ -253,3 +253,19 @@ def test_cli_stores_each_page_shape_with_its_time_title_author_and_no_boilerplat
         assert (item.title, item.author) == (title, author)
     for boilerplate in left_out:
         assert boilerplate not in item.text and boilerplate not in item.title
+
+
+def test_cli_a_page_declaring_a_malformed_address_is_stored_under_the_address_it_was_read_from(
+    db_url: str, http_server: Any
+) -> None:
+    page = ARTICLE.replace(b"<head>", b'<head><link rel="canonical" href="http://[oops/news/1">', 1)
+    assert page != ARTICLE
+    url = http_server.add("/news/malformed", page)
+    result = CliRunner().invoke(cli, ["--db", db_url, "ingest", "url", url, "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    store = open_store(db_url)
+    try:
+        (item,) = store.items.page(limit=5)
+    finally:
+        store.close()
+    assert item.url == url and item.text

@@ -63,6 +63,8 @@ def fetch(
             raise SourceUnavailable(url, reason) from None
         except httpx.HTTPError as exc:
             raise SourceUnavailable(url, f"cannot fetch: {exc}") from None
+        except (httpx.InvalidURL, ValueError) as exc:  # a control character, a bad IDNA label, a huge URL
+            raise SourceUnavailable(url, f"not an address that can be fetched: {exc}") from None
         if response.status_code in RETRIED_STATUSES and attempt < MAX_RETRIES:
             sleep(retry_after_seconds(response.headers.get("Retry-After"), backoff * 2**attempt))
             continue

@@ -239,7 +239,10 @@ def _absolute(href: str | None, base: str) -> str | None:
     """A link as the page means it: relative ones (`?q=%23tag`, `/name/5`) resolved against the channel page."""
     if not href or href.startswith(("javascript:", "#")):
         return None
-    return urljoin(base, href.strip())
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:  # "http://[oops": no address anyone can open
+        return None
 
 
 def post_to_item(post: PreviewPost, *, source: str, page_url: str) -> Item | BadRecord | None:

@@ -85,8 +85,8 @@ def extract_article(snapshot: Snapshot) -> Article:
     found: dict[str, Any] = {}
     if document is not None:
         found = document if isinstance(document, dict) else document.as_dict()
-    canonical = page.canonical or page.meta.get("og:url") or None
-    host = host_name(canonical if canonical and is_remote(canonical) else snapshot.url)
+    canonical = next((url for url in (page.canonical, page.meta.get("og:url")) if url and is_web_address(url)), None)
+    host = host_name(canonical or snapshot.url)
     site_name = page.meta.get("og:site_name") or None
     headline = next(
         (obj["headline"] for obj in article_meta.json_ld_articles(page) if isinstance(obj.get("headline"), str)), None
@@ -137,9 +137,20 @@ def is_remote(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
+def is_web_address(url: str) -> bool:
+    """Whether `url` is an http(s) address with a host (a page may declare 'http://[oops' as its own)."""
+    try:
+        return is_remote(url) and bool(urlsplit(url).hostname)
+    except ValueError:
+        return False
+
+
 def host_name(url: str) -> str:
-    """'https://www.Example.org/a' → 'example.org'."""
-    host = (urlsplit(url).hostname or "").lower()
+    """'https://www.Example.org/a' → 'example.org' ('' when `url` names no host)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
     return host.removeprefix("www.")
 
 
@@ -197,7 +208,7 @@ class WebArticle:
         snapshot = read_saved_page(location)
         page = read_page_meta(decode_html(snapshot.body))
         declared = page.canonical or page.meta.get("og:url")
-        if declared and is_remote(declared):
+        if declared and is_web_address(declared):
             return host_name(declared)
         return page.meta.get("og:site_name") or Path(location).stem
 

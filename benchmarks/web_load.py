@@ -100,7 +100,6 @@ def generate(url: str, count: int, seed: int) -> tuple[int, int]:
     rng = random.Random(seed)
     filler = filler_words(rng)
     store = open_store(url)
-    store.users.add("editor@example.org", auth.hash_password(PASSWORD), "editor")
     start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     now = dt.datetime.now(dt.UTC)
     with store.engine.begin() as conn:
@@ -212,6 +211,23 @@ def generate(url: str, count: int, seed: int) -> tuple[int, int]:
     return item_id, story_id
 
 
+def add_editors(url: str, count: int) -> None:
+    """One account per simulated editor: signing in ends the same account's other session."""
+    store = open_store(url)
+    try:
+        taken = {u.email for u in store.users.list()}
+        password_hash = auth.hash_password(PASSWORD)
+        for n in range(count):
+            if editor_email(n) not in taken:
+                store.users.add(editor_email(n), password_hash, "editor")
+    finally:
+        store.close()
+
+
+def editor_email(n: int) -> str:
+    return f"editor-{n}@example.org"
+
+
 def existing_stories(url: str) -> int:
     store = open_store(url)
     try:
@@ -227,13 +243,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def sign_in(base: str) -> httpx.AsyncClient:
+async def sign_in(base: str, n: int) -> httpx.AsyncClient:
     client = httpx.AsyncClient(base_url=base, timeout=30)
     page = await client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None
     response = await client.post(
-        "/login", data={"email": "editor@example.org", "password": PASSWORD, "csrf_token": token.group(1)}
+        "/login", data={"email": editor_email(n), "password": PASSWORD, "csrf_token": token.group(1)}
     )
     assert response.status_code == 303, response.status_code
     return client
@@ -286,7 +302,7 @@ def percentile(values: list[float], q: float) -> float:
 async def load(base: str, n_stories: int, editors: int, duration: float, think: float, mix: tuple[str, ...]) -> None:
     results: dict[str, list[float]] = {"inbox": [], "story": [], "search": []}
     errors = {"inbox": 0, "story": 0, "search": 0}
-    clients = await asyncio.gather(*(sign_in(base) for _ in range(editors)))  # argon2: not what we time
+    clients = await asyncio.gather(*(sign_in(base, n) for n in range(editors)))  # argon2: not what we time
     until = time.monotonic() + duration
     await asyncio.gather(*(editor(c, n_stories, until, think, n, results, errors, mix) for n, c in enumerate(clients)))
     total = sum(len(v) for v in results.values())
@@ -337,6 +353,7 @@ def run(args: argparse.Namespace, pg_url: str | None) -> None:
         n_stories = existing_stories(url) if args.reuse else 0
         if not n_stories:
             _, n_stories = generate(url, args.items, args.seed)
+        add_editors(url, args.editors)
         port = _free_port()
         env = {**os.environ, "MOBRIEF_SECRET_KEY": "benchmark-secret-0123456789"}
         server = subprocess.Popen(

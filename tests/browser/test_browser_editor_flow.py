@@ -147,6 +147,11 @@ def test_publish_is_refused_with_an_unchecked_draft_then_corrected_and_withdrawn
     first.locator("textarea").dispatch_event("change")
     first.locator(".save-state .idle", has_text="Saved at").wait_for()
     page.goto(base + f"/drafts/{draft_id}/review")
+    page.click("button[data-check-all=leave_out]")  # every unfinished entry, never a ready machine draft
+    assert page.locator(".review-list input[name=leave_out]:not(:checked)").count() == 0
+    assert page.locator("details.machine-drafts input[name=leave_out]").count() >= 1
+    assert page.locator("details.machine-drafts input[name=leave_out]:checked").count() == 0
+    page.click("details.machine-drafts summary")
     for checkbox in page.locator("input[name=leave_out]").all():
         checkbox.check()
     page.click("#publish")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mobrief.brief import publish, review
+from mobrief.records import DRAFTED
 from mobrief.store import Store
 from mobrief.web import brief_history, drafting, templating
 from mobrief.web.deps import ClientDep, EditorDep, StoreDep
@@ -34,6 +35,13 @@ def review_context(
         "correcting": correcting,
         "correcting_url": public_path(correcting.id, correcting.title) if correcting else None,
         "headings": {e.id: s.heading or s.key for s in draft.sections for e in s.entries},
+        # not blocking, but said: what goes out as a backend wrote it, no editor having changed a word
+        "unread": [
+            e
+            for s in draft.sections
+            for e in s.entries
+            if e.status == DRAFTED and not review.is_scaffold(e) and e.id not in {b.entry_id for b in checked.blocking}
+        ],
     }
 
 

@@ -129,11 +129,13 @@
     }
   });
 
-  // A button with data-check-all="name" checks every checkbox of that name (the review's "leave out" boxes).
+  // A button with data-check-all="name" checks every checkbox of that name (the review's "leave out" boxes),
+  // except those marked data-own-choice (a ready machine draft is left out one by one, never in bulk).
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-check-all]") : null;
     if (!button) return;
-    document.querySelectorAll('input[type=checkbox][name="' + button.dataset.checkAll + '"]').forEach(function (box) {
+    var boxes = 'input[type=checkbox][name="' + button.dataset.checkAll + '"]:not([data-own-choice])';
+    document.querySelectorAll(boxes).forEach(function (box) {
       box.checked = true;
     });
   });

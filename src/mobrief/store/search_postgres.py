@@ -96,6 +96,8 @@ def newest_ids(
         width = span
     else:
         width = high if plan == "all" else max(size, int(WINDOW_MATCHES * size * top / expected))
+    if len(found) >= size or high <= 0:
+        return found
     # bitmap scans only from here: GIN windows (the whole table at once for `all`)
     conn.execute(sa.text("SET LOCAL enable_indexscan = off"))
     try:

@@ -12,7 +12,6 @@ from rich.table import Table
 from rich.text import Text
 
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
-from mobrief.errors import ConfigError
 from mobrief.records import Story, utc
 from mobrief.store.stories import StoryItem, StoryLink
 
@@ -221,32 +220,19 @@ def show_story(app: AppContext, story_id: int, as_json: bool) -> None:
 @pass_app
 def cluster_stories(app: AppContext, rebuild: bool, unenriched: bool, yes: bool, as_json: bool) -> None:
     """Give every item without a story its story (`mobrief enrich` does this after enriching)."""
-    from mobrief.stories import pending
+    from mobrief.newsroom import processing
 
-    if rebuild:
-        if not yes and not as_json:
-            click.confirm("Forget all stories, their status and links, and cluster every item again?", abort=True)
-        app.store.stories.forget_all()
-    if app.settings.story_window_hours <= 0:
-        raise ConfigError("MOBRIEF_STORY_WINDOW_HOURS must be positive")
+    if rebuild and not yes and not as_json:
+        click.confirm("Forget all stories, their status and links, and cluster every item again?", abort=True)
     with _progress(app) as bar:
         task = bar.add_task("clustering", total=None)
 
         def advance(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = pending.cluster_pending_items(
-            app.store,
-            window=dt.timedelta(hours=app.settings.story_window_hours),
-            progress=advance,
-            require_enrichment=not unenriched,
-            batch_size=app.settings.cluster_batch,
+        report, replayed = processing.cluster_stories(
+            app.store, settings=app.settings, rebuild=rebuild, unenriched=unenriched, progress=advance
         )
-    replayed = 0
-    if rebuild:
-        from mobrief.stories import editing
-
-        replayed = editing.replay_decisions(app.store)
     if as_json:
         print_json(report.as_dict() | {"decisions_replayed": replayed})
         return

@@ -1,7 +1,8 @@
 """Process what came in: enrich the pending items, give them their stories and threads, draft the stories.
 
-The one place that knows the order of the stages; `mobrief enrich`, `mobrief demo` and the tasks run it (the
-tasks one stage per job). Each stage commits its own batches, so a killed run resumes where it stopped.
+The one place that knows the order of the stages; `mobrief enrich`, `mobrief demo` and `mobrief stories
+cluster` run it (the team server's tasks one stage per job). Each stage commits its own batches, so a killed
+run resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from mobrief import pipeline
 from mobrief.brief.draft_stories import DraftRun
+from mobrief.errors import ConfigError
 from mobrief.settings import Settings
 from mobrief.store import Store
 from mobrief.stories.pending import ClusterReport
@@ -55,3 +57,33 @@ def process_pending(
         with progress("drafting") as update:
             drafts = pipeline.draft_recent(store, progress=update)
     return ProcessingReport(enriched=enriched, clustered=clustered, drafts=drafts)
+
+
+def cluster_stories(
+    store: Store,
+    *,
+    settings: Settings,
+    rebuild: bool = False,
+    unenriched: bool = False,
+    progress: pipeline.Progress | None = None,
+) -> tuple[ClusterReport, int]:
+    """Give every item without a story its story (`unenriched`: items enrichment has not seen too). With
+    `rebuild`, forget every story first, then apply the editors' merges, moves and splits again; returns
+    the clustering report and how many of those decisions changed something."""
+    import datetime as dt
+
+    from mobrief.stories import editing, pending
+
+    if settings.story_window_hours <= 0:  # checked before anything is forgotten
+        raise ConfigError("MOBRIEF_STORY_WINDOW_HOURS must be positive")
+    if rebuild:
+        store.stories.forget_all()
+    report = pending.cluster_pending_items(
+        store,
+        window=dt.timedelta(hours=settings.story_window_hours),
+        progress=progress,
+        require_enrichment=not unenriched,
+        batch_size=settings.cluster_batch,
+    )
+    replayed = editing.replay_decisions(store) if rebuild else 0
+    return report, replayed

@@ -22,7 +22,7 @@ from mobrief import pipeline
 from mobrief.cli import cli
 from mobrief.item_limits import FULL_TEXT_KEY, clean_text
 from mobrief.settings import Settings
-from mobrief.store import Store
+from mobrief.store import Store, open_store
 from mobrief.store.schema import items, sources
 
 WHEN = "2024-06-02T10:00:00+03:00"
@@ -278,3 +278,25 @@ def test_an_integer_too_long_for_python_is_kept_as_its_digits_and_costs_no_line(
     (note,) = report["cleaned_records"]
     assert "[count]: an integer of 5,000 digits: kept as a string of its digits" in note
     assert stored(db_url)["r2"].raw["count"] == LONG
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le"])  # with its mark (as PowerShell), without
+def test_a_utf16_file_is_read_and_said_to_be_one(db_url: str, tmp_path: Path, encoding: str) -> None:
+    lines = [json.dumps(row(n), ensure_ascii=False) for n in (1, 2)] + ["{oops"]
+    path = tmp_path / "powershell.jsonl"
+    path.write_bytes("".join(f"{text}\r\n" for text in lines).encode(encoding))
+    result = CliRunner().invoke(cli, ["--db", db_url, "ingest", "jsonl", str(path), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["inserted"], report["unusable"]) == (2, {"not JSON": 1})
+    assert any(f"{path}:3" in bad for bad in report["bad_records"])  # lines still counted as written
+    assert any("UTF-16" in warning for warning in report["warnings"])
+    assert stored(db_url)["r1"].text == "Текст 1."
+
+
+def test_a_first_line_of_stray_utf16_looking_bytes_does_not_make_a_utf8_file_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    stray = b"\xff\xfe{\x00x\x00}\x00"
+    path.write_bytes(b"\n".join([stray, *(line(row(n)) for n in range(1, 4))]) + b"\n")
+    report = pipeline.ingest(open_store(f"sqlite:///{tmp_path / 'm.db'}"), "jsonl", str(path), settings=Settings())
+    assert (report.counts.inserted, report.unusable) == (3, {"not UTF-8": 1})

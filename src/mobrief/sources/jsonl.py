@@ -11,10 +11,12 @@ A file that is one JSON array (pretty-printed or on one line) is read element by
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import itertools
 import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, ClassVar
@@ -407,9 +409,46 @@ def read_lines(path: str, context: SourceContext | None = None) -> Iterator[Item
         raise SourceUnavailable(path, f"cannot read the file: {exc.strerror or exc}") from exc
     with file:
         try:
-            yield from _Reader(path, context).lines(file)
+            encoding = utf16_encoding(file.read(4096))
+            if encoding is None:
+                file.seek(0)
+                yield from _Reader(path, context).lines(file)
+                return
+            context.warnings.append(f"{path}: UTF-16 text, not UTF-8 (as Windows PowerShell writes): read as such")
+            with _utf8_copy(file, encoding) as copy:
+                yield from _Reader(path, context).lines(copy)
         except OSError as exc:
             raise SourceUnavailable(path, f"cannot read the file: {exc.strerror or exc}") from exc
+
+
+def utf16_encoding(head: bytes) -> str | None:
+    """The codec of a file whose first bytes (4 KB of them) are UTF-16: a byte-order mark, or `{`/`[` with a
+    zero byte beside it, and then the zero high bytes of ASCII keys, digits and punctuation on every side of
+    the text (never in UTF-8, so a stray first line of such bytes does not make a UTF-8 file UTF-16)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not head.startswith(codecs.BOM_UTF32_LE):
+        little, body, codec = head.startswith(codecs.BOM_UTF16_LE), head[2:], "utf-16"  # the codec drops the mark
+    elif head[:2] in (b"{\x00", b"[\x00", b"\x00{", b"\x00["):
+        little, body = head[1] == 0, head
+        codec = "utf-16-le" if little else "utf-16-be"
+    else:
+        return None
+    high, low = (body[1::2], body[0::2]) if little else (body[0::2], body[1::2])
+    if len(high) < 2 or high.count(0) < len(high) // 4 or low.count(0) > len(low) // 20:
+        return None
+    return codec
+
+
+def _utf8_copy(file: IO[bytes], encoding: str) -> IO[bytes]:
+    """A temporary UTF-8 copy of a UTF-16 file, written a megabyte at a time (the reader works on UTF-8 bytes);
+    what is not UTF-16 becomes U+FFFD."""
+    copy = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the caller's with
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    file.seek(0)
+    while chunk := file.read(2**20):
+        copy.write(decoder.decode(chunk).encode())
+    copy.write(decoder.decode(b"", final=True).encode())
+    copy.seek(0)
+    return copy
 
 
 @register_source

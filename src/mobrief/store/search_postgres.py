@@ -40,6 +40,9 @@ WALK_SPAN = 4.0  # a walk checks the rows expected to hold 4 times the matches n
 WINDOW_MATCHES = 1.5  # a first window spans the rows expected to hold 1.5 times the matches needed
 GROWTH = 4  # each further window of ids is 4–16 times the last
 _WINDOW = "SELECT id FROM items WHERE id > :low AND id <= :high AND search_vector @@ ({}) ORDER BY id DESC LIMIT :size"
+_EVERY = "SELECT id FROM items WHERE search_vector @@ ({}) ORDER BY id DESC LIMIT :size"
+_BITMAPS_ONLY = sa.text("SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)")
+_ANY_SCAN = sa.text("SELECT set_config('enable_indexscan', 'on', true), set_config('enable_seqscan', 'on', true)")
 Plan = Literal["walk", "all", "windows"]
 
 
@@ -98,8 +101,9 @@ def newest_ids(
         width = high if plan == "all" else max(size, int(WINDOW_MATCHES * size * top / expected))
     if len(found) >= size or high <= 0:
         return found
-    # bitmap scans only from here: GIN windows (the whole table at once for `all`)
-    conn.execute(sa.text("SET LOCAL enable_indexscan = off"))
+    # bitmap scans only from here: GIN windows (the whole table at once for `all`, with no range of ids: a
+    # planner whose statistics predate a bulk load takes the range for a few rows and checks every row in it)
+    conn.execute(_BITMAPS_ONLY)
     try:
         first = plan != "walk"
         while len(found) < size and high > 0:
@@ -109,11 +113,14 @@ def newest_ids(
                 width = min(max(width * GROWTH, estimate), width * GROWTH * GROWTH)
             first = False
             low = max(0, high - width)
-            rows = conn.execute(window, {**params, "low": low, "high": high, "size": need})
+            if low == 0 and high == top:
+                rows = conn.execute(sa.text(_EVERY.format(tsquery)), {**params, "size": need})
+            else:
+                rows = conn.execute(window, {**params, "low": low, "high": high, "size": need})
             found += [int(r[0]) for r in rows]
             high = low
     finally:
-        conn.execute(sa.text("SET LOCAL enable_indexscan = on"))
+        conn.execute(_ANY_SCAN)
     return found
 
 

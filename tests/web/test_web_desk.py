@@ -15,9 +15,12 @@ async def test_merge_split_and_move_from_the_story_page(browser, newsroom, web_s
     payments, sentence = newsroom.stories["payments"], newsroom.stories["sentence"]
     await browser.sign_in("volunteer")
     assert (await browser.post(f"/stories/{payments}/merge", {"other": str(sentence)})).status_code == 403
+    assert (await browser.get(f"/stories/{payments}/merge-candidates")).status_code == 403
     await browser.sign_in("editor")
     page = (await browser.get(f"/stories/{payments}")).text
-    assert f'<option value="{sentence}">' in page  # a candidate from around the same days
+    assert f'hx-get="/stories/{payments}/merge-candidates"' in page  # read when the picker is opened
+    options = (await browser.get(f"/stories/{payments}/merge-candidates")).text
+    assert f'<option value="{sentence}">' in options  # a candidate from around the same days
     merged = await browser.post(f"/stories/{payments}/merge", {"other": str(sentence)})
     assert merged.headers["location"] == f"/stories/{payments}"
     assert set(web_store.inbox.item_ids(payments)) == {

@@ -14,7 +14,7 @@ from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import DRAFTED, NEEDS_CHECK
 from mobrief.store import Store
-from mobrief.store.inbox import InboxFilter, StoryDetail
+from mobrief.store.inbox import InboxFilter, InboxRow, StoryDetail
 from mobrief.store.users import User
 from mobrief.stories import editing
 from mobrief.web import brief_history, drafting, templating
@@ -93,16 +93,6 @@ def story_context(store: Store, story_id: int, user: User) -> dict[str, Any]:
         )
         for r in story.reports
     }
-    candidates: list[Any] = []
-    if user.has_role("editor"):
-        around = InboxFilter(
-            status=None,
-            relevant_only=False,
-            since=story.first_seen - MERGE_WINDOW,
-            until=story.last_seen + MERGE_WINDOW,
-        )
-        candidates = [r for r in store.inbox.page(around, limit=60).rows if r.id != story.id]
-        candidates.sort(key=lambda r: (r.section != story.section, -r.last_seen.timestamp()))
     row = store.inbox.row(story_id)
     return {
         **entry,
@@ -112,10 +102,28 @@ def story_context(store: Store, story_id: int, user: User) -> dict[str, Any]:
         "gist": drafting.gist_of(row, {story.id: drafted.text} if drafted else None).text
         if not story.entry_text
         else "",
-        "merge_candidates": candidates,
-        "merge_open": False,
         "decisions": store.story_decisions.of_story(story_id),
     }
+
+
+def merge_candidates(store: Store, story: StoryDetail) -> list[InboxRow]:
+    """Stories around the same days, the same section first: what an editor most likely merges in."""
+    around = InboxFilter(
+        status=None,
+        relevant_only=False,
+        since=story.first_seen - MERGE_WINDOW,
+        until=story.last_seen + MERGE_WINDOW,
+    )
+    candidates = [r for r in store.inbox.page(around, limit=60).rows if r.id != story.id]
+    candidates.sort(key=lambda r: (r.section != story.section, -r.last_seen.timestamp()))
+    return candidates
+
+
+@router.get("/stories/{story_id}/merge-candidates")
+def merge_candidates_options(request: Request, store: StoreDep, user: EditorDep, story_id: int) -> Response:
+    """The options of the merge picker, read when an editor opens it (a tenth of a story page's time, else)."""
+    story = store.inbox.story(story_id)
+    return templating.render(request, "_merge_candidates.html", {"candidates": merge_candidates(store, story)})
 
 
 @router.get("/stories/{story_id}")

@@ -64,6 +64,10 @@ def worker_command(
         raise click.BadParameter(
             f"unknown queue {unknown[0]!r}; known: {', '.join(tasks.QUEUES)}", param_hint="--queue"
         )
+    import logging
+
+    # one line per job started, finished or failed (with its traceback), on stderr: journald keeps it
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     procrastinate_app = tasks.build_app(app.settings, app.store)
     options = tasks.WorkerOptions(
         queues=queues, concurrency=concurrency, until_idle=until_idle, stalled_after=stalled_after

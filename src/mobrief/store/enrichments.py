@@ -359,15 +359,16 @@ class EnrichmentRepository:
 
     def set_aside_unfinished(self, max_attempts: int, error: str) -> list[int]:
         """Set aside every item that `max_attempts` runs began and none finished; their ids."""
+        query = sa.select(enrichment_failures.c.item_id).where(
+            enrichment_failures.c.attempts >= max_attempts, enrichment_failures.c.set_aside.is_(False)
+        )
+        if self.engine.dialect.name == "postgresql":
+            # an item another worker has claimed is being enriched right now, not stuck: leave it to that worker
+            query = query.join(items, items.c.id == enrichment_failures.c.item_id).with_for_update(
+                of=items, skip_locked=True, key_share=True
+            )
         with self.engine.begin() as conn:
-            ids = [
-                int(i)
-                for i in conn.execute(
-                    sa.select(enrichment_failures.c.item_id).where(
-                        enrichment_failures.c.attempts >= max_attempts, enrichment_failures.c.set_aside.is_(False)
-                    )
-                ).scalars()
-            ]
+            ids = [int(i) for i in conn.execute(query).scalars()]
             if ids:
                 conn.execute(
                     sa.update(enrichment_failures)

@@ -94,6 +94,18 @@ async def test_search_finds_items_in_any_inflection(browser, newsroom) -> None:
     assert empty.status_code == 200 and "No report matches" not in empty.text
 
 
+async def test_a_story_found_links_to_its_entry_in_each_draft(browser, newsroom, web_store) -> None:
+    await browser.sign_in("editor")
+    await browser.post(f"/drafts/{newsroom.draft_id}/compose")
+    story = newsroom.stories["payments"]
+    entry = web_store.drafts.story_entry(newsroom.draft_id, story)
+    assert entry is not None
+    html = (await browser.get("/search", params={"q": "военкомат", "kind": "stories"})).text
+    assert f'href="/drafts/{newsroom.draft_id}#entry-{entry}">its entry in Mobilization in Russia' in html
+    places = web_store.drafts.entries_telling_each([story, newsroom.stories["hostile"], 10**6])
+    assert [p.entry_id for p in places[story]] == [entry] and 10**6 not in places
+
+
 async def test_drafts_and_archive_pages(browser, newsroom) -> None:
     await browser.sign_in("volunteer")
     drafts = await browser.get("/drafts")

@@ -233,6 +233,12 @@ class DraftRepository:
 
     def entries_telling(self, story_id: int) -> list[EntryPlace]:
         """The draft entries that tell a story, newest draft first."""
+        return self.entries_telling_each([story_id]).get(story_id, [])
+
+    def entries_telling_each(self, story_ids: Sequence[int]) -> dict[int, list[EntryPlace]]:
+        """The draft entries that tell each of these stories, newest draft first, in one query."""
+        if not story_ids:
+            return {}
         query = (
             sa.select(
                 briefs.c.id,
@@ -240,20 +246,24 @@ class DraftRepository:
                 brief_paragraphs.c.id.label("entry_id"),
                 brief_paragraphs.c.status,
                 brief_paragraphs.c.text,
+                brief_paragraphs.c.story_id,
             )
             .select_from(
                 brief_paragraphs.join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id).join(
                     briefs, briefs.c.id == brief_sections.c.brief_id
                 )
             )
-            .where(brief_paragraphs.c.story_id == story_id, briefs.c.status == "draft")
-            .order_by(briefs.c.id.desc())
+            .where(brief_paragraphs.c.story_id.in_(sorted(set(story_ids))), briefs.c.status == "draft")
+            .order_by(briefs.c.id.desc(), brief_paragraphs.c.id)
         )
+        found: dict[int, list[EntryPlace]] = {}
         with self.engine.connect() as conn:
-            return [
-                EntryPlace(brief_id=r.id, title=r.title, entry_id=r.entry_id, status=r.status or "written", text=r.text)
-                for r in conn.execute(query)
-            ]
+            for r in conn.execute(query):
+                place = EntryPlace(
+                    brief_id=r.id, title=r.title, entry_id=r.entry_id, status=r.status or "written", text=r.text
+                )
+                found.setdefault(int(r.story_id), []).append(place)
+        return found
 
     def removed_story_ids(self, brief_id: int) -> set[int]:
         """Stories an editor removed from a draft: composing it again leaves them out."""

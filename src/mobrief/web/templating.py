@@ -109,6 +109,7 @@ def usd_text(amount: Mapping[str, Any], day: dt.date | None = None) -> str:
 
 
 @functools.cache
+@functools.lru_cache(maxsize=64)
 def section_options(selected: str | None, blank: str | None = None) -> Markup:
     """The <option>s of a section picker, built once per selection: the inbox draws one per row."""
     options = [Markup('<option value="">{}</option>').format(blank)] if blank is not None else []

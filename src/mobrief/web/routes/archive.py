@@ -155,7 +155,7 @@ def search_page(
         for name in SEARCH_KINDS if kind == "all" else (kind,):
             results[name] = finders[name](q, limit=size, offset=0 if kind == "all" else offset)
     story_ids = [h.story_id for h in getattr(results.get("stories"), "hits", ())]
-    entries = {s: store.drafts.entries_telling(s) for s in story_ids}
+    entries = store.drafts.entries_telling_each(story_ids)
     paths = {h.brief_id: public_path(h.brief_id, h.brief_title) for h in getattr(results.get("paragraphs"), "hits", ())}
     context = {
         "q": q,

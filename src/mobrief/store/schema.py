@@ -218,7 +218,7 @@ brief_paragraphs = Table(
     Column("section_id", Integer, ForeignKey("brief_sections.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
     Column("text", Text, nullable=False),
-    Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL"), nullable=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL"), nullable=True, index=True),
     Column("item_ids", JSON, nullable=False, default=list),
     Column("status", String(20), nullable=True),  # drafts: "to-write" / "drafted" / "written"; null when archived
     Column("sources", JSON, nullable=True),  # [{url, outlet, published_at}] the entry names

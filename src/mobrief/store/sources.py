@@ -71,7 +71,8 @@ class SourceRepository:
             str(row.name): int(row.id)
             for row in conn.execute(sa.select(sources.c.id, sources.c.name).where(sources.c.name.in_(wanted)))
         }
-        for name in wanted - set(found):
+        # in name order: two ingests adding the same new outlets lock them in one order, never a deadlock
+        for name in sorted(wanted - set(found)):
             found[name] = self.ensure(name, kind, conn=conn)
         return found
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+import threadpoolctl
 
 from mobrief import pipeline
 from mobrief.errors import ConfigError
@@ -261,14 +262,19 @@ async def run_worker(app: procrastinate.App, options: WorkerOptions) -> Counter[
         "stalled_worker_timeout": options.stalled_after,
         "fetch_job_polling_interval": min(5.0, heartbeat),
     }
+    # one BLAS thread per worker: parallelism comes from worker processes, and OpenBLAS threads spinning on
+    # cores another worker needs cost more than they give
+    blas = threadpoolctl.threadpool_limits(limits=1, user_api="blas")
     async with app.open_async():
         await _retry_stalled(app, options.stalled_after)
         if not options.until_idle:
             await app.run_worker_async(wait=True, **worker_kwargs)
+            blas.restore_original_limits()
             return _worker().done
         while True:
             await app.run_worker_async(wait=False, **worker_kwargs)
             if not await _unfinished(app, options.queues):
+                blas.restore_original_limits()
                 return _worker().done
             # other workers are still running jobs, or died holding them: look again soon, take back the stalled
             await asyncio.sleep(1.0)

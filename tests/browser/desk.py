@@ -9,6 +9,7 @@ Screenshots go to test-artifacts/ (gitignored).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
@@ -195,17 +196,9 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
-    """A real `mobrief serve` subprocess on a free port, over a seeded SQLite store, for the whole module."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
-    ids = seed_newsroom(url)
-    port = free_port()
-    env = {
-        **os.environ,
-        "MOBRIEF_SECRET_KEY": "browser-test-secret-0123456789",
-        "MOBRIEF_PUBLIC_URL": f"http://127.0.0.1:{port}",  # the feed's links start here
-    }
+@contextlib.contextmanager
+def serving(url: str, port: int, env: dict[str, str]) -> Iterator[str]:
+    """A real `mobrief serve` subprocess on `port` over the store at `url`, until the block ends: its base URL."""
     process = subprocess.Popen(
         [sys.executable, "-m", "mobrief", "--db", url, "serve", "--port", str(port)],
         env=env,
@@ -225,7 +218,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
                 output = process.stdout.read().decode() if process.stdout else ""
                 pytest.fail(f"mobrief serve did not start: {output}")
             time.sleep(0.2)
-        yield base, ids
+        yield base
     finally:
         process.terminate()
         try:
@@ -235,6 +228,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
             process.wait()
         if process.stdout:
             process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
+    """A real `mobrief serve` subprocess on a free port, over a seeded SQLite store, for the whole module."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
+    ids = seed_newsroom(url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "MOBRIEF_SECRET_KEY": "browser-test-secret-0123456789",
+        "MOBRIEF_PUBLIC_URL": f"http://127.0.0.1:{port}",  # the feed's links start here
+    }
+    with serving(url, port, env) as base:
+        yield base, ids
 
 
 @pytest.fixture(scope="module")

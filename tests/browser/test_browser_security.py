@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from desk import free_port, serving
 from markdown_it import MarkdownIt
 
 from mobrief.records import Brief, BriefSection
@@ -76,12 +73,6 @@ def page(chromium: Any) -> Iterator[Any]:
         context.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """`mobrief serve` over a store with an editor and a published brief whose entries are hostile."""
@@ -100,37 +91,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]
         brief_id, _ = store.briefs.save(brief)
     finally:
         store.close()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "MOBRIEF_SECRET_KEY": "browser-test-secret-0123456789", "MOBRIEF_ARGON2_PROFILE": "cheapest"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mobrief", "--db", url, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"mobrief serve did not start: {output}")
-            time.sleep(0.2)
+    with serving(url, port, env) as base:
         yield base, brief_id
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout:
-            process.stdout.close()
 
 
 def _watch(page: Any) -> list[str]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
+import desk
 import httpx
 import pytest
 from desk import free_port, serving
@@ -23,10 +23,8 @@ from mobrief.store import open_store
 from mobrief.web import auth
 
 pytestmark = pytest.mark.browser
+chromium = desk.chromium  # the fixture this module shares with the desk tests
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 PASSWORD = "correct horse battery"
 HOSTILE = (
     "<script>window.__pwned = 1; alert('md')</script> plain",
@@ -40,28 +38,6 @@ HOSTILE = (
     '<iframe src="javascript:alert(10)"></iframe> <body onload=alert(11)>',
     "[ok](https://example.org/a) and [mail](mailto:desk@example.org)",
 )
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}: CI must install it (apt-get install chromium; pip install playwright)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} is missing")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

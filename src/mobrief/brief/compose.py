@@ -17,6 +17,7 @@ from typing import Any
 from mobrief.brief import continuations, house_style
 from mobrief.brief.draft_stories import draft_pending
 from mobrief.brief.drafting.backends import DraftBackend
+from mobrief.brief.drafting.records import without_aside
 from mobrief.records import Brief, BriefSection, GlossaryTerm, StoryDraft
 from mobrief.store import Store
 from mobrief.store import period_stories as period
@@ -339,7 +340,7 @@ def plan_entry(
             "drafted",
             attribute(
                 _clip(english_prose(best.text), ENGLISH_CHARS),
-                re.sub(r"\s*\([^)]*\)", "", outlet_name(best.outlet, style)),
+                without_aside(outlet_name(best.outlet, style)),
             ),
         )
         backend = ENGLISH_REPORT

@@ -7,9 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from mobrief import lemmas
 from mobrief.brief.drafting import units
-from mobrief.brief.drafting.sentence_slots import Slots
+from mobrief.brief.drafting.sentence_slots import Slots, readings
 
 
 def _actor(s: Slots) -> str | None:
@@ -313,8 +312,8 @@ def _contract_verbs(s: Slots) -> list[int]:
 
 def _done(word: str) -> bool:
     """Whether a verb form says the act happened: past tense or a participle, not an infinitive or the future."""
-    readings = lemmas.parses(word)
-    tag = readings[0].tag if readings else None
+    found = readings(word)
+    tag = found[0].tag if found else None
     return tag is not None and (tag.POS in ("PRTF", "PRTS") or "past" in tag)
 
 

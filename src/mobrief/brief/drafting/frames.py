@@ -14,7 +14,6 @@ report and the kind, and puts the draft together.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -22,7 +21,7 @@ from mobrief.brief.drafting import phrasebook
 from mobrief.brief.drafting.event_writers import WRITERS, attributed, tidy
 from mobrief.brief.drafting.facts_sentences import facts_not_stated, plain_report, sum_value
 from mobrief.brief.drafting.phrasebook import Phrasebook
-from mobrief.brief.drafting.records import DraftContext, DraftSentence, Report, StoryDraft, StoryReports
+from mobrief.brief.drafting.records import DraftContext, DraftSentence, Report, StoryDraft, StoryReports, without_aside
 from mobrief.brief.drafting.sentence_slots import CYRILLIC, Slots, Span, fill, is_predicate, sentences
 
 NAME = "frames"
@@ -111,7 +110,7 @@ def draft(story: StoryReports, context: DraftContext, book: Phrasebook | None = 
     """The `frames` draft of a story: one sentence for the event, one for the facts not yet stated."""
     book = book or phrasebook.load()
     lead = lead_report(story.reports)
-    outlet = re.sub(r"\s*\([^)]*\)", "", context.outlet(lead.outlet)).strip() or lead.outlet  # asides dropped
+    outlet = without_aside(context.outlet(lead.outlet))
     spans = sentences(lead)
     slots = _with_referents([fill(span, book) for span in spans])
     written: list[DraftSentence] = []

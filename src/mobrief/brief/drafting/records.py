@@ -4,6 +4,7 @@ itself, `StoryDraft`, is a shared record: the store keeps it)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,3 +50,8 @@ class DraftContext:
 
     def outlet(self, name: str) -> str:
         return self.namer(name) if self.namer is not None else self.outlet_names.get(name, name)
+
+
+def without_aside(outlet: str) -> str:
+    """An outlet's name as an attribution gives it, without a bracketed aside ("Dzen (citing RIA Novosti)" → "Dzen")."""
+    return re.sub(r"\s*\([^)]*\)", "", outlet).strip() or outlet

@@ -89,10 +89,15 @@ class Slots:
 
 
 @functools.lru_cache(maxsize=65536)
+def readings(word: str) -> tuple[Any, ...]:
+    """Every dictionary reading of a word, likeliest first, read once per process (drafting asks often)."""
+    return tuple(lemmas.parses(word))
+
+
 def is_predicate(word: str) -> bool:
     """Whether a word's likeliest reading is a finite verb or a short participle («задержали», «приговорен»)."""
-    readings = lemmas.parses(word)
-    return bool(readings) and readings[0].tag.POS in ("VERB", "PRTS")
+    found = readings(word)
+    return bool(found) and found[0].tag.POS in ("VERB", "PRTS")
 
 
 _CAPTION = re.compile(r"^\s*(?:фото|видео|иллюстрация|источник|скриншот|кадр)\b", re.I)
@@ -215,13 +220,13 @@ def _figures(text: str, book: Phrasebook) -> list[str]:
 def _accusative(surface: str) -> bool:
     """Whether a name as written can be the object of a verb («Ивана Петрова», «Веру Иванову»; not «Веры Ивановой»)."""
     last = surface.split()[-1] if surface.split() else ""
-    return bool(last) and any("accs" in p.tag for p in lemmas.parses(last))
+    return bool(last) and any("accs" in p.tag for p in readings(last))
 
 
 def _nominative(surface: str) -> bool:
     """Whether a name as written can be a sentence's subject («Анастасия Ракова»; not «Паулины Сафроновой»)."""
     last = surface.split()[-1] if surface.split() else ""
-    return bool(last) and any("nomn" in p.tag for p in lemmas.parses(last))
+    return bool(last) and any("nomn" in p.tag for p in readings(last))
 
 
 def _count_noun(surface: str, book: Phrasebook) -> str | None:
@@ -358,8 +363,8 @@ def _tense(span: Span, match: Match) -> str:
     """When the sentence puts an action: done («подписал», «подписан»), to come («рассмотрит»), intended
     («планируют рассмотреть») or under way («рассматривает»)."""
     word = span.report.text[match.start : match.end].split()[0]
-    readings = lemmas.parses(word)
-    tag = readings[0].tag if readings else None
+    found = readings(word)
+    tag = found[0].tag if found else None
     if tag is None or tag.POS in ("PRTS", "PRTF") or "past" in tag:
         return "past"
     if "futr" in tag:

@@ -289,3 +289,8 @@ def test_a_raise_already_told_is_not_cited_again() -> None:
 )
 def test_the_beats_common_events(text: str, expected: str) -> None:
     assert expected in drafted(text)
+
+
+def test_a_topic_the_event_already_names_is_not_discussed_again() -> None:
+    english = drafted("В Белгородской области единовременную выплату увеличили с 1,7 млн до 2 млн рублей.")
+    assert "the one-time payment has been increased" in english and "discusses a one-time payment" not in english

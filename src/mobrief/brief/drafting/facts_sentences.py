@@ -32,7 +32,8 @@ def facts_not_stated(slots: Sequence[Slots], stated: str) -> list[tuple[str, Slo
             if not told and not any(_same_figure(figure, f) for f in found["sums"]):
                 found["sums"].setdefault(figure, s)
         for topic in s.topics:
-            if topic.lower() not in low and not any(topic in t or t in topic for t in found["topics"]):
+            bare = topic.lower().removeprefix("a ").removeprefix("the ")  # "a one-time payment" told as "the …"
+            if bare not in low and not any(topic in t or t in topic for t in found["topics"]):
                 found["topics"].setdefault(topic, s)
     names, places, sums, topics = (
         list(found[k].items())[:cap] for k, cap in (("names", 4), ("places", 4), ("sums", 6), ("topics", 3))

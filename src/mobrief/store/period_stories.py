@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mobrief.records import utc
+from mobrief.store import relevance
 from mobrief.store.schema import (
     brief_paragraphs,
     brief_sections,
@@ -79,14 +80,6 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return low, high
 
 
-def _kept() -> sa.ColumnElement[bool]:
-    decision = item_enrichments.c.editor_decision
-    return sa.or_(
-        decision == "keep",
-        sa.and_(sa.or_(decision.is_(None), decision != "skip"), item_enrichments.c.is_relevant.is_(True)),
-    )
-
-
 def relevant_story_ids(engine: Engine, start: dt.date, end: dt.date) -> list[int]:
     """Stories not skipped by an editor with a kept report published inside the period."""
     low, high = _bounds(start, end)
@@ -97,7 +90,7 @@ def relevant_story_ids(engine: Engine, start: dt.date, end: dt.date) -> list[int
             .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
             .join(stories, stories.c.id == story_items.c.story_id)
         )
-        .where(items.c.published_at >= low, items.c.published_at < high, _kept(), stories.c.status != "skip")
+        .where(items.c.published_at >= low, items.c.published_at < high, relevance.kept(), stories.c.status != "skip")
         .group_by(story_items.c.story_id)
         .order_by(story_items.c.story_id)
     )
@@ -130,7 +123,7 @@ def story_items_query(story_ids: Sequence[int]) -> sa.Select[Any]:
             .join(sources, sources.c.id == items.c.source_id)
             .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
         )
-        .where(story_items.c.story_id.in_(list(story_ids)), _kept())
+        .where(story_items.c.story_id.in_(list(story_ids)), relevance.kept())
         .order_by(items.c.published_at, items.c.id)
     )
 
@@ -400,7 +393,7 @@ def latest_unpublished_day(engine: Engine) -> dt.date | None:
     kept = (
         sa.select(sa.literal(1))
         .select_from(story_items.join(item_enrichments, item_enrichments.c.item_id == story_items.c.item_id))
-        .where(story_items.c.story_id == stories.c.id, _kept())
+        .where(story_items.c.story_id == stories.c.id, relevance.kept())
     )
     query = (
         sa.select(stories.c.last_seen)

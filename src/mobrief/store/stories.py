@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
 from mobrief.records import EnrichedItem, Story, utc
-from mobrief.store import search, upserts
+from mobrief.store import relevance, search, upserts
 from mobrief.store.schema import item_enrichments, items, sources, stories, stories_to_link, story_items, story_links
 
 
@@ -69,10 +69,9 @@ def _enriched_query() -> sa.Select[Any]:
         items.c.lang,
         items.c.search_lemmas,
         item_enrichments.c.lang.label("detected_lang"),
-        item_enrichments.c.is_relevant,
+        relevance.relevant().label("is_relevant"),
         item_enrichments.c.section,
         item_enrichments.c.editor_section,
-        item_enrichments.c.editor_decision,
         item_enrichments.c.entities,
         item_enrichments.c.places,
         item_enrichments.c.amounts,
@@ -91,9 +90,6 @@ def _pending_query(require_enrichment: bool) -> sa.Select[Any]:
 
 
 def _row_to_enriched(row: Any) -> EnrichedItem:
-    relevant = row.is_relevant
-    if row.editor_decision in ("keep", "skip"):
-        relevant = row.editor_decision == "keep"
     return EnrichedItem(
         id=row.id,
         source=row.source,
@@ -104,7 +100,7 @@ def _row_to_enriched(row: Any) -> EnrichedItem:
         text=row.text or "",
         raw=dict(row.raw or {}),
         lang=row.detected_lang or row.lang,
-        is_relevant=relevant,
+        is_relevant=row.is_relevant,
         section=row.editor_section or row.section,
         entities=tuple(e for e in row.entities or () if isinstance(e, Mapping)),
         places=tuple(p for p in row.places or () if isinstance(p, Mapping)),
@@ -316,18 +312,7 @@ class StoryRepository:
             relevant = (
                 sa.select(story_items.c.story_id)
                 .join(item_enrichments, item_enrichments.c.item_id == story_items.c.item_id)
-                .where(
-                    sa.or_(
-                        item_enrichments.c.editor_decision == "keep",
-                        sa.and_(
-                            item_enrichments.c.is_relevant.is_(True),
-                            sa.or_(
-                                item_enrichments.c.editor_decision.is_(None),
-                                item_enrichments.c.editor_decision != "skip",
-                            ),
-                        ),
-                    )
-                )
+                .where(relevance.kept())
             )
             query = query.where(stories.c.id.in_(relevant))
         query = query.order_by(stories.c.last_seen.desc(), stories.c.id.desc()).limit(limit).offset(offset)

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mobrief.records import DraftSentence, Finding, StoryDraft
-from mobrief.store import upserts
-from mobrief.store.period_stories import PeriodItem, _chunks, _kept, period_item, story_items_query
+from mobrief.store import relevance, upserts
+from mobrief.store.period_stories import PeriodItem, _chunks, period_item, story_items_query
 from mobrief.store.schema import brief_paragraphs, item_enrichments, items, stories, story_drafts, story_items
 
 
@@ -110,7 +110,7 @@ class StoryDraftRepository:
                 .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
                 .join(stories, stories.c.id == story_items.c.story_id)
             )
-            .where(_kept(), stories.c.status != "skip")
+            .where(relevance.kept(), stories.c.status != "skip")
         )
         if story_ids is not None:
             query = query.where(story_items.c.story_id.in_(list(story_ids)))

@@ -212,7 +212,7 @@ class Store:
     def inbox(self) -> InboxRepository:
         from mobrief.store.inbox import InboxRepository
 
-        return InboxRepository(self.engine)
+        return InboxRepository(self.engine, self.enrichments)
 
     @functools.cached_property
     def drafts(self) -> DraftRepository:

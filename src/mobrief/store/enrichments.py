@@ -403,25 +403,40 @@ class EnrichmentRepository:
 
     def set_editor_decision(self, item_id: int, decision: str | None) -> None:
         """Record an editor's keep/skip (None clears it): what `relevance train` learns from."""
-        if decision is not None and decision not in EDITOR_DECISIONS:
-            raise ValueError(f"decision must be one of {EDITOR_DECISIONS}, not {decision!r}")
         with self.engine.begin() as conn:
             self._ensure_row(conn, item_id)
-            conn.execute(
-                sa.update(item_enrichments)
-                .where(item_enrichments.c.item_id == item_id)
-                .values(editor_decision=decision, updated_at=dt.datetime.now(dt.UTC))
-            )
+            self.set_editor_decisions(conn, [item_id], decision)
+
+    def set_editor_decisions(self, conn: Connection, item_ids: Sequence[int], decision: str | None) -> None:
+        """Record an editor's keep/skip (None clears it) on items that exist, inside the caller's transaction
+        (a story's items take its decision together with it)."""
+        if decision is not None and decision not in EDITOR_DECISIONS:
+            raise ValueError(f"decision must be one of {EDITOR_DECISIONS}, not {decision!r}")
+        self._set_editor_values(conn, item_ids, editor_decision=decision)
 
     def set_editor_section(self, item_id: int, section: str | None) -> None:
         """Record an editor's section for an item (None clears it); it wins over the model's."""
         with self.engine.begin() as conn:
             self._ensure_row(conn, item_id)
+            self.set_editor_sections(conn, [item_id], section)
+
+    def set_editor_sections(self, conn: Connection, item_ids: Sequence[int], section: str | None) -> None:
+        """Record an editor's section (None clears it) on items that exist, inside the caller's transaction."""
+        self._set_editor_values(conn, item_ids, editor_section=section)
+
+    def _set_editor_values(self, conn: Connection, item_ids: Sequence[int], **values: str | None) -> None:
+        """Set editor columns of items, adding the enrichment row an item not yet enriched lacks; ids in order,
+        so two editors deciding on overlapping stories lock rows in the same order."""
+        ids = sorted(set(item_ids))
+        now = dt.datetime.now(dt.UTC)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
             conn.execute(
-                sa.update(item_enrichments)
-                .where(item_enrichments.c.item_id == item_id)
-                .values(editor_section=section, updated_at=dt.datetime.now(dt.UTC))
+                upserts.insert(conn.dialect.name, item_enrichments).on_conflict_do_nothing(index_elements=["item_id"]),
+                [{"item_id": item_id, "stage_versions": {}, "updated_at": now} for item_id in chunk],
             )
+            changed = sa.update(item_enrichments).where(item_enrichments.c.item_id.in_(chunk))
+            conn.execute(changed.values(**values, updated_at=now))
 
     # ---- reading ----
 

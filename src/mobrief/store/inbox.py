@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import Enrichment, Item, utc
@@ -134,9 +134,10 @@ def _amount_key(amount: Mapping[str, Any]) -> tuple[Any, ...]:
 class InboxRepository:
     """Paged story lists for the inbox, a story's reports, and the editors' decisions on a story."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, enrichments: EnrichmentRepository) -> None:
         self.engine = engine
         self._dialect = engine.dialect.name
+        self._enrichments = enrichments  # the one writer of the items' editor decisions and sections
 
     # ---- the inbox ----
 
@@ -423,25 +424,27 @@ class InboxRepository:
 
     # ---- the editors' decisions ----
 
-    def _update(self, story_id: int, **values: Any) -> None:
+    def _update(self, conn: Connection, story_id: int, **values: Any) -> list[int]:
+        """Set columns of a story; returns its items' ids (in order)."""
         values["updated_at"] = dt.datetime.now(dt.UTC)
-        with self.engine.begin() as conn:
-            if not conn.execute(sa.update(stories).where(stories.c.id == story_id).values(**values)).rowcount:
-                raise NotFound(f"no story with id {story_id}")
+        if not conn.execute(sa.update(stories).where(stories.c.id == story_id).values(**values)).rowcount:
+            raise NotFound(f"no story with id {story_id}")
+        query = sa.select(story_items.c.item_id).where(story_items.c.story_id == story_id)
+        return [int(i) for i in conn.execute(query.order_by(story_items.c.item_id)).scalars()]
 
     def set_status(self, story_id: int, status: str) -> None:
-        """Mark a story new, skipped or for the brief; its items get the matching keep/skip decision."""
+        """Mark a story new, skipped or for the brief; its items get the matching keep/skip decision, in the same
+        transaction."""
         if status not in STORY_STATUSES:
             raise ConfigError(f"status must be one of {', '.join(STORY_STATUSES)}, not {status!r}")
-        self._update(story_id, status=status)
         decision = {"new": None, "skip": "skip", "brief": "keep"}[status]
-        enrichments = EnrichmentRepository(self.engine)
-        for item_id in self.item_ids(story_id):
-            enrichments.set_editor_decision(item_id, decision)
+        with self.engine.begin() as conn:
+            item_ids = self._update(conn, story_id, status=status)
+            self._enrichments.set_editor_decisions(conn, item_ids, decision)
 
     def set_section(self, story_id: int, section: str | None) -> None:
-        """Put a story in a section; its items get it as the editor's section (section training reads it)."""
-        self._update(story_id, section=section)
-        enrichments = EnrichmentRepository(self.engine)
-        for item_id in self.item_ids(story_id):
-            enrichments.set_editor_section(item_id, section)
+        """Put a story in a section; its items get it as the editor's section (section training reads it), in
+        the same transaction."""
+        with self.engine.begin() as conn:
+            item_ids = self._update(conn, story_id, section=section)
+            self._enrichments.set_editor_sections(conn, item_ids, section)

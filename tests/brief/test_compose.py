@@ -193,3 +193,33 @@ def test_compose_cli_json_shape_and_style_check(db_url: str, tmp_path: Path) -> 
     path.write_text(markdown.stdout, encoding="utf-8")
     check = runner.invoke(cli, ["--db", db_url, "style", "check", str(path)])
     assert check.exit_code == 0, check.output
+
+
+def test_composing_returns_the_brief_exactly_as_stored(store: Store) -> None:
+    """What compose returns is built from what it saved, not read back: it must equal a fresh read, entry ids
+    included, both when entries are inserted and when an editor's draft is composed again."""
+    when = MIDNIGHT_JUNE_2 + dt.timedelta(hours=9)
+    drafted = add_story(
+        store,
+        [_item(1, "Медиазона", "В Белгородской области выплату подняли до 2 млн рублей.", when),
+         _item(2, "Вёрстка", "Белгородским контрактникам заплатят 2 млн рублей.", when + dt.timedelta(hours=1))],
+        section="recruitment",
+        entities=({"kind": "person", "text": "Иван Петров", "normalized": "Иван Петров", "latin": "Ivan Petrov"},),
+        places=({"name": "the Belgorod region", "key": "the Belgorod region", "text": "Белгородской области"},),
+        amounts=({"currency": "RUB", "value": 2_000_000.0, "text": "2 млн рублей", "usd": None},),
+    )  # fmt: skip
+    english = add_story(
+        store, [_item(3, "Медиазона", "The court sentenced the student to six years.", when, lang="en")], lang="en"
+    )
+    written = add_story(store, [_item(4, "a", "Суд вынес приговор активисту.", when)], section="legal")
+    compose.write_entry_text(store, written, "A court in Kaluga sentenced an activist, Mediazona reported.")
+    first = compose.compose_brief(store, JUNE_2, JUNE_3)
+    assert first == compose.load_composed(store, first.id)
+    assert {e.story_id for e in _entries(first)} == {drafted, english, written}
+    assert all(e.entry_id for e in _entries(first))
+    entry_of = {e.story_id: e.entry_id for e in _entries(first)}
+    store.drafts.move(entry_of[written] or 0, -1)
+    add_story(store, [_item(5, "b", "Повестки раздают у метро.", when)], section="recruitment")
+    again = compose.compose_brief(store, JUNE_2, JUNE_3)
+    assert again == compose.load_composed(store, again.id)
+    assert len(_entries(again)) == 4

@@ -455,14 +455,31 @@ def compose_brief(
     final: list[tuple[str, ComposedEntry]] = []
     for (key, entry), text in zip(ordered, styled, strict=True):
         final.append((key, replace(entry, text=text)))
-    period.save_draft_layout(
-        store.engine,
-        draft_id,
-        title=dates.format_title(start, end),
-        sections=[(key, sections.heading_for(key) if key != "special" else None) for key, _ in layout],
-        entries=[(key, _entry_fields(e)) for key, e in final],
+    headings = [(key, sections.heading_for(key) if key != "special" else None) for key, _ in layout]
+    title = dates.format_title(start, end)
+    entry_ids = period.save_draft_layout(
+        store.engine, draft_id, title=title, sections=headings, entries=[(key, _entry_fields(e)) for key, e in final]
     )
-    return load_composed(store, draft_id)
+    # what was saved, as `load_composed` would read it back (reading 10,000 entries again cost a second)
+    if draft.period_start is None or draft.period_end is None:
+        from mobrief.errors import ConfigError
+
+        raise ConfigError(f"brief {draft_id} has no period")
+    saved: dict[str, list[ComposedEntry]] = {}
+    for (key, entry), entry_id in zip(final, entry_ids, strict=True):
+        saved.setdefault(key, []).append(_as_saved(entry, entry_id))
+    return ComposedBrief(
+        id=draft.id,
+        title=title,
+        period_start=draft.period_start,
+        period_end=draft.period_end,
+        status=draft.status,
+        sections=tuple(
+            ComposedSection(key=key, heading=heading, entries=tuple(saved[key]))
+            for key, heading in headings
+            if saved.get(key)
+        ),
+    )
 
 
 def compose_draft(store: Store, draft_id: int, backend: DraftBackend | None = None) -> ComposedBrief:
@@ -488,6 +505,21 @@ def _from_draft(entry: DraftEntry) -> ComposedEntry:
         backend=entry.backend,
         sentences=entry.sentences,
         findings=entry.findings,
+    )
+
+
+def _as_saved(entry: ComposedEntry, entry_id: int) -> ComposedEntry:
+    """An entry as `_from_draft` reads it back once `_entry_fields` stored it in row `entry_id`."""
+    drafted = entry.backend is not None  # sentences and findings are stored with the backend's name only
+    return replace(
+        entry,
+        status=entry.status or "written",
+        sources=tuple(dict(x) for x in entry.sources),
+        item_ids=tuple(int(i) for i in entry.item_ids),
+        previously=tuple(dict(x) for x in entry.previously),
+        entry_id=entry_id,
+        sentences=tuple(dict(x) for x in entry.sentences) if drafted else (),
+        findings=tuple(dict(x) for x in entry.findings) if drafted else (),
     )
 
 

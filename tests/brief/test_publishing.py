@@ -113,3 +113,29 @@ def test_cli_publish_correct_and_withdraw(db_url: str, tmp_path: Path) -> None:
     (item,) = feed.findall(f"{ATOM}entry")
     assert item.find(f"{ATOM}title").text == "Withdrawn: Mobilization in Russia for June 3, 2024"
     assert "Wrong court." in item.find(f"{ATOM}content").text
+
+
+def test_publishing_is_one_transaction_that_leaves_no_placeholder_hash(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mobrief.store import briefs as brief_store
+
+    _, scaffold = _two_stories(store)
+    draft = compose.compose_brief(store, JUNE_3, JUNE_3)
+    left_out = [e.entry_id or 0 for s in draft.sections for e in s.entries if e.story_id == scaffold]
+    hash_of = brief_store.content_hash
+
+    def crash(brief: object) -> str:
+        raise RuntimeError("killed while publishing")
+
+    monkeypatch.setattr(brief_store, "content_hash", crash)
+    with pytest.raises(RuntimeError):
+        store.drafts.publish(draft.id, "Mobilization in Russia for June 3, 2024", WHEN, leave_out=left_out)
+    kept = store.drafts.get(draft.id)
+    assert kept.status == "draft" and len([e for s in kept.sections for e in s.entries]) == 2  # nothing changed
+
+    monkeypatch.setattr(brief_store, "content_hash", hash_of)
+    store.drafts.publish(draft.id, "Mobilization in Russia for June 3, 2024", WHEN, leave_out=left_out)
+    published = store.briefs.get(draft.id)
+    assert published.status == "published"
+    assert store.briefs.upsert(published) == (draft.id, "unchanged")  # re-importing the page finds it by hash

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import datetime as dt
 import hashlib
 import json
@@ -177,7 +176,7 @@ class BriefRepository:
             NotFound: no brief has this id.
         """
         with self.engine.connect() as conn:
-            found = self._load(conn, [brief_id])
+            found = load_briefs(conn, [brief_id])
         if not found:
             raise NotFound(f"no brief with id {brief_id}")
         return found[0]
@@ -202,7 +201,7 @@ class BriefRepository:
             ids = [int(i) for i in conn.execute(query).scalars()]
         for start in range(0, len(ids), _BATCH):
             with self.engine.connect() as conn:
-                yield from self._load(conn, ids[start : start + _BATCH])
+                yield from load_briefs(conn, ids[start : start + _BATCH])
 
     def iter_paragraphs(self, status: str | None = "published") -> Iterator[ArchiveParagraph]:
         """Every paragraph of the archive in reading order, oldest brief first.
@@ -232,41 +231,6 @@ class BriefRepository:
 
     # ---- rows ----
 
-    def _load(self, conn: Connection, ids: builtins.list[int]) -> builtins.list[Brief]:
-        if not ids:
-            return []
-        rows = {row.id: row for row in conn.execute(sa.select(briefs).where(briefs.c.id.in_(ids)))}
-        section_rows = conn.execute(
-            sa.select(brief_sections)
-            .where(brief_sections.c.brief_id.in_(ids))
-            .order_by(brief_sections.c.brief_id, brief_sections.c.position)
-        ).all()
-        texts: dict[int, builtins.list[str]] = {row.id: [] for row in section_rows}
-        if texts:
-            for row in conn.execute(
-                sa.select(brief_paragraphs.c.section_id, brief_paragraphs.c.text)
-                .where(brief_paragraphs.c.section_id.in_(list(texts)))
-                .order_by(brief_paragraphs.c.section_id, brief_paragraphs.c.position)
-            ):
-                texts[row.section_id].append(row.text)
-        by_brief: dict[int, builtins.list[BriefSection]] = {i: [] for i in ids}
-        for row in section_rows:
-            by_brief[row.brief_id].append(
-                BriefSection(key=row.key, heading=row.heading, paragraphs=tuple(texts[row.id]))
-            )
-        return [
-            Brief(
-                id=row.id,
-                title=row.title,
-                period_start=row.period_start,
-                period_end=row.period_end,
-                status=row.status,
-                url=row.url,
-                sections=tuple(by_brief[row.id]),
-            )
-            for row in (rows[i] for i in ids if i in rows)
-        ]
-
     def _insert_sections(self, conn: Connection, brief_id: int, sections: tuple[BriefSection, ...]) -> None:
         for position, section in enumerate(sections):
             result = conn.execute(
@@ -294,6 +258,56 @@ class BriefRepository:
         section_ids = sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)
         conn.execute(brief_paragraphs.delete().where(brief_paragraphs.c.section_id.in_(section_ids)))
         conn.execute(brief_sections.delete().where(brief_sections.c.brief_id == brief_id))
+
+
+def load_briefs(conn: Connection, ids: list[int]) -> list[Brief]:
+    """The briefs with these ids (in that order, missing ones left out), read inside the caller's transaction."""
+    if not ids:
+        return []
+    rows = {row.id: row for row in conn.execute(sa.select(briefs).where(briefs.c.id.in_(ids)))}
+    section_rows = conn.execute(
+        sa.select(brief_sections)
+        .where(brief_sections.c.brief_id.in_(ids))
+        .order_by(brief_sections.c.brief_id, brief_sections.c.position)
+    ).all()
+    texts: dict[int, list[str]] = {row.id: [] for row in section_rows}
+    if texts:
+        for row in conn.execute(
+            sa.select(brief_paragraphs.c.section_id, brief_paragraphs.c.text)
+            .where(brief_paragraphs.c.section_id.in_(list(texts)))
+            .order_by(brief_paragraphs.c.section_id, brief_paragraphs.c.position)
+        ):
+            texts[row.section_id].append(row.text)
+    by_brief: dict[int, list[BriefSection]] = {i: [] for i in ids}
+    for row in section_rows:
+        by_brief[row.brief_id].append(BriefSection(key=row.key, heading=row.heading, paragraphs=tuple(texts[row.id])))
+    return [
+        Brief(
+            id=row.id,
+            title=row.title,
+            period_start=row.period_start,
+            period_end=row.period_end,
+            status=row.status,
+            url=row.url,
+            sections=tuple(by_brief[row.id]),
+        )
+        for row in (rows[i] for i in ids if i in rows)
+    ]
+
+
+def rehash(conn: Connection, brief_id: int) -> bool:
+    """Inside the caller's transaction, give a brief the content hash of what it now says, so re-importing its
+    published page finds it; returns False (the hash left as it was) when another brief already says exactly
+    that, as an imported copy of the same text would."""
+    (brief,) = load_briefs(conn, [brief_id])
+    digest = content_hash(brief)
+    clash = conn.execute(
+        sa.select(briefs.c.id).where(briefs.c.content_hash == digest, briefs.c.id != brief_id)
+    ).scalar()
+    if clash is not None:
+        return False
+    conn.execute(briefs.update().where(briefs.c.id == brief_id).values(content_hash=digest))
+    return True
 
 
 def _equal_or_null(column: sa.ColumnElement[Any], value: object) -> sa.ColumnElement[bool]:

@@ -9,7 +9,6 @@ that ranks a section key.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -391,8 +390,8 @@ class DraftRepository:
     def publish(
         self, brief_id: int, title: str, now: dt.datetime, *, leave_out: Sequence[int] = (), url: str | None = None
     ) -> None:
-        """Freeze a draft: status published, the house title, the time, its public URL (when known), and the
-        archive's content hash.
+        """Freeze a draft in one transaction: status published, the house title, the time, its public URL (when
+        known), and the archive's content hash (so re-importing the published page finds the same brief).
 
         Entries with no text yet and the entries in `leave_out` are dropped, and so are sections left empty.
         """
@@ -419,17 +418,10 @@ class DraftRepository:
             conn.execute(
                 briefs.update()
                 .where(briefs.c.id == brief_id)
-                .values(title=title, status="published", published_at=utc(now), url=url, content_hash=_pending_hash())
+                .values(title=title, status="published", published_at=utc(now), url=url)
             )
-        # the archive's own content hash, so re-importing the published page finds the same brief
-        brief = brief_store.BriefRepository(self.engine).get(brief_id)
-        digest = brief_store.content_hash(brief)
-        with self.engine.begin() as conn:
-            clash = conn.execute(
-                sa.select(briefs.c.id).where(briefs.c.content_hash == digest, briefs.c.id != brief_id)
-            ).scalar()
-            if clash is None:
-                conn.execute(briefs.update().where(briefs.c.id == brief_id).values(content_hash=digest))
+            # when another brief already says exactly this (an imported copy), the draft's unique hash stays
+            brief_store.rehash(conn, brief_id)
 
     def search(self, words: Sequence[str], *, limit: int = 50) -> list[ParagraphHit]:
         """Published paragraphs containing every word (see `search_published`)."""
@@ -506,10 +498,6 @@ class DraftRepository:
         left = conn.execute(sa.select(sa.func.count()).where(brief_paragraphs.c.section_id == section_id)).scalar()
         if not left:
             conn.execute(brief_sections.delete().where(brief_sections.c.id == section_id))
-
-
-def _pending_hash() -> str:
-    return "publishing-" + hashlib.sha256(secrets.token_bytes(16)).hexdigest()[:40]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

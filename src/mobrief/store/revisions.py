@@ -113,7 +113,7 @@ class RevisionRepository:
 
     def publish_correction(self, draft_id: int, note: str, editor: str | None, now: dt.datetime) -> int:
         """Replace the text of the published brief a draft corrects with the draft's, keep the old text with the
-        note, and drop the draft; returns the corrected brief's id (its URL does not change)."""
+        note, and drop the draft, in one transaction; returns the corrected brief's id (its URL does not change)."""
         note = note.strip()
         if not note:
             raise ConfigError("say what the correction changes: readers see this note")
@@ -122,14 +122,15 @@ class RevisionRepository:
             if draft is None or draft.corrects_brief_id is None or draft.status != "draft":
                 raise ConfigError(f"brief {draft_id} is not a correction draft")
             target = int(draft.corrects_brief_id)
-        before = brief_store.BriefRepository(self.engine).get(target)
-        with self.engine.begin() as conn:
+            before = brief_store.load_briefs(conn, [target])
+            if not before:
+                raise NotFound(f"no brief with id {target}")
             conn.execute(
                 brief_revisions.insert().values(
                     brief_id=target,
                     kind="correction",
                     note=note,
-                    previous=brief_store.brief_as_dict(before),
+                    previous=brief_store.brief_as_dict(before[0]),
                     editor=editor,
                     created_at=utc(now),
                 )
@@ -145,7 +146,7 @@ class RevisionRepository:
                     sa.func.trim(brief_paragraphs.c.text) == "",
                 )
             )
-        self._rehash(target)
+            brief_store.rehash(conn, target)
         return target
 
     def withdraw(self, brief_id: int, note: str, editor: str | None, now: dt.datetime) -> None:
@@ -201,13 +202,3 @@ class RevisionRepository:
         ids = sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)
         conn.execute(brief_paragraphs.delete().where(brief_paragraphs.c.section_id.in_(ids)))
         conn.execute(brief_sections.delete().where(brief_sections.c.brief_id == brief_id))
-
-    def _rehash(self, brief_id: int) -> None:
-        brief = brief_store.BriefRepository(self.engine).get(brief_id)
-        digest = brief_store.content_hash(brief)
-        with self.engine.begin() as conn:
-            clash = conn.execute(
-                sa.select(briefs.c.id).where(briefs.c.content_hash == digest, briefs.c.id != brief_id)
-            ).scalar()
-            if clash is None:
-                conn.execute(briefs.update().where(briefs.c.id == brief_id).values(content_hash=digest))

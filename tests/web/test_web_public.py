@@ -138,3 +138,18 @@ async def test_api_docs_need_nothing_outside_the_app(browser, newsroom, app_with
     async with app_with(MOBRIEF_API_DOCS="0") as off:
         await off.sign_in("editor")
         assert (await off.get("/docs")).status_code == 404
+
+
+async def test_every_public_download_is_the_table_of_formats(browser, newsroom, web_store) -> None:
+    from mobrief.brief import formats
+
+    path = await _publish(browser, newsroom, web_store)
+    page = (await browser.get(path)).text
+    for extension in ("md", "txt", "json", "telegram", "html"):
+        assert f'href="{path}.{extension}"' in page
+        form = formats.by_extension(extension)
+        assert form is not None
+        response = await browser.client.get(f"{path}.{extension}")
+        assert response.status_code == 200 and response.headers["content-type"] == form.media_type
+        assert response.text.startswith(form.render(web_store.briefs.get(newsroom.draft_id))[:40])
+    assert (await browser.client.get(f"{path}.pdf")).status_code == 404

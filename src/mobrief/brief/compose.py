@@ -9,12 +9,13 @@ Composing again updates the stored draft and keeps what editors wrote or moved.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mobrief.brief import continuations, house_style
+from mobrief.brief import continuations, formats, house_style
 from mobrief.brief.draft_stories import draft_pending
 from mobrief.brief.drafting.backends import DraftBackend
 from mobrief.brief.drafting.records import without_aside
@@ -107,6 +108,13 @@ class ComposedBrief:
                 for s in self.sections
             ],
         }
+
+    def render(self, fmt: str) -> str:
+        """The draft in one output format, ending in a newline (JSON is `as_dict`: entries with their sources
+        and status)."""
+        if fmt == "json":
+            return json.dumps(self.as_dict(), ensure_ascii=False, indent=2) + "\n"
+        return formats.as_file(formats.render(self.as_brief(), fmt))
 
     def as_brief(self, *, with_links: bool = True) -> Brief:
         """The brief as the renderers take it; "previously reported" links are added to entries."""

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mobrief.brief import render_atom, render_html, render_json, render_markdown, render_telegram, render_text, review
+from mobrief.brief import formats, render_atom, render_html, review
 from mobrief.errors import ConfigError, MobriefError
 from mobrief.records import Brief
 from mobrief.store import Store
@@ -50,10 +50,8 @@ class PublishRefused(MobriefError):
 
 def _check_renders(brief: Brief) -> None:
     """Render every published form now, so a brief that cannot be rendered is noticed at once."""
-    render_html.render_html(brief)
-    render_markdown.render_markdown(brief)
-    render_telegram.render_telegram(brief)
-    render_json.render_json(brief)
+    for fmt in formats.FORMATS.values():
+        fmt.render(brief)
 
 
 def publish_draft(
@@ -156,18 +154,11 @@ def write_formats(brief: Brief, folder: Path) -> dict[str, Path]:
     """Every published format of a brief, written under `folder`; returns format → path."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = brief_slug(brief)
-    texts = {
-        "html": (f"{stem}.html", render_html.render_html(brief)),
-        "markdown": (f"{stem}.md", render_markdown.render_markdown(brief)),
-        "telegram": (f"{stem}.telegram.txt", "\n\n-----\n\n".join(render_telegram.render_telegram(brief))),
-        "json": (f"{stem}.json", render_json.render_json(brief)),
-        "text": (f"{stem}.txt", render_text.render_text(brief)),
-    }
     paths = {}
-    for fmt, (name, text) in texts.items():
-        path = folder / name
-        path.write_text(text, encoding="utf-8")
-        paths[fmt] = path
+    for fmt in formats.FORMATS.values():
+        path = folder / f"{stem}{fmt.suffix}"
+        path.write_text(fmt.render(brief), encoding="utf-8")
+        paths[fmt.name] = path
     return paths
 
 

@@ -12,14 +12,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mobrief.brief import (
-    archive_import,
-    render_html,
-    render_json,
-    render_markdown,
-    render_telegram,
-    render_text,
-)
+from mobrief.brief import archive_import, formats
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.errors import MobriefError
 from mobrief.records import Brief
@@ -183,19 +176,13 @@ def export_archive(app: AppContext, fmt: str) -> None:
 
 
 def render(brief: Brief, fmt: str) -> str:
-    """A stored brief in one of the `archive show` formats."""
-    if fmt == "markdown":
-        return render_markdown.render_markdown(brief)
-    if fmt == "html":
-        return render_html.render_html(brief)
-    if fmt == "json":
-        return render_json.render_json(brief)
-    if fmt == "telegram":
-        messages = render_telegram.render_telegram(brief)
-        if len(messages) == 1:
-            return messages[0] + "\n"
+    """A stored brief in one of the `archive show` formats; a brief sent as several messages shows each under a
+    numbered rule."""
+    form = formats.get(fmt)
+    messages = form.messages(brief) if form.messages is not None else []
+    if len(messages) > 1:
         return "\n\n".join(f"----- message {i} of {len(messages)} -----\n{m}" for i, m in enumerate(messages, 1)) + "\n"
-    return render_text.render_text(brief)
+    return formats.as_file(form.render(brief))
 
 
 @archive.command("show")

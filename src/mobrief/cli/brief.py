@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
 import click
 from rich.table import Table
 
-from mobrief.brief import compose, publish, render_html, render_markdown, render_telegram, render_text
+from mobrief.brief import compose, publish
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 
-FORMATS = ["markdown", "html", "telegram", "json", "text"]
+FORMATS = ["markdown", "html", "telegram", "json", "text"]  # the order `--format` lists them in
 DAY = click.DateTime(formats=["%Y-%m-%d"])
-
-
-def render(composed: compose.ComposedBrief, fmt: str) -> str:
-    """A composed brief in one output format (JSON carries entries with their sources and status)."""
-    if fmt == "json":
-        return json.dumps(composed.as_dict(), ensure_ascii=False, indent=2) + "\n"
-    brief = composed.as_brief()
-    if fmt == "html":
-        return render_html.render_html(brief)
-    if fmt == "telegram":
-        return "\n\n-----\n\n".join(render_telegram.render_telegram(brief)) + "\n"
-    if fmt == "text":
-        return render_text.render_text(brief)
-    return render_markdown.render_markdown(brief)
 
 
 @click.group("brief")
@@ -45,7 +30,7 @@ def brief_group() -> None:
 def compose_command(app: AppContext, start: dt.datetime, end: dt.datetime, fmt: str, as_json: bool) -> None:
     """Build (or update) the draft brief of a period and print it; editors' texts and order are kept."""
     composed = compose.compose_brief(app.store, start.date(), end.date())
-    click.echo(render(composed, "json" if as_json else fmt), nl=False)
+    click.echo(composed.render("json" if as_json else fmt), nl=False)
     entries = [e for s in composed.sections for e in s.entries]
     left = sum(e.status == "to-write" for e in entries)
     app.console.print(f"Draft #{composed.id}: {len(entries)} entries, {left} still to write.", highlight=False)
@@ -78,7 +63,7 @@ def list_command(app: AppContext, status: str | None, as_json: bool) -> None:
 @pass_app
 def show_command(app: AppContext, brief_id: int, fmt: str, as_json: bool) -> None:
     """One draft or published brief in any format."""
-    click.echo(render(compose.load_composed(app.store, brief_id), "json" if as_json else fmt), nl=False)
+    click.echo(compose.load_composed(app.store, brief_id).render("json" if as_json else fmt), nl=False)
 
 
 @brief_group.command("publish")

@@ -13,9 +13,8 @@ import sqlalchemy as sa
 from rich.table import Table
 
 from mobrief import pipeline
-from mobrief.brief import compose
+from mobrief.brief import compose, formats
 from mobrief.cli import archive
-from mobrief.cli import brief as brief_cli
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.cli.ingest import run_ingest
 from mobrief.errors import ConfigError
@@ -99,10 +98,9 @@ def demo(app: AppContext, folder: Path, out: Path, as_json: bool) -> None:
     if manifest.get("brief"):
         composed = compose.compose_brief(app.store, manifest["brief"]["from"], manifest["brief"]["to"])
         out.mkdir(parents=True, exist_ok=True)
-        for fmt, name in (("markdown", "brief.md"), ("html", "brief.html"), ("telegram", "brief.telegram.txt"),
-                          ("json", "brief.json")):  # fmt: skip
-            files[fmt] = out / name
-            files[fmt].write_text(brief_cli.render(composed, fmt), encoding="utf-8")
+        for fmt in ("markdown", "html", "telegram", "json"):
+            files[fmt] = out / f"brief{formats.get(fmt).suffix}"
+            files[fmt].write_text(composed.render(fmt), encoding="utf-8")
     if as_json:
         print_json({
             "sources": summary,

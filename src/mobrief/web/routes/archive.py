@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mobrief.brief import render_html, render_json, render_markdown, render_telegram, render_text
+from mobrief.brief import formats
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import NotFound
 from mobrief.records import Brief
@@ -22,13 +22,7 @@ from mobrief.web.routes.briefs import public_path
 
 router = APIRouter(include_in_schema=False)
 ENTITY_KINDS = ("person", "org", "outlet", "unit", "place", "channel", "party")
-PUBLIC_FORMATS = {
-    "md": "text/markdown; charset=utf-8",
-    "txt": "text/plain; charset=utf-8",
-    "json": "application/json",
-    "telegram": "text/plain; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-}
+PUBLIC_FORMATS = ("md", "txt", "json", "telegram", "html")  # URL endings, in the order a brief's page links them
 # the standalone HTML render carries its own <style>; it runs no script
 STANDALONE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
 
@@ -109,24 +103,16 @@ def brief_page(
             "anchors": [[entry.id for entry in section.entries] for section in store.drafts.get(brief_id).sections],
         }
         return _cached(templating.render(request, "published.html", context), user)
-    if extension not in PUBLIC_FORMATS:
+    form = formats.by_extension(extension) if extension in PUBLIC_FORMATS else None
+    if form is None:
         raise NotFound(f"no {extension!r} rendering of a brief")
     if withdrawn:
         raise NotFound(f"brief {brief_id} was withdrawn: see {base}")
     headers: dict[str, str] = {}
-    if extension == "md":
-        body = render_markdown.render_markdown(brief)
-    elif extension == "txt":
-        body = render_text.render_text(brief)
-    elif extension == "json":
-        body = render_json.render_json(brief)
-    elif extension == "telegram":
-        body = "\n\n-----\n\n".join(render_telegram.render_telegram(brief))
-    else:
-        body = render_html.render_html(brief)
+    if form.name == "html":
         headers["Content-Security-Policy"] = STANDALONE_POLICY
     headers["Cache-Control"] = security.PUBLIC_CACHE  # the same for everyone: no user, no token in it
-    return Response(body, media_type=PUBLIC_FORMATS[extension], headers=headers)
+    return Response(form.render(brief), media_type=form.media_type, headers=headers)
 
 
 SEARCH_KINDS = ("stories", "reports", "paragraphs")

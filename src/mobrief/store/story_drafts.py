@@ -124,21 +124,31 @@ class StoryDraftRepository:
                 if is_russian:
                     russian.add(int(story_id))
         candidates = sorted(s for s in current if s in russian)
-        drafts = self.get_many(candidates)
+        drafted = self._drafted_from(candidates)
         edited = set() if force else self.edited_story_ids(candidates)
         out = []
         for story_id in candidates:
-            old = drafts.get(story_id)
+            old = drafted.get(story_id)
             if story_id in edited:
                 continue
             if (
                 force
                 or old is None
-                or set(old.item_ids) != current[story_id]
-                or (backend_version is not None and old.backend_version != backend_version)
+                or old[0] != current[story_id]
+                or (backend_version is not None and old[1] != backend_version)
             ):
                 out.append(story_id)
         return out
+
+    def _drafted_from(self, story_ids: Sequence[int]) -> dict[int, tuple[set[int], str]]:
+        """The reports and backend version each story's draft was made from (its sentences are not decoded)."""
+        found: dict[int, tuple[set[int], str]] = {}
+        query = sa.select(story_drafts.c.story_id, story_drafts.c.item_ids, story_drafts.c.backend_version)
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(story_ids)):
+                for story_id, item_ids, version in conn.execute(query.where(story_drafts.c.story_id.in_(chunk))):
+                    found[story_id] = ({int(i) for i in item_ids or ()}, version)
+        return found
 
     def reports_of(self, story_ids: Sequence[int]) -> dict[int, list[PeriodItem]]:
         """Every kept report of each story, oldest first, with what enrichment found in it."""

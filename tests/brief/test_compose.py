@@ -9,8 +9,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from factories import add_story, make_item
-from mobrief.brief import compose, publish
+from mobrief.brief import compose
 from mobrief.cli import cli
+from mobrief.newsroom import publish
 from mobrief.store import Store
 
 JUNE_2 = dt.date(2024, 6, 2)

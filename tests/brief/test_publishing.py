@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from factories import add_story, make_item, store_unchecked_draft
-from mobrief.brief import compose, publish, review
+from mobrief.brief import compose, review
 from mobrief.cli import cli
 from mobrief.errors import ConfigError
+from mobrief.newsroom import publish
 from mobrief.store import Store, open_store
 
 JUNE_3 = dt.date(2024, 6, 3)
@@ -99,6 +100,10 @@ def test_cli_publish_correct_and_withdraw(db_url: str, tmp_path: Path) -> None:
     done = runner.invoke(cli, ["--db", db_url, "brief", "publish", str(draft.id), "--out", str(site),
                                "--leave-out", str(scaffold_entry), "--json"])  # fmt: skip
     assert done.exit_code == 0, done.output
+    audited = open_store(db_url)
+    (entry,) = audited.audit.list(action="brief.published")
+    assert (entry.client, entry.actor_email, entry.target_id) == ("cli", None, draft.id)  # as the web records it
+    audited.close()
     published = (site / "mobilization-in-russia-for-june-3-2024.md").read_text(encoding="utf-8")
     assert "99 people" not in published and "six years" in published
     opened = runner.invoke(cli, ["--db", db_url, "brief", "correct", str(draft.id), "--json"])

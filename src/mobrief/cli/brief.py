@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from mobrief.brief import compose, publish
+from mobrief.brief import compose
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
+from mobrief.newsroom import publish
 
 FORMATS = ["markdown", "html", "telegram", "json", "text"]  # the order `--format` lists them in
 DAY = click.DateTime(formats=["%Y-%m-%d"])
@@ -88,8 +89,7 @@ def publish_command(
     unless it is left out with --leave-out.
     """
     base = base_url or app.settings.public_url or "https://example.org/briefs"
-    done = publish.publish_brief(app.store, brief_id, out, base_url=base, leave_out=leave_out, note=note)
-    app.store.audit.record("brief.published", client="cli", target=("brief", done.brief_id))
+    done = publish.publish_brief(app.store, brief_id, out, base_url=base, leave_out=leave_out, note=note, client="cli")
     if as_json:
         print_json({"id": done.brief_id, "title": done.title, "files": done.files, "feed": done.feed})
         return

@@ -11,7 +11,8 @@ import dataclasses
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from mobrief.brief import publish, render_atom
+from mobrief.brief import render_atom
+from mobrief.newsroom import publish
 from mobrief.web import security
 from mobrief.web.deps import StoreDep, WebConfigDep
 from mobrief.web.routes.briefs import public_path

@@ -1,5 +1,5 @@
 """Publishing safely: the review step before a draft goes public, then correcting or withdrawing a published brief
-in the open. Every route here is an adapter over `brief.publish` (the one publish path the CLI uses too)."""
+in the open. Every route here is an adapter over `newsroom.publish` (the one publish path the CLI uses too)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mobrief.brief import publish, review
+from mobrief.brief import review
+from mobrief.newsroom import publish
 from mobrief.records import DRAFTED
 from mobrief.store import Store
 from mobrief.web import brief_history, drafting, templating
@@ -69,12 +70,12 @@ def publish_page(
         return RedirectResponse(f"/drafts/{brief_id}/review", status_code=303)
     out = set(leave_out or [])
     try:
-        brief = publish.publish_draft(store, brief_id, leave_out=out, note=note or None, editor=user.email)
+        brief = publish.publish_draft(
+            store, brief_id, leave_out=out, note=note or None, editor=user.email, actor_id=user.id, client=client
+        )
     except publish.PublishRefused as exc:
         context = review_context(store, brief_id, refused=str(exc), leave_out=out)
         return templating.render(request, "review.html", context, status_code=409)
-    target = ("brief", brief.id or brief_id)
-    store.audit.record("brief.published", actor_id=user.id, actor_email=user.email, client=client, target=target)
     return RedirectResponse(public_path(brief.id or brief_id, brief.title), status_code=303)
 
 

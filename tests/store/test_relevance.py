@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from factories import BASE_TIME, add_story, make_item
 from mobrief.store import Store
-from mobrief.store import period_stories as period
 from mobrief.store.schema import item_enrichments
 
 # (editor's decision, model's is_relevant) → relevance after the editor: written out, not computed
@@ -46,9 +45,9 @@ def test_an_editors_decision_overrides_the_model_everywhere(
     assert enriched.is_relevant is expected
     listed = [story.id for story, _ in store.stories.recent(relevant_only=True)]
     assert listed == ([story_id] if kept else [])
-    assert period.relevant_story_ids(store.engine, day, day) == ([story_id] if kept else [])
-    assert [s.id for s in period.load_period_stories(store.engine, day, day)] == ([story_id] if kept else [])
-    assert period.latest_unpublished_day(store.engine) == (day if kept else None)
+    assert store.periods.relevant_story_ids(day, day) == ([story_id] if kept else [])
+    assert [s.id for s in store.periods.load_period_stories(day, day)] == ([story_id] if kept else [])
+    assert store.periods.latest_unpublished_day() == (day if kept else None)
 
 
 def test_what_clustering_reads_of_an_unenriched_item_is_unknown(store: Store) -> None:

@@ -446,10 +446,10 @@ def compose_brief(
         raise ConfigError(f"the period ends ({end}) before it starts ({start})")
     style = style or HouseStyle.of(store)
     style.rates.rate_on(end)  # a period outside the rate table is an error before anything is written
-    archive = continuations.recent_paragraphs(store.engine, start)
-    stories = period.load_period_stories(store.engine, start, end)
+    archive = store.periods.published_paragraphs_between(continuations.lookback_start(start), start)
+    stories = store.periods.load_period_stories(start, end)
     if draft_id is None:
-        draft_id = period.draft_for_period(store.engine, start, end)
+        draft_id = store.periods.draft_for_period(start, end)
     if draft_id is None:
         draft_id = store.drafts.create(dates.format_title(start, end), start, end)
     removed = store.drafts.removed_story_ids(draft_id)
@@ -465,8 +465,8 @@ def compose_brief(
         final.append((key, replace(entry, text=text)))
     headings = [(key, sections.heading_for(key) if key != "special" else None) for key, _ in layout]
     title = dates.format_title(start, end)
-    entry_ids = period.save_draft_layout(
-        store.engine, draft_id, title=title, sections=headings, entries=[(key, _entry_fields(e)) for key, e in final]
+    entry_ids = store.drafts.save_layout(
+        draft_id, title=title, sections=headings, entries=[(key, _entry_fields(e)) for key, e in final]
     )
     # what was saved, as `load_composed` would read it back (reading 10,000 entries again cost a second)
     if draft.period_start is None or draft.period_end is None:
@@ -603,8 +603,8 @@ def load_composed(store: Store, brief_id: int) -> ComposedBrief:
 def write_entry_text(store: Store, story_id: int, text: str) -> None:
     """Set a story's English entry text: on the story and on every draft entry telling it (as an editor's)."""
     store.stories.get(story_id)  # NotFound names the id
-    entry_ids = period.draft_entries_of_story(store.engine, story_id)
+    entry_ids = [place.entry_id for place in store.drafts.entries_telling(story_id)]
     for entry_id in entry_ids:
         store.drafts.set_text(entry_id, text)
     if not entry_ids:
-        period.set_story_entry_text(store.engine, story_id, text)
+        store.stories.set_entry_text(story_id, text)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mobrief.store import period_stories as period
+from mobrief.store.period_stories import PublishedParagraph
 
 LOOKBACK_DAYS = 180
 THRESHOLD = 4.0
@@ -54,7 +54,7 @@ def story_keys(entities: Sequence[Mapping[str, Any]], places: Sequence[Mapping[s
     return keys
 
 
-def find_continuations(keys: Mapping[str, str], paragraphs: Sequence[period.PublishedParagraph]) -> list[Continuation]:
+def find_continuations(keys: Mapping[str, str], paragraphs: Sequence[PublishedParagraph]) -> list[Continuation]:
     """Briefs whose paragraphs share enough of `keys`, best first (one score per brief: its best paragraph)."""
     best: dict[int, Continuation] = {}
     if not keys:
@@ -78,6 +78,6 @@ def find_continuations(keys: Mapping[str, str], paragraphs: Sequence[period.Publ
     return sorted(best.values(), key=lambda c: c.score, reverse=True)
 
 
-def recent_paragraphs(engine: Any, start: dt.date) -> list[period.PublishedParagraph]:
-    """Published paragraphs of the briefs before `start` that a story may continue."""
-    return period.published_paragraphs_between(engine, start - dt.timedelta(days=LOOKBACK_DAYS), start)
+def lookback_start(start: dt.date) -> dt.date:
+    """The first period end whose published brief a story starting on `start` may continue."""
+    return start - dt.timedelta(days=LOOKBACK_DAYS)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from mobrief.store.items import ItemRepository
     from mobrief.store.models import ModelRepository
     from mobrief.store.outlets import OutletAliasRepository
+    from mobrief.store.period_stories import PeriodRepository
     from mobrief.store.rates import RateRepository
     from mobrief.store.revisions import RevisionRepository
     from mobrief.store.search_hits import SearchRepository
@@ -213,6 +214,13 @@ class Store:
         from mobrief.store.inbox import InboxRepository
 
         return InboxRepository(self.engine, self.enrichments)
+
+    @functools.cached_property
+    def periods(self) -> PeriodRepository:
+        """What composing reads about a period: its relevant stories, the briefs they continue, overlaps."""
+        from mobrief.store.period_stories import PeriodRepository
+
+        return PeriodRepository(self.engine)
 
     @functools.cached_property
     def drafts(self) -> DraftRepository:

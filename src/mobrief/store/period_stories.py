@@ -80,24 +80,6 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return low, high
 
 
-def relevant_story_ids(engine: Engine, start: dt.date, end: dt.date) -> list[int]:
-    """Stories not skipped by an editor with a kept report published inside the period."""
-    low, high = _bounds(start, end)
-    query = (
-        sa.select(story_items.c.story_id)
-        .select_from(
-            items.join(story_items, story_items.c.item_id == items.c.id)
-            .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
-            .join(stories, stories.c.id == story_items.c.story_id)
-        )
-        .where(items.c.published_at >= low, items.c.published_at < high, relevance.kept(), stories.c.status != "skip")
-        .group_by(story_items.c.story_id)
-        .order_by(story_items.c.story_id)
-    )
-    with engine.connect() as conn:
-        return [int(i) for i in conn.execute(query).scalars()]
-
-
 def story_items_query(story_ids: Sequence[int]) -> sa.Select[Any]:
     """The kept reports of stories with what enrichment found in them, oldest first (rows for `period_item`)."""
     return (
@@ -147,78 +129,6 @@ def period_item(row: Any) -> PeriodItem:
     )
 
 
-def load_period_stories(engine: Engine, start: dt.date, end: dt.date) -> list[PeriodStory]:
-    """Relevant stories of a period, each with its kept reports in the period and the briefs it continues."""
-    ids = relevant_story_ids(engine, start, end)
-    low, high = _bounds(start, end)
-    story_rows: dict[int, Any] = {}
-    story_items_of: dict[int, list[PeriodItem]] = {i: [] for i in ids}
-    earlier_of: dict[int, list[EarlierBrief]] = {i: [] for i in ids}
-    with engine.connect() as conn:
-        for chunk in _chunks(ids):
-            # only what an entry needs: a story's JSON columns (outlets, places, its clustering signature) are
-            # not decoded for each of 10,000 stories
-            story_query = sa.select(
-                stories.c.id,
-                stories.c.title,
-                stories.c.section,
-                stories.c.pinned,
-                stories.c.entry_text,
-                stories.c.last_seen,
-            ).where(stories.c.id.in_(chunk))
-            for story in conn.execute(story_query):
-                story_rows[story.id] = story
-            item_query = story_items_query(chunk).where(
-                items.c.published_at >= low,
-                items.c.published_at < high,
-            )
-            for row in conn.execute(item_query):
-                story_items_of[row.story_id].append(period_item(row))
-            earlier_query = (
-                sa.select(
-                    story_links.c.story_id,
-                    story_links.c.earlier_story_id,
-                    story_links.c.score,
-                    briefs.c.id.label("brief_id"),
-                    briefs.c.title,
-                    briefs.c.url,
-                    briefs.c.period_end,
-                )
-                .select_from(
-                    story_links.join(brief_paragraphs, brief_paragraphs.c.story_id == story_links.c.earlier_story_id)
-                    .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
-                    .join(briefs, briefs.c.id == brief_sections.c.brief_id)
-                )
-                .where(story_links.c.story_id.in_(chunk), briefs.c.status == "published")
-                .order_by(story_links.c.score.desc(), briefs.c.period_end.desc())
-            )
-            for row in conn.execute(earlier_query):
-                earlier_of[row.story_id].append(
-                    EarlierBrief(
-                        brief_id=row.brief_id,
-                        title=row.title,
-                        url=row.url,
-                        period_end=row.period_end,
-                        story_id=row.earlier_story_id,
-                        score=float(row.score),
-                    )
-                )
-    return [
-        PeriodStory(
-            id=story_id,
-            title=story_rows[story_id].title,
-            section=story_rows[story_id].section,
-            pinned=bool(story_rows[story_id].pinned),
-            entry_text=story_rows[story_id].entry_text,
-            last_seen=utc(story_rows[story_id].last_seen),
-            items=tuple(story_items_of[story_id]),
-            earlier=_unique_briefs(earlier_of[story_id]),
-        )
-        for story_id in ids
-        if story_id in story_rows and story_items_of[story_id]
-    ]
-
-
 def _json_list(text: Any) -> tuple[Any, ...]:
     """A JSON list column read as text (PostgreSQL's driver may already have decoded it)."""
     if not text or text in ("[]", "null"):
@@ -237,132 +147,6 @@ def _chunks(ids: Sequence[int]) -> list[list[int]]:
     return [list(ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)]
 
 
-def draft_for_period(engine: Engine, start: dt.date, end: dt.date) -> int | None:
-    """The draft of exactly this period, if one exists (the newest when several do)."""
-    query = (
-        sa.select(briefs.c.id)
-        .where(
-            briefs.c.status == "draft",
-            briefs.c.period_start == start,
-            briefs.c.period_end == end,
-            briefs.c.corrects_brief_id.is_(None),  # a correction of a published brief is not the period's draft
-        )
-        .order_by(briefs.c.id.desc())
-    )
-    with engine.connect() as conn:
-        value = conn.execute(query).scalar()
-    return None if value is None else int(value)
-
-
-def save_draft_layout(
-    engine: Engine,
-    brief_id: int,
-    *,
-    title: str,
-    sections: Sequence[tuple[str, str | None]],
-    entries: Sequence[tuple[str, Mapping[str, Any]]],
-) -> list[int]:
-    """Make a draft hold exactly `sections` (in order) and `entries` (section key, fields), in one go; returns
-    the id of each entry's row, in the order of `entries`.
-
-    Entries that carry an `entry_id` keep their row (and its `edited` flag); others are inserted; rows no
-    longer listed are deleted, so composing again never leaves a story twice.
-    """
-    with engine.begin() as conn:
-        old_sections = {
-            row.key: row.id
-            for row in conn.execute(
-                sa.select(brief_sections.c.id, brief_sections.c.key).where(brief_sections.c.brief_id == brief_id)
-            )
-        }
-        section_ids: dict[str, int] = {}
-        for position, (key, heading) in enumerate(sections):
-            if key in old_sections:
-                section_ids[key] = old_sections[key]
-                conn.execute(
-                    brief_sections.update()
-                    .where(brief_sections.c.id == old_sections[key])
-                    .values(position=position, heading=heading)
-                )
-            else:
-                result = conn.execute(
-                    brief_sections.insert().values(brief_id=brief_id, position=position, key=key, heading=heading)
-                )
-                section_ids[key] = int(result.inserted_primary_key[0])  # type: ignore[index]
-        kept: list[int] = []
-        updates: list[dict[str, Any]] = []
-        inserts: list[dict[str, Any]] = []
-        inserted_at: list[int] = []  # where in `entries` each inserted row stands
-        positions: dict[str, int] = {}
-        for at, (key, fields) in enumerate(entries):
-            position = positions.get(key, 0)
-            positions[key] = position + 1
-            values = {
-                "section_id": section_ids[key],
-                "position": position,
-                "text": fields["text"],
-                "story_id": fields["story_id"],
-                "item_ids": list(fields["item_ids"]),
-                "status": fields["status"],
-                "sources": [dict(s) for s in fields["sources"]],
-                "previously": [dict(p) for p in fields["previously"]],
-                "drafting": fields.get("drafting"),
-            }
-            entry_id = fields.get("entry_id")
-            if entry_id is not None:
-                updates.append({"entry_id": int(entry_id), **values})
-                kept.append(int(entry_id))
-            else:
-                inserts.append({"edited": False, **values})
-                inserted_at.append(at)
-        # one executemany each (a statement per entry cost 1 ms: 10 s for a brief of 10,000 entries); rows
-        # inserted now have ids above every id there was, which is how the stale ones are told from them
-        newest_before = conn.execute(sa.select(sa.func.max(brief_paragraphs.c.id))).scalar() or 0
-        if updates:
-            conn.execute(
-                brief_paragraphs.update().where(brief_paragraphs.c.id == sa.bindparam("entry_id")),
-                updates,
-            )
-        ids = [int(fields.get("entry_id") or 0) for _, fields in entries]
-        if inserts:
-            statement = brief_paragraphs.insert().returning(brief_paragraphs.c.id, sort_by_parameter_order=True)
-            for at, new_id in zip(inserted_at, conn.execute(statement, inserts).scalars(), strict=True):
-                ids[at] = int(new_id)
-        all_sections = list(old_sections.values()) + [i for k, i in section_ids.items() if k not in old_sections]
-        if all_sections:
-            stale = brief_paragraphs.delete().where(
-                brief_paragraphs.c.section_id.in_(all_sections), brief_paragraphs.c.id <= newest_before
-            )
-            if kept:
-                stale = stale.where(brief_paragraphs.c.id.not_in(kept))
-            conn.execute(stale)
-        unused = [i for k, i in old_sections.items() if k not in section_ids]
-        if unused:
-            conn.execute(brief_sections.delete().where(brief_sections.c.id.in_(unused)))
-        conn.execute(briefs.update().where(briefs.c.id == brief_id).values(title=title))
-    return ids
-
-
-def draft_entries_of_story(engine: Engine, story_id: int) -> list[int]:
-    """Ids of the draft entries that tell a story."""
-    query = (
-        sa.select(brief_paragraphs.c.id)
-        .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
-        .join(briefs, briefs.c.id == brief_sections.c.brief_id)
-        .where(brief_paragraphs.c.story_id == story_id, briefs.c.status == "draft")
-    )
-    with engine.connect() as conn:
-        return [int(i) for i in conn.execute(query).scalars()]
-
-
-def set_story_entry_text(engine: Engine, story_id: int, text: str) -> None:
-    """The editor's English text of a story, kept on the story for every brief that tells it."""
-    with engine.begin() as conn:
-        conn.execute(
-            stories.update().where(stories.c.id == story_id).values(entry_text=text, updated_at=dt.datetime.now(dt.UTC))
-        )
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PublishedParagraph:
     """A paragraph of a published brief, with the brief it stands in."""
@@ -374,73 +158,188 @@ class PublishedParagraph:
     text: str
 
 
-def published_paragraphs_between(engine: Engine, low: dt.date, high: dt.date) -> list[PublishedParagraph]:
-    """Paragraphs of briefs published for periods ending in [low, high), newest brief first."""
-    query = (
-        sa.select(briefs.c.id, briefs.c.title, briefs.c.url, briefs.c.period_end, brief_paragraphs.c.text)
-        .select_from(
-            briefs.join(brief_sections, brief_sections.c.brief_id == briefs.c.id).join(
-                brief_paragraphs, brief_paragraphs.c.section_id == brief_sections.c.id
+class PeriodRepository:
+    """What composing and the brief editor read about periods: a period's relevant stories with their kept
+    reports and the briefs they continue, the published paragraphs a story may continue, and which briefs meet a
+    period."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def relevant_story_ids(self, start: dt.date, end: dt.date) -> list[int]:
+        """Stories not skipped by an editor with a kept report published inside the period."""
+        low, high = _bounds(start, end)
+        query = (
+            sa.select(story_items.c.story_id)
+            .select_from(
+                items.join(story_items, story_items.c.item_id == items.c.id)
+                .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
+                .join(stories, stories.c.id == story_items.c.story_id)
             )
+            .where(
+                items.c.published_at >= low, items.c.published_at < high, relevance.kept(), stories.c.status != "skip"
+            )
+            .group_by(story_items.c.story_id)
+            .order_by(story_items.c.story_id)
         )
-        .where(briefs.c.status == "published", briefs.c.period_end >= low, briefs.c.period_end < high)
-        .order_by(
-            briefs.c.period_end.desc(),
-            briefs.c.id.desc(),
-            brief_sections.c.position,
-            brief_paragraphs.c.position,
-        )
-    )
-    with engine.connect() as conn:
+        with self.engine.connect() as conn:
+            return [int(i) for i in conn.execute(query).scalars()]
+
+    def load_period_stories(self, start: dt.date, end: dt.date) -> list[PeriodStory]:
+        """Relevant stories of a period, each with its kept reports in the period and the briefs it continues."""
+        ids = self.relevant_story_ids(start, end)
+        low, high = _bounds(start, end)
+        story_rows: dict[int, Any] = {}
+        story_items_of: dict[int, list[PeriodItem]] = {i: [] for i in ids}
+        earlier_of: dict[int, list[EarlierBrief]] = {i: [] for i in ids}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                # only what an entry needs: a story's JSON columns (outlets, places, its clustering signature) are
+                # not decoded for each of 10,000 stories
+                story_query = sa.select(
+                    stories.c.id,
+                    stories.c.title,
+                    stories.c.section,
+                    stories.c.pinned,
+                    stories.c.entry_text,
+                    stories.c.last_seen,
+                ).where(stories.c.id.in_(chunk))
+                for story in conn.execute(story_query):
+                    story_rows[story.id] = story
+                item_query = story_items_query(chunk).where(
+                    items.c.published_at >= low,
+                    items.c.published_at < high,
+                )
+                for row in conn.execute(item_query):
+                    story_items_of[row.story_id].append(period_item(row))
+                earlier_query = (
+                    sa.select(
+                        story_links.c.story_id,
+                        story_links.c.earlier_story_id,
+                        story_links.c.score,
+                        briefs.c.id.label("brief_id"),
+                        briefs.c.title,
+                        briefs.c.url,
+                        briefs.c.period_end,
+                    )
+                    .select_from(
+                        story_links.join(
+                            brief_paragraphs, brief_paragraphs.c.story_id == story_links.c.earlier_story_id
+                        )
+                        .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
+                        .join(briefs, briefs.c.id == brief_sections.c.brief_id)
+                    )
+                    .where(story_links.c.story_id.in_(chunk), briefs.c.status == "published")
+                    .order_by(story_links.c.score.desc(), briefs.c.period_end.desc())
+                )
+                for row in conn.execute(earlier_query):
+                    earlier_of[row.story_id].append(
+                        EarlierBrief(
+                            brief_id=row.brief_id,
+                            title=row.title,
+                            url=row.url,
+                            period_end=row.period_end,
+                            story_id=row.earlier_story_id,
+                            score=float(row.score),
+                        )
+                    )
         return [
-            PublishedParagraph(brief_id=r.id, title=r.title, url=r.url, period_end=r.period_end, text=r.text)
-            for r in conn.execute(query)
+            PeriodStory(
+                id=story_id,
+                title=story_rows[story_id].title,
+                section=story_rows[story_id].section,
+                pinned=bool(story_rows[story_id].pinned),
+                entry_text=story_rows[story_id].entry_text,
+                last_seen=utc(story_rows[story_id].last_seen),
+                items=tuple(story_items_of[story_id]),
+                earlier=_unique_briefs(earlier_of[story_id]),
+            )
+            for story_id in ids
+            if story_id in story_rows and story_items_of[story_id]
         ]
 
-
-def latest_unpublished_day(engine: Engine) -> dt.date | None:
-    """The day of the newest report of a story on the beat that no published brief tells yet (skipped stories
-    aside): where a new draft's period should end."""
-    told = (
-        sa.select(brief_paragraphs.c.story_id)
-        .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
-        .join(briefs, briefs.c.id == brief_sections.c.brief_id)
-        .where(briefs.c.status == "published", brief_paragraphs.c.story_id.is_not(None))
-    )
-    kept = (
-        sa.select(sa.literal(1))
-        .select_from(story_items.join(item_enrichments, item_enrichments.c.item_id == story_items.c.item_id))
-        .where(story_items.c.story_id == stories.c.id, relevance.kept())
-    )
-    query = (
-        sa.select(stories.c.last_seen)
-        .where(stories.c.status != "skip", kept.exists(), stories.c.id.not_in(told))
-        .order_by(stories.c.last_seen.desc())
-        .limit(1)
-    )
-    with engine.connect() as conn:
-        value = conn.execute(query).scalar()
-    return None if value is None else utc(value).date()
-
-
-def last_published_end(engine: Engine) -> dt.date | None:
-    """The last day covered by a published brief."""
-    with engine.connect() as conn:
-        value = conn.execute(sa.select(sa.func.max(briefs.c.period_end)).where(briefs.c.status == "published")).scalar()
-    return value
-
-
-def overlapping_briefs(engine: Engine, start: dt.date, end: dt.date) -> list[tuple[int, str, str, dt.date, dt.date]]:
-    """Drafts and published briefs whose period meets [start, end]: (id, title, status, period start, end)."""
-    query = (
-        sa.select(briefs.c.id, briefs.c.title, briefs.c.status, briefs.c.period_start, briefs.c.period_end)
-        .where(
-            briefs.c.status.in_(["draft", "published"]),
-            briefs.c.corrects_brief_id.is_(None),
-            briefs.c.period_start <= end,
-            briefs.c.period_end >= start,
+    def draft_for_period(self, start: dt.date, end: dt.date) -> int | None:
+        """The draft of exactly this period, if one exists (the newest when several do)."""
+        query = (
+            sa.select(briefs.c.id)
+            .where(
+                briefs.c.status == "draft",
+                briefs.c.period_start == start,
+                briefs.c.period_end == end,
+                briefs.c.corrects_brief_id.is_(None),  # a correction of a published brief is not the period's draft
+            )
+            .order_by(briefs.c.id.desc())
         )
-        .order_by(briefs.c.period_end.desc(), briefs.c.id.desc())
-    )
-    with engine.connect() as conn:
-        return [(r.id, r.title, r.status, r.period_start, r.period_end) for r in conn.execute(query)]
+        with self.engine.connect() as conn:
+            value = conn.execute(query).scalar()
+        return None if value is None else int(value)
+
+    def published_paragraphs_between(self, low: dt.date, high: dt.date) -> list[PublishedParagraph]:
+        """Paragraphs of briefs published for periods ending in [low, high), newest brief first."""
+        query = (
+            sa.select(briefs.c.id, briefs.c.title, briefs.c.url, briefs.c.period_end, brief_paragraphs.c.text)
+            .select_from(
+                briefs.join(brief_sections, brief_sections.c.brief_id == briefs.c.id).join(
+                    brief_paragraphs, brief_paragraphs.c.section_id == brief_sections.c.id
+                )
+            )
+            .where(briefs.c.status == "published", briefs.c.period_end >= low, briefs.c.period_end < high)
+            .order_by(
+                briefs.c.period_end.desc(),
+                briefs.c.id.desc(),
+                brief_sections.c.position,
+                brief_paragraphs.c.position,
+            )
+        )
+        with self.engine.connect() as conn:
+            return [
+                PublishedParagraph(brief_id=r.id, title=r.title, url=r.url, period_end=r.period_end, text=r.text)
+                for r in conn.execute(query)
+            ]
+
+    def latest_unpublished_day(self) -> dt.date | None:
+        """The day of the newest report of a story on the beat that no published brief tells yet (skipped stories
+        aside): where a new draft's period should end."""
+        told = (
+            sa.select(brief_paragraphs.c.story_id)
+            .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
+            .join(briefs, briefs.c.id == brief_sections.c.brief_id)
+            .where(briefs.c.status == "published", brief_paragraphs.c.story_id.is_not(None))
+        )
+        kept = (
+            sa.select(sa.literal(1))
+            .select_from(story_items.join(item_enrichments, item_enrichments.c.item_id == story_items.c.item_id))
+            .where(story_items.c.story_id == stories.c.id, relevance.kept())
+        )
+        query = (
+            sa.select(stories.c.last_seen)
+            .where(stories.c.status != "skip", kept.exists(), stories.c.id.not_in(told))
+            .order_by(stories.c.last_seen.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            value = conn.execute(query).scalar()
+        return None if value is None else utc(value).date()
+
+    def last_published_end(self) -> dt.date | None:
+        """The last day covered by a published brief."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(sa.func.max(briefs.c.period_end)).where(briefs.c.status == "published")
+            ).scalar()
+        return value
+
+    def overlapping_briefs(self, start: dt.date, end: dt.date) -> list[tuple[int, str, str, dt.date, dt.date]]:
+        """Drafts and published briefs whose period meets [start, end]: (id, title, status, period start, end)."""
+        query = (
+            sa.select(briefs.c.id, briefs.c.title, briefs.c.status, briefs.c.period_start, briefs.c.period_end)
+            .where(
+                briefs.c.status.in_(["draft", "published"]),
+                briefs.c.corrects_brief_id.is_(None),
+                briefs.c.period_start <= end,
+                briefs.c.period_end >= start,
+            )
+            .order_by(briefs.c.period_end.desc(), briefs.c.id.desc())
+        )
+        with self.engine.connect() as conn:
+            return [(r.id, r.title, r.status, r.period_start, r.period_end) for r in conn.execute(query)]

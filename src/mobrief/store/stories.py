@@ -259,6 +259,15 @@ class StoryRepository:
             conn.execute(story_items.delete())
             return int(conn.execute(stories.delete()).rowcount or 0)
 
+    def set_entry_text(self, story_id: int, text: str) -> None:
+        """The editor's English text of a story, kept on the story for every brief that tells it."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                stories.update()
+                .where(stories.c.id == story_id)
+                .values(entry_text=text, updated_at=dt.datetime.now(dt.UTC))
+            )
+
     # ---- what editors read ----
 
     def count(self) -> int:

@@ -13,7 +13,6 @@ from mobrief.brief import compose, render_html, review
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
 from mobrief.store import Store
-from mobrief.store import period_stories as period
 from mobrief.store.users import User
 from mobrief.style import dates, sections
 from mobrief.web import brief_history, drafting, templating
@@ -59,9 +58,9 @@ def _sections_response(request: Request, store: Store, user: User, brief_id: int
 def default_period(store: Store) -> tuple[dt.date, dt.date]:
     """The latest days with stories on the beat that no published brief tells: from the day after the last
     published brief (at most a day before the end) to the newest such day."""
-    end = period.latest_unpublished_day(store.engine) or dt.datetime.now(dt.UTC).date()
+    end = store.periods.latest_unpublished_day() or dt.datetime.now(dt.UTC).date()
     start = end - dt.timedelta(days=1)
-    published = period.last_published_end(store.engine)
+    published = store.periods.last_published_end()
     if published is not None and start <= published < end:
         start = published + dt.timedelta(days=1)
     return start, end
@@ -93,7 +92,7 @@ def start_draft(
         raise ConfigError("the period ends before it starts")
     if (end - start).days > 31:
         raise ConfigError("a brief covers at most a month")
-    overlaps = period.overlapping_briefs(store.engine, start, end)
+    overlaps = store.periods.overlapping_briefs(start, end)
     if overlaps and confirm != "1":
         context = {
             "drafts": store.drafts.listing("draft"),

@@ -70,6 +70,20 @@ async def test_inbox_counts_bulk_triage_and_bulk_merge(browser, newsroom, web_st
     assert newsroom.items["post-3"] in web_store.inbox.item_ids(keep)
 
 
+async def test_tab_counts_are_kept_a_few_seconds_and_recounted_after_a_change_here(
+    browser, newsroom, web_store, web_app
+) -> None:
+    await browser.sign_in("editor")
+    assert 'New <span class="count">3</span>' in (await browser.get("/inbox")).text
+    web_store.inbox.set_status(newsroom.stories["payments"], "skip")  # another worker, or the CLI, triages
+    assert 'New <span class="count">3</span>' in (await browser.get("/inbox")).text  # kept: not yet counted
+    web_app.state.kept_counts.ttl = 0.0  # ... until the kept counts expire
+    assert 'New <span class="count">2</span>' in (await browser.get("/inbox")).text
+    web_app.state.kept_counts.ttl = 3600.0
+    await browser.post(f"/stories/{newsroom.stories['hostile']}/status", {"status": "skip"})  # a change here
+    assert 'New <span class="count">1</span>' in (await browser.get("/inbox")).text  # shows at once
+
+
 async def test_gist_under_the_russian_title(browser, newsroom, web_store) -> None:
     await browser.sign_in("editor")
     inbox = (await browser.get("/inbox")).text

@@ -112,6 +112,15 @@ class PublicStaticFiles(StaticFiles):
         return response
 
 
+async def forget_kept_counts(request: Request) -> AsyncIterator[None]:
+    """After a request that may have changed something, this process counts the inbox's tabs afresh."""
+    try:
+        yield
+    finally:
+        if request.method not in security.SAFE_METHODS:
+            request.app.state.kept_counts.forget()
+
+
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """The editors' web app over the store at `settings.database_url` (or the `store` given, for tests)."""
     secret = settings.secret_key
@@ -137,10 +146,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(security.verify_csrf)],
+        dependencies=[Depends(security.verify_csrf), Depends(forget_kept_counts)],
         lifespan=lifespan,
     )
     app.state.store = opened
+    app.state.kept_counts = inbox.KeptCounts()
     app.state.settings = settings
     app.state.web_config = config
     app.state.passwords = auth.Passwords.from_settings(settings)

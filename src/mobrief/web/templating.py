@@ -131,6 +131,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package: no stat() of each one on every page
     )
     env.filters["when"] = _when
     env.filters["short_when"] = _short_when

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import time
 from collections.abc import Collection
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -17,7 +18,7 @@ from mobrief.brief import follow
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
 from mobrief.store import Store
-from mobrief.store.inbox import STORY_STATUSES, InboxFilter
+from mobrief.store.inbox import STORY_STATUSES, InboxCounts, InboxFilter
 from mobrief.store.users import User
 from mobrief.stories import editing
 from mobrief.style import sections
@@ -27,6 +28,30 @@ from mobrief.web.deps import ClientDep, RoleRequired, SettingsDep, StoreDep, Use
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
 COUNT_WINDOW = dt.timedelta(days=7)
+COUNTS_TTL = 5.0  # seconds another worker's change may take to show in the tabs' counts (this one's show at once)
+
+
+class KeptCounts:
+    """The inbox tabs' counts a process keeps a few seconds per filter: counting is the page's dearest query (a
+    third of it on PostgreSQL) and editors reload the same tabs. `forget` runs after every request that may
+    change something, so this process's own changes show at once; another worker's within `COUNTS_TTL`."""
+
+    def __init__(self, ttl: float = COUNTS_TTL) -> None:
+        self.ttl = ttl
+        self._kept: dict[InboxFilter, tuple[float, InboxCounts]] = {}
+
+    def get(self, store: Store, flt: InboxFilter) -> InboxCounts:
+        now = time.monotonic()
+        kept = self._kept.get(flt)
+        if kept is None or now - kept[0] > self.ttl:
+            if len(self._kept) > 1000:  # many filters only by accident (dates typed one by one)
+                self._kept.clear()
+            kept = (now, store.inbox.counts(flt))
+            self._kept[flt] = kept
+        return kept[1]
+
+    def forget(self) -> None:
+        self._kept.clear()
 
 
 def _day(value: str | None) -> dt.date | None:
@@ -107,7 +132,7 @@ def inbox_page(
         "next_url": "/inbox?" + urlencode({**params, "offset": offset + PAGE_SIZE}) if page.has_more else None,
         "prev_url": "/inbox?" + urlencode({**params, "offset": max(0, offset - PAGE_SIZE)}) if offset else None,
         "status_urls": {s: "/inbox?" + urlencode({**params, "status": s}) for s in (*STORY_STATUSES, "all")},
-        "counts": store.inbox.counts(counted),
+        "counts": request.app.state.kept_counts.get(store, counted),
         "counts_window": COUNT_WINDOW.days if counted is not flt else None,
         "outlets": sorted(set(names.names(all_sources)), key=str.casefold),
         "languages": settings.languages,

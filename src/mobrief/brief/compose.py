@@ -22,7 +22,7 @@ from mobrief.brief.drafting.records import without_aside
 from mobrief.records import Brief, BriefSection, GlossaryTerm, StoryDraft
 from mobrief.store import Store
 from mobrief.store import period_stories as period
-from mobrief.store.drafts import Draft, DraftEntry
+from mobrief.store.drafts import DraftEntry, DraftLayout
 from mobrief.style import dates, engine, glossary, rubles, sections
 from mobrief.style.rates import RateTable
 from mobrief.style.transliteration import transliterate
@@ -456,7 +456,7 @@ def compose_brief(
     stories = [s for s in stories if s.id not in removed]
     drafted = machine_drafts(store, stories, backend)
     planned = {p.story_id: p for p in (plan_entry(s, style, archive, drafted.get(s.id)) for s in stories)}
-    draft = store.drafts.get(draft_id)
+    draft = store.drafts.layout(draft_id)
     layout = _merge_with_draft(draft, planned)
     ordered = [(key, entry) for key, entries in layout for entry in entries]
     styled = style_entries([e.text for _, e in ordered], end, style)
@@ -542,35 +542,34 @@ def _entry_fields(entry: ComposedEntry) -> dict[str, Any]:
     return fields
 
 
-def _merge_with_draft(draft: Draft, planned: dict[int, PlannedEntry]) -> list[tuple[str, list[ComposedEntry]]]:
+def _merge_with_draft(draft: DraftLayout, planned: dict[int, PlannedEntry]) -> list[tuple[str, list[ComposedEntry]]]:
     """Sections in house order with their entries: the editor's entries and order kept, new stories added by
     importance, stories no longer relevant dropped unless an editor touched them."""
     by_key: dict[str, list[ComposedEntry]] = {}
     placed: set[int] = set()
     edited_keys: set[str] = set()
-    for section in draft.sections:
-        for old in section.entries:
-            plan = planned.get(old.story_id) if old.story_id is not None else None
-            if old.edited:
-                edited_keys.add(section.key)
-                keep = _from_draft(old)
-                if plan is not None:  # the editor's text and place, with today's provenance
-                    keep = replace(
-                        keep, sources=plan.entry.sources, item_ids=plan.entry.item_ids, previously=plan.entry.previously
-                    )
-                by_key.setdefault(section.key, []).append(keep)
-            elif plan is not None:
-                by_key.setdefault(plan.section, []).append(replace(plan.entry, entry_id=old.id))
-            else:
-                continue
-            if old.story_id is not None:
-                placed.add(old.story_id)
+    for old in draft.placements:
+        plan = planned.get(old.story_id) if old.story_id is not None else None
+        if old.edited is not None:
+            edited_keys.add(old.section)
+            keep = _from_draft(old.edited)
+            if plan is not None:  # the editor's text and place, with today's provenance
+                keep = replace(
+                    keep, sources=plan.entry.sources, item_ids=plan.entry.item_ids, previously=plan.entry.previously
+                )
+            by_key.setdefault(old.section, []).append(keep)
+        elif plan is not None:
+            by_key.setdefault(plan.section, []).append(replace(plan.entry, entry_id=old.id))
+        else:
+            continue
+        if old.story_id is not None:
+            placed.add(old.story_id)
     fresh = sorted((p for p in planned.values() if p.story_id not in placed), key=lambda p: p.importance, reverse=True)
     for plan in fresh:
         by_key.setdefault(plan.section, []).append(plan.entry)
+    rank = {p.story_id: p.importance for p in planned.values()}
     for key, entries in by_key.items():
         if key not in edited_keys:  # nothing an editor arranged: order by importance
-            rank = {p.story_id: p.importance for p in planned.values()}
             entries.sort(key=lambda e: rank.get(e.story_id or -1, (0, 0, 0.0)), reverse=True)
     return [(key, by_key[key]) for key in sorted(by_key, key=sections.order_of)]
 

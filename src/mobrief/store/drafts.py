@@ -72,6 +72,30 @@ class Draft:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Placement:
+    """Where an entry stands in a draft, with the whole entry only when an editor wrote or moved it."""
+
+    section: str
+    id: int
+    story_id: int | None
+    edited: DraftEntry | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftLayout:
+    """A draft as composing it again needs it: the brief, where each entry stands (sections in order, entries in
+    order), and in full only the entries an editor touched (decoding the provenance of 10,000 machine entries,
+    which composing replaces anyway, cost half a second)."""
+
+    id: int
+    title: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    status: str
+    placements: tuple[Placement, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EntryPlace:
     """Where a story is told in a draft."""
 
@@ -163,22 +187,7 @@ class DraftRepository:
                     .order_by(brief_paragraphs.c.position, brief_paragraphs.c.id)
                 )
                 for p in conn.execute(query):
-                    entries[p.section_id].append(
-                        DraftEntry(
-                            id=p.id,
-                            position=p.position,
-                            text=p.text,
-                            story_id=p.story_id,
-                            item_ids=tuple(int(i) for i in p.item_ids or ()),
-                            status=p.status,
-                            sources=tuple(p.sources or ()),
-                            previously=tuple(p.previously or ()),
-                            edited=bool(p.edited),
-                            backend=(p.drafting or {}).get("backend"),
-                            sentences=tuple((p.drafting or {}).get("sentences") or ()),
-                            findings=tuple((p.drafting or {}).get("findings") or ()),
-                        )
-                    )
+                    entries[p.section_id].append(_draft_entry(p))
         return Draft(
             id=row.id,
             title=row.title,
@@ -190,6 +199,42 @@ class DraftRepository:
             sections=tuple(
                 DraftSection(id=s.id, position=s.position, key=s.key, heading=s.heading, entries=tuple(entries[s.id]))
                 for s in section_rows
+            ),
+        )
+
+    def layout(self, brief_id: int) -> DraftLayout:
+        """The brief with where each entry stands, in full only the entries an editor touched."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(briefs).where(briefs.c.id == brief_id)).first()
+            if row is None:
+                raise NotFound(f"no brief with id {brief_id}")
+            query = (
+                sa.select(
+                    brief_sections.c.key, brief_paragraphs.c.id, brief_paragraphs.c.story_id, brief_paragraphs.c.edited
+                )
+                .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
+                .where(brief_sections.c.brief_id == brief_id)
+                .order_by(
+                    brief_sections.c.position, brief_sections.c.id, brief_paragraphs.c.position, brief_paragraphs.c.id
+                )
+            )
+            placed = [
+                (key, entry_id, story_id, bool(edited)) for key, entry_id, story_id, edited in conn.execute(query)
+            ]
+            edited_ids = [entry_id for _, entry_id, _, edited in placed if edited]
+            edited: dict[int, DraftEntry] = {}
+            for chunk in (edited_ids[i : i + 500] for i in range(0, len(edited_ids), 500)):
+                for p in conn.execute(sa.select(brief_paragraphs).where(brief_paragraphs.c.id.in_(chunk))):
+                    edited[p.id] = _draft_entry(p)
+        return DraftLayout(
+            id=row.id,
+            title=row.title,
+            period_start=row.period_start,
+            period_end=row.period_end,
+            status=row.status,
+            placements=tuple(
+                Placement(section=key, id=entry_id, story_id=story_id, edited=edited.get(entry_id))
+                for key, entry_id, story_id, _ in placed
             ),
         )
 
@@ -615,6 +660,24 @@ class DraftRepository:
         left = conn.execute(sa.select(sa.func.count()).where(brief_paragraphs.c.section_id == section_id)).scalar()
         if not left:
             conn.execute(brief_sections.delete().where(brief_sections.c.id == section_id))
+
+
+def _draft_entry(p: Any) -> DraftEntry:
+    """A `brief_paragraphs` row as a DraftEntry."""
+    return DraftEntry(
+        id=p.id,
+        position=p.position,
+        text=p.text,
+        story_id=p.story_id,
+        item_ids=tuple(int(i) for i in p.item_ids or ()),
+        status=p.status,
+        sources=tuple(p.sources or ()),
+        previously=tuple(p.previously or ()),
+        edited=bool(p.edited),
+        backend=(p.drafting or {}).get("backend"),
+        sentences=tuple((p.drafting or {}).get("sentences") or ()),
+        findings=tuple((p.drafting or {}).get("findings") or ()),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import sqlalchemy as sa
 from rich.table import Table
 
 from mobrief import pipeline
@@ -20,7 +19,6 @@ from mobrief.cli.ingest import run_ingest
 from mobrief.errors import ConfigError
 from mobrief.newsroom import processing
 from mobrief.store import Store
-from mobrief.store.schema import item_enrichments, items, sources
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -45,23 +43,14 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 
 def source_summary(store: Store, duplicates: dict[str, int]) -> list[dict[str, Any]]:
     """Per source: items, languages seen, time span, and duplicates skipped in this run."""
-    lang = sa.func.coalesce(item_enrichments.c.lang, items.c.lang)
-    query = (
-        sa.select(sources.c.name, lang.label("lang"), sa.func.count(), sa.func.min(items.c.published_at),
-                  sa.func.max(items.c.published_at))
-        .select_from(items.join(sources, sources.c.id == items.c.source_id)
-                     .outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id))
-        .group_by(sources.c.name, lang)
-        .order_by(sources.c.name)
-    )  # fmt: skip
     rows: dict[str, dict[str, Any]] = {}
-    with store.engine.connect() as conn:
-        for name, language, count, first, last in conn.execute(query):
-            row = rows.setdefault(name, {"source": name, "items": 0, "languages": [], "first": first, "last": last})
-            row["items"] += count
-            if language:
-                row["languages"].append(language)
-            row["first"], row["last"] = min(row["first"], first), max(row["last"], last)
+    for found in store.items.by_source_and_language():
+        name, first, last = found.source, found.first, found.last
+        row = rows.setdefault(name, {"source": name, "items": 0, "languages": [], "first": first, "last": last})
+        row["items"] += found.items
+        if found.lang:
+            row["languages"].append(found.lang)
+        row["first"], row["last"] = min(row["first"], first), max(row["last"], last)
     for row in rows.values():
         row["duplicates_skipped"] = duplicates.get(row["source"], 0)
         row["first"] = row["first"].strftime("%Y-%m-%d %H:%M")

@@ -29,6 +29,17 @@ from mobrief.store.schema import (
 from mobrief.store.sources import SourceRepository
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceLanguageCount:
+    """How many items of one source are in one language, and when the first and last were published."""
+
+    source: str
+    lang: str | None
+    items: int
+    first: dt.datetime
+    last: dt.datetime
+
+
 class ItemNote(NamedTuple):
     """What happened to one item in the store, and why: refused (the database's own words, one line), or
     stored once cleaned of what the database refused."""
@@ -423,6 +434,32 @@ class ItemRepository:
     def count(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(items)).scalar() or 0)
+
+    def by_source_and_language(self) -> list[SourceLanguageCount]:
+        """How many items each source has in each language (as detected, else as the source said), with the
+        time span they cover; by source name."""
+        lang = sa.func.coalesce(item_enrichments.c.lang, items.c.lang)
+        query = (
+            sa.select(
+                sources.c.name,
+                lang.label("lang"),
+                sa.func.count(),
+                sa.func.min(items.c.published_at),
+                sa.func.max(items.c.published_at),
+            )
+            .select_from(
+                items.join(sources, sources.c.id == items.c.source_id).outerjoin(
+                    item_enrichments, item_enrichments.c.item_id == items.c.id
+                )
+            )
+            .group_by(sources.c.name, lang)
+            .order_by(sources.c.name)
+        )
+        with self.engine.connect() as conn:
+            return [
+                SourceLanguageCount(source=name, lang=language, items=count, first=first, last=last)
+                for name, language, count, first, last in conn.execute(query)
+            ]
 
     def page(
         self,

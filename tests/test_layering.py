@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "mobrief"
@@ -33,6 +34,18 @@ ADAPTERS_MOVED_TO_THE_NEWSROOM = {
     "cli/demo.py": "process_pending",
     "cli/stories.py": "cluster_stories",
 }
+
+# the store is the one gateway to the database. Outside store/, only these still speak SQL or hold the engine
+# (clustering's and editing's writes share one transaction across repositories; lanes and the queue need the
+# engine itself); brief/, newsroom/, web/ and the rest go through Store repositories.
+SPEAK_SQL = {"stories/pending.py", "tasks.py"}
+HOLD_THE_ENGINE = {
+    "stories/threads.py", "stories/pending.py", "stories/editing.py", "pipeline.py", "tasks.py", "cli/workers.py",
+}  # fmt: skip
+# who writes the brief tables: archive import (briefs), drafts and publishing (drafts), corrections and
+# withdrawals (revisions), and a merge of stories re-pointing draft entries (story_decisions)
+BRIEF_TABLES = ("briefs", "brief_sections", "brief_paragraphs", "brief_exclusions", "brief_revisions")
+BRIEF_TABLE_WRITERS = {"store/briefs.py", "store/drafts.py", "store/revisions.py", "store/story_decisions.py"}
 
 
 def _room(path: Path) -> str:
@@ -88,3 +101,43 @@ def test_commands_moved_to_the_newsroom_leave_sequencing_to_it() -> None:
         called = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
         assert called & SEQUENCED_BY_THE_NEWSROOM == set(), f"{name} sequences stages itself"
         assert use_case in called, f"{name} does not call newsroom's {use_case}"
+
+
+def _outside_the_store() -> list[Path]:
+    return [p for p in sorted(PACKAGE.rglob("*.py")) if _room(p) != "store"]
+
+
+def test_only_the_store_speaks_sql() -> None:
+    speaking = set()
+    for path in _outside_the_store():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n == "sqlalchemy" or n.startswith(("sqlalchemy.", "mobrief.store.schema")) for n in names):
+                speaking.add(str(path.relative_to(PACKAGE)))
+    assert speaking <= SPEAK_SQL, f"{sorted(speaking - SPEAK_SQL)}: ask a Store repository instead of writing SQL"
+
+
+def test_outside_the_store_only_a_few_modules_hold_the_engine() -> None:
+    holding = set()
+    for path in _outside_the_store():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if any(isinstance(n, ast.Attribute) and n.attr == "engine" for n in ast.walk(tree)):
+            holding.add(str(path.relative_to(PACKAGE)))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.arg) and node.annotation is not None and "Engine" in ast.unparse(node.annotation):
+                holding.add(str(path.relative_to(PACKAGE)))
+    assert holding <= HOLD_THE_ENGINE, f"{sorted(holding - HOLD_THE_ENGINE)}: go through Store repositories"
+
+
+def test_the_brief_tables_have_these_writers() -> None:
+    tables = "|".join(BRIEF_TABLES)
+    write = re.compile(rf"\b(?:{tables})\.(?:insert|update|delete)\(|sa\.(?:insert|update|delete)\((?:{tables})\)")
+    writers = {
+        str(path.relative_to(PACKAGE))
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "alembic" not in path.parts and write.search(path.read_text(encoding="utf-8"))
+    }
+    assert writers == BRIEF_TABLE_WRITERS

@@ -42,10 +42,10 @@ SPEAK_SQL = {"stories/pending.py", "tasks.py"}
 HOLD_THE_ENGINE = {
     "stories/threads.py", "stories/pending.py", "stories/editing.py", "pipeline.py", "tasks.py", "cli/workers.py",
 }  # fmt: skip
-# who writes the brief tables: archive import (briefs), drafts and publishing (drafts), corrections and
-# withdrawals (revisions), and a merge of stories re-pointing draft entries (story_decisions)
+# who writes the brief tables: archive import (briefs), drafts, publishing and a merge of stories re-pointing draft
+# entries (drafts), corrections and withdrawals (revisions)
 BRIEF_TABLES = ("briefs", "brief_sections", "brief_paragraphs", "brief_exclusions", "brief_revisions")
-BRIEF_TABLE_WRITERS = {"store/briefs.py", "store/drafts.py", "store/revisions.py", "store/story_decisions.py"}
+BRIEF_TABLE_WRITERS = {"store/briefs.py", "store/drafts.py", "store/revisions.py"}
 
 
 def _room(path: Path) -> str:

@@ -158,7 +158,7 @@ class Store:
     def story_decisions(self) -> StoryDecisionRepository:
         from mobrief.store.story_decisions import StoryDecisionRepository
 
-        return StoryDecisionRepository(self.engine)
+        return StoryDecisionRepository(self.engine, self.drafts)
 
     @functools.cached_property
     def story_drafts(self) -> StoryDraftRepository:

@@ -589,6 +589,50 @@ class DraftRepository:
                 for r in conn.execute(query)
             ]
 
+    def fold_story(self, conn: Connection, absorbed: int, kept: int) -> None:
+        """Inside the caller's transaction (a merge of stories), what told `absorbed` tells `kept`: in a draft
+        that tells both, the two entries become one (an editor's text is never lost, the kept story's first);
+        published briefs only change which story a paragraph tells; a draft that left `absorbed` out leaves
+        `kept` out."""
+        query = (
+            sa.select(
+                brief_paragraphs.c.id,
+                brief_paragraphs.c.story_id,
+                brief_paragraphs.c.text,
+                brief_paragraphs.c.edited,
+                brief_sections.c.brief_id,
+                briefs.c.status,
+            )
+            .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
+            .join(briefs, briefs.c.id == brief_sections.c.brief_id)
+            .where(brief_paragraphs.c.story_id.in_([absorbed, kept]))
+            .order_by(brief_paragraphs.c.id)
+        )
+        by_brief: dict[int, dict[int, Any]] = {}
+        for row in conn.execute(query):
+            by_brief.setdefault(row.brief_id, {}).setdefault(row.story_id, row)
+        for rows in by_brief.values():
+            gone, stays = rows.get(absorbed), rows.get(kept)
+            if gone is None:
+                continue
+            if stays is None or gone.status != "draft":
+                conn.execute(brief_paragraphs.update().where(brief_paragraphs.c.id == gone.id).values(story_id=kept))
+                continue
+            if gone.edited:
+                text = f"{stays.text} {gone.text}" if stays.edited else gone.text
+                conn.execute(
+                    brief_paragraphs.update()
+                    .where(brief_paragraphs.c.id == stays.id)
+                    .values(text=text.strip(), status="written", edited=True)
+                )
+            conn.execute(brief_paragraphs.delete().where(brief_paragraphs.c.id == gone.id))
+        excluded_both = sa.select(brief_exclusions.c.brief_id).where(brief_exclusions.c.story_id == kept)
+        conn.execute(
+            brief_exclusions.update()
+            .where(brief_exclusions.c.story_id == absorbed, brief_exclusions.c.brief_id.not_in(excluded_both))
+            .values(story_id=kept)
+        )
+
     def delete(self, brief_id: int) -> None:
         """Remove a draft (a published brief is part of the archive and stays)."""
         with self.engine.begin() as conn:

@@ -23,11 +23,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
 from mobrief.records import utc
+from mobrief.store.drafts import DraftRepository
 from mobrief.store.schema import (
-    brief_exclusions,
-    brief_paragraphs,
-    brief_sections,
-    briefs,
     stories,
     story_decisions,
     story_items,
@@ -75,8 +72,9 @@ def _row_to_decision(row: Any) -> StoryDecision:
 class StoryDecisionRepository:
     """Rows of `story_decisions`, and the row changes a decision makes (inside the caller's transaction)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, drafts: DraftRepository) -> None:
         self.engine = engine
+        self._drafts = drafts  # the writer of the brief tables: a merge re-points and joins draft entries there
 
     # ---- reading ----
 
@@ -172,15 +170,9 @@ class StoryDecisionRepository:
         new = conn.execute(sa.select(stories).where(stories.c.id == kept)).first()
         if old is None or new is None:
             raise NotFound(f"no story with id {absorbed if old is None else kept}")
-        self._fold_entries(conn, absorbed, kept)
+        self._drafts.fold_story(conn, absorbed, kept)
         for table in (story_suggestions,):
             conn.execute(table.update().where(table.c.story_id == absorbed).values(story_id=kept))
-        excluded_both = sa.select(brief_exclusions.c.brief_id).where(brief_exclusions.c.story_id == kept)
-        conn.execute(
-            brief_exclusions.update()
-            .where(brief_exclusions.c.story_id == absorbed, brief_exclusions.c.brief_id.not_in(excluded_both))
-            .values(story_id=kept)
-        )
         # later stories that continued the absorbed one continue the kept one (unless linked already)
         linked = sa.select(story_links.c.story_id).where(story_links.c.earlier_story_id == kept)
         conn.execute(
@@ -205,40 +197,6 @@ class StoryDecisionRepository:
             )
         )
         conn.execute(stories.delete().where(stories.c.id == absorbed))
-
-    def _fold_entries(self, conn: Connection, absorbed: int, kept: int) -> None:
-        query = (
-            sa.select(
-                brief_paragraphs.c.id,
-                brief_paragraphs.c.story_id,
-                brief_paragraphs.c.text,
-                brief_paragraphs.c.edited,
-                brief_sections.c.brief_id,
-                briefs.c.status,
-            )
-            .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
-            .join(briefs, briefs.c.id == brief_sections.c.brief_id)
-            .where(brief_paragraphs.c.story_id.in_([absorbed, kept]))
-            .order_by(brief_paragraphs.c.id)
-        )
-        by_brief: dict[int, dict[int, Any]] = {}
-        for row in conn.execute(query):
-            by_brief.setdefault(row.brief_id, {}).setdefault(row.story_id, row)
-        for rows in by_brief.values():
-            gone, stays = rows.get(absorbed), rows.get(kept)
-            if gone is None:
-                continue
-            if stays is None or gone.status != "draft":
-                conn.execute(brief_paragraphs.update().where(brief_paragraphs.c.id == gone.id).values(story_id=kept))
-                continue
-            if gone.edited:
-                text = f"{stays.text} {gone.text}" if stays.edited else gone.text
-                conn.execute(
-                    brief_paragraphs.update()
-                    .where(brief_paragraphs.c.id == stays.id)
-                    .values(text=text.strip(), status="written", edited=True)
-                )
-            conn.execute(brief_paragraphs.delete().where(brief_paragraphs.c.id == gone.id))
 
     def create_story(self, conn: Connection, values: dict[str, Any]) -> int:
         row = {"status": "new", "pinned": False, "updated_at": dt.datetime.now(dt.UTC), **values}

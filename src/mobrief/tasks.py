@@ -23,7 +23,8 @@ import sqlalchemy as sa
 import threadpoolctl
 
 from mobrief import pipeline
-from mobrief.errors import ConfigError
+from mobrief.errors import ConfigError, MobriefError
+from mobrief.newsroom import background
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store
 
@@ -38,6 +39,7 @@ QUEUES = ("fetch", "enrich", "cluster", "draft", "compose")
 STALLED_AFTER = 30.0  # seconds without a heartbeat after which a worker's jobs are run again elsewhere
 CLUSTERING = "clustering"  # lock and queueing lock of the clustering lane
 DRAFTING = "drafting"
+RUN_BACKGROUND_JOB = "mobrief.run_background_job"
 
 blueprint = procrastinate.Blueprint()
 logger = logging.getLogger(__name__)
@@ -131,6 +133,50 @@ def compose_brief(start: str, end: str) -> None:
     state.done["composed"] += 1
 
 
+@blueprint.task(name=RUN_BACKGROUND_JOB, queue="compose", retry=False)
+def run_background_job(job_id: int) -> None:
+    """Run a job the web app queued (compose a draft), recording its stages where the page reads them.
+    Not retried: the editor sees the reason at once and may ask again (a killed worker's job still runs again)."""
+    state = _worker()
+    job = background.run_job(state.store, job_id)
+    if job is not None and job.state == "failed":
+        state.done["background_failed"] += 1
+        raise BackgroundJobFailed(f"background job {job_id}: {job.error}")  # so `mobrief jobs` counts it failed
+    state.done["background_jobs"] += 1
+
+
+class BackgroundJobFailed(MobriefError):
+    """A job the web app queued failed; its reason is recorded in its row."""
+
+
+class QueueRunner:
+    """The web app's runner on the team server: each job becomes a task that any `mobrief worker` runs."""
+
+    name = background.QUEUE
+
+    def __init__(self, settings: Settings) -> None:
+        from procrastinate import PsycopgConnector
+
+        # an app without the tasks loaded: deferring by name needs no task object, and the web process's
+        # app must not take over the blueprint a worker in this process would run
+        self.app = procrastinate.App(connector=PsycopgConnector(conninfo=conninfo(settings.database_url)))
+
+    def submit(self, job_id: int) -> int:
+        with self.app.open():
+            return int(self.app.configure_task(RUN_BACKGROUND_JOB, queue="compose").defer(job_id=job_id))
+
+    def close(self) -> None:
+        return None
+
+
+def queue_ready(store: Store) -> bool:
+    """Whether the store's database holds the task queue (PostgreSQL after `mobrief db upgrade`)."""
+    if store.dialect != "postgresql":
+        return False
+    with store.engine.connect() as conn:
+        return bool(conn.execute(sa.text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")).scalar())
+
+
 # ---- queueing work ----
 
 
@@ -207,9 +253,7 @@ def build_app(settings: Settings, store: Store | None = None) -> procrastinate.A
 
 def apply_schema(store: Store) -> bool:
     """Create Procrastinate's tables in the store's PostgreSQL database unless they exist; whether it did."""
-    with store.engine.connect() as conn:
-        exists = conn.execute(sa.text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")).scalar()
-    if exists:
+    if queue_ready(store):
         return False
     with store.engine.begin() as conn:
         driver = conn.connection.driver_connection

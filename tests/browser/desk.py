@@ -191,6 +191,11 @@ def sign_in(page: Any, base: str, role: str = "editor") -> None:
     page.wait_for_url(base + "/inbox")
 
 
+def composed(page: Any) -> None:
+    """Wait until the draft's page says its compose has finished (the page polls, then reloads itself)."""
+    page.wait_for_selector("#compose-job[data-state=done]", timeout=60_000)
+
+
 def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -14,7 +14,7 @@ from typing import Any
 import desk
 import httpx
 import pytest
-from desk import shot, sign_in
+from desk import composed, shot, sign_in
 
 pytestmark = pytest.mark.browser
 server, chromium, page = desk.server, desk.chromium, desk.page  # the fixtures this module uses
@@ -35,6 +35,7 @@ def test_drafted_sentences_sit_beside_the_russian_they_rest_on(server: tuple[str
     page.fill("input[name=start]", PERIOD)
     page.click("button:has-text('Compose draft')")
     page.wait_for_url(re.compile(r".*/drafts/\d+$"))
+    composed(page)
 
     entry = entry_of(page, ids["kaluga"])
     provenance = entry.locator("ol.provenance li").first
@@ -87,6 +88,7 @@ def test_a_removed_story_stays_out_when_composed_again(server: tuple[str, dict[s
     page.wait_for_function(f"() => !document.querySelector(\"article.entry a[href='/stories/{ids['contract']}']\")")
     page.click("button.compose")
     page.wait_for_load_state()
+    composed(page)
     assert entry_of(page, ids["contract"]).count() == 0
     assert f"/stories/{ids['contract']}" in page.inner_html("section.removed-stories")
     page.click("a:has-text('History')")

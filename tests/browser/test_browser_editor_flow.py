@@ -12,7 +12,7 @@ from typing import Any
 import desk
 import httpx
 import pytest
-from desk import shot, sign_in
+from desk import composed, shot, sign_in
 
 pytestmark = pytest.mark.browser
 server, chromium, page = desk.server, desk.chromium, desk.page  # the fixtures this module uses
@@ -74,6 +74,7 @@ def test_entries_save_themselves_and_nothing_typed_is_lost(server: tuple[str, di
     page.fill("input[name=end]", "2024-06-03")
     page.click("button:has-text('Compose draft')")
     page.wait_for_url(re.compile(r".*/drafts/\d+$"))
+    composed(page)
     draft_url = page.url
     shot(page, "draft")
 
@@ -130,6 +131,7 @@ def test_publish_is_refused_with_an_unchecked_draft_then_corrected_and_withdrawn
     page.fill("input[name=end]", "2024-06-02")
     page.click("button:has-text('Compose draft')")
     page.wait_for_url(re.compile(r".*/drafts/\d+$"))
+    composed(page)
     draft_id = page.url.rsplit("/", 1)[1]
     page.click("#review")
     page.wait_for_url(f"**/drafts/{draft_id}/review")

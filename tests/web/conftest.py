@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,8 +183,10 @@ def newsroom(web_store: Store) -> Newsroom:
 
 
 @pytest.fixture
-def web_app(web_store: Store, db_url: str) -> Any:
-    return create_app(Settings.from_env(TEST_ENV, db=db_url), store=web_store)
+def web_app(web_store: Store, db_url: str) -> Iterator[Any]:
+    app = create_app(Settings.from_env(TEST_ENV, db=db_url), store=web_store)
+    yield app
+    app.state.jobs.close()  # a compose still writing finishes before its store closes
 
 
 class Browser:
@@ -223,6 +227,36 @@ class Browser:
         response = await self.client.post(url, data=form, headers=headers, **kwargs)
         if "text/html" in response.headers.get("content-type", ""):
             self.remember_token(response.text)
+        return response
+
+    async def composed(self, brief_id: int, *, within: float = 120.0) -> str:
+        """Poll the draft's compose status (as its page does) until composing has ended; the state it ended in
+        ("done", "failed"), or "none" when the draft has no compose to show."""
+        deadline = time.monotonic() + within
+        while True:
+            status = await self.client.get(f"/drafts/{brief_id}/composing")
+            assert status.status_code == 200, status.text
+            state = re.search(r'data-state="([a-z]+)"', status.text)
+            assert state is not None, status.text
+            if state.group(1) not in ("queued", "running"):
+                return state.group(1)
+            assert time.monotonic() < deadline, f"composing brief {brief_id} has not ended: {status.text}"
+            await asyncio.sleep(0.05)
+
+    async def compose(self, data: dict[str, Any]) -> tuple[httpx.Response, int]:
+        """Post the "Compose draft" form, wait until the queued compose has ended and say it succeeded:
+        the response and the draft's id."""
+        response = await self.post("/drafts", data)
+        assert response.status_code == 303, response.text
+        brief_id = int(response.headers["location"].rsplit("/", 1)[1])
+        assert await self.composed(brief_id) == "done"
+        return response, brief_id
+
+    async def recompose(self, brief_id: int) -> httpx.Response:
+        """Press "Compose again" and wait until the queued compose has ended well."""
+        response = await self.post(f"/drafts/{brief_id}/compose")
+        assert response.status_code == 303, response.text
+        assert await self.composed(brief_id) == "done"
         return response
 
     async def sign_in(self, role: str) -> httpx.Response:

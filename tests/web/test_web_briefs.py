@@ -268,15 +268,12 @@ async def test_drafts_of_other_people_are_not_public(browser, newsroom) -> None:
 async def test_editor_composes_a_draft_for_a_period(browser, newsroom, web_store) -> None:
     await browser.sign_in("editor")
     await browser.post(f"/stories/{newsroom.stories['hostile']}/status", {"status": "skip"})
-    created = await browser.post("/drafts", {"start": "2024-06-03", "end": "2024-06-03", "confirm": "1"})
-    assert created.status_code == 303
-    brief_id = int(created.headers["location"].rsplit("/", 1)[1])
+    _, brief_id = await browser.compose({"start": "2024-06-03", "end": "2024-06-03", "confirm": "1"})
     draft = web_store.drafts.get(brief_id)
     assert draft.title == "Mobilization in Russia for June 3, 2024"
     told = [e.story_id for s in draft.sections for e in s.entries]
     assert sorted(told) == sorted([newsroom.stories["payments"], newsroom.stories["sentence"]])
-    again = await browser.post(f"/drafts/{brief_id}/compose")
-    assert again.status_code == 303
+    await browser.recompose(brief_id)
     assert sorted(e.story_id for s in web_store.drafts.get(brief_id).sections for e in s.entries) == sorted(told)
     bad = await browser.post("/drafts", {"start": "2024-06-03", "end": "2024-06-01"})
     assert bad.status_code == 400

@@ -102,12 +102,11 @@ async def test_a_removed_story_stays_out_and_overlapping_periods_warn(browser, n
     assert warned.status_code == 409
     assert "meets a brief already" in warned.text and f'href="/drafts/{newsroom.draft_id}"' in warned.text
     assert len(web_store.drafts.listing("draft")) == 1  # nothing composed before the editor chose
-    created = await browser.post("/drafts", {"start": "2024-06-03", "end": "2024-06-04", "confirm": "1"})
-    brief_id = int(created.headers["location"].rsplit("/", 1)[1])
+    _, brief_id = await browser.compose({"start": "2024-06-03", "end": "2024-06-04", "confirm": "1"})
     draft = web_store.drafts.get(brief_id)
     entry = next(e for s in draft.sections for e in s.entries if e.story_id == newsroom.stories["sentence"])
     await browser.post(f"/drafts/{brief_id}/entries/{entry.id}/delete", htmx=True)
-    await browser.post(f"/drafts/{brief_id}/compose")
+    await browser.recompose(brief_id)
     told = {e.story_id for s in web_store.drafts.get(brief_id).sections for e in s.entries}
     assert newsroom.stories["sentence"] not in told
     page = (await browser.get(f"/drafts/{brief_id}")).text
@@ -120,7 +119,7 @@ async def test_a_removed_story_stays_out_and_overlapping_periods_warn(browser, n
 async def test_every_change_to_a_brief_is_in_its_history(browser, newsroom, web_store) -> None:
     await browser.sign_in("editor")
     brief_id = newsroom.draft_id
-    await browser.post(f"/drafts/{brief_id}/compose")
+    await browser.recompose(brief_id)
     draft = web_store.drafts.get(brief_id)
     entry = next(e for s in draft.sections for e in s.entries if e.story_id is not None)
     story = entry.story_id
@@ -129,7 +128,7 @@ async def test_every_change_to_a_brief_is_in_its_history(browser, newsroom, web_
         assert saved.status_code == 200
     await browser.post(f"/drafts/{brief_id}/entries/{entry.id}/section", {"section": "children"}, htmx=True)
     await browser.post(f"/drafts/{brief_id}/entries/{entry.id}/delete", htmx=True)
-    await browser.post(f"/drafts/{brief_id}/compose")
+    await browser.recompose(brief_id)
     lines = [(line.who, line.what) for line in brief_history.lines_of(web_store, brief_id)]
     assert lines == [
         ("editor@example.org", "composed it again"),

@@ -96,7 +96,7 @@ async def test_search_finds_items_in_any_inflection(browser, newsroom) -> None:
 
 async def test_a_story_found_links_to_its_entry_in_each_draft(browser, newsroom, web_store) -> None:
     await browser.sign_in("editor")
-    await browser.post(f"/drafts/{newsroom.draft_id}/compose")
+    await browser.recompose(newsroom.draft_id)
     story = newsroom.stories["payments"]
     entry = web_store.drafts.story_entry(newsroom.draft_id, story)
     assert entry is not None

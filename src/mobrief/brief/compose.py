@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,6 +27,8 @@ from mobrief.style import dates, engine, glossary, rubles, sections
 from mobrief.style.rates import RateTable
 from mobrief.style.transliteration import transliterate
 
+# told each stage of a compose as it starts, with (done, total) when the stage counts: what the web app shows
+ComposeProgress = Callable[[str, int | None, int | None], None]
 EXCERPT_CHARS = 400
 ENGLISH_CHARS = 1200
 FALLBACK_SECTION = "authorities"
@@ -375,7 +377,10 @@ def plan_entry(
 
 
 def machine_drafts(
-    store: Store, stories: Sequence[period.PeriodStory], backend: DraftBackend | None = None
+    store: Store,
+    stories: Sequence[period.PeriodStory],
+    backend: DraftBackend | None = None,
+    progress: ComposeProgress | None = None,
 ) -> dict[int, StoryDraft]:
     """The stored drafts of the stories an entry needs one for, drafting first those without a current one."""
     wanted = [
@@ -385,7 +390,12 @@ def machine_drafts(
         and not any((i.lang or "").startswith("en") and i.text.strip() for i in s.items)
     ]
     if wanted:
-        draft_pending(store, story_ids=wanted, backend=backend)
+
+        def counted(done: int, total: int | None) -> None:
+            if progress is not None:
+                progress("drafting stories", done, total)
+
+        draft_pending(store, story_ids=wanted, backend=backend, progress=counted if progress else None)
     return store.story_drafts.get_many(wanted)
 
 
@@ -437,15 +447,19 @@ def compose_brief(
     style: HouseStyle | None = None,
     draft_id: int | None = None,
     backend: DraftBackend | None = None,
+    progress: ComposeProgress | None = None,
 ) -> ComposedBrief:
     """Build (or update) and store the draft brief for [start, end] (draft `draft_id` when given, else the
-    period's own); returns it as composed. Stories an editor removed from the draft stay out."""
+    period's own); returns it as composed. Stories an editor removed from the draft stay out. `progress` is
+    told each stage as it starts."""
+    tell = progress or _no_progress
     if end < start:
         from mobrief.errors import ConfigError
 
         raise ConfigError(f"the period ends ({end}) before it starts ({start})")
     style = style or HouseStyle.of(store)
     style.rates.rate_on(end)  # a period outside the rate table is an error before anything is written
+    tell("reading the period's stories", None, None)
     archive = store.periods.published_paragraphs_between(continuations.lookback_start(start), start)
     stories = store.periods.load_period_stories(start, end)
     if draft_id is None:
@@ -454,7 +468,8 @@ def compose_brief(
         draft_id = store.drafts.create(dates.format_title(start, end), start, end)
     removed = store.drafts.removed_story_ids(draft_id)
     stories = [s for s in stories if s.id not in removed]
-    drafted = machine_drafts(store, stories, backend)
+    drafted = machine_drafts(store, stories, backend, tell)
+    tell("applying the house style", None, None)
     planned = {p.story_id: p for p in (plan_entry(s, style, archive, drafted.get(s.id)) for s in stories)}
     draft = store.drafts.layout(draft_id)
     layout = _merge_with_draft(draft, planned)
@@ -463,6 +478,7 @@ def compose_brief(
     final: list[tuple[str, ComposedEntry]] = []
     for (key, entry), text in zip(ordered, styled, strict=True):
         final.append((key, replace(entry, text=text)))
+    tell("saving the draft", None, None)
     headings = [(key, sections.heading_for(key) if key != "special" else None) for key, _ in layout]
     title = dates.format_title(start, end)
     entry_ids = store.drafts.save_layout(
@@ -490,14 +506,22 @@ def compose_brief(
     )
 
 
-def compose_draft(store: Store, draft_id: int, backend: DraftBackend | None = None) -> ComposedBrief:
+def _no_progress(_stage: str, _done: int | None, _total: int | None) -> None:
+    return None
+
+
+def compose_draft(
+    store: Store, draft_id: int, backend: DraftBackend | None = None, progress: ComposeProgress | None = None
+) -> ComposedBrief:
     """Compose an existing draft again for its own period."""
     draft = store.drafts.get(draft_id)
     if draft.status != "draft" or draft.period_start is None or draft.period_end is None:
         from mobrief.errors import ConfigError
 
         raise ConfigError(f"brief {draft_id} is not a draft with a period")
-    return compose_brief(store, draft.period_start, draft.period_end, draft_id=draft_id, backend=backend)
+    return compose_brief(
+        store, draft.period_start, draft.period_end, draft_id=draft_id, backend=backend, progress=progress
+    )
 
 
 def _from_draft(entry: DraftEntry) -> ComposedEntry:

@@ -3,16 +3,60 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.errors import ConfigError
+from mobrief.newsroom import background
+from mobrief.settings import Settings
+from mobrief.store import Store
 from mobrief.store.users import ROLES
 from mobrief.web import auth
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 CLI_CLIENT = "cli"  # where the audit log says a command-line change came from
+
+
+WEB_JOBS = ("auto", "queue", "in-process")
+
+
+def queue_runner(settings: Settings, store: Store) -> background.JobRunner | None:
+    """Where the web app sends long work (MOBRIEF_WEB_JOBS): `queue` for `mobrief worker` (PostgreSQL), or
+    `in-process` (None: a thread of the web process, the app's default); `auto` (the default) takes the queue
+    when the database holds it (PostgreSQL after `mobrief db upgrade`)."""
+    choice = settings.extra.get("MOBRIEF_WEB_JOBS", "").strip().lower() or "auto"
+    if choice not in WEB_JOBS:
+        raise ConfigError(f"MOBRIEF_WEB_JOBS must be one of {', '.join(WEB_JOBS)}, not {choice!r}")
+    if choice == "in-process" or (choice == "auto" and store.dialect != "postgresql"):
+        return None
+    from mobrief import tasks
+
+    if tasks.queue_ready(store):
+        return tasks.QueueRunner(settings)
+    if choice == "queue":
+        raise ConfigError("MOBRIEF_WEB_JOBS=queue needs the task queue: run `mobrief db upgrade` on PostgreSQL")
+    return None
+
+
+def app_from_env() -> FastAPI:
+    """The app built from MOBRIEF_* variables, with its job runner: what each uvicorn worker calls
+    (`serve --workers N`)."""
+    from mobrief.store import open_store
+    from mobrief.web.app import create_app
+
+    settings = Settings.from_env(os.environ)
+    store = open_store(settings.database_url, migrate=False)
+    try:
+        runner = queue_runner(settings, store)
+    finally:
+        store.close()
+    return create_app(settings, runner=runner)
 
 
 @click.command()
@@ -21,9 +65,10 @@ CLI_CLIENT = "cli"  # where the audit log says a command-line change came from
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32), help="Worker processes.")
 @pass_app
 def serve(app: AppContext, host: str, port: int, workers: int) -> None:
-    """Serve the editors' web app (inbox, stories, brief editor, archive) on the same store as the CLI."""
-    import os
+    """Serve the editors' web app (inbox, stories, brief editor, archive) on the same store as the CLI.
 
+    Composing runs outside the requests: on the task queue for `mobrief worker` when the database holds it
+    (PostgreSQL after `mobrief db upgrade`), else in a thread of the server (MOBRIEF_WEB_JOBS chooses)."""
     import uvicorn
 
     from mobrief.store import open_store
@@ -40,12 +85,15 @@ def serve(app: AppContext, host: str, port: int, workers: int) -> None:
         if workers > 1:
             raise ConfigError("set MOBRIEF_SECRET_KEY to run more than one worker (they must share it)")
         app.console.print("[yellow]MOBRIEF_SECRET_KEY is not set: sign-ins last until the server stops.[/]")
+    runner = queue_runner(app.settings, app.store)
     app.console.print(f"mobrief serving {app.settings.database_url} on http://{host}:{port}/")
+    if runner is not None:
+        app.console.print("Composing runs on the task queue: keep at least one `mobrief worker` running.")
     if workers == 1:
         # proxy_headers off: uvicorn would believe X-Forwarded-For from any loopback peer; the app decides
         # instead, from MOBRIEF_TRUSTED_PROXIES (web/proxies.py)
         uvicorn.run(
-            create_app(app.settings),
+            create_app(app.settings, runner=runner),
             host=host,
             port=port,
             log_level="warning",
@@ -56,7 +104,7 @@ def serve(app: AppContext, host: str, port: int, workers: int) -> None:
         return
     os.environ["MOBRIEF_DATABASE_URL"] = app.settings.database_url
     uvicorn.run(
-        "mobrief.web.app:app_from_env",
+        "mobrief.cli.web:app_from_env",
         factory=True,
         host=host,
         port=port,

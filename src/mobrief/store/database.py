@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mobrief.store.glossary import GlossaryRepository
     from mobrief.store.inbox import InboxRepository
     from mobrief.store.items import ItemRepository
+    from mobrief.store.jobs import BackgroundJobRepository
     from mobrief.store.models import ModelRepository
     from mobrief.store.outlets import OutletAliasRepository
     from mobrief.store.period_stories import PeriodRepository
@@ -104,6 +105,12 @@ class Store:
         from mobrief.store.items import ItemRepository
 
         return ItemRepository(self.engine)
+
+    @functools.cached_property
+    def jobs(self) -> BackgroundJobRepository:
+        from mobrief.store.jobs import BackgroundJobRepository
+
+        return BackgroundJobRepository(self.engine)
 
     @functools.cached_property
     def sources(self) -> SourceRepository:

@@ -390,3 +390,28 @@ models = Table(
     Column("data", JSON, nullable=False),
     _now_column("trained_at"),
 )
+
+# Long work the web app asked for (composing a draft …), run outside the request by a `mobrief worker` (team
+# server) or a thread of the web process (laptop): both write its state and progress here, so any web process
+# shows it on both backends, with the stage and counts Procrastinate's own job table has no place for.
+background_jobs = Table(
+    "background_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(30), nullable=False),  # "compose"
+    Column("brief_id", Integer, ForeignKey("briefs.id", ondelete="CASCADE"), nullable=True),  # the draft it makes
+    Column("state", String(16), nullable=False),  # queued / running / done / failed
+    Column("stage", String(60), nullable=False, default=""),  # what it is doing now: "drafting stories" …
+    Column("done", Integer, nullable=True),  # of `total` in this stage, when the stage counts
+    Column("total", Integer, nullable=True),
+    Column("error", Text, nullable=True),  # why it failed
+    Column("runner", String(16), nullable=False),  # "queue" (a `mobrief worker`) or "in-process" (the web process)
+    Column("owner", String(200), nullable=True),  # who runs it: "host:pid" of the process that took it
+    Column("queue_job_id", Integer, nullable=True),  # Procrastinate's job id, for `mobrief jobs` and the logs
+    Column("requested_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _now_column("created_at"),
+    _now_column("started_at", nullable=True),
+    _now_column("finished_at", nullable=True),
+    _now_column("updated_at"),
+    Index("ix_background_jobs_brief_id", "brief_id"),
+)

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mobrief.errors import ConfigError, MobriefError, NotFound
+from mobrief.newsroom import background
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store
 from mobrief.web import auth, security, sessions, templating
@@ -121,8 +122,10 @@ async def forget_kept_counts(request: Request) -> AsyncIterator[None]:
             request.app.state.kept_counts.forget()
 
 
-def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
-    """The editors' web app over the store at `settings.database_url` (or the `store` given, for tests)."""
+def create_app(settings: Settings, store: Store | None = None, runner: background.JobRunner | None = None) -> FastAPI:
+    """The editors' web app over the store at `settings.database_url` (or the `store` given, for tests); long
+    work (composing) goes to `runner`, by default a thread of this process (`mobrief serve` picks the queue
+    on the team server)."""
     secret = settings.secret_key
     if not secret:  # `mobrief serve` says so: sessions then end when the server restarts
         secret = secrets.token_urlsafe(32)
@@ -132,10 +135,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     opened = store or open_store(settings.database_url)
     sessions.prune(opened, config)
     auth.prune_throttle(opened)
+    jobs = runner or background.InProcessRunner(opened)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        jobs.close()
         if store is None:
             opened.close()
 
@@ -152,6 +157,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.store = opened
     app.state.kept_counts = inbox.KeptCounts()
     app.state.settings = settings
+    app.state.jobs = jobs
     app.state.web_config = config
     app.state.passwords = auth.Passwords.from_settings(settings)
     app.state.cookie_codec = sessions.CookieCodec(secret, config.session_lifetime)
@@ -190,10 +196,3 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         return FileResponse(STATIC / "favicon.ico", media_type="image/x-icon", headers=headers)
 
     return app
-
-
-def app_from_env() -> FastAPI:
-    """The app built from MOBRIEF_* variables: what each uvicorn worker calls (`serve --workers N`)."""
-    import os
-
-    return create_app(Settings.from_env(os.environ))

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from mobrief.newsroom.background import JobRunner
 from mobrief.settings import Settings
 from mobrief.store import Store
 from mobrief.store.users import User
@@ -42,7 +43,14 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_runner(request: Request) -> JobRunner:
+    """Where long work goes: the task queue on the team server, a thread of this process on a laptop."""
+    runner: JobRunner = request.app.state.jobs
+    return runner
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

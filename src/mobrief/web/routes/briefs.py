@@ -12,11 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 from mobrief.brief import compose, render_html, review
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
+from mobrief.newsroom import background
 from mobrief.store import Store
 from mobrief.store.users import User
 from mobrief.style import dates, sections
 from mobrief.web import brief_history, drafting, templating
-from mobrief.web.deps import ClientDep, EditorDep, StoreDep, UserDep
+from mobrief.web.deps import ClientDep, EditorDep, RunnerDep, StoreDep, UserDep
 from mobrief.web.routes.stories import _conflict, _parse_fix
 
 router = APIRouter(include_in_schema=False)
@@ -69,11 +70,8 @@ def default_period(store: Store) -> tuple[dt.date, dt.date]:
 @router.get("/drafts")
 def drafts_page(request: Request, store: StoreDep, user: UserDep) -> Response:
     start, end = default_period(store)
-    return templating.render(
-        request,
-        "drafts.html",
-        {"drafts": store.drafts.listing("draft"), "default_start": start, "default_end": end, "overlaps": []},
-    )
+    context = {"drafts": store.drafts.listing("draft"), "default_start": start, "default_end": end, "overlaps": []}
+    return templating.render(request, "drafts.html", context | {"composing": store.jobs.unfinished("compose")})
 
 
 @router.post("/drafts")
@@ -82,12 +80,13 @@ def start_draft(
     store: StoreDep,
     user: EditorDep,
     client: ClientDep,
+    runner: RunnerDep,
     start: Annotated[dt.date, Form()],
     end: Annotated[dt.date, Form()],
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """Compose the draft of a period; a period that meets a draft or a published brief is not composed
-    before the editor has seen those and chosen to go on."""
+    """Queue composing the draft of a period and open it, where its progress shows; a period that meets a
+    draft or a published brief is not composed before the editor has seen those and chosen to go on."""
     if end < start:
         raise ConfigError("the period ends before it starts")
     if (end - start).days > 31:
@@ -110,19 +109,43 @@ def start_draft(
                 for i, t, s, a, b in overlaps
             ],
             "asked": dates.format_period(start, end),
+            "composing": {},
         }
         return templating.render(request, "drafts.html", context, status_code=409)
-    composed = compose.compose_brief(store, start, end)
-    brief_history.record(store, user, composed.id or 0, "brief.composed", client)
-    return RedirectResponse(f"/drafts/{composed.id}", status_code=303)
+    job = background.compose_period(store, start, end, runner, requested_by=user.id)
+    brief_id = job.brief_id or 0
+    brief_history.record(store, user, brief_id, "brief.composed", client)
+    return RedirectResponse(f"/drafts/{brief_id}", status_code=303)
 
 
 @router.post("/drafts/{brief_id}/compose")
-def recompose(store: StoreDep, user: EditorDep, client: ClientDep, brief_id: int) -> Response:
-    """Compose the draft again: new stories join; editors' entries, order and removals stay."""
-    compose.compose_draft(store, brief_id)
+def recompose(store: StoreDep, user: EditorDep, client: ClientDep, runner: RunnerDep, brief_id: int) -> Response:
+    """Queue composing the draft again (new stories join; editors' entries, order and removals stay) and
+    show its progress on the draft's page."""
+    background.compose_again(store, brief_id, runner, requested_by=user.id)
     brief_history.record(store, user, brief_id, "brief.recomposed", client)
     return RedirectResponse(f"/drafts/{brief_id}", status_code=303)
+
+
+RECENTLY = dt.timedelta(minutes=2)  # how long the draft's page says a compose finished
+
+
+def compose_job_view(store: Store, brief_id: int) -> dict[str, Any] | None:
+    """What the draft's page says of its latest compose: under way (with stage, count and time), failed
+    (with the reason), or finished moments ago; None when there is nothing to say."""
+    job = background.latest_compose(store, brief_id)
+    if job is None:
+        return None
+    now = dt.datetime.now(dt.UTC)
+    if job.state == "done" and job.finished_at is not None and now - job.finished_at > RECENTLY:
+        return None
+    waited = (now - job.created_at).total_seconds()
+    return {
+        "job": job,
+        "seconds": job.seconds(now),
+        # a queued job no worker takes for this long: the team server's workers are probably not running
+        "no_worker": job.state == "queued" and job.runner == background.QUEUE and waited > 30,
+    }
 
 
 @router.get("/drafts/{brief_id}")
@@ -130,7 +153,20 @@ def draft_page(request: Request, store: StoreDep, user: UserDep, brief_id: int) 
     draft = store.drafts.get(brief_id)
     if draft.status != "draft":
         return RedirectResponse(public_path(draft.id, draft.title), status_code=303)
-    return templating.render(request, "draft.html", editor_context(store, brief_id, user))
+    context = editor_context(store, brief_id, user) | {"composing": compose_job_view(store, brief_id)}
+    return templating.render(request, "draft.html", context)
+
+
+@router.get("/drafts/{brief_id}/composing")
+def composing(request: Request, store: StoreDep, user: UserDep, brief_id: int) -> Response:
+    """The draft's compose status, polled by its page while the work goes on; once it has ended, htmx reloads
+    the page (its entries, and the compose button, change)."""
+    store.drafts.get(brief_id)  # a draft that is gone is a 404
+    view = compose_job_view(store, brief_id)
+    response = templating.render(request, "_compose_job.html", {"composing": view, "draft_id": brief_id})
+    if templating.is_htmx(request) and (view is None or view["job"].finished):
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 @router.get("/drafts/{brief_id}/preview")

@@ -1,0 +1,159 @@
+"""Long work the web app asks for (composing a draft), run outside the request so no page waits on it.
+
+The request records a job (store `background_jobs`) and hands it to a runner: on the team server a task for
+`mobrief worker` (tasks.QueueRunner), on a laptop a thread of the web process (`InProcessRunner`). Whoever runs
+it records each stage and count in that row, which every web process reads to show its progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Protocol
+
+from mobrief.brief import compose, house_style
+from mobrief.errors import ConfigError, MobriefError
+from mobrief.store import Store
+from mobrief.store.jobs import DONE, FAILED, BackgroundJob
+from mobrief.style import dates
+
+COMPOSE = "compose"
+IN_PROCESS = "in-process"
+QUEUE = "queue"
+logger = logging.getLogger(__name__)
+
+
+class JobRunner(Protocol):
+    """Where a job runs: `submit` hands it over (returning the queue's job id, if any) and never waits for it."""
+
+    name: str  # "queue" or "in-process", as recorded in the job's row
+
+    def submit(self, job_id: int) -> int | None: ...
+
+    def close(self) -> None: ...
+
+
+def this_process() -> str:
+    """The owner name of jobs run here: `host:pid`."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_job(store: Store, job_id: int) -> BackgroundJob | None:
+    """Run a recorded job to its end, recording its stages; a failure is recorded with its reason, not raised.
+    Returns the job as it ended (marking it so is the last the store hears), or None when the job is gone (its
+    draft was deleted meanwhile)."""
+    try:
+        job = store.jobs.start(job_id, owner=this_process())
+    except MobriefError:
+        return None
+
+    def tell(stage: str, done: int | None, total: int | None) -> None:
+        store.jobs.progress(job_id, stage, done, total)
+
+    try:
+        if job.kind != COMPOSE or job.brief_id is None:
+            raise ConfigError(f"background job {job_id} is of an unknown kind {job.kind!r}")
+        compose.compose_draft(store, job.brief_id, progress=tell)
+    except Exception as exc:  # the page shows the reason; the log keeps the traceback
+        logger.exception("background job %s (%s of brief %s) failed", job_id, job.kind, job.brief_id)
+        reason = (str(exc) if isinstance(exc, MobriefError) else f"{type(exc).__name__}: {exc}") or type(exc).__name__
+        try:
+            store.jobs.fail(job_id, reason)
+        except MobriefError:
+            return None
+        return replace(job, state=FAILED, error=reason)
+    try:
+        store.jobs.finish(job_id)
+    except MobriefError:
+        return None
+    return replace(job, state=DONE)
+
+
+class InProcessRunner:
+    """Runs jobs one at a time in a thread of this process: the laptop's way (SQLite, no other service)."""
+
+    name = IN_PROCESS
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mobrief-job")
+
+    def submit(self, job_id: int) -> int | None:
+        self.pool.submit(run_job, self.store, job_id)
+        return None
+
+    def close(self) -> None:
+        """Finish the job under way; jobs not yet started are dropped (their page then says the server stopped)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def settle_lost(store: Store, job: BackgroundJob) -> BackgroundJob:
+    """The job as it stands, marked failed if a web process of this machine was running it and has stopped
+    (restarted, killed): nothing else would ever finish it. Queued jobs of a stopped worker are run again by
+    the queue itself (stalled-job recovery)."""
+    if job.finished or job.runner != IN_PROCESS or not job.owner:
+        return job
+    host, _, pid = job.owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)):
+        return job
+    store.jobs.fail(job.id, "the web server stopped before it finished (restarted?): compose again")
+    return store.jobs.get(job.id)
+
+
+def latest_compose(store: Store, brief_id: int) -> BackgroundJob | None:
+    """The newest compose of a draft, with a job that a stopped web process left unfinished marked failed."""
+    job = store.jobs.latest_for(brief_id, COMPOSE)
+    return None if job is None else settle_lost(store, job)
+
+
+def _submit(store: Store, brief_id: int, runner: JobRunner, requested_by: int | None) -> BackgroundJob:
+    current = latest_compose(store, brief_id)
+    if current is not None and not current.finished:
+        return current  # one compose of a draft at a time: the one under way will see what this one would
+    owner = this_process() if runner.name == IN_PROCESS else None
+    job = store.jobs.create(COMPOSE, brief_id=brief_id, runner=runner.name, requested_by=requested_by, owner=owner)
+    try:
+        queue_job_id = runner.submit(job.id)
+    except Exception as exc:
+        store.jobs.fail(job.id, f"it could not be queued: {exc}")
+        raise
+    if queue_job_id is not None:
+        store.jobs.set_queue_job(job.id, queue_job_id)
+    return store.jobs.get(job.id)
+
+
+def compose_again(store: Store, brief_id: int, runner: JobRunner, *, requested_by: int | None) -> BackgroundJob:
+    """Queue composing a draft again (new stories join; editors' entries, order and removals stay)."""
+    draft = store.drafts.get(brief_id)
+    if draft.status != "draft" or draft.period_start is None or draft.period_end is None:
+        raise ConfigError(f"brief {brief_id} is not a draft with a period")
+    house_style.newsroom_rates(store).rate_on(draft.period_end)  # refused now rather than failing in the job
+    return _submit(store, brief_id, runner, requested_by)
+
+
+def compose_period(
+    store: Store, start: dt.date, end: dt.date, runner: JobRunner, *, requested_by: int | None
+) -> BackgroundJob:
+    """Queue composing the draft of [start, end]: the period's own draft, created empty now if there is none,
+    so the page that shows its progress has an address at once."""
+    if end < start:
+        raise ConfigError(f"the period ends ({end}) before it starts ({start})")
+    house_style.newsroom_rates(store).rate_on(end)  # a period outside the rate table fails here, not in the job
+    draft_id = store.periods.draft_for_period(start, end)
+    if draft_id is None:
+        draft_id = store.drafts.create(dates.format_title(start, end), start, end)
+    return _submit(store, draft_id, runner, requested_by)

@@ -1,0 +1,160 @@
+"""Background jobs the web app asked for (composing a draft): their state, stage and counts, one row each.
+
+Whoever runs a job (a `mobrief worker`, or a thread of the web process on a laptop) writes here and every web
+process reads here, on SQLite and PostgreSQL alike: Procrastinate's own job table exists only on the team
+server and has no place for a stage or a count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from mobrief.errors import NotFound
+from mobrief.records import utc
+from mobrief.store.schema import background_jobs
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+UNFINISHED = (QUEUED, RUNNING)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BackgroundJob:
+    """One job: what it makes (`kind`, `brief_id`), where it stands, and who runs it."""
+
+    id: int
+    kind: str
+    brief_id: int | None
+    state: str  # queued / running / done / failed
+    stage: str  # what it does now ("drafting stories"), "" before it starts
+    done: int | None  # of `total` in this stage, when the stage counts
+    total: int | None
+    error: str | None
+    runner: str  # "queue" (a `mobrief worker`) or "in-process" (a thread of the web process)
+    owner: str | None  # "host:pid" of the process running it
+    queue_job_id: int | None
+    requested_by: int | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    updated_at: dt.datetime
+
+    @property
+    def finished(self) -> bool:
+        return self.state not in UNFINISHED
+
+    def seconds(self, now: dt.datetime) -> float:
+        """How long it has taken: from the request to its end, or to `now` while it is unfinished."""
+        return ((self.finished_at or now) - self.created_at).total_seconds()
+
+
+def _job(row: Any) -> BackgroundJob:
+    def when(value: dt.datetime | None) -> dt.datetime | None:
+        return None if value is None else utc(value)
+
+    return BackgroundJob(
+        id=row.id,
+        kind=row.kind,
+        brief_id=row.brief_id,
+        state=row.state,
+        stage=row.stage,
+        done=row.done,
+        total=row.total,
+        error=row.error,
+        runner=row.runner,
+        owner=row.owner,
+        queue_job_id=row.queue_job_id,
+        requested_by=row.requested_by,
+        created_at=utc(row.created_at),
+        started_at=when(row.started_at),
+        finished_at=when(row.finished_at),
+        updated_at=utc(row.updated_at),
+    )
+
+
+class BackgroundJobRepository:
+    """Rows of `background_jobs`: created by the web app, advanced by whoever runs the job."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create(
+        self, kind: str, *, brief_id: int | None, runner: str, requested_by: int | None, owner: str | None = None
+    ) -> BackgroundJob:
+        """A new queued job; `owner` when the process asking is also the one that will run it."""
+        now = dt.datetime.now(dt.UTC)
+        values = {
+            "kind": kind,
+            "brief_id": brief_id,
+            "state": QUEUED,
+            "stage": "",
+            "runner": runner,
+            "owner": owner,
+            "requested_by": requested_by,
+            "created_at": now,
+            "updated_at": now,
+        }
+        with self.engine.begin() as conn:
+            key = conn.execute(background_jobs.insert().values(**values)).inserted_primary_key
+            assert key is not None
+            job_id = int(key[0])
+        return self.get(job_id)
+
+    def get(self, job_id: int) -> BackgroundJob:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(background_jobs).where(background_jobs.c.id == job_id)).first()
+        if row is None:
+            raise NotFound(f"no background job {job_id} (its draft may have been deleted)")
+        return _job(row)
+
+    def latest_for(self, brief_id: int, kind: str) -> BackgroundJob | None:
+        """The newest job of `kind` for a draft, finished or not."""
+        query = (
+            sa.select(background_jobs)
+            .where(background_jobs.c.brief_id == brief_id, background_jobs.c.kind == kind)
+            .order_by(background_jobs.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _job(row)
+
+    def unfinished(self, kind: str) -> dict[int, BackgroundJob]:
+        """The jobs of `kind` still queued or running, by draft."""
+        query = sa.select(background_jobs).where(
+            background_jobs.c.kind == kind, background_jobs.c.state.in_(UNFINISHED)
+        )
+        with self.engine.connect() as conn:
+            return {row.brief_id: _job(row) for row in conn.execute(query.order_by(background_jobs.c.id))}
+
+    def _update(self, job_id: int, **values: Any) -> None:
+        values["updated_at"] = dt.datetime.now(dt.UTC)
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                background_jobs.update().where(background_jobs.c.id == job_id).values(**values)
+            ).rowcount
+        if not updated:
+            raise NotFound(f"no background job {job_id} (its draft may have been deleted)")
+
+    def set_queue_job(self, job_id: int, queue_job_id: int) -> None:
+        self._update(job_id, queue_job_id=queue_job_id)
+
+    def start(self, job_id: int, *, owner: str) -> BackgroundJob:
+        """Mark the job running in `owner` (again, when a stalled worker's job is run a second time)."""
+        now = dt.datetime.now(dt.UTC)
+        self._update(job_id, state=RUNNING, owner=owner, started_at=now, stage="", done=None, total=None, error=None)
+        return self.get(job_id)
+
+    def progress(self, job_id: int, stage: str, done: int | None = None, total: int | None = None) -> None:
+        self._update(job_id, stage=stage[:60], done=done, total=total)
+
+    def finish(self, job_id: int) -> None:
+        self._update(job_id, state=DONE, stage="", done=None, total=None, finished_at=dt.datetime.now(dt.UTC))
+
+    def fail(self, job_id: int, error: str) -> None:
+        """Mark the job failed with the reason the page shows (the stage it reached is kept)."""
+        self._update(job_id, state=FAILED, error=error, finished_at=dt.datetime.now(dt.UTC))

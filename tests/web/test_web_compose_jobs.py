@@ -1,0 +1,223 @@
+"""Composing runs outside the request: the web app records a job, hands it to a runner (a thread of the web
+process on a laptop, the task queue and a real `mobrief worker` on the team server) and the draft's page shows
+queued → running (stage, count, seconds) → done, or failed with the reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from conftest import TEST_ENV, Browser, seed_newsroom
+from mobrief import tasks
+from mobrief.brief import compose
+from mobrief.cli.web import queue_runner
+from mobrief.errors import ConfigError
+from mobrief.settings import Settings
+from mobrief.store import Store, open_store
+from mobrief.store.schema import background_jobs
+from mobrief.web.app import create_app
+
+pytestmark = pytest.mark.anyio
+PERIOD = {"start": "2024-06-03", "end": "2024-06-03", "confirm": "1"}
+BAD_BACKEND = "unknown drafting backend 'gpt-nine'"
+
+
+def _told(store: Store, brief_id: int) -> set[int | None]:
+    return {e.story_id for s in store.drafts.get(brief_id).sections for e in s.entries}
+
+
+def _jobs(store: Store) -> list[Any]:
+    with store.engine.connect() as conn:
+        return list(conn.execute(sa.select(background_jobs).order_by(background_jobs.c.id)))
+
+
+async def test_a_queued_compose_shows_on_the_page_until_it_is_done(browser, newsroom, web_store, web_app) -> None:
+    gate = threading.Event()
+    web_app.state.jobs.pool.submit(gate.wait, 120)  # the web process's one job thread is busy until the gate opens
+    await browser.sign_in("editor")
+    created = await browser.post("/drafts", PERIOD)
+    assert created.status_code == 303  # answered at once: the compose waits its turn
+    brief_id = int(created.headers["location"].rsplit("/", 1)[1])
+    (job,) = _jobs(web_store)
+    assert (job.brief_id, job.state, job.runner) == (brief_id, "queued", "in-process")
+    assert job.requested_by == newsroom.users["editor"]
+    assert _told(web_store, brief_id) == set()
+
+    page = (await browser.get(f"/drafts/{brief_id}")).text
+    assert 'data-state="queued"' in page and "Composing is queued" in page
+    assert f'hx-get="/drafts/{brief_id}/composing" hx-trigger="every 1s"' in page  # the page polls
+    assert "The entries appear here once composing has finished." in page
+    assert 'class="compose"' not in page  # no second compose while one is under way
+    assert "composing…" in (await browser.get("/drafts")).text
+    again = await browser.post(f"/drafts/{brief_id}/compose")
+    assert again.status_code == 303 and len(_jobs(web_store)) == 1  # the one under way stands for both
+    polled = await browser.get(f"/drafts/{brief_id}/composing", headers={"HX-Request": "true"})
+    assert 'data-state="queued"' in polled.text and "HX-Refresh" not in polled.headers
+
+    gate.set()
+    assert await browser.composed(brief_id) == "done"
+    ended = await browser.get(f"/drafts/{brief_id}/composing", headers={"HX-Request": "true"})
+    assert ended.headers["HX-Refresh"] == "true"  # the page reloads itself with the entries
+    page = (await browser.get(f"/drafts/{brief_id}")).text
+    assert 'data-state="done"' in page and re.search(r"<strong>Composed</strong> at .+ in \d+\.\d s\.", page)
+    assert 'class="compose"' in page and "composing…" not in (await browser.get("/drafts")).text
+    assert _told(web_store, brief_id) == {newsroom.stories["payments"], newsroom.stories["hostile"],
+                                          newsroom.stories["sentence"]}  # fmt: skip
+    (job,) = _jobs(web_store)
+    assert job.state == "done" and job.started_at is not None and job.finished_at >= job.started_at
+    history = (await browser.get(f"/drafts/{brief_id}/history")).text
+    assert "composed the draft" in history
+
+
+def test_compose_tells_each_stage_with_counts_where_it_counts(web_store: Store) -> None:
+    room = seed_newsroom(web_store)
+    seen: list[tuple[str, int | None, int | None]] = []
+    compose.compose_draft(web_store, room.draft_id or 0, progress=lambda *told: seen.append(told))
+    stages = list(dict.fromkeys(stage for stage, _, _ in seen))
+    assert stages == ["reading the period's stories", "drafting stories", "applying the house style",
+                      "saving the draft"]  # fmt: skip
+    drafting = [(done, total) for stage, done, total in seen if stage == "drafting stories"]
+    assert drafting[0] == (0, 3) and drafting[-1] == (3, 3)  # three stories without English text or a draft
+
+
+async def test_the_page_shows_the_stage_and_count_a_running_compose_reports(browser, newsroom, web_store) -> None:
+    job = web_store.jobs.create("compose", brief_id=newsroom.draft_id, runner="queue", requested_by=None)
+    web_store.jobs.start(job.id, owner="worker-host:4242")
+    web_store.jobs.progress(job.id, "drafting stories", 3, 12)
+    await browser.sign_in("volunteer")  # anyone signed in sees it; only editors could have asked
+    fragment = (await browser.get(f"/drafts/{newsroom.draft_id}/composing")).text
+    assert 'data-state="running"' in fragment
+    assert "drafting stories" in fragment and "3 of 12" in fragment and '<progress value="3" max="12">' in fragment
+    assert re.search(r"· \d+ s", fragment)
+
+
+async def test_a_failed_compose_shows_the_reason(browser, newsroom, web_store, monkeypatch) -> None:
+    monkeypatch.setenv("MOBRIEF_DRAFT_BACKEND", "gpt-nine")  # a mistake in the server's configuration
+    await browser.sign_in("editor")
+    await browser.post(f"/drafts/{newsroom.draft_id}/compose")
+    assert await browser.composed(newsroom.draft_id) == "failed"
+    page = html.unescape((await browser.get(f"/drafts/{newsroom.draft_id}")).text)
+    assert 'data-state="failed"' in page and "Composing failed" in page and BAD_BACKEND in page
+    assert 'class="compose"' in page  # the editor may try again
+    monkeypatch.delenv("MOBRIEF_DRAFT_BACKEND")
+    await browser.recompose(newsroom.draft_id)
+    assert newsroom.stories["payments"] in _told(web_store, newsroom.draft_id)
+
+
+async def test_a_period_without_rates_is_refused_before_anything_is_queued(browser, newsroom, web_store) -> None:
+    await browser.sign_in("editor")
+    refused = await browser.post("/drafts", {"start": "1990-01-01", "end": "1990-01-02", "confirm": "1"})
+    assert refused.status_code == 400 and "no USD rate for 1990-01-02" in refused.text
+    assert _jobs(web_store) == [] and len(web_store.drafts.listing("draft")) == 1
+
+
+async def test_a_compose_a_stopped_web_process_left_is_shown_failed(browser, newsroom, web_store) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    owner = f"{socket.gethostname()}:{int(gone.stdout)}"  # a process of this machine that has ended
+    web_store.jobs.create("compose", brief_id=newsroom.draft_id, runner="in-process", requested_by=None, owner=owner)
+    await browser.sign_in("editor")
+    page = (await browser.get(f"/drafts/{newsroom.draft_id}")).text
+    assert 'data-state="failed"' in page and "the web server stopped before it finished" in page
+    await browser.recompose(newsroom.draft_id)  # and composing again works
+
+
+def test_the_web_app_takes_the_queue_only_where_there_is_one(db_url: str, web_store: Store) -> None:
+    assert queue_runner(Settings.from_env({}, db=db_url), web_store) is None  # no queue schema: a thread
+    with pytest.raises(ConfigError, match="MOBRIEF_WEB_JOBS=queue needs the task queue"):
+        queue_runner(Settings.from_env({"MOBRIEF_WEB_JOBS": "queue"}, db=db_url), web_store)
+    with pytest.raises(ConfigError, match="MOBRIEF_WEB_JOBS must be one of auto, queue, in-process"):
+        queue_runner(Settings.from_env({"MOBRIEF_WEB_JOBS": "celery"}, db=db_url), web_store)
+
+
+# ---- the team server: PostgreSQL, the queue, a real worker ----
+
+
+def _worker(pg_url: str, **env: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "mobrief", "--db", pg_url, "worker", "--until-idle", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **env},
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
+def _queue_rows(store: Store) -> list[tuple[str, str, dict[str, Any]]]:
+    """The queue's jobs of the web app's work (the worker's periodic tick aside)."""
+    query = sa.text(
+        "SELECT task_name, status::text, args FROM procrastinate_jobs "
+        "WHERE task_name = 'mobrief.run_background_job' ORDER BY id"
+    )
+    with store.engine.connect() as conn:
+        return [(row[0], row[1], dict(row[2])) for row in conn.execute(query)]
+
+
+@pytest.mark.postgres
+async def test_the_queued_compose_is_run_by_a_worker_and_the_page_shows_it(pg_url: str) -> None:
+    store = open_store(pg_url)
+    try:
+        tasks.apply_schema(store)  # what `mobrief db upgrade` does on the team server
+        room = seed_newsroom(store)
+        settings = Settings.from_env(TEST_ENV, db=pg_url)
+        runner = queue_runner(settings, store)
+        assert isinstance(runner, tasks.QueueRunner)  # auto: the database holds the queue
+        app = create_app(settings, store=store, runner=runner)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            browser = Browser(client)
+            await browser.sign_in("editor")
+            created = await browser.post("/drafts", PERIOD)
+            brief_id = int(created.headers["location"].rsplit("/", 1)[1])
+            (job,) = _jobs(store)
+            assert (job.state, job.runner, job.queue_job_id is not None) == ("queued", "queue", True)
+            assert _queue_rows(store) == [("mobrief.run_background_job", "todo", {"job_id": job.id})]
+            page = (await browser.get(f"/drafts/{brief_id}")).text
+            assert "Composing is queued" in page and "for a worker" in page and "No worker" not in page
+            with store.engine.begin() as conn:  # nobody has started a worker for a minute
+                conn.execute(background_jobs.update().values(created_at=job.created_at - dt.timedelta(seconds=60)))
+            page = (await browser.get(f"/drafts/{brief_id}")).text
+            assert "No worker has taken it yet" in page and "mobrief worker" in page
+
+            assert _worker(pg_url)["background_jobs"] == 1
+            assert await browser.composed(brief_id) == "done"
+            page = (await browser.get(f"/drafts/{brief_id}")).text
+            assert 'data-state="done"' in page and "<strong>Composed</strong>" in page
+            assert newsroom_told(store, brief_id, room)
+            assert _queue_rows(store)[-1][:2] == ("mobrief.run_background_job", "succeeded")
+            (job,) = _jobs(store)
+            assert job.owner and job.owner.startswith(socket.gethostname() + ":")  # the worker's process
+
+            # a worker misconfigured: the job fails, the page says why, `mobrief jobs` counts it failed
+            await browser.post(f"/drafts/{brief_id}/compose")
+            assert _worker(pg_url, MOBRIEF_DRAFT_BACKEND="gpt-nine")["background_failed"] == 1
+            assert await browser.composed(brief_id) == "failed"
+            page = html.unescape((await browser.get(f"/drafts/{brief_id}")).text)
+            assert "Composing failed" in page and BAD_BACKEND in page
+            assert _queue_rows(store)[-1][:2] == ("mobrief.run_background_job", "failed")
+            assert {"task": "mobrief.run_background_job", "status": "failed", "jobs": 1, "retried": 0} in (
+                tasks.job_counts(store)
+            )
+    finally:
+        store.close()
+
+
+def newsroom_told(store: Store, brief_id: int, room: Any) -> bool:
+    """Whether the draft tells the stories of June 3 on the beat (and not the football off it)."""
+    told = _told(store, brief_id)
+    return (
+        room.stories["payments"] in told and room.stories["sentence"] in told and room.stories["football"] not in told
+    )

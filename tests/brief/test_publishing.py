@@ -144,3 +144,31 @@ def test_publishing_is_one_transaction_that_leaves_no_placeholder_hash(
     published = store.briefs.get(draft.id)
     assert published.status == "published"
     assert store.briefs.upsert(published) == (draft.id, "unchanged")  # re-importing the page finds it by hash
+
+
+def test_a_correction_leaving_an_entry_out_is_one_transaction(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mobrief.store import briefs as brief_store
+
+    written, _ = _two_stories(store)
+    other = add_story(store, [make_item(3, source="c", text="Суд оштрафовал блогера.", published_at=WHEN)])
+    compose.write_entry_text(store, other, "A court in Tver fined a blogger.")
+    draft = compose.compose_brief(store, JUNE_3, JUNE_3)
+    scaffolds = [e.entry_id for e in review.review_draft(store, draft.id).blocking]
+    publish.publish_draft(store, draft.id, leave_out=scaffolds, now=WHEN)
+    correction = publish.start_correction(store, draft.id)
+    entry_of = {e.story_id: e.id for s in store.drafts.get(correction).sections for e in s.entries}
+    assert set(entry_of) == {written, other}
+
+    def crash(brief: object) -> str:
+        raise RuntimeError("killed while publishing the correction")
+
+    monkeypatch.setattr(brief_store, "content_hash", crash)
+    with pytest.raises(RuntimeError):
+        publish.publish_draft(store, correction, leave_out=[entry_of[other]], note="The fine was not imposed.")
+    assert {e.story_id for s in store.drafts.get(correction).sections for e in s.entries} == {written, other}
+    monkeypatch.undo()
+
+    corrected = publish.publish_draft(store, correction, leave_out=[entry_of[other]], note="The fine was not imposed.")
+    assert [p for s in corrected.sections for p in s.paragraphs] == [
+        "A court in Kaluga sentenced an activist to six years."
+    ]

@@ -78,9 +78,7 @@ def publish_draft(
     if draft.corrects_brief_id is not None:
         if not (note or "").strip():
             raise ConfigError("say what the correction changes: readers see this note")
-        for entry_id in sorted(out):
-            store.drafts.delete_entry(entry_id)
-        target = store.revisions.publish_correction(brief_id, note or "", editor, moment)
+        target = store.revisions.publish_correction(brief_id, note or "", editor, moment, leave_out=sorted(out))
         brief = store.briefs.get(target)
     else:
         title = draft.title

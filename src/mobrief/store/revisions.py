@@ -111,9 +111,12 @@ class RevisionRepository:
             self._copy_sections(conn, brief_id, draft_id, as_draft=True)
         return draft_id
 
-    def publish_correction(self, draft_id: int, note: str, editor: str | None, now: dt.datetime) -> int:
-        """Replace the text of the published brief a draft corrects with the draft's, keep the old text with the
-        note, and drop the draft, in one transaction; returns the corrected brief's id (its URL does not change)."""
+    def publish_correction(
+        self, draft_id: int, note: str, editor: str | None, now: dt.datetime, *, leave_out: Sequence[int] = ()
+    ) -> int:
+        """Replace the text of the published brief a draft corrects with the draft's (less the entries in
+        `leave_out`, and a section they leave empty), keep the old text with the note, and drop the draft, in one
+        transaction; returns the corrected brief's id (its URL does not change)."""
         note = note.strip()
         if not note:
             raise ConfigError("say what the correction changes: readers see this note")
@@ -122,6 +125,8 @@ class RevisionRepository:
             if draft is None or draft.corrects_brief_id is None or draft.status != "draft":
                 raise ConfigError(f"brief {draft_id} is not a correction draft")
             target = int(draft.corrects_brief_id)
+            if leave_out:
+                self._leave_out(conn, draft_id, leave_out)
             before = brief_store.load_briefs(conn, [target])
             if not before:
                 raise NotFound(f"no brief with id {target}")
@@ -197,6 +202,17 @@ class RevisionRepository:
                 if as_draft:
                     values |= {"status": "written", "edited": True}
                 conn.execute(brief_paragraphs.insert().values(section_id=new_id, **values))
+
+    def _leave_out(self, conn: Connection, brief_id: int, entry_ids: Sequence[int]) -> None:
+        """Drop entries of a draft, and each section they leave empty."""
+        in_draft = sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)
+        chosen = sa.and_(brief_paragraphs.c.section_id.in_(in_draft), brief_paragraphs.c.id.in_(list(entry_ids)))
+        touched = set(conn.execute(sa.select(brief_paragraphs.c.section_id).where(chosen)).scalars())
+        conn.execute(brief_paragraphs.delete().where(chosen))
+        for section_id in sorted(touched):
+            left = sa.select(sa.func.count()).where(brief_paragraphs.c.section_id == section_id)
+            if not conn.execute(left).scalar():
+                conn.execute(brief_sections.delete().where(brief_sections.c.id == section_id))
 
     def _delete_sections(self, conn: Connection, brief_id: int) -> None:
         ids = sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)

@@ -116,6 +116,24 @@ def test_story_hits_are_newest_first_with_their_matching_reports(store: Store) -
     assert [h.story_id for h in store.search.stories("дезертир", limit=1, offset=1).hits] == [old]
 
 
+def test_the_overview_is_each_kind_asked_alone(store: Store) -> None:
+    """The search page's first view shares one read of the newest matches: the same hits as three searches."""
+    n = 0
+    for size in [1, 2, 3] * 40:  # 240 matching reports: more than one block of candidates
+        batch = [make_item(n + k, text=f"Повестка {n + k} пришла " + "повестки " * ((n + k) % 4)) for k in range(size)]
+        add_story(store, batch, title=f"Повестка номер {n}")
+        n += size
+    store.items.upsert([make_item(n + k, text=f"Повесток {k} без истории") for k in range(1, 6)], kind="test")
+    _publish(store, "May 3–4", dt.date(2024, 5, 4), ("Повестки пришли.", "Nothing here."))
+    for text in ("повестка", "повестка пришла", "Pushkaryov", "", "история"):
+        for limit in (3, 8):
+            seen = store.search.overview(text, limit=limit)
+            assert seen.reports == store.search.reports(text, limit=limit), (text, limit)
+            assert seen.stories == store.search.stories(text, limit=limit), (text, limit)
+            assert seen.paragraphs == store.search.paragraphs(text, limit=limit), (text, limit)
+    assert len(store.search.overview("повестка", limit=8).stories.hits) == 8
+
+
 def _publish(store: Store, title: str, end: dt.date, paragraphs: tuple[str, ...], status: str = "published") -> int:
     brief = Brief(
         title=title,

@@ -133,6 +133,15 @@ def make_snippet(text: str, marks: Sequence[Mark], width: int = SNIPPET_CHARS) -
     return Snippet(text=lead + text[start:end] + tail, marks=inside)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Overview:
+    """The first page of each kind of hit for one query."""
+
+    stories: SearchPage[StoryHit]
+    reports: SearchPage[ReportHit]
+    paragraphs: SearchPage[ParagraphHit]
+
+
 class SearchRepository:
     """Searches of reports, stories and published paragraphs, a page at a time."""
 
@@ -148,8 +157,47 @@ class SearchRepository:
             return SearchPage(query=text, hits=(), offset=offset, limit=limit, has_more=False)
         with self.engine.connect() as conn:
             found = self._index.search(conn, query, limit=limit + 1, offset=offset)
-            ids = [item_id for item_id, _ in found[:limit]]
-            by_id = _items_with_stories(conn, ids)
+            return self._report_page(conn, query, text, found, limit=limit, offset=offset)
+
+    def stories(self, text: str, *, limit: int = 20, offset: int = 0) -> SearchPage[StoryHit]:
+        """Stories with reports matching `text`, the story of the newest match first."""
+        query = search.parse_query(text)
+        offset = min(max(offset, 0), MAX_OFFSET)
+        if not query:
+            return SearchPage(query=text, hits=(), offset=offset, limit=limit, has_more=False)
+        with self.engine.connect() as conn:
+            return self._story_page(conn, query, text, limit=limit, offset=offset)
+
+    def overview(self, text: str, *, limit: int) -> Overview:
+        """The first `limit` stories, reports and paragraphs matching `text` (what a search page shows before
+        a reader picks one kind): equal to asking each, but stories and reports share one read of the newest
+        matches (`CANDIDATES` of them: reports rank them, stories follow them newest first)."""
+        query = search.parse_query(text)
+        limit = min(limit, search.CANDIDATES - 1)
+        if not query:
+            return Overview(
+                stories=SearchPage(query=text, hits=(), offset=0, limit=limit, has_more=False),
+                reports=SearchPage(query=text, hits=(), offset=0, limit=limit, has_more=False),
+                paragraphs=SearchPage(query=text, hits=(), offset=0, limit=limit, has_more=False),
+            )
+        with self.engine.connect() as conn:
+            block = self._index.rank_block(conn, query, skip=0, size=search.CANDIDATES)
+            reports = self._report_page(conn, query, text, block[: limit + 1], limit=limit, offset=0)
+            newest_first = sorted((item_id for item_id, _ in block), reverse=True)
+            found_stories = self._story_page(conn, query, text, limit=limit, offset=0, first=newest_first)
+        return Overview(stories=found_stories, reports=reports, paragraphs=self.paragraphs(text, limit=limit))
+
+    def _report_page(
+        self,
+        conn: Connection,
+        query: SearchQuery,
+        text: str,
+        found: Sequence[tuple[int, float]],
+        *,
+        limit: int,
+        offset: int,
+    ) -> SearchPage[ReportHit]:
+        by_id = _items_with_stories(conn, [item_id for item_id, _ in found[:limit]])
         hits = []
         for item_id, score in found[:limit]:
             if item_id not in by_id:
@@ -168,32 +216,39 @@ class SearchRepository:
             )
         return SearchPage(query=text, hits=tuple(hits), offset=offset, limit=limit, has_more=len(found) > limit)
 
-    def stories(self, text: str, *, limit: int = 20, offset: int = 0) -> SearchPage[StoryHit]:
-        """Stories with reports matching `text`, the story of the newest match first."""
-        query = search.parse_query(text)
-        offset = min(max(offset, 0), MAX_OFFSET)
-        if not query:
-            return SearchPage(query=text, hits=(), offset=offset, limit=limit, has_more=False)
+    def _story_page(
+        self,
+        conn: Connection,
+        query: SearchQuery,
+        text: str,
+        *,
+        limit: int,
+        offset: int,
+        first: Sequence[int] | None = None,
+    ) -> SearchPage[StoryHit]:
+        """`first`, when given, is the newest `CANDIDATES` matches, already read."""
         order: dict[int, list[int]] = {}
-        with self.engine.connect() as conn:
-            skip = 0
-            while len(order) <= offset + limit:
+        skip = 0
+        while len(order) <= offset + limit:
+            if skip == 0 and first is not None:
+                ids = list(first)
+            else:
                 ids = self._index.newest(conn, query, limit=search.CANDIDATES, offset=skip)
-                for item_id, story_id in _stories_of(conn, ids):
-                    order.setdefault(story_id, []).append(item_id)
-                if len(ids) < search.CANDIDATES or skip >= MAX_OFFSET:
-                    break
-                skip += search.CANDIDATES
-            page = list(order)[offset : offset + limit]
-            story_rows = {
-                row.id: row
-                for row in conn.execute(
-                    sa.select(
-                        stories.c.id, stories.c.title, stories.c.status, stories.c.section, stories.c.last_seen
-                    ).where(stories.c.id.in_(page))
-                )
-            }
-            newest = {i.id: i for i in _items(conn, [order[s][0] for s in page])}
+            for item_id, story_id in _stories_of(conn, ids):
+                order.setdefault(story_id, []).append(item_id)
+            if len(ids) < search.CANDIDATES or skip >= MAX_OFFSET:
+                break
+            skip += search.CANDIDATES
+        page = list(order)[offset : offset + limit]
+        story_rows = {
+            row.id: row
+            for row in conn.execute(
+                sa.select(
+                    stories.c.id, stories.c.title, stories.c.status, stories.c.section, stories.c.last_seen
+                ).where(stories.c.id.in_(page))
+            )
+        }
+        newest = {i.id: i for i in _items(conn, [order[s][0] for s in page])}
         hits = []
         for story_id in page:
             row, item = story_rows.get(story_id), newest.get(order[story_id][0])

@@ -115,7 +115,6 @@ def brief_page(
     return Response(form.render(brief), media_type=form.media_type, headers=headers)
 
 
-SEARCH_KINDS = ("stories", "reports", "paragraphs")
 SEARCH_PAGE = 20
 
 
@@ -132,14 +131,16 @@ def search_page(
     words marked, each hit linked to its story, entry or paragraph; one kind at a time pages on."""
     results: dict[str, Any] = {}
     if q.strip():
-        size = 8 if kind == "all" else SEARCH_PAGE
-        finders = {
-            "stories": store.search.stories,
-            "reports": store.search.reports,
-            "paragraphs": store.search.paragraphs,
-        }
-        for name in SEARCH_KINDS if kind == "all" else (kind,):
-            results[name] = finders[name](q, limit=size, offset=0 if kind == "all" else offset)
+        if kind == "all":
+            found = store.search.overview(q, limit=8)
+            results = {"stories": found.stories, "reports": found.reports, "paragraphs": found.paragraphs}
+        else:
+            finders = {
+                "stories": store.search.stories,
+                "reports": store.search.reports,
+                "paragraphs": store.search.paragraphs,
+            }
+            results[kind] = finders[kind](q, limit=SEARCH_PAGE, offset=offset)
     story_ids = [h.story_id for h in getattr(results.get("stories"), "hits", ())]
     entries = store.drafts.entries_telling_each(story_ids)
     paths = {h.brief_id: public_path(h.brief_id, h.brief_title) for h in getattr(results.get("paragraphs"), "hits", ())}

@@ -28,11 +28,14 @@ ALLOWED = {
 # what only the use cases sequence: an adapter asks the newsroom to process items, never the stages one by one
 SEQUENCED_BY_THE_NEWSROOM = {
     "enrich_pending", "cluster_pending", "cluster_pending_items", "draft_recent", "forget_all", "replay_decisions",
+    "recompose_for_stories",
 }  # fmt: skip
 ADAPTERS_MOVED_TO_THE_NEWSROOM = {
     "cli/enrich.py": "process_pending",
     "cli/demo.py": "process_pending",
     "cli/stories.py": "cluster_stories",
+    "web/routes/stories.py": "merge_stories",  # and split_story, move_reports: the drafts follow inside
+    "web/routes/inbox.py": "merge_stories",
 }
 
 # the store is the one gateway to the database. Outside store/, only these still speak SQL or hold the engine
@@ -40,7 +43,7 @@ ADAPTERS_MOVED_TO_THE_NEWSROOM = {
 # engine itself); brief/, newsroom/, web/ and the rest go through Store repositories.
 SPEAK_SQL = {"stories/pending.py", "tasks.py"}
 HOLD_THE_ENGINE = {
-    "stories/threads.py", "stories/pending.py", "stories/editing.py", "pipeline.py", "tasks.py", "cli/workers.py",
+    "stories/threads.py", "stories/pending.py", "newsroom/story_edits.py", "pipeline.py", "tasks.py", "cli/workers.py",
 }  # fmt: skip
 # who writes the brief tables: archive import (briefs), drafts, publishing and a merge of stories re-pointing draft
 # entries (drafts), corrections and withdrawals (revisions)

@@ -12,13 +12,13 @@ from click.testing import CliRunner
 from story_reports import REPORTS
 
 from mobrief import pipeline
-from mobrief.brief import compose, follow
+from mobrief.brief import compose
 from mobrief.cli import cli
 from mobrief.errors import ConfigError, NotFound
+from mobrief.newsroom import story_edits
 from mobrief.settings import Settings
 from mobrief.store import Store
 from mobrief.store.schema import story_items
-from mobrief.stories import editing
 
 AddReports = Callable[..., dict[str, int]]
 
@@ -44,7 +44,7 @@ def test_merge_folds_a_story_and_its_draft_entry_keeping_editors_text(store: Sto
     store.drafts.set_text(entries[tambov], "Tambov raised the payment.")
     store.drafts.set_text(entries[lipetsk], "Lipetsk did too.")
 
-    edit = editing.merge_stories(store, tambov, [lipetsk], editor="editor@example.org")
+    edit = story_edits.merge_stories(store, tambov, [lipetsk], editor="editor@example.org")
     assert edit.story_id == tambov and edit.removed == (lipetsk,)
     with pytest.raises(NotFound):
         store.stories.get(lipetsk)
@@ -53,7 +53,7 @@ def test_merge_folds_a_story_and_its_draft_entry_keeping_editors_text(store: Sto
     assert "the Lipetsk region" in merged.places  # the profile was signed again over every report
     assert store.story_decisions.merged_into(lipetsk) == tambov
 
-    follow.recompose_for_stories(store, [*edit.changed, lipetsk])
+    assert edit.composed == (draft.id,)  # the draft followed
     told = [e for s in store.drafts.get(draft.id).sections for e in s.entries if e.story_id == tambov]
     assert len(told) == 1 and told[0].text.startswith("Tambov raised the payment. Lipetsk did too.")
     assert set(told[0].item_ids) == set(merged.item_ids)
@@ -68,9 +68,9 @@ def test_merge_folds_a_story_and_its_draft_entry_keeping_editors_text(store: Sto
 def test_split_and_move_hold_after_the_clustering_is_rebuilt(store: Store, add_reports: AddReports) -> None:
     ids = _clustered(store, add_reports)
     tambov, sentence = _story_of(store, ids["tambov-1"]), _story_of(store, ids["sentence-1"])
-    split = editing.split_story(store, tambov, [ids["tambov-2"]], editor="e")
+    split = story_edits.split_story(store, tambov, [ids["tambov-2"]], editor="e")
     assert _story_of(store, ids["tambov-2"]) == split.story_id != tambov
-    editing.move_reports(store, [ids["football"]], sentence, editor="e")
+    story_edits.move_reports(store, [ids["football"]], sentence, editor="e")
     assert _story_of(store, ids["football"]) == sentence
 
     runner = CliRunner()
@@ -88,7 +88,7 @@ def test_split_and_move_hold_after_the_clustering_is_rebuilt(store: Store, add_r
 def test_a_moved_report_is_never_moved_back_by_clustering(store: Store, add_reports: AddReports) -> None:
     ids = _clustered(store, add_reports)
     lipetsk = _story_of(store, ids["lipetsk-1"])
-    editing.move_reports(store, [ids["tambov-2"]], lipetsk)
+    story_edits.move_reports(store, [ids["tambov-2"]], lipetsk)
     with store.engine.connect() as conn:
         method = conn.execute(sa.select(story_items.c.method).where(story_items.c.item_id == ids["tambov-2"])).scalar()
     assert method == "editor"
@@ -100,10 +100,10 @@ def test_bad_edits_are_refused_with_a_reason(sqlite_store: Store, add_reports: A
     ids = _clustered(sqlite_store, add_reports)
     tambov = _story_of(sqlite_store, ids["tambov-1"])
     with pytest.raises(ConfigError, match="leave at least one report"):
-        editing.split_story(sqlite_store, tambov, [ids["tambov-1"], ids["tambov-2"]])
+        story_edits.split_story(sqlite_store, tambov, [ids["tambov-1"], ids["tambov-2"]])
     with pytest.raises(ConfigError, match="is not in story"):
-        editing.split_story(sqlite_store, tambov, [ids["football"]])
+        story_edits.split_story(sqlite_store, tambov, [ids["football"]])
     with pytest.raises(ConfigError, match="at least one other story"):
-        editing.merge_stories(sqlite_store, tambov, [tambov])
+        story_edits.merge_stories(sqlite_store, tambov, [tambov])
     with pytest.raises(NotFound, match="no story with id 9999"):
-        editing.move_reports(sqlite_store, [ids["football"]], 9999)
+        story_edits.move_reports(sqlite_store, [ids["football"]], 9999)

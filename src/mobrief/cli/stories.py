@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
+from mobrief.newsroom import story_edits
 from mobrief.records import Story, utc
 from mobrief.store.stories import StoryItem, StoryLink
 
@@ -289,13 +290,13 @@ def story_threads(app: AppContext, story_id: int, days: int, save: bool, as_json
 COMMANDS: list[click.Command] = [stories]
 
 
-def _edit_summary(app: AppContext, verb: str, edit: Any, composed: list[int], as_json: bool) -> None:
+def _edit_summary(app: AppContext, verb: str, edit: story_edits.StoryEdit, as_json: bool) -> None:
     if as_json:
         print_json({"story_id": edit.story_id, "changed": list(edit.changed), "removed": list(edit.removed),
-                    "drafts_composed": composed})  # fmt: skip
+                    "drafts_composed": list(edit.composed)})  # fmt: skip
         return
     gone = f"; story {', '.join(map(str, edit.removed))} is gone" if edit.removed else ""
-    again = f"; drafts composed again: {', '.join(map(str, composed))}" if composed else ""
+    again = f"; drafts composed again: {', '.join(map(str, edit.composed))}" if edit.composed else ""
     app.console.print(f"{verb} story {edit.story_id}{gone}{again}", highlight=False)
 
 
@@ -306,11 +307,8 @@ def _edit_summary(app: AppContext, verb: str, edit: Any, composed: list[int], as
 @pass_app
 def merge_command(app: AppContext, keep: int, others: tuple[int, ...], as_json: bool) -> None:
     """Merge stories OTHERS into story KEEP (one event told twice); the drafts follow."""
-    from mobrief.brief import follow
-    from mobrief.stories import editing
-
-    edit = editing.merge_stories(app.store, keep, others, editor="cli")
-    _edit_summary(app, "Merged into", edit, follow.recompose_for_stories(app.store, (*edit.changed, *others)), as_json)
+    edit = story_edits.merge_stories(app.store, keep, others, editor="cli")
+    _edit_summary(app, "Merged into", edit, as_json)
 
 
 @stories.command("move")
@@ -320,11 +318,8 @@ def merge_command(app: AppContext, keep: int, others: tuple[int, ...], as_json: 
 @pass_app
 def move_command(app: AppContext, item_ids: tuple[int, ...], target: int, as_json: bool) -> None:
     """Move reports (item ids) to another story; the drafts follow."""
-    from mobrief.brief import follow
-    from mobrief.stories import editing
-
-    edit = editing.move_reports(app.store, item_ids, target, editor="cli")
-    _edit_summary(app, "Moved to", edit, follow.recompose_for_stories(app.store, edit.changed), as_json)
+    edit = story_edits.move_reports(app.store, item_ids, target, editor="cli")
+    _edit_summary(app, "Moved to", edit, as_json)
 
 
 @stories.command("split")
@@ -334,8 +329,5 @@ def move_command(app: AppContext, item_ids: tuple[int, ...], target: int, as_jso
 @pass_app
 def split_command(app: AppContext, story_id: int, item_ids: tuple[int, ...], as_json: bool) -> None:
     """Split reports (item ids) out of a story into a new one; the drafts follow."""
-    from mobrief.brief import follow
-    from mobrief.stories import editing
-
-    edit = editing.split_story(app.store, story_id, item_ids, editor="cli")
-    _edit_summary(app, "Split into", edit, follow.recompose_for_stories(app.store, edit.changed), as_json)
+    edit = story_edits.split_story(app.store, story_id, item_ids, editor="cli")
+    _edit_summary(app, "Split into", edit, as_json)

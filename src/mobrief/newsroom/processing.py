@@ -72,7 +72,8 @@ def cluster_stories(
     the clustering report and how many of those decisions changed something."""
     import datetime as dt
 
-    from mobrief.stories import editing, pending
+    from mobrief.newsroom import story_edits
+    from mobrief.stories import pending
 
     if settings.story_window_hours <= 0:  # checked before anything is forgotten
         raise ConfigError("MOBRIEF_STORY_WINDOW_HOURS must be positive")
@@ -85,5 +86,5 @@ def cluster_stories(
         require_enrichment=not unenriched,
         batch_size=settings.cluster_batch,
     )
-    replayed = editing.replay_decisions(store) if rebuild else 0
+    replayed = story_edits.replay_decisions(store) if rebuild else 0
     return report, replayed

@@ -8,7 +8,7 @@ lists of item ids, so it still means something after clustering is rebuilt and s
 - `left_item_ids`: the reports they left (move, split): they must never again share a story with `item_ids`.
 
 Reports an editor placed carry `story_items.method = "editor"`. Clustering only assigns items that have no
-story, so it never moves them; a rebuild replays the decisions in order (`stories.editing.replay_decisions`).
+story, so it never moves them; a rebuild replays the decisions in order (`newsroom.story_edits.replay_decisions`).
 """
 
 from __future__ import annotations

@@ -14,13 +14,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mobrief.brief import follow
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
+from mobrief.newsroom import story_edits
 from mobrief.store import Store
 from mobrief.store.inbox import STORY_STATUSES, InboxCounts, InboxFilter
 from mobrief.store.users import User
-from mobrief.stories import editing
 from mobrief.style import sections
 from mobrief.web import brief_history, drafting, templating
 from mobrief.web.deps import ClientDep, RoleRequired, SettingsDep, StoreDep, UserDep
@@ -221,9 +220,8 @@ def bulk_action(
         if len(chosen) < 2:
             raise ConfigError("select at least two stories to merge")
         keep = _largest(store, chosen)
-        edit = editing.merge_stories(store, keep, [s for s in chosen if s != keep], editor=user.email)
-        composed = follow.recompose_for_stories(store, (*edit.changed, *edit.removed))
-        brief_history.record_each(store, user, composed, "brief.stories_changed", client, story=keep)
+        edit = story_edits.merge_stories(store, keep, [s for s in chosen if s != keep], editor=user.email)
+        brief_history.record_each(store, user, edit.composed, "brief.stories_changed", client, story=keep)
         return RedirectResponse(f"/stories/{keep}", status_code=303)
     if action == "section":
         triage(store, user, chosen, None, section)

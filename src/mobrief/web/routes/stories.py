@@ -9,14 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mobrief.brief import compose, follow, review
+from mobrief.brief import compose, review
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError, NotFound
+from mobrief.newsroom import story_edits
 from mobrief.records import DRAFTED, NEEDS_CHECK
 from mobrief.store import Store
 from mobrief.store.inbox import InboxFilter, InboxRow, StoryDetail
 from mobrief.store.users import User
-from mobrief.stories import editing
 from mobrief.web import brief_history, drafting, templating
 from mobrief.web.deps import ClientDep, EditorDep, StoreDep, UserDep
 
@@ -264,9 +264,8 @@ def merge_story(
     chosen = (other_id or other).strip().lstrip("#")
     if not chosen.isdigit():
         raise ConfigError("choose the story to merge into this one")
-    edit = editing.merge_stories(store, story_id, [int(chosen)], editor=user.email)
-    composed = follow.recompose_for_stories(store, (*edit.changed, *edit.removed))
-    brief_history.record_each(store, user, composed, "brief.stories_changed", client, story=story_id)
+    edit = story_edits.merge_stories(store, story_id, [int(chosen)], editor=user.email)
+    brief_history.record_each(store, user, edit.composed, "brief.stories_changed", client, story=story_id)
     return RedirectResponse(f"/stories/{story_id}", status_code=303)
 
 
@@ -286,9 +285,8 @@ def split_story(
     item_ids: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """Split the checked reports off into a new story; the drafts follow; opens the new story."""
-    edit = editing.split_story(store, story_id, _item_ids(item_ids or []), editor=user.email)
-    composed = follow.recompose_for_stories(store, edit.changed)
-    brief_history.record_each(store, user, composed, "brief.stories_changed", client, story=story_id)
+    edit = story_edits.split_story(store, story_id, _item_ids(item_ids or []), editor=user.email)
+    brief_history.record_each(store, user, edit.composed, "brief.stories_changed", client, story=story_id)
     return RedirectResponse(f"/stories/{edit.story_id}", status_code=303)
 
 
@@ -307,9 +305,8 @@ def move_reports(
     ids = _item_ids(item_ids or [])
     if not set(ids) <= set(store.inbox.item_ids(story_id)):
         raise ConfigError(f"only reports of story {story_id} can be moved from here")
-    edit = editing.move_reports(store, ids, int(to.strip().lstrip("#")), editor=user.email)
-    composed = follow.recompose_for_stories(store, (*edit.changed, *edit.removed, story_id))
-    brief_history.record_each(store, user, composed, "brief.stories_changed", client, story=story_id)
+    edit = story_edits.move_reports(store, ids, int(to.strip().lstrip("#")), editor=user.email)
+    brief_history.record_each(store, user, edit.composed, "brief.stories_changed", client, story=story_id)
     return RedirectResponse(f"/stories/{edit.story_id}", status_code=303)
 
 

@@ -1,17 +1,20 @@
-"""Editors fix the clustering by hand: merge stories, move a report to another story, split a story.
+"""Editors fix the clustering by hand: merge stories, move a report to another story, split a story; the drafts
+follow. The CLI and the web app call these alike.
 
 Every change is one transaction that places the reports (as the editor's: clustering never moves them), signs
 the stories it touched again (so later reports are matched against what the stories now hold) and records the
-decision in `story_decisions` as item ids. A rebuild of the clustering forgets every story, then
-`replay_decisions` applies the decisions again in order, so an editor's merge or split is never undone.
+decision in `story_decisions` as item ids; then every open draft the change touches is composed again. A rebuild
+of the clustering forgets every story, then `replay_decisions` applies the decisions again in order, so an
+editor's merge or split is never undone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from mobrief.brief import compose
 from mobrief.errors import ConfigError, NotFound
 from mobrief.store import Store
 from mobrief.stories import pending
@@ -27,6 +30,7 @@ class StoryEdit:
     story_id: int
     changed: tuple[int, ...]
     removed: tuple[int, ...] = ()
+    composed: tuple[int, ...] = ()  # the open drafts composed again after it
 
 
 def _profile_values(store: Store, item_ids: Iterable[int]) -> dict[str, Any]:
@@ -114,14 +118,14 @@ def merge_stories(store: Store, keep: int, others: Sequence[int], *, editor: str
     if not absorbed:
         raise ConfigError("choose at least one other story to merge")
     items = [i for story in absorbed for i in _reports_of(store, story)]
-    return _regroup(store, items, keep, kind="merge", editor=editor, record=True)
+    return _drafts_follow(store, _regroup(store, items, keep, kind="merge", editor=editor, record=True))
 
 
 def move_reports(store: Store, item_ids: Sequence[int], target: int, *, editor: str | None = None) -> StoryEdit:
     """Move reports to another story (a story left without reports is folded into it)."""
     if not item_ids:
         raise ConfigError("choose at least one report to move")
-    return _regroup(store, item_ids, target, kind="move", editor=editor, record=True)
+    return _drafts_follow(store, _regroup(store, item_ids, target, kind="move", editor=editor, record=True))
 
 
 def split_story(store: Store, story_id: int, item_ids: Sequence[int], *, editor: str | None = None) -> StoryEdit:
@@ -134,7 +138,34 @@ def split_story(store: Store, story_id: int, item_ids: Sequence[int], *, editor:
         raise ConfigError(f"report {min(chosen - reports)} is not in story {story_id}")
     if chosen == reports:
         raise ConfigError("leave at least one report in the story: splitting off every report changes nothing")
-    return _regroup(store, sorted(chosen), None, kind="split", editor=editor, record=True)
+    return _drafts_follow(store, _regroup(store, sorted(chosen), None, kind="split", editor=editor, record=True))
+
+
+def _drafts_follow(store: Store, edit: StoryEdit) -> StoryEdit:
+    """The edit, after composing again the open drafts it touches."""
+    return replace(edit, composed=tuple(recompose_for_stories(store, (*edit.changed, *edit.removed))))
+
+
+def recompose_for_stories(store: Store, story_ids: Iterable[int]) -> list[int]:
+    """Compose again the open drafts that tell one of these stories or whose period meets one of their reports;
+    returns the draft ids composed (editors' texts, order and removals are kept, as always)."""
+    wanted = set(story_ids)
+    spans = []
+    for story_id in sorted(wanted):
+        try:
+            story = store.stories.get(story_id)
+        except NotFound:  # folded into another story meanwhile
+            continue
+        spans.append((story.first_seen.date(), story.last_seen.date()))
+    composed = []
+    for draft in store.drafts.listing("draft", limit=500):
+        if draft.period_start is None or draft.period_end is None:
+            continue
+        overlaps = any(first <= draft.period_end and last >= draft.period_start for first, last in spans)
+        if overlaps or wanted & store.drafts.story_ids(draft.id):
+            compose.compose_draft(store, draft.id)
+            composed.append(draft.id)
+    return composed
 
 
 def _reports_of(store: Store, story_id: int) -> list[int]:

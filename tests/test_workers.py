@@ -1,10 +1,14 @@
 """The team server's queue on real PostgreSQL: `mobrief worker` processes share a backlog, each item enriched
-once; a worker killed with SIGKILL mid-batch is replaced and the end state equals an uninterrupted run."""
+once; a worker killed with SIGKILL mid-batch is replaced and the end state equals an uninterrupted run; the
+clustering lane never runs twice at once."""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,7 +22,10 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from backlog import stories_and_links, write_backlog
+from mobrief import tasks
 from mobrief.cli import cli
+from mobrief.settings import Settings
+from mobrief.store import open_store
 from mobrief.store.schema import item_enrichments, stories_to_link
 
 pytestmark = pytest.mark.postgres
@@ -143,4 +150,73 @@ def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_lost(
     _finish(replacement)
     assert _end_state(pg_url) == uninterrupted
     assert _count(pg_url, "SELECT count(*) FROM procrastinate_jobs WHERE status NOT IN ('succeeded')") == 0
+    assert _count(pg_url, "SELECT count(*) FROM story_items") == total
+
+
+LANE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) INFO mobrief\.tasks: clustering lane: (started|ended)$")
+
+
+def _lane_runs(logs: list[str]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Each clustering run as (start, end), from the workers' logs (one worker's runs in its log's order)."""
+    runs = []
+    for log in logs:
+        opened: list[dt.datetime] = []
+        for line in log.splitlines():
+            found = LANE.match(line)
+            if not found:
+                continue
+            when = dt.datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S,%f")
+            if found.group(2) == "started":
+                opened.append(when)
+            else:
+                runs.append((opened.pop(0), when))
+        assert opened == []  # every run that started ended
+    return sorted(runs)
+
+
+def test_the_clustering_lane_never_runs_twice_at_once(
+    pg_url: str, backlog: tuple[Path, int], workers: list[subprocess.Popen[str]]
+) -> None:
+    path, total = backlog
+    queued = _queue_backlog(pg_url, path, batch=5)  # each batch queues clustering when it is done
+    store = open_store(pg_url)
+    try:
+        with tasks.build_app(Settings(database_url=pg_url), store).open():
+            for n in range(6):  # and six clustering jobs at once, each past the lane's queueing lock
+                tasks.cluster_pending.configure(queueing_lock=f"extra-{n}").defer()
+    finally:
+        store.close()
+    assert _count(pg_url, "SELECT count(*) FROM procrastinate_jobs WHERE lock = 'clustering'") == 6
+    workers += [_mobrief(pg_url, "worker", "--until-idle", "--concurrency", "2", "--json") for _ in range(2)]
+    logs = []
+    for proc in workers:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0 and "Traceback" not in err, err
+        logs.append(err)
+    runs = _lane_runs(logs)
+    clustering_jobs = _count(
+        pg_url, "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'mobrief.cluster_pending'"
+    )
+    assert len(runs) == clustering_jobs >= 6 + 1  # the six, and the lane's own as enrichment went on
+    assert queued >= 10  # enrichment jobs running beside the lane on the other worker slots
+    overlaps = [(a, b) for a, b in itertools.pairwise(runs) if b[0] < a[1]]
+    assert overlaps == []  # each run starts once the one before has ended, whichever worker ran which
+    # the queue's own record says the same: a job of the lane starts only after the previous one succeeded
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            events = conn.execute(
+                sa.text(
+                    "SELECT e.job_id, e.type::text AS type, e.at FROM procrastinate_events e "
+                    "JOIN procrastinate_jobs j ON j.id = e.job_id "
+                    "WHERE j.lock = 'clustering' AND e.type IN ('started', 'succeeded') ORDER BY e.at, e.id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    running = peak = 0
+    for event in events:
+        running += 1 if event.type == "started" else -1
+        peak = max(peak, running)
+    assert peak == 1 and running == 0
     assert _count(pg_url, "SELECT count(*) FROM story_items") == total

@@ -107,10 +107,16 @@ def enrich_items(first_id: int, last_id: int) -> None:
 
 @blueprint.task(name="mobrief.cluster_pending", queue="cluster", lock=CLUSTERING, queueing_lock=CLUSTERING, retry=2)
 def cluster_pending() -> None:
-    """Cluster the enriched items enrichment is no longer behind, link threads, then queue drafting."""
+    """Cluster the enriched items enrichment is no longer behind, link threads, then queue drafting. It logs
+    when it holds the lane and when it lets go, so a worker's log shows each clustering run."""
     state = _worker()
-    report = pipeline.cluster_pending(state.store, settings=state.settings, behind_enrichment=True)
+    logger.info("clustering lane: started")
+    try:
+        report = pipeline.cluster_pending(state.store, settings=state.settings, behind_enrichment=True)
+    finally:
+        logger.info("clustering lane: ended")
     state.done["clustered"] += report.items
+    state.done["clustering_runs"] += 1
     if report.items:
         defer_drafting()
 

@@ -26,12 +26,11 @@ from mobrief import pipeline
 from mobrief.errors import ConfigError, MobriefError
 from mobrief.newsroom import background
 from mobrief.settings import Settings
-from mobrief.store import Store, open_store
+from mobrief.store import Store, open_store, queue_schema
 
 try:
     import procrastinate
     from procrastinate import exceptions as procrastinate_exceptions
-    from procrastinate import schema
 except ImportError as exc:  # pragma: no cover - depends on the install
     raise ConfigError("the team server's queue needs Procrastinate: pip install 'mobrief[postgres]'") from exc
 
@@ -257,15 +256,10 @@ def build_app(settings: Settings, store: Store | None = None) -> procrastinate.A
     return app
 
 
-def apply_schema(store: Store) -> bool:
-    """Create Procrastinate's tables in the store's PostgreSQL database unless they exist; whether it did."""
-    if queue_ready(store):
-        return False
-    with store.engine.begin() as conn:
-        driver = conn.connection.driver_connection
-        assert driver is not None
-        driver.execute(schema.SchemaManager.get_schema())  # no parameters: its % signs are literal
-    return True
+def apply_schema(store: Store) -> queue_schema.QueueUpgrade:
+    """Create Procrastinate's tables in the store's PostgreSQL database, or bring them up to the installed
+    Procrastinate (store/queue_schema.py)."""
+    return queue_schema.upgrade_queue(store.engine)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,17 +22,33 @@ def db_group() -> None:
 @json_option
 @pass_app
 def db_upgrade(app: AppContext, as_json: bool) -> None:
-    """Bring the schema to the newest migration; on PostgreSQL also create the task queue's tables."""
+    """Bring the schema to the newest migration; on PostgreSQL also create the task queue's tables, or bring
+    them up to the installed Procrastinate (run it after every upgrade, with the workers stopped)."""
     database.upgrade(app.store.engine)
-    queue = False
+    queue = None
     if app.store.dialect == "postgresql":
         from mobrief import tasks
 
         queue = tasks.apply_schema(app.store)
     if as_json:
-        print_json({"database": app.store.dialect, "queue_schema_created": queue})
+        print_json(
+            {
+                "database": app.store.dialect,
+                "queue_schema_created": bool(queue and queue.created),
+                "queue_scripts_applied": list(queue.applied) if queue else [],
+                "queue_version": queue.version if queue else None,
+            }
+        )
         return
-    app.console.print(f"{app.store.dialect}: schema up to date" + ("; task queue created" if queue else ""))
+    said = f"{app.store.dialect}: schema up to date"
+    if queue is not None:
+        if queue.created:
+            said += f"; task queue created (Procrastinate {queue.version})"
+        elif queue.applied:
+            said += f"; task queue upgraded to Procrastinate {queue.version} ({len(queue.applied)} scripts)"
+        else:
+            said += f"; task queue up to date (Procrastinate {queue.version})"
+    app.console.print(said)
 
 
 @click.command("worker")

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from typing import Any
 
 import click
 from rich.table import Table
 
-from mobrief.brief import house_style
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
-from mobrief.errors import ConfigError, NotFound
+from mobrief.newsroom import glossary as newsroom_glossary
 from mobrief.records import GlossaryTerm
-from mobrief.style import glossary
 
 KINDS = ("term", "outlet", "region", "institution", "person", "override")
-
-
-def effective_glossary(app: AppContext) -> list[GlossaryTerm]:
-    """What the engine uses: the shipped glossary with the stored terms merged over it."""
-    return house_style.newsroom_glossary(app.store)
 
 
 def term_as_dict(term: GlossaryTerm) -> dict[str, Any]:
@@ -39,15 +31,15 @@ def glossary_group() -> None:
 @pass_app
 def mine(app: AppContext, as_json: bool) -> None:
     """Extract `Term [gloss]` pairs from the imported archive and store them (editors' entries are kept)."""
-    known = effective_glossary(app)
     with app.console.status("mining glosses from the archive…"):
-        mined = glossary.mine_glosses(app.store.briefs.iter_paragraphs(), known)
-    new, updated, kept = app.store.glossary.save_mined([m.to_term() for m in mined])
-    summary = {"terms": len(mined), "new": new, "updated": updated, "kept_user_entries": kept}
+        mined = newsroom_glossary.mine(app.store)
     if as_json:
-        print_json(summary)
+        print_json(dataclasses.asdict(mined))
     else:
-        app.console.print(f"{len(mined)} terms mined: {new} new, {updated} updated, {kept} editor entries kept")
+        app.console.print(
+            f"{mined.terms} terms mined: {mined.new} new, {mined.updated} updated, "
+            f"{mined.kept_user_entries} editor entries kept"
+        )
 
 
 @glossary_group.command("list")
@@ -58,7 +50,7 @@ def mine(app: AppContext, as_json: bool) -> None:
 @pass_app
 def list_terms(app: AppContext, kind: str | None, origin: str | None, stored: bool, as_json: bool) -> None:
     """List glossary terms (the shipped glossary merged with the stored one)."""
-    terms = app.store.glossary.list() if stored else effective_glossary(app)
+    terms = app.store.glossary.list() if stored else newsroom_glossary.effective_glossary(app.store)
     terms = [t for t in terms if (not kind or t.kind == kind) and (not origin or t.origin == origin)]
     terms.sort(key=lambda t: t.term.lower())
     if as_json:
@@ -92,19 +84,8 @@ def add(
     as_json: bool,
 ) -> None:
     """Add TERM with its GLOSS (or, without a gloss, a spelling override: --russian forms map to TERM)."""
-    if not term.strip():
-        raise ConfigError("a glossary term cannot be empty")
-    if not gloss and not russian:
-        raise ConfigError("give a GLOSS, or --russian forms for a spelling override")
-    saved = app.store.glossary.add(
-        GlossaryTerm(
-            term=term.strip(),
-            gloss=gloss.strip() if gloss else None,
-            kind=kind or ("term" if gloss else "override"),
-            russian=_split(russian),
-            spellings=_split(spelling),
-            origin="user",
-        )
+    saved = newsroom_glossary.add_term(
+        app.store, term, gloss, kind=kind, russian=_split(russian), spellings=_split(spelling)
     )
     if as_json:
         print_json(term_as_dict(saved))
@@ -132,27 +113,9 @@ def edit(
     as_json: bool,
 ) -> None:
     """Edit a term; a shipped term is copied into the database as the editor's own entry."""
-    current = next((t for t in effective_glossary(app) if t.term.lower() == term.lower()), None)
-    if current is None:
-        current = app.store.glossary.get(term)  # raises NotFound
-    changed = dataclasses.replace(
-        current,
-        term=rename or current.term,
-        gloss=gloss or current.gloss,
-        kind=kind or current.kind,
-        russian=_split(russian) or current.russian,
-        spellings=_split(spelling) or current.spellings,
-        variants=tuple(dict.fromkeys((*current.variants, current.gloss)))
-        if gloss and current.gloss and gloss != current.gloss
-        else current.variants,
-        history=() if gloss else current.history,
-        origin="user",
-        id=None,
+    saved = newsroom_glossary.edit_term(
+        app.store, term, gloss=gloss, rename=rename, kind=kind, russian=_split(russian), spellings=_split(spelling)
     )
-    if rename and rename != current.term:
-        with contextlib.suppress(NotFound):  # a shipped term has no row to remove
-            app.store.glossary.remove(current.term)
-    saved = app.store.glossary.add(changed)
     if as_json:
         print_json(term_as_dict(saved))
     else:
@@ -165,7 +128,7 @@ def edit(
 @pass_app
 def remove(app: AppContext, term: str, as_json: bool) -> None:
     """Remove a stored term (a shipped term comes back from the default glossary)."""
-    app.store.glossary.remove(term)
+    newsroom_glossary.remove_term(app.store, term)
     if as_json:
         print_json({"removed": term})
     else:

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
+from mobrief.brief import house_style
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
-from mobrief.cli.glossary import effective_glossary
-from mobrief.cli.rates import rate_table
 from mobrief.errors import SourceUnavailable
 from mobrief.style import engine, glossary, lint
 from mobrief.style.transliteration import transliterate
@@ -42,8 +41,8 @@ def apply(app: AppContext, day: dt.datetime, path: str | None) -> None:
     The rate is the official one in force on --date; re-running changes nothing.
     """
     text = _read(path)
-    index = engine.GlossIndex(effective_glossary(app))
-    click.echo(engine.apply_style(text, day.date(), index, rate_table(app)), nl=False)
+    index = engine.GlossIndex(house_style.newsroom_glossary(app.store))
+    click.echo(engine.apply_style(text, day.date(), index, house_style.newsroom_rates(app.store)), nl=False)
 
 
 @style_group.command("check")
@@ -59,8 +58,8 @@ def apply(app: AppContext, day: dt.datetime, path: str | None) -> None:
 def check(app: AppContext, path: str, day: dt.datetime | None, as_json: bool) -> None:
     """Report house-style problems in PATH (or - for stdin) with line:column and a fix; exit 1 if any."""
     text = _read(path)
-    index = engine.GlossIndex(effective_glossary(app))
-    findings = lint.check_style(text, day.date() if day else None, index, rate_table(app))
+    index = engine.GlossIndex(house_style.newsroom_glossary(app.store))
+    findings = lint.check_style(text, day.date() if day else None, index, house_style.newsroom_rates(app.store))
     if as_json:
         print_json([dataclasses.asdict(f) for f in findings])
     else:

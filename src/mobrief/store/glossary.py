@@ -128,9 +128,13 @@ class GlossaryRepository:
             raise NotFound(f"no glossary term {term!r}")
         return _row_to_term(row)
 
-    def add(self, term: GlossaryTerm) -> GlossaryTerm:
-        """Store a new term, or replace the stored one of the same spelling."""
+    def add(self, term: GlossaryTerm, *, replacing: str | None = None) -> GlossaryTerm:
+        """Store a new term, or replace the stored one of the same spelling; `replacing` names a stored spelling
+        the term takes the place of (a rename), removed in the same transaction when there is one."""
         with self.engine.begin() as conn:
+            old = self._find(conn, replacing) if replacing else None
+            if old is not None:
+                conn.execute(glossary_terms.delete().where(glossary_terms.c.id == old.id))
             row = self._find(conn, term.term)
             if row is None:
                 conn.execute(glossary_terms.insert().values(**_values(term)))

@@ -155,3 +155,37 @@ def test_the_minute_tick_queues_due_polls_for_workers(pg_url: str, http_server: 
         assert store.sources.get("feed").poll_interval == 450.0  # first poll: 900 s halved
     finally:
         store.close()
+
+
+@pytest.mark.postgres
+def test_a_running_worker_ticks_by_itself_and_polls_what_is_due(pg_url: str, http_server: Any, tmp_path: Any) -> None:
+    """The cron wiring: nobody queues the tick; a worker started as systemd starts it does, within its minute."""
+    import time
+
+    from mobrief.store import open_store
+
+    url = http_server.add("/feed.xml", rss(3), headers={"Content-Type": "application/rss+xml"})
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", pg_url, "db", "upgrade"]).exit_code == 0
+    assert runner.invoke(cli, ["--db", pg_url, "source", "add", "feed", url, "--name", "feed"]).exit_code == 0
+    store = open_store(pg_url)
+    log = tmp_path / "worker.log"
+    with log.open("w") as stderr:  # the worker logs every job: a file, not a pipe nobody drains
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "mobrief", "--db", pg_url, "worker"],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            env={**os.environ, "MOBRIEF_REQUEST_DELAY": "0"},
+        )
+    try:
+        deadline = time.monotonic() + 150  # the tick of the minute just gone is queued at start; a slow CI box
+        while store.items.count() < 3 and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.5)
+        assert worker.poll() is None, log.read_text()
+        assert store.items.count() == 3, log.read_text()
+        assert store.sources.get("feed").poll_interval == 450.0  # polled once, by the tick: 900 s halved
+        assert "mobrief.tick" in log.read_text()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        store.close()

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -294,15 +295,45 @@ async def editor(
         await client.aclose()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children so far (uvicorn's workers are its children), from /proc."""
+    total = 0.0
+    for child in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return found + [grandchild for child in found for grandchild in _children(child)]
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-async def load(base: str, n_stories: int, editors: int, duration: float, think: float, mix: tuple[str, ...]) -> None:
+async def load(
+    base: str,
+    n_stories: int,
+    editors: int,
+    duration: float,
+    think: float,
+    mix: tuple[str, ...],
+    started: Callable[[], None],
+) -> int:
+    """Run the editors for `duration` seconds (after they sign in, when `started()` is called); returns requests."""
     results: dict[str, list[float]] = {"inbox": [], "story": [], "search": []}
     errors = {"inbox": 0, "story": 0, "search": 0}
     clients = await asyncio.gather(*(sign_in(base, n) for n in range(editors)))  # argon2: not what we time
+    started()
     until = time.monotonic() + duration
     await asyncio.gather(*(editor(c, n_stories, until, think, n, results, errors, mix) for n, c in enumerate(clients)))
     total = sum(len(v) for v in results.values())
@@ -316,6 +347,7 @@ async def load(base: str, n_stories: int, editors: int, duration: float, think: 
                 f"{kind:8} {len(values):9,} {statistics.median(values) * 1000:8.1f} "
                 f"{percentile(values, 0.95):8.1f} {percentile(values, 0.99):8.1f} {errors[kind]:7}"
             )
+    return total
 
 
 def main() -> None:
@@ -383,7 +415,19 @@ def run(args: argparse.Namespace, pg_url: str | None) -> None:
                         raise SystemExit("mobrief serve did not start") from None
                     time.sleep(0.3)
             mix = tuple(p for p in args.pages.split(",") for _ in range(2 if p == "inbox" else 1))
-            asyncio.run(load(base, n_stories, args.editors, args.duration, args.think, mix))
+            mark: list[float] = []
+
+            def started() -> None:
+                mark[:] = [_cpu_seconds(server.pid), time.process_time(), time.monotonic()]
+
+            requests = asyncio.run(load(base, n_stories, args.editors, args.duration, args.think, mix, started))
+            wall = time.monotonic() - mark[2]
+            server_cpu, client_cpu = _cpu_seconds(server.pid) - mark[0], time.process_time() - mark[1]
+            print(
+                f"CPU: server {server_cpu / max(requests, 1) * 1000:.1f} ms a request ({server_cpu / wall:.2f} cores), "
+                f"this load generator {client_cpu / max(requests, 1) * 1000:.1f} ms a request "
+                f"({client_cpu / wall:.2f} cores); load average {os.getloadavg()[0]:.1f}"
+            )
         finally:
             server.terminate()
             server.wait(timeout=20)

@@ -4,34 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mobrief.brief import archive_import, formats
+from mobrief.brief import formats
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
-from mobrief.errors import MobriefError
+from mobrief.newsroom import archive as newsroom_archive
 from mobrief.records import Brief
-
-IMPORTABLE_SUFFIXES = archive_import.HTML_SUFFIXES | archive_import.MARKDOWN_SUFFIXES | {".txt", ".text"}
-
-
-@dataclass
-class ImportSummary:
-    """What one `archive import` did, counted over all its files."""
-
-    files: int = 0
-    new: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    sections: int = 0
-    paragraphs: int = 0
-    briefs: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, str]] = field(default_factory=list)
 
 
 def expand_paths(paths: tuple[str, ...]) -> list[Path]:
@@ -40,15 +22,20 @@ def expand_paths(paths: tuple[str, ...]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMPORTABLE_SUFFIXES))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in newsroom_archive.IMPORTABLE_SUFFIXES
+                )
+            )
         else:
             files.append(path)
     return files
 
 
-def import_files(app: AppContext, files: list[Path], hint: dt.date | None) -> ImportSummary:
-    """Import every file, each on its own; a file that fails is reported and the others still go in."""
-    summary = ImportSummary()
+def import_files(app: AppContext, files: list[Path], hint: dt.date | None) -> newsroom_archive.ImportSummary:
+    """Import every file with a progress bar (`newsroom.archive.import_files`), each error printed as it comes."""
     progress = Progress(
         TextColumn("[bold]importing briefs"),
         BarColumn(),
@@ -61,20 +48,19 @@ def import_files(app: AppContext, files: list[Path], hint: dt.date | None) -> Im
     )
     with progress:
         task = progress.add_task("import", total=len(files), name="")
-        for path in files:
+        done: list[Path] = []
+
+        def starting(path: Path) -> None:
+            if done:
+                progress.advance(task)
+            done.append(path)
             progress.update(task, name=path.name)
-            try:
-                parsed = archive_import.read_briefs(path, hint=hint)
-                for brief in parsed:
-                    brief_id, outcome = app.store.briefs.upsert(brief)
-                    setattr(summary, outcome, getattr(summary, outcome) + 1)
-                    summary.sections += len(brief.sections)
-                    summary.paragraphs += sum(len(s.paragraphs) for s in brief.sections)
-                    summary.briefs.append({"id": brief_id, "file": str(path), "title": brief.title, "outcome": outcome})
-                summary.files += 1
-            except MobriefError as exc:
-                summary.errors.append({"file": str(path), "error": str(exc)})
-                progress.console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+
+        def failed(message: str) -> None:
+            progress.console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+
+        summary = newsroom_archive.import_files(app.store, files, hint, starting=starting, failed=failed)
+        if done:
             progress.advance(task)
     return summary
 

@@ -13,10 +13,10 @@ from rich.table import Table
 
 from mobrief import pipeline
 from mobrief.brief import compose, formats
-from mobrief.cli import archive
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.cli.ingest import run_ingest
 from mobrief.errors import ConfigError
+from mobrief.newsroom import archive as newsroom_archive
 from mobrief.newsroom import processing
 from mobrief.store import Store
 
@@ -69,7 +69,13 @@ def demo(app: AppContext, folder: Path, out: Path, as_json: bool) -> None:
     enrich and cluster, compose the brief and write it to --out as Markdown, HTML and Telegram messages."""
     manifest = read_manifest(folder)
     archive_files = [folder / entry["location"] for entry in manifest.get("archive", [])]
-    imported = archive.import_files(app, archive_files, None) if archive_files else None
+    imported = None
+    if archive_files:
+
+        def failed(message: str) -> None:
+            app.console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+
+        imported = newsroom_archive.import_files(app.store, archive_files, None, failed=failed)
     reports: list[pipeline.IngestReport] = []
     for entry in manifest.get("source", []):
         location = str(folder / entry["location"]) if entry["kind"] != "telegram-channel" else entry["location"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import pytest
 from click.testing import CliRunner
 from story_reports import ARREST, REPORTS, Report, enriched
 
@@ -69,3 +70,18 @@ def test_unknown_report_kinds_do_not_break_threads(store: Store, add_reports: Ad
     add_reports(store, [odd])
     report = pipeline.cluster_pending(store, settings=Settings())
     assert report.items == 1 and report.links == 0
+
+
+def test_stories_linked_together_get_the_links_each_gets_alone(
+    store: Store, add_reports: AddReports, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_reports(store, [ARREST, *REPORTS])
+    pipeline.cluster_pending(store, settings=Settings())
+    story_ids = [story.id for story, _ in store.stories.recent(limit=1000)]
+    alone = {story_id: threads.find_earlier_stories(store, story_id) for story_id in story_ids}
+    assert any(alone.values())  # the sentences link to the arrest
+    assert threads.find_earlier_stories_of(store, story_ids) == alone
+    stored = {story_id: store.stories.links(story_id) for story_id in story_ids}
+    monkeypatch.setattr(threads, "LINK_BATCH", 2)  # stored two stories a transaction: the same links
+    assert threads.link_stories(store, reversed(story_ids)) == sum(len(links) for links in alone.values())
+    assert {story_id: store.stories.links(story_id) for story_id in story_ids} == stored

@@ -243,13 +243,16 @@ class StoryRepository:
         for start in range(0, len(ids), 500):
             conn.execute(stories_to_link.delete().where(stories_to_link.c.story_id.in_(ids[start : start + 500])))
 
-    def replace_links(self, conn: Connection, story_id: int, links: Sequence[Mapping[str, Any]]) -> None:
-        """Set the earlier stories a story continues: dicts with earlier_story_id, score, reasons; the story
-        leaves the list of stories to link in the same transaction."""
-        conn.execute(story_links.delete().where(story_links.c.story_id == story_id))
-        if links:
-            conn.execute(story_links.insert(), [{"story_id": story_id, **dict(link)} for link in links])
-        conn.execute(stories_to_link.delete().where(stories_to_link.c.story_id == story_id))
+    def replace_links(self, conn: Connection, links_of: Mapping[int, Sequence[Mapping[str, Any]]]) -> None:
+        """Set the earlier stories each story continues (story id → dicts with earlier_story_id, score,
+        reasons); the stories leave the list of stories to link in the same transaction."""
+        ids = sorted(links_of)
+        for start in range(0, len(ids), 500):
+            conn.execute(story_links.delete().where(story_links.c.story_id.in_(ids[start : start + 500])))
+        rows = [{"story_id": story_id, **dict(link)} for story_id in ids for link in links_of[story_id]]
+        if rows:
+            conn.execute(story_links.insert(), rows)
+        self.unmark_to_link(conn, ids)
 
     def forget_all(self) -> int:
         """Delete every story (items keep their text and enrichment), so clustering can start over."""
@@ -419,32 +422,34 @@ class StoryRepository:
 
     # ---- what threading reads ----
 
-    def stories_mentioning(
-        self, terms: Sequence[str], *, before: dt.datetime, after: dt.datetime, limit: int = 200
-    ) -> tuple[set[int], int]:
-        """Stories with an item published in [after, before) whose text has every lemma of `terms`.
+    def items_matching(self, queries: Iterable[Sequence[str]], *, limit: int = 200) -> dict[tuple[str, ...], list[int]]:
+        """For each query (lemmas that must all match), the items the full-text index ranks first, up to
+        `limit` (as `search` ranks them): all on one connection, each distinct query asked once.
 
-        Also returns how many items the full-text index matched (up to `limit`), so a caller can tell a
-        name every report repeats from a rare one.
+        How many came back tells a caller a name every report repeats from a rare one.
         """
-        if not terms:
-            return set(), 0
+        wanted = list(dict.fromkeys(tuple(terms) for terms in queries if terms))
+        found: dict[tuple[str, ...], list[int]] = {}
+        if not wanted:
+            return found
         with self.engine.connect() as conn:
-            hits = self._search.search(conn, list(terms), limit=limit, offset=0)
-            if not hits:
-                return set(), 0
-            ids = [item_id for item_id, _ in hits]
-            query = (
-                sa.select(story_items.c.story_id)
-                .join(items, items.c.id == story_items.c.item_id)
-                .where(
-                    story_items.c.item_id.in_(ids),
-                    items.c.published_at < before,
-                    items.c.published_at >= after,
+            for terms in wanted:
+                found[terms] = [item_id for item_id, _ in self._search.search(conn, list(terms), limit=limit, offset=0)]
+        return found
+
+    def stories_of_items(self, item_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime]]:
+        """Each given item's story and publication time (items without a story are left out)."""
+        wanted = sorted(set(item_ids))
+        found: dict[int, tuple[int, dt.datetime]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                query = (
+                    sa.select(story_items.c.item_id, story_items.c.story_id, items.c.published_at)
+                    .join(items, items.c.id == story_items.c.item_id)
+                    .where(story_items.c.item_id.in_(wanted[start : start + 500]))
                 )
-                .distinct()
-            )
-            return {int(x) for x in conn.execute(query).scalars()}, len(hits)
+                found.update((int(row[0]), (int(row[1]), utc(row[2]))) for row in conn.execute(query))
+        return found
 
 
 def _signature_query() -> sa.Select[Any]:

@@ -131,8 +131,8 @@ def cluster_pending_items(
 
 
 def link_marked_stories(store: Store) -> int:
-    """Compute the thread links of every story clustering changed since they were last computed; each
-    story's links and its leaving the list are one transaction, so a killed run resumes where it stopped."""
+    """Compute the thread links of every story clustering changed since they were last computed; a batch of
+    stories' links and their leaving the list are one transaction, so a killed run resumes where it stopped."""
     marked = store.stories.to_link()
     on_beat = {s.story_id for s in store.stories.signatures_of(marked) if s.signature.get("relevant")}
     with store.engine.begin() as conn:

@@ -26,6 +26,7 @@ COMMON_NAME_HITS = 120  # a name matching this many items in the index is everyw
 LINK_THRESHOLD = 0.55
 MIN_TOPIC = 0.12  # below this the two stories are about different things, whoever they name
 MAX_LINKS = 5
+LINK_BATCH = 200  # stories whose links are found together and stored in one transaction
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,44 +108,80 @@ def find_earlier_stories(
     limit: int = MAX_LINKS,
 ) -> list[ThreadLink]:
     """The earlier stories that `story_id` most likely continues, best first."""
-    stored = store.stories.signatures_of([story_id])
-    if not stored:
-        return []
-    later = _profile(stored[0])
-    before, after = later.first_seen, later.first_seen - lookback
-    candidates: set[int] = set()
-    common: set[str] = set()
-    for key, terms in _queries(later):
-        found, hits = store.stories.stories_mentioning(terms, before=before, after=after, limit=COMMON_NAME_HITS)
-        if hits >= COMMON_NAME_HITS and key != "topic":
-            common.add(key)
-            continue
-        candidates |= found
-    candidates.discard(story_id)
-    links = []
-    for earlier_stored in store.stories.signatures_of(candidates):
-        earlier = _profile(earlier_stored)
-        if earlier.first_seen >= later.first_seen:
-            continue
-        score, reasons = score_continuation(later, earlier, common=common)
-        if score >= LINK_THRESHOLD:
-            links.append(
-                ThreadLink(story_id=story_id, earlier_story_id=earlier.key, score=score, reasons=tuple(reasons))
-            )
-    links.sort(key=lambda link: (-link.score, -link.earlier_story_id))
-    return links[:limit]
+    return find_earlier_stories_of(store, [story_id], lookback=lookback, limit=limit).get(story_id, [])
+
+
+def find_earlier_stories_of(
+    store: Store,
+    story_ids: Iterable[int],
+    *,
+    lookback: dt.timedelta = LOOKBACK,
+    limit: int = MAX_LINKS,
+) -> dict[int, list[ThreadLink]]:
+    """The earlier stories each of `story_ids` most likely continues, best first (story id → links).
+
+    The stories' searches are asked together, each distinct one once (stories of one run share names), and
+    the stories of every item found are read in one go: a few round trips for many stories, not several each.
+    """
+    laters = [_profile(stored) for stored in store.stories.signatures_of(story_ids)]
+    asked = {later.key: _queries(later) for later in laters}
+    hits = store.stories.items_matching(
+        (terms for queries in asked.values() for _, terms in queries), limit=COMMON_NAME_HITS
+    )
+    placed = store.stories.stories_of_items(item_id for found in hits.values() for item_id in found)
+    candidates_of: dict[int, set[int]] = {}
+    common_of: dict[int, set[str]] = {}
+    for later in laters:
+        before, after = later.first_seen, later.first_seen - lookback
+        candidates: set[int] = set()
+        common: set[str] = set()
+        for key, terms in asked[later.key]:
+            found = hits.get(tuple(terms), [])
+            if len(found) >= COMMON_NAME_HITS and key != "topic":
+                common.add(key)
+                continue
+            candidates |= {placed[i][0] for i in found if i in placed and after <= placed[i][1] < before}
+        candidates.discard(later.key)
+        candidates_of[later.key], common_of[later.key] = candidates, common
+    earlier_of = {
+        stored.story_id: _profile(stored)
+        for stored in store.stories.signatures_of(set().union(*candidates_of.values()))
+    }
+    found_links: dict[int, list[ThreadLink]] = {}
+    for later in laters:
+        links = []
+        for candidate in sorted(candidates_of[later.key]):
+            earlier = earlier_of.get(candidate)
+            if earlier is None or earlier.first_seen >= later.first_seen:
+                continue
+            score, reasons = score_continuation(later, earlier, common=common_of[later.key])
+            if score >= LINK_THRESHOLD:
+                links.append(
+                    ThreadLink(story_id=later.key, earlier_story_id=earlier.key, score=score, reasons=tuple(reasons))
+                )
+        links.sort(key=lambda link: (-link.score, -link.earlier_story_id))
+        found_links[later.key] = links[:limit]
+    return found_links
 
 
 def link_stories(store: Store, story_ids: Iterable[int], *, lookback: dt.timedelta = LOOKBACK) -> int:
-    """Recompute and store the earlier-story links of each story; returns how many links were stored."""
+    """Recompute and store the earlier-story links of each story, `LINK_BATCH` stories a transaction (a killed
+    run loses one batch at most); returns how many links were stored."""
+    ids = list(dict.fromkeys(story_ids))
     stored = 0
-    for story_id in story_ids:
-        links = find_earlier_stories(store, story_id, lookback=lookback)
+    for start in range(0, len(ids), LINK_BATCH):
+        batch = ids[start : start + LINK_BATCH]
+        found = find_earlier_stories_of(store, batch, lookback=lookback)
         with store.engine.begin() as conn:
             store.stories.replace_links(
                 conn,
-                story_id,
-                [{"earlier_story_id": x.earlier_story_id, "score": x.score, "reasons": list(x.reasons)} for x in links],
+                {
+                    story_id: [
+                        {"earlier_story_id": x.earlier_story_id, "score": x.score, "reasons": list(x.reasons)}
+                        for x in found.get(story_id, [])
+                    ]
+                    for story_id in batch
+                },
             )
-        stored += len(links)
+        stored += sum(len(links) for links in found.values())
     return stored

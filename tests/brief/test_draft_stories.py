@@ -44,6 +44,7 @@ def test_every_story_is_drafted_once(store: Store) -> None:
     assert "has sentenced Ivan Sidorov to 12 years in a maximum-security penal colony" in stored.text
     assert stored.sentences[0].item_id is not None and stored.sentences[0].source_text == SENTENCE
     assert draft_stories.draft_pending(store).story_ids == []  # idempotent
+    assert store.story_drafts.texts([story_id, story_id + 1]) == {story_id: stored.text}  # the inbox's gists
 
 
 def test_a_story_that_gains_reports_is_drafted_again_unless_an_editor_wrote_it(store: Store) -> None:

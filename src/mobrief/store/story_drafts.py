@@ -44,6 +44,18 @@ class StoryDraftRepository:
                     found[row.story_id] = _draft(row)
         return found
 
+    def texts(self, story_ids: Iterable[int]) -> dict[int, str]:
+        """The English text of each story's draft that has some, without its sentences' provenance (what a list
+        of stories shows under each title)."""
+        found: dict[int, str] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(story_ids)):
+                query = sa.select(story_drafts.c.story_id, story_drafts.c.text).where(
+                    story_drafts.c.story_id.in_(chunk)
+                )
+                found.update((int(i), str(t)) for i, t in conn.execute(query) if t and str(t).strip())
+        return found
+
     def save_many(self, drafts: Sequence[StoryDraft]) -> None:
         """Store drafts in one transaction, replacing each story's earlier draft."""
         if not drafts:

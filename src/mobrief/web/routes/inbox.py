@@ -73,7 +73,7 @@ def row_context(store: Store, story_ids: Collection[int], names: OutletNames | N
     """What `_story_row.html` needs besides the rows of `story_ids`: outlet names, and the English gist (the
     first sentence of a story's machine draft when it has one)."""
     names = names or OutletNames.of(store)
-    drafted = {i: d.text for i, d in store.story_drafts.get_many(story_ids).items() if d.text.strip()}
+    drafted = store.story_drafts.texts(story_ids)
     return {"outlet_names": names.names, "gist_of": functools.partial(drafting.gist_of, drafted=drafted)}
 
 

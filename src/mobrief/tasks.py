@@ -27,6 +27,7 @@ from mobrief.errors import ConfigError, MobriefError
 from mobrief.newsroom import background
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store, queue_schema
+from mobrief.store.jobs import BackgroundJob
 
 try:
     import procrastinate
@@ -166,9 +167,12 @@ class QueueRunner:
         # app must not take over the blueprint a worker in this process would run
         self.app = procrastinate.App(connector=PsycopgConnector(conninfo=conninfo(settings.database_url)))
 
-    def submit(self, job_id: int) -> int:
+    def submit(self, job: BackgroundJob) -> int:
+        """Queue the job; jobs of one draft share a lock, so two workers never compose it at once."""
+        lock = f"compose:{job.brief_id}" if job.brief_id is not None else None
         with self.app.open():
-            return int(self.app.configure_task(RUN_BACKGROUND_JOB, queue="compose").defer(job_id=job_id))
+            deferrer = self.app.configure_task(RUN_BACKGROUND_JOB, queue="compose", lock=lock)
+            return int(deferrer.defer(job_id=job.id))
 
     def close(self) -> None:
         return None

@@ -24,6 +24,7 @@ from mobrief import tasks
 from mobrief.brief import compose
 from mobrief.cli.web import queue_runner
 from mobrief.errors import ConfigError
+from mobrief.newsroom import background
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store
 from mobrief.store.schema import background_jobs
@@ -79,6 +80,32 @@ async def test_a_queued_compose_shows_on_the_page_until_it_is_done(browser, news
     assert job.state == "done" and job.started_at is not None and job.finished_at >= job.started_at
     history = (await browser.get(f"/drafts/{brief_id}/history")).text
     assert "composed the draft" in history
+
+
+async def test_a_story_put_back_while_a_compose_runs_is_composed_after_it(
+    browser, newsroom, web_store, web_app
+) -> None:
+    await browser.sign_in("editor")
+    brief_id = newsroom.draft_id
+    await browser.recompose(brief_id)
+    sentence = newsroom.stories["sentence"]
+    entry = web_store.drafts.story_entry(brief_id, sentence)
+    await browser.post(f"/drafts/{brief_id}/entries/{entry}/delete", htmx=True)
+    gate = threading.Event()
+    web_app.state.jobs.pool.submit(gate.wait, 120)
+    await browser.post(f"/drafts/{brief_id}/compose")
+    first = _jobs(web_store)[-1]
+    web_store.jobs.start(first.id, owner=background.this_process())  # as if it had read the draft already
+    put_back = await browser.post(f"/drafts/{brief_id}/removed/{sentence}/restore")
+    assert put_back.status_code == 303
+    second = _jobs(web_store)[-1]
+    assert second.id != first.id and second.state == "queued"  # a running compose may have missed it
+    await browser.post(f"/drafts/{brief_id}/compose")
+    assert _jobs(web_store)[-1].id == second.id  # a queued one has not: it stands for this one too
+    gate.set()
+    assert await browser.composed(brief_id) == "done"
+    assert [job.state for job in _jobs(web_store)[-2:]] == ["done", "done"]
+    assert sentence in _told(web_store, brief_id)
 
 
 def test_compose_tells_each_stage_with_counts_where_it_counts(web_store: Store) -> None:
@@ -185,6 +212,10 @@ async def test_the_queued_compose_is_run_by_a_worker_and_the_page_shows_it(pg_ur
             (job,) = _jobs(store)
             assert (job.state, job.runner, job.queue_job_id is not None) == ("queued", "queue", True)
             assert _queue_rows(store) == [("mobrief.run_background_job", "todo", {"job_id": job.id})]
+            with store.engine.connect() as conn:  # two workers never compose one draft at once
+                query = sa.text("SELECT lock FROM procrastinate_jobs WHERE id = :i")
+                lock = conn.execute(query, {"i": job.queue_job_id})
+                assert lock.scalar() == f"compose:{brief_id}"
             page = (await browser.get(f"/drafts/{brief_id}")).text
             assert "Composing is queued" in page and "for a worker" in page and "No worker" not in page
             with store.engine.begin() as conn:  # nobody has started a worker for a minute

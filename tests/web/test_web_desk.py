@@ -112,6 +112,7 @@ async def test_a_removed_story_stays_out_and_overlapping_periods_warn(browser, n
     page = (await browser.get(f"/drafts/{brief_id}")).text
     assert "Removed from this brief (1)" in page
     await browser.post(f"/drafts/{brief_id}/removed/{newsroom.stories['sentence']}/restore")
+    assert await browser.composed(brief_id) == "done"
     told = {e.story_id for s in web_store.drafts.get(brief_id).sections for e in s.entries}
     assert newsroom.stories["sentence"] in told
 

@@ -18,7 +18,7 @@ from typing import Protocol
 from mobrief.brief import compose, house_style
 from mobrief.errors import ConfigError, MobriefError
 from mobrief.store import Store
-from mobrief.store.jobs import DONE, FAILED, BackgroundJob
+from mobrief.store.jobs import DONE, FAILED, QUEUED, BackgroundJob
 from mobrief.style import dates
 
 COMPOSE = "compose"
@@ -28,11 +28,12 @@ logger = logging.getLogger(__name__)
 
 
 class JobRunner(Protocol):
-    """Where a job runs: `submit` hands it over (returning the queue's job id, if any) and never waits for it."""
+    """Where a job runs: `submit` hands it over (returning the queue's job id, if any) and never waits for it;
+    two jobs of one draft never run at once."""
 
     name: str  # "queue" or "in-process", as recorded in the job's row
 
-    def submit(self, job_id: int) -> int | None: ...
+    def submit(self, job: BackgroundJob) -> int | None: ...
 
     def close(self) -> None: ...
 
@@ -82,8 +83,8 @@ class InProcessRunner:
         self.store = store
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mobrief-job")
 
-    def submit(self, job_id: int) -> int | None:
-        self.pool.submit(run_job, self.store, job_id)
+    def submit(self, job: BackgroundJob) -> int | None:
+        self.pool.submit(run_job, self.store, job.id)
         return None
 
     def close(self) -> None:
@@ -122,12 +123,13 @@ def latest_compose(store: Store, brief_id: int) -> BackgroundJob | None:
 
 def _submit(store: Store, brief_id: int, runner: JobRunner, requested_by: int | None) -> BackgroundJob:
     current = latest_compose(store, brief_id)
-    if current is not None and not current.finished:
-        return current  # one compose of a draft at a time: the one under way will see what this one would
+    if current is not None and current.state == QUEUED:
+        return current  # not started yet: it will see what this one would
+    # none under way, or one that may have read the draft already: a new one runs after it
     owner = this_process() if runner.name == IN_PROCESS else None
     job = store.jobs.create(COMPOSE, brief_id=brief_id, runner=runner.name, requested_by=requested_by, owner=owner)
     try:
-        queue_job_id = runner.submit(job.id)
+        queue_job_id = runner.submit(job)
     except Exception as exc:
         store.jobs.fail(job.id, f"it could not be queued: {exc}")
         raise

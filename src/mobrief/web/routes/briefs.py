@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mobrief.brief import compose, render_html, review
+from mobrief.brief import render_html, review
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
 from mobrief.newsroom import background
@@ -308,10 +308,11 @@ def delete_entry(
 
 
 @router.post("/drafts/{brief_id}/removed/{story_id}/restore")
-def restore_story(store: StoreDep, user: EditorDep, client: ClientDep, brief_id: int, story_id: int) -> Response:
-    """Put a removed story back: the draft is composed again with it."""
+def restore_story(
+    store: StoreDep, user: EditorDep, client: ClientDep, runner: RunnerDep, brief_id: int, story_id: int
+) -> Response:
+    """Put a removed story back: composing the draft again, queued like "Compose again", brings it in."""
     store.drafts.restore_story(brief_id, story_id)
-    compose.compose_draft(store, brief_id)
+    background.compose_again(store, brief_id, runner, requested_by=user.id)
     brief_history.record(store, user, brief_id, "brief.story_restored", client, story=story_id)
-    entry = store.drafts.story_entry(brief_id, story_id)
-    return RedirectResponse(f"/drafts/{brief_id}" + (f"#entry-{entry}" if entry else ""), status_code=303)
+    return RedirectResponse(f"/drafts/{brief_id}", status_code=303)

@@ -4,9 +4,11 @@ entries that refuse a stale save, outlets under one name, HEAD and the favicon (
 from __future__ import annotations
 
 import pytest
+from markupsafe import escape
 
+from mobrief.brief import draft_stories
 from mobrief.style import sections
-from mobrief.web import brief_history
+from mobrief.web import brief_history, drafting
 
 pytestmark = pytest.mark.anyio
 
@@ -92,6 +94,15 @@ async def test_gist_under_the_russian_title(browser, newsroom, web_store) -> Non
     story = newsroom.stories["payments"]
     await browser.post(f"/stories/{story}/entry", {"entry_text": "Vyorstka reported a payment. More detail."})
     assert "Vyorstka reported a payment." in (await browser.get("/inbox")).text
+    sentence = newsroom.stories["sentence"]
+    assert '<span class="gist">Alexei Pushkaryov</span>' in (await browser.get(f"/stories/{sentence}")).text
+    draft_stories.draft_pending(web_store)  # a machine draft: its first sentence, unattributed, on both pages
+    drafted = web_store.story_drafts.get(sentence)
+    assert drafted is not None and drafted.text.startswith("According to")
+    gist = str(escape(drafting.gist_of_draft(drafted.text).text))
+    assert gist and not gist.startswith("According to")
+    assert f'<span class="gist">{gist}</span>' in (await browser.get(f"/stories/{sentence}")).text
+    assert gist in (await browser.get("/inbox")).text
 
 
 async def test_a_removed_story_stays_out_and_overlapping_periods_warn(browser, newsroom, web_store) -> None:

@@ -297,13 +297,18 @@ def _unattributed(sentence: str) -> str:
     return rest[:1].upper() + rest[1:] if rest else sentence
 
 
+def gist_of_draft(text: str) -> Gist:
+    """The gist a machine draft gives: its first sentence, without the attribution it opens with."""
+    return Gist(_unattributed(first_sentence(text)))
+
+
 def gist_of(row: InboxRow, drafted: Mapping[int, str] | None = None) -> Gist:
     """The English line under a story's title: the editor's entry, else the machine draft's first sentence,
     else an English report's headline, else the facts enrichment found (places, people, amounts)."""
     if row.entry_text and row.entry_text.strip():
         return Gist(first_sentence(row.entry_text))
     if drafted and row.id in drafted:
-        return Gist(_unattributed(first_sentence(drafted[row.id])))
+        return gist_of_draft(drafted[row.id])
     if row.english:
         return Gist(first_sentence(row.english))
     facts: list[str] = list(row.places[:2]) + list(row.people[:2])

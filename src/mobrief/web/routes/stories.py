@@ -93,15 +93,18 @@ def story_context(store: Store, story_id: int, user: User) -> dict[str, Any]:
         )
         for r in story.reports
     }
-    row = store.inbox.row(story_id)
+    if story.entry_text:
+        gist = ""  # the editor's own text stands under the title
+    elif drafted is not None and drafted.text.strip():
+        gist = drafting.gist_of_draft(drafted.text).text
+    else:  # facts enrichment found, as the inbox lists them
+        gist = drafting.gist_of(store.inbox.row(story_id)).text
     return {
         **entry,
         "outlets": names.names(r.item.source for r in story.reports),
         "outlet_name": names.name,
         "marked": marked,
-        "gist": drafting.gist_of(row, {story.id: drafted.text} if drafted else None).text
-        if not story.entry_text
-        else "",
+        "gist": gist,
         "decisions": store.story_decisions.of_story(story_id),
     }
 

@@ -5,7 +5,10 @@ the figure is the cost of composing: loading the period's stories, planning entr
 Two cases by default: the items spread over 30 days (a tenth of them in the brief), and all of them inside the 3
 days composed (a brief of about 10,000 entries: what shows any cost that grows with the square of a brief's size).
 
-    .venv/bin/python benchmarks/compose.py [--items 30000] [--days 30 | --days 3]
+    .venv/bin/python benchmarks/compose.py [--items 30000] [--days 30 | --days 3] [--archive 2000]
+
+`--archive N` adds N paragraphs of earlier published briefs, naming people and places, which every story is
+matched against for "previously reported".
 """
 
 from __future__ import annotations
@@ -21,7 +24,16 @@ from pathlib import Path
 
 from mobrief.brief import compose, draft_stories
 from mobrief.store import open_store
-from mobrief.store.schema import item_enrichments, items, sources, stories, story_items
+from mobrief.store.schema import (
+    brief_paragraphs,
+    brief_sections,
+    briefs,
+    item_enrichments,
+    items,
+    sources,
+    stories,
+    story_items,
+)
 
 OUTLETS = ["Медиазона", "Вёрстка", "Агентство", "Уральский курьер", "Новосибирская лента", "ОВД-Инфо"]
 PLACES = [("the Belgorod region", "Белгородской области"), ("Buryatia", "Бурятии"), ("Moscow", "Москве"),
@@ -82,12 +94,47 @@ def generate(store_url: str, n_items: int, days: int, seed: int = 7) -> None:
     store.close()
 
 
-def run(n_items: int, days: int) -> None:
+SURNAMES = ["Petrov", "Ivanov", "Smirnov", "Kuznetsov", "Popov", "Vasiliev", "Sokolov", "Mikhailov", "Novikov",
+            "Fedorov", "Morozov", "Volkov", "Alekseev", "Lebedev", "Semenov", "Egorov", "Pavlov", "Kozlov"]  # fmt: skip
+
+
+def publish_archive(store_url: str, n_paragraphs: int, seed: int = 11) -> None:
+    """Published briefs of the 180 days before the period, `n_paragraphs` in all, naming people and places the
+    way stories do: what each story is matched against for "previously reported"."""
+    rng = random.Random(seed)
+    store = open_store(store_url)
+    per_brief = 40
+    now = dt.datetime.now(dt.UTC)
+    with store.engine.begin() as conn:
+        for b in range((n_paragraphs + per_brief - 1) // per_brief):
+            end = PERIOD[0] - dt.timedelta(days=1 + b)
+            brief_id = conn.execute(briefs.insert().values(
+                title=f"Mobilization in Russia for {end}", period_start=end, period_end=end, status="published",
+                url=f"https://briefs.example/{end}", content_hash=f"{b:064d}", published_at=now, created_at=now,
+            )).inserted_primary_key[0]  # fmt: skip
+            section_id = conn.execute(
+                brief_sections.insert().values(brief_id=brief_id, position=0, key="legal", heading="Legal")
+            ).inserted_primary_key[0]
+            rows = []
+            for k in range(min(per_brief, n_paragraphs - b * per_brief)):
+                person, other = rng.sample(SURNAMES, 2)
+                place = rng.choice(PLACES)[0]
+                text = (f"According to Mediazona, a court in {place} sentenced Ivan {person} to "
+                        f"{rng.randint(2, 12)} years; his lawyer, Anna {other}, will appeal.")  # fmt: skip
+                rows.append({"section_id": section_id, "position": k, "item_ids": [], "edited": False, "text": text})
+            conn.execute(brief_paragraphs.insert(), rows)
+    store.close()
+
+
+def run(n_items: int, days: int, archive: int = 0) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'compose.db'}"
         started = time.perf_counter()
         generate(url, n_items, days)
-        print(f"generated {n_items:,} enriched items over {days} days in {time.perf_counter() - started:.1f} s")
+        if archive:
+            publish_archive(url, archive)
+        print(f"generated {n_items:,} enriched items over {days} days" + (f" and {archive:,} published paragraphs"
+              if archive else "") + f" in {time.perf_counter() - started:.1f} s")  # fmt: skip
         store = open_store(url)
         began = time.perf_counter()
         drafted = draft_stories.draft_pending(store)  # as `mobrief enrich` leaves a store: every story drafted
@@ -106,9 +153,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=30_000)
     parser.add_argument("--days", type=int, action="append", help="days the items spread over (default: 30 and 3)")
+    parser.add_argument("--archive", type=int, default=0, help="paragraphs of earlier published briefs (default 0)")
     args = parser.parse_args()
     for days in args.days or [30, 3]:
-        run(args.items, days)
+        run(args.items, days, args.archive)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MB; floor: < 2 s for a 3-day brief from 30,000 items, even all in those 3 days "
           f"({os.cpu_count()}-core machine)")  # fmt: skip

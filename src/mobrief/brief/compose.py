@@ -312,7 +312,7 @@ def facts_line(story: period.PeriodStory, style: HouseStyle) -> str:
 
 
 def previously_reported(
-    story: period.PeriodStory, archive: Sequence[period.PublishedParagraph]
+    story: period.PeriodStory, archive: Sequence[period.PublishedParagraph] | continuations.Archive
 ) -> tuple[dict[str, Any], ...]:
     """Published briefs the story continues: through linked earlier stories, then by names shared with the archive."""
     found: dict[int, dict[str, Any]] = {}
@@ -334,7 +334,7 @@ def previously_reported(
 def plan_entry(
     story: period.PeriodStory,
     style: HouseStyle,
-    archive: Sequence[period.PublishedParagraph] = (),
+    archive: Sequence[period.PublishedParagraph] | continuations.Archive = (),
     machine_draft: StoryDraft | None = None,
 ) -> PlannedEntry:
     """The entry composing wants for a story, and how important the story is."""
@@ -460,7 +460,9 @@ def compose_brief(
     style = style or HouseStyle.of(store)
     style.rates.rate_on(end)  # a period outside the rate table is an error before anything is written
     tell("reading the period's stories", None, None)
-    archive = store.periods.published_paragraphs_between(continuations.lookback_start(start), start)
+    archive = continuations.Archive(
+        store.periods.published_paragraphs_between(continuations.lookback_start(start), start)
+    )
     stories = store.periods.load_period_stories(start, end)
     if draft_id is None:
         draft_id = store.periods.draft_for_period(start, end)

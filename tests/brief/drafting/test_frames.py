@@ -294,3 +294,11 @@ def test_the_beats_common_events(text: str, expected: str) -> None:
 def test_a_topic_the_event_already_names_is_not_discussed_again() -> None:
     english = drafted("В Белгородской области единовременную выплату увеличили с 1,7 млн до 2 млн рублей.")
     assert "the one-time payment has been increased" in english and "discusses a one-time payment" not in english
+
+
+def test_the_backend_version_is_the_phrasebook_it_drafts_with() -> None:
+    """The version is read without building the phrasebook's index, and is the version of the book drafts use."""
+    from mobrief.brief.drafting import phrasebook
+
+    made = backends.draft_story(story("Суд приговорил студента к шести годам."), CONTEXT, frames.FramesBackend())
+    assert frames.FramesBackend().version == made.backend_version == f"{frames.VERSION}+{phrasebook.load().version}"

@@ -166,7 +166,7 @@ class FramesBackend:
     name = NAME
 
     def __init__(self) -> None:
-        self.version = f"{VERSION}+{phrasebook.load().version}"
+        self.version = f"{VERSION}+{phrasebook.version()}"
 
     def draft(self, story: StoryReports, context: DraftContext) -> StoryDraft:
         return replace(draft(story, context), backend_version=self.version)

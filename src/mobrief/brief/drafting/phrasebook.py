@@ -112,6 +112,15 @@ class Phrasebook:
 
 
 @functools.cache
+def version() -> str:
+    """The shipped phrasebook's version, without building its lemma index (composing a brief whose stories are
+    all drafted asks only this)."""
+    raw = PHRASEBOOK_FILE.read_bytes()
+    data = tomllib.loads(raw.decode("utf-8"))
+    return f"{data.get('version', 'phrasebook')}-{hashlib.sha256(raw).hexdigest()[:8]}"
+
+
+@functools.cache
 def load() -> Phrasebook:
     """The shipped phrasebook (read once per process)."""
     raw = PHRASEBOOK_FILE.read_bytes()
@@ -124,5 +133,4 @@ def load() -> Phrasebook:
         )
         for name, spec in data.get("kinds", {}).items()
     }
-    version = f"{data.get('version', 'phrasebook')}-{hashlib.sha256(raw).hexdigest()[:8]}"
-    return Phrasebook(tables, kinds, version)
+    return Phrasebook(tables, kinds, version())

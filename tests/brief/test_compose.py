@@ -224,3 +224,18 @@ def test_composing_returns_the_brief_exactly_as_stored(store: Store) -> None:
     again = compose.compose_brief(store, JUNE_2, JUNE_3)
     assert again == compose.load_composed(store, again.id)
     assert len(_entries(again)) == 4
+
+
+def test_composing_leaves_the_cycle_collector_as_it_found_it(store: Store) -> None:
+    import gc
+
+    add_story(store, [_item(1, "a", "Суд вынес приговор активисту.", MIDNIGHT_JUNE_2)], section="legal")
+    assert gc.isenabled()
+    compose.compose_brief(store, JUNE_2, JUNE_3)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        compose.compose_brief(store, JUNE_2, JUNE_3)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -8,10 +8,12 @@ Composing again updates the stored draft and keeps what editors wrote or moved.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -396,7 +398,8 @@ def machine_drafts(
                 progress("drafting stories", done, total)
 
         draft_pending(store, story_ids=wanted, backend=backend, progress=counted if progress else None)
-    return store.story_drafts.get_many(wanted)
+    with _no_cycle_collection():
+        return store.story_drafts.get_many(wanted)
 
 
 # ---- the whole brief ----
@@ -439,6 +442,20 @@ def style_entries(texts: Sequence[str], day: dt.date, style: HouseStyle) -> list
     return [head + tail for head, tail in zip(parts, tails, strict=True)]
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Composing makes hundreds of thousands of small dicts and tuples, none in a reference cycle (freed by
+    reference counting), so the cycle collector's full passes over the whole heap while they pile up are wasted:
+    they cost 0.5–0.8 of 4.5 s composing 9,680 entries. Collection resumes as it was afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compose_brief(
     store: Store,
     start: dt.date,
@@ -460,52 +477,54 @@ def compose_brief(
     style = style or HouseStyle.of(store)
     style.rates.rate_on(end)  # a period outside the rate table is an error before anything is written
     tell("reading the period's stories", None, None)
-    archive = continuations.Archive(
-        store.periods.published_paragraphs_between(continuations.lookback_start(start), start)
-    )
-    stories = store.periods.load_period_stories(start, end)
+    with _no_cycle_collection():
+        archive = continuations.Archive(
+            store.periods.published_paragraphs_between(continuations.lookback_start(start), start)
+        )
+        stories = store.periods.load_period_stories(start, end)
     if draft_id is None:
         draft_id = store.periods.draft_for_period(start, end)
     if draft_id is None:
         draft_id = store.drafts.create(dates.format_title(start, end), start, end)
     removed = store.drafts.removed_story_ids(draft_id)
     stories = [s for s in stories if s.id not in removed]
-    drafted = machine_drafts(store, stories, backend, tell)
-    tell("applying the house style", None, None)
-    planned = {p.story_id: p for p in (plan_entry(s, style, archive, drafted.get(s.id)) for s in stories)}
-    draft = store.drafts.layout(draft_id)
-    layout = _merge_with_draft(draft, planned)
-    ordered = [(key, entry) for key, entries in layout for entry in entries]
-    styled = style_entries([e.text for _, e in ordered], end, style)
-    final: list[tuple[str, ComposedEntry]] = []
-    for (key, entry), text in zip(ordered, styled, strict=True):
-        final.append((key, replace(entry, text=text)))
-    tell("saving the draft", None, None)
-    headings = [(key, sections.heading_for(key) if key != "special" else None) for key, _ in layout]
-    title = dates.format_title(start, end)
-    entry_ids = store.drafts.save_layout(
-        draft_id, title=title, sections=headings, entries=[(key, _entry_fields(e)) for key, e in final]
-    )
-    # what was saved, as `load_composed` would read it back (reading 10,000 entries again cost a second)
-    if draft.period_start is None or draft.period_end is None:
-        from mobrief.errors import ConfigError
+    drafted = machine_drafts(store, stories, backend, tell)  # collection stays on: a backend may draft for minutes
+    with _no_cycle_collection():
+        tell("applying the house style", None, None)
+        planned = {p.story_id: p for p in (plan_entry(s, style, archive, drafted.get(s.id)) for s in stories)}
+        draft = store.drafts.layout(draft_id)
+        layout = _merge_with_draft(draft, planned)
+        ordered = [(key, entry) for key, entries in layout for entry in entries]
+        styled = style_entries([e.text for _, e in ordered], end, style)
+        final: list[tuple[str, ComposedEntry]] = []
+        for (key, entry), text in zip(ordered, styled, strict=True):
+            final.append((key, replace(entry, text=text)))
+        tell("saving the draft", None, None)
+        headings = [(key, sections.heading_for(key) if key != "special" else None) for key, _ in layout]
+        title = dates.format_title(start, end)
+        entry_ids = store.drafts.save_layout(
+            draft_id, title=title, sections=headings, entries=[(key, _entry_fields(e)) for key, e in final]
+        )
+        # what was saved, as `load_composed` would read it back (reading 10,000 entries again cost a second)
+        if draft.period_start is None or draft.period_end is None:
+            from mobrief.errors import ConfigError
 
-        raise ConfigError(f"brief {draft_id} has no period")
-    saved: dict[str, list[ComposedEntry]] = {}
-    for (key, entry), entry_id in zip(final, entry_ids, strict=True):
-        saved.setdefault(key, []).append(_as_saved(entry, entry_id))
-    return ComposedBrief(
-        id=draft.id,
-        title=title,
-        period_start=draft.period_start,
-        period_end=draft.period_end,
-        status=draft.status,
-        sections=tuple(
-            ComposedSection(key=key, heading=heading, entries=tuple(saved[key]))
-            for key, heading in headings
-            if saved.get(key)
-        ),
-    )
+            raise ConfigError(f"brief {draft_id} has no period")
+        saved: dict[str, list[ComposedEntry]] = {}
+        for (key, entry), entry_id in zip(final, entry_ids, strict=True):
+            saved.setdefault(key, []).append(_as_saved(entry, entry_id))
+        return ComposedBrief(
+            id=draft.id,
+            title=title,
+            period_start=draft.period_start,
+            period_end=draft.period_end,
+            status=draft.status,
+            sections=tuple(
+                ComposedSection(key=key, heading=heading, entries=tuple(saved[key]))
+                for key, heading in headings
+                if saved.get(key)
+            ),
+        )
 
 
 def _no_progress(_stage: str, _done: int | None, _total: int | None) -> None:

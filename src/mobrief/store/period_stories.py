@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,7 +81,8 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def story_items_query(story_ids: Sequence[int]) -> sa.Select[Any]:
-    """The kept reports of stories with what enrichment found in them, oldest first (rows for `period_item`)."""
+    """The kept reports of stories with what enrichment found in them, oldest first (rows for `period_items`,
+    which reads the columns in this order)."""
     return (
         sa.select(
             story_items.c.story_id,
@@ -110,30 +111,51 @@ def story_items_query(story_ids: Sequence[int]) -> sa.Select[Any]:
     )
 
 
-def period_item(row: Any) -> PeriodItem:
-    """A row of `story_items_query` as a PeriodItem."""
-    return PeriodItem(
-        id=row.id,
-        outlet=row.outlet,
-        url=row.url,
-        published_at=utc(row.published_at),
-        title=row.title,
-        text=row.text,
-        lang=row.lang,
-        relevance=row.relevance,
-        is_relevant=row.is_relevant,
-        section=row.section,
-        entities=_json_list(row.entities),
-        places=_json_list(row.places),
-        amounts=_json_list(row.amounts),
-    )
+def period_items(rows: Iterable[Any]) -> list[tuple[int, PeriodItem]]:
+    """Rows of `story_items_query` as (story id, PeriodItem): the rows unpacked by position and their JSON lists
+    decoded in one call (per-row attribute access and 30,000 separate decodes cost a third of loading a period)."""
+    rows = list(rows)
+    lists = _json_lists([text for row in rows for text in row[-3:]])
+    found = []
+    for at, row in enumerate(rows):
+        story_id, item_id, outlet, url, published_at, title, text, lang, relevance, is_relevant, section = row[:-3]
+        found.append(
+            (
+                story_id,
+                PeriodItem(
+                    id=item_id,
+                    outlet=outlet,
+                    url=url,
+                    published_at=utc(published_at),
+                    title=title,
+                    text=text,
+                    lang=lang,
+                    relevance=relevance,
+                    is_relevant=is_relevant,
+                    section=section,
+                    entities=lists[3 * at],
+                    places=lists[3 * at + 1],
+                    amounts=lists[3 * at + 2],
+                ),
+            )
+        )
+    return found
 
 
-def _json_list(text: Any) -> tuple[Any, ...]:
-    """A JSON list column read as text (PostgreSQL's driver may already have decoded it)."""
-    if not text or text in ("[]", "null"):
-        return ()
-    return tuple(text if isinstance(text, list) else json.loads(text))
+def _json_lists(texts: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """JSON list columns read as text, decoded together (PostgreSQL's driver may already have decoded them)."""
+    found: list[tuple[Any, ...]] = [()] * len(texts)
+    encoded = []
+    for at, text in enumerate(texts):
+        if isinstance(text, list):
+            found[at] = tuple(text)
+        elif text and text not in ("[]", "null"):
+            encoded.append(at)
+    if encoded:
+        decoded = json.loads("[" + ",".join(texts[at] for at in encoded) + "]")
+        for at, value in zip(encoded, decoded, strict=True):
+            found[at] = tuple(value)
+    return found
 
 
 def _unique_briefs(found: Sequence[EarlierBrief]) -> tuple[EarlierBrief, ...]:
@@ -210,8 +232,8 @@ class PeriodRepository:
                     items.c.published_at >= low,
                     items.c.published_at < high,
                 )
-                for row in conn.execute(item_query):
-                    story_items_of[row.story_id].append(period_item(row))
+                for story_id, item in period_items(conn.execute(item_query)):
+                    story_items_of[story_id].append(item)
                 earlier_query = (
                     sa.select(
                         story_links.c.story_id,

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from mobrief.records import DraftSentence, Finding, StoryDraft
 from mobrief.store import relevance, upserts
-from mobrief.store.period_stories import PeriodItem, _chunks, period_item, story_items_query
+from mobrief.store.period_stories import PeriodItem, _chunks, period_items, story_items_query
 from mobrief.store.schema import brief_paragraphs, item_enrichments, items, stories, story_drafts, story_items
 
 
@@ -167,6 +167,6 @@ class StoryDraftRepository:
         found: dict[int, list[PeriodItem]] = {int(i): [] for i in story_ids}
         with self.engine.connect() as conn:
             for chunk in _chunks(list(story_ids)):
-                for row in conn.execute(story_items_query(chunk)):
-                    found[row.story_id].append(period_item(row))
+                for story_id, item in period_items(conn.execute(story_items_query(chunk))):
+                    found[story_id].append(item)
         return found

@@ -115,3 +115,24 @@ def test_new_passwords_follow_the_rules() -> None:
         auth.check_new_password("the same old one", email="ed@example.org", current="the same old one")
     one_time = auth.new_one_time_password()
     assert len(one_time) == 29 and one_time != auth.new_one_time_password()
+
+
+@pytest.mark.anyio
+async def test_a_worker_renders_as_many_pages_at_once_as_configured(db_url: str) -> None:
+    import anyio.to_thread
+
+    from conftest import TEST_ENV
+    from mobrief.settings import Settings
+    from mobrief.web.app import create_app
+    from mobrief.web.config import WebConfig
+
+    async def pages_at_once(env: dict[str, str]) -> int:
+        app = create_app(Settings.from_env({**TEST_ENV, **env}, db=db_url))
+        async with app.router.lifespan_context(app):  # what uvicorn runs when a worker starts
+            return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+
+    assert await pages_at_once({}) == 2  # not anyio's 40: pages are Python under one lock (web/config.py)
+    assert await pages_at_once({"MOBRIEF_WEB_THREADS": "5"}) == 5
+    for bad, said in (("0", "above 0"), ("2.5", "whole number"), ("many", "a number")):
+        with pytest.raises(ConfigError, match=f"MOBRIEF_WEB_THREADS must be .*{said}"):
+            WebConfig.from_settings(Settings.from_env({**TEST_ENV, "MOBRIEF_WEB_THREADS": bad}, db=db_url))

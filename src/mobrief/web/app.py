@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 import fastapi_offline
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -139,6 +140,8 @@ def create_app(settings: Settings, store: Store | None = None, runner: backgroun
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # the threads sync routes run in (anyio's default pool, 40): pages at once a process (web/config.py)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = config.page_threads
         yield
         jobs.close()
         if store is None:

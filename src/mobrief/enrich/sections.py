@@ -34,6 +34,11 @@ KNOWN_SHARE = 0.35  # use the full view when at least this share of a text's wor
 TEMPERATURE = 0.25  # naive Bayes is overconfident; confidences are softmax(log-odds × this)
 _CYRILLIC = re.compile(r"[а-яё]")
 VECTOR_LENGTH = 5.0  # full-view paragraphs are scaled to this L2 length: long or short, each is equal evidence
+# Tried on English paragraphs, 5-fold by brief over 6 splits (this recipe 0.855): complement NB 0.72-0.85,
+# word bigrams 0.843, logistic regression 0.77-0.85 (0.858 averaged with this), class priors ×0-2 0.85, lead-sentence,
+# Snowball-stem and unlabelled-paragraph (EM) features 0.85-0.86, neighbouring archive paragraphs +0.007. The
+# learning curve is flat from 2/3 of the archive on (0.861 → 0.851 at 19/20): the limit looks to be where editors draw
+# authorities/recruitment, not the model or the amount of data.
 
 Example = tuple[str, str, float]  # text, section key, weight
 

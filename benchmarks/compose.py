@@ -5,8 +5,9 @@ the figure is the cost of composing: loading the period's stories, planning entr
 Two cases by default: the items spread over 30 days (a tenth of them in the brief), and all of them inside the 3
 days composed (a brief of about 10,000 entries: what shows any cost that grows with the square of a brief's size).
 
-    .venv/bin/python benchmarks/compose.py [--items 30000] [--days 30 | --days 3] [--archive 2000]
+    .venv/bin/python benchmarks/compose.py [--items 30000] [--days 30 | --days 3] [--archive 2000] [--postgres URL]
 
+`--postgres ADMIN_URL` runs each case in a scratch PostgreSQL database instead of a SQLite file.
 `--archive N` adds N paragraphs of earlier published briefs, naming people and places, which every story is
 matched against for "previously reported".
 """
@@ -14,12 +15,14 @@ matched against for "previously reported".
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import random
 import resource
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from mobrief.brief import compose, draft_stories
@@ -126,9 +129,31 @@ def publish_archive(store_url: str, n_paragraphs: int, seed: int = 11) -> None:
     store.close()
 
 
-def run(n_items: int, days: int, archive: int = 0) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'compose.db'}"
+@contextlib.contextmanager
+def scratch_database(postgres: str | None) -> Iterator[str]:
+    """A store URL for one case: a temporary SQLite file, or a database created (and dropped after) on the
+    PostgreSQL server whose administrative URL is `postgres`."""
+    if postgres is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{Path(tmp) / 'compose.db'}"
+        return
+    import sqlalchemy as sa
+
+    name = f"mobrief_bench_compose_{os.getpid()}"
+    admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield str(sa.make_url(postgres).set(database=name).render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+def run(n_items: int, days: int, archive: int = 0, postgres: str | None = None) -> None:
+    with scratch_database(postgres) as url:
         started = time.perf_counter()
         generate(url, n_items, days)
         if archive:
@@ -154,9 +179,11 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=30_000)
     parser.add_argument("--days", type=int, action="append", help="days the items spread over (default: 30 and 3)")
     parser.add_argument("--archive", type=int, default=0, help="paragraphs of earlier published briefs (default 0)")
+    parser.add_argument("--postgres", metavar="ADMIN_URL", help="run on PostgreSQL: a scratch database is created "
+                        "on this server, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres")  # fmt: skip
     args = parser.parse_args()
     for days in args.days or [30, 3]:
-        run(args.items, days, args.archive)
+        run(args.items, days, args.archive, args.postgres)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MB; floor: < 2 s for a 3-day brief from 30,000 items, even all in those 3 days "
           f"({os.cpu_count()}-core machine)")  # fmt: skip

@@ -496,14 +496,14 @@ def compose_brief(
         layout = _merge_with_draft(draft, planned)
         ordered = [(key, entry) for key, entries in layout for entry in entries]
         styled = style_entries([e.text for _, e in ordered], end, style)
-        final: list[tuple[str, ComposedEntry]] = []
-        for (key, entry), text in zip(ordered, styled, strict=True):
-            final.append((key, replace(entry, text=text)))
         tell("saving the draft", None, None)
         headings = [(key, sections.heading_for(key) if key != "special" else None) for key, _ in layout]
         title = dates.format_title(start, end)
         entry_ids = store.drafts.save_layout(
-            draft_id, title=title, sections=headings, entries=[(key, _entry_fields(e)) for key, e in final]
+            draft_id,
+            title=title,
+            sections=headings,
+            entries=[(key, _entry_fields(e, text)) for (key, e), text in zip(ordered, styled, strict=True)],
         )
         # what was saved, as `load_composed` would read it back (reading 10,000 entries again cost a second)
         if draft.period_start is None or draft.period_end is None:
@@ -511,8 +511,8 @@ def compose_brief(
 
             raise ConfigError(f"brief {draft_id} has no period")
         saved: dict[str, list[ComposedEntry]] = {}
-        for (key, entry), entry_id in zip(final, entry_ids, strict=True):
-            saved.setdefault(key, []).append(_as_saved(entry, entry_id))
+        for (key, entry), text, entry_id in zip(ordered, styled, entry_ids, strict=True):
+            saved.setdefault(key, []).append(_as_saved(entry, text, entry_id))
         return ComposedBrief(
             id=draft.id,
             title=title,
@@ -561,23 +561,35 @@ def _from_draft(entry: DraftEntry) -> ComposedEntry:
     )
 
 
-def _as_saved(entry: ComposedEntry, entry_id: int) -> ComposedEntry:
-    """An entry as `_from_draft` reads it back once `_entry_fields` stored it in row `entry_id`."""
+def _as_saved(entry: ComposedEntry, text: str, entry_id: int) -> ComposedEntry:
+    """An entry as `_from_draft` reads it back once `_entry_fields` stored it, with `text`, in row `entry_id`
+    (its sources, links and sentences are dicts in tuples already, as they are read back)."""
     drafted = entry.backend is not None  # sentences and findings are stored with the backend's name only
-    return replace(
-        entry,
+    return ComposedEntry(
+        story_id=entry.story_id,
         status=entry.status or "written",
-        sources=tuple(dict(x) for x in entry.sources),
-        item_ids=tuple(int(i) for i in entry.item_ids),
-        previously=tuple(dict(x) for x in entry.previously),
+        text=text,
+        sources=entry.sources,
+        item_ids=entry.item_ids,
+        previously=entry.previously,
         entry_id=entry_id,
-        sentences=tuple(dict(x) for x in entry.sentences) if drafted else (),
-        findings=tuple(dict(x) for x in entry.findings) if drafted else (),
+        backend=entry.backend,
+        sentences=entry.sentences if drafted else (),
+        findings=entry.findings if drafted else (),
     )
 
 
-def _entry_fields(entry: ComposedEntry) -> dict[str, Any]:
-    fields = {name: getattr(entry, name) for name in ComposedEntry.__dataclass_fields__}
+def _entry_fields(entry: ComposedEntry, text: str) -> dict[str, Any]:
+    """What `save_layout` stores of an entry, with its house-styled `text`."""
+    fields: dict[str, Any] = {
+        "text": text,
+        "story_id": entry.story_id,
+        "item_ids": entry.item_ids,
+        "status": entry.status,
+        "sources": entry.sources,
+        "previously": entry.previously,
+        "entry_id": entry.entry_id,
+    }
     if entry.backend is not None:
         fields["drafting"] = {
             "backend": entry.backend,

@@ -155,3 +155,20 @@ def test_the_inbox_lists_sums_of_money_not_prison_terms_or_head_counts(store: St
     story_id = store.stories.story_of_item(ids[REPORTS[4].key])
     assert story_id is not None
     assert [a["currency"] for a in store.inbox.row(story_id).amounts] == ["RUB"]
+
+
+def test_stories_created_across_small_batches_are_written_whole_in_creation_order(
+    store: Store, sqlite_store: Store, add_reports: AddReports
+) -> None:
+    # on PostgreSQL new stories take ids reserved ahead and are written at their batch's end; ids reserved in one
+    # batch serve the next
+    ids = add_reports(store, REPORTS)
+    pending.cluster_pending_items(store, batch_size=2)
+    lite_ids = add_reports(sqlite_store, REPORTS)
+    pending.cluster_pending_items(sqlite_store)
+    assert _groups(store, ids) == _groups(sqlite_store, lite_ids) == EXPECTED
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(stories.c.id, stories.c.first_seen, stories.c.signature).order_by(stories.c.id))
+        made = [(row.first_seen, row.signature) for row in rows]
+    assert all(signature for _, signature in made)
+    assert [first_seen for first_seen, _ in made] == sorted(first_seen for first_seen, _ in made)

@@ -208,6 +208,27 @@ class StoryRepository:
         result = conn.execute(stories.insert(), row)  # parameters apart: one compiled statement for every story
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
+    def reserve_ids(self, conn: Connection, count: int) -> list[int]:
+        """On PostgreSQL, `count` new story ids from the table's sequence, ascending, for `insert_many` to write
+        later (a story's id without a round trip each; ids a run reserves and does not use are skipped, as a
+        rolled-back insert's are); none on SQLite, where `create` costs no round trip."""
+        if conn.dialect.name != "postgresql" or count <= 0:
+            return []
+        query = sa.text("SELECT nextval(pg_get_serial_sequence('stories', 'id')) FROM generate_series(1, :count)")
+        return sorted(int(value) for value in conn.execute(query, {"count": count}).scalars())
+
+    def insert_many(self, conn: Connection, rows: Mapping[int, Mapping[str, Any]]) -> None:
+        """Insert stories under ids `reserve_ids` gave (story id → columns of `stories`), in one executemany."""
+        if rows:
+            now = dt.datetime.now(dt.UTC)
+            conn.execute(
+                stories.insert(),
+                [
+                    {"status": "new", "pinned": False, "updated_at": now, **values, "id": key}
+                    for key, values in rows.items()
+                ],
+            )
+
     def update_many(self, conn: Connection, changes: Mapping[int, Mapping[str, Any]]) -> None:
         """Set columns of many stories (story id → values) in one executemany; every change sets the same
         columns."""

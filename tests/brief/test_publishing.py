@@ -172,3 +172,23 @@ def test_a_correction_leaving_an_entry_out_is_one_transaction(store: Store, monk
     assert [p for s in corrected.sections for p in s.paragraphs] == [
         "A court in Kaluga sentenced an activist to six years."
     ]
+
+
+def test_deleting_a_draft_is_one_transaction_and_never_takes_a_published_brief(store: Store) -> None:
+    import sqlalchemy as sa
+
+    _two_stories(store)
+    draft = compose.compose_brief(store, JUNE_3, JUNE_3)
+    scaffolds = [e.entry_id for e in review.review_draft(store, draft.id).blocking]
+    publish.publish_draft(store, draft.id, leave_out=scaffolds, now=WHEN)
+    with pytest.raises(ConfigError, match="only drafts can change"):
+        store.drafts.delete(draft.id)
+    assert store.briefs.get(draft.id).status == "published"
+
+    other = store.drafts.create("Mobilization in Russia for June 4, 2024", JUNE_3, JUNE_3)
+    begun: list[int] = []
+    sa.event.listen(store.engine, "begin", lambda conn: begun.append(1))
+    store.drafts.delete(other)
+    assert len(begun) == 1
+    with pytest.raises(Exception, match=f"no brief with id {other}"):
+        store.drafts.get(other)

@@ -255,9 +255,7 @@ class BriefRepository:
                 )
 
     def _delete_sections(self, conn: Connection, brief_id: int) -> None:
-        section_ids = sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)
-        conn.execute(brief_paragraphs.delete().where(brief_paragraphs.c.section_id.in_(section_ids)))
-        conn.execute(brief_sections.delete().where(brief_sections.c.brief_id == brief_id))
+        delete_sections(conn, brief_id)
 
 
 def load_briefs(conn: Connection, ids: list[int]) -> list[Brief]:
@@ -293,6 +291,13 @@ def load_briefs(conn: Connection, ids: list[int]) -> list[Brief]:
         )
         for row in (rows[i] for i in ids if i in rows)
     ]
+
+
+def delete_sections(conn: Connection, brief_id: int) -> None:
+    """Remove a brief's sections and paragraphs, inside the caller's transaction."""
+    section_ids = sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)
+    conn.execute(brief_paragraphs.delete().where(brief_paragraphs.c.section_id.in_(section_ids)))
+    conn.execute(brief_sections.delete().where(brief_sections.c.brief_id == brief_id))
 
 
 def rehash(conn: Connection, brief_id: int) -> bool:

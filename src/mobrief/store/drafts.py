@@ -634,10 +634,14 @@ class DraftRepository:
         )
 
     def delete(self, brief_id: int) -> None:
-        """Remove a draft (a published brief is part of the archive and stays)."""
+        """Remove a draft, in one transaction (a published brief is part of the archive and stays: one published
+        meanwhile is not removed)."""
         with self.engine.begin() as conn:
             self._require_draft(conn, brief_id)
-        brief_store.BriefRepository(self.engine).delete(brief_id)
+            brief_store.delete_sections(conn, brief_id)
+            gone = conn.execute(briefs.delete().where(briefs.c.id == brief_id, briefs.c.status == "draft")).rowcount
+            if not gone:
+                raise ConfigError(f"brief {brief_id} was published meanwhile: only drafts can be deleted")
 
     # ---- rows ----
 

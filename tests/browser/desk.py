@@ -212,7 +212,7 @@ def serving(url: str, port: int, env: dict[str, str]) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # the machine may be shared and loaded
         while True:
             try:
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:
@@ -220,7 +220,8 @@ def serving(url: str, port: int, env: dict[str, str]) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
+                process.kill()  # a server still starting would keep its output open: reading it would never end
+                output = process.communicate()[0].decode()
                 pytest.fail(f"mobrief serve did not start: {output}")
             time.sleep(0.2)
         yield base

@@ -47,25 +47,26 @@ def dated(items: list[Item]) -> list[Item]:
     ]
 
 
-def run(url: str, items: list[Item]) -> dict[str, float]:
-    """Seconds spent enriching, clustering and drafting `items` in a fresh store at `url`."""
+def run(url: str, items: list[Item]) -> tuple[dict[str, float], dict[str, float]]:
+    """Seconds spent enriching, clustering and drafting `items` in a fresh store at `url`: wall, and this
+    process's CPU (less sensitive to a shared machine's load; a PostgreSQL server's own CPU is not in it)."""
     store = open_store(url)
     settings = Settings.from_env({}, db=url)
     for start in range(0, len(items), 2000):
         pipeline.ingest_items(store, items[start : start + 2000], kind="jsonl")
-    times = {}
-    began = time.perf_counter()
-    pipeline.enrich_pending(store, settings=settings)
-    times["enrich"] = time.perf_counter() - began
-    began = time.perf_counter()
-    pipeline.cluster_pending(store, settings=settings)
-    times["cluster"] = time.perf_counter() - began
-    began = time.perf_counter()
-    draft_stories.draft_pending(store, seen_since=draft_stories.recent_since({}))
-    times["draft"] = time.perf_counter() - began
-    times["total"] = sum(times.values())
+    stages = {
+        "enrich": lambda: pipeline.enrich_pending(store, settings=settings),
+        "cluster": lambda: pipeline.cluster_pending(store, settings=settings),
+        "draft": lambda: draft_stories.draft_pending(store, seen_since=draft_stories.recent_since({})),
+    }
+    times, cpu = {}, {}
+    for name, stage in stages.items():
+        began, began_cpu = time.perf_counter(), time.process_time()
+        stage()
+        times[name], cpu[name] = time.perf_counter() - began, time.process_time() - began_cpu
+    times["total"], cpu["total"] = sum(times.values()), sum(cpu.values())
     store.close()
-    return times
+    return times, cpu
 
 
 def main() -> None:
@@ -92,9 +93,13 @@ def main() -> None:
                             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
                             conn.exec_driver_sql(f"CREATE DATABASE {pg_name}")
                         url = PG_SERVER.rsplit("/", 1)[0] + "/" + pg_name
-                    times = run(url, items)
+                    times, cpu = run(url, items)
                     results[backend].append(times)
-                    print(f"round {number + 1} {backend:10} " + "  ".join(f"{k} {v:6.1f} s" for k, v in times.items()))
+                    print(
+                        f"round {number + 1} {backend:10} "
+                        + "  ".join(f"{k} {v:6.1f} s (CPU {cpu[k]:5.1f})" for k, v in times.items())
+                        + f"  load {os.getloadavg()[0]:.1f}"
+                    )
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")

@@ -41,8 +41,17 @@ WINDOW_MATCHES = 1.5  # a first window spans the rows expected to hold 1.5 times
 GROWTH = 4  # each further window of ids is 4–16 times the last
 _WINDOW = "SELECT id FROM items WHERE id > :low AND id <= :high AND search_vector @@ ({}) ORDER BY id DESC LIMIT :size"
 _EVERY = "SELECT id FROM items WHERE search_vector @@ ({}) ORDER BY id DESC LIMIT :size"
-_BITMAPS_ONLY = sa.text("SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)")
-_ANY_SCAN = sa.text("SELECT set_config('enable_indexscan', 'on', true), set_config('enable_seqscan', 'on', true)")
+_BITMAPS = "set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)"
+_TOP_BITMAPS_ONLY = sa.text(f"SELECT max(id), {_BITMAPS} FROM items")  # the newest id, and bitmap scans from now on
+_BITMAPS_ONLY = sa.text(f"SELECT set_config('enable_bitmapscan', 'on', true), {_BITMAPS}")
+_WALK_ONLY = sa.text(
+    "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_indexscan', 'on', true), "
+    "set_config('enable_seqscan', 'on', true)"
+)
+_ANY_SCAN = sa.text(
+    "SELECT set_config('enable_bitmapscan', 'on', true), set_config('enable_indexscan', 'on', true), "
+    "set_config('enable_seqscan', 'on', true)"
+)
 Plan = Literal["walk", "all", "windows"]
 
 
@@ -77,34 +86,32 @@ def newest_ids(
     if skip:  # a deep page: rare, and its cost is the matches before it anyway
         sql = f"SELECT id FROM items WHERE search_vector @@ ({tsquery}) ORDER BY id DESC LIMIT :size OFFSET :skip"
         return [int(r[0]) for r in conn.execute(sa.text(sql), {**params, "size": size, "skip": skip})]
-    top = conn.execute(sa.text("SELECT max(id) FROM items")).scalar()
-    if top is None:
-        return []
-    explain = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM items WHERE search_vector @@ ({tsquery})"
-    estimated = conn.execute(sa.text(explain), params).scalar()
-    expected = max(float(estimated[0]["Plan"]["Plan Rows"]) if estimated else 1.0, 1.0)
-    plan = plan or cheapest_plan(expected, top, size)
-    window = sa.text(_WINDOW.format(tsquery))
-    found: list[int] = []
-    high = top
-    if plan == "walk":
-        # by the primary key only: with bitmap scans off the GIN index cannot be used
-        span = max(size, int(WALK_SPAN * size * top / expected))
-        conn.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
-        try:
-            found = [int(r[0]) for r in conn.execute(window, {**params, "low": top - span, "high": top, "size": size})]
-        finally:
-            conn.execute(sa.text("SET LOCAL enable_bitmapscan = on"))
-        high = top - span
-        width = span
-    else:
-        width = high if plan == "all" else max(size, int(WINDOW_MATCHES * size * top / expected))
-    if len(found) >= size or high <= 0:
-        return found
-    # bitmap scans only from here: GIN windows (the whole table at once for `all`, with no range of ids: a
-    # planner whose statistics predate a bulk load takes the range for a few rows and checks every row in it)
-    conn.execute(_BITMAPS_ONLY)
+    # bitmap scans only from the first round trip on (they leave EXPLAIN's estimate of the matches as it is): GIN
+    # windows, or the whole table at once for `all` with no range of ids (a planner whose statistics predate a
+    # bulk load takes the range for a few rows and checks every row in it); a walk turns them back for its look
+    top = conn.execute(_TOP_BITMAPS_ONLY).scalar()
     try:
+        if top is None:
+            return []
+        explain = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM items WHERE search_vector @@ ({tsquery})"
+        estimated = conn.execute(sa.text(explain), params).scalar()
+        expected = max(float(estimated[0]["Plan"]["Plan Rows"]) if estimated else 1.0, 1.0)
+        plan = plan or cheapest_plan(expected, top, size)
+        window = sa.text(_WINDOW.format(tsquery))
+        found: list[int] = []
+        high = top
+        if plan == "walk":
+            # by the primary key only: with bitmap scans off the GIN index cannot be used
+            span = max(size, int(WALK_SPAN * size * top / expected))
+            conn.execute(_WALK_ONLY)
+            found = [int(r[0]) for r in conn.execute(window, {**params, "low": top - span, "high": top, "size": size})]
+            high = top - span
+            width = span
+            if len(found) >= size or high <= 0:
+                return found
+            conn.execute(_BITMAPS_ONLY)
+        else:
+            width = high if plan == "all" else max(size, int(WINDOW_MATCHES * size * top / expected))
         first = plan != "walk"
         while len(found) < size and high > 0:
             need = size - len(found)
@@ -119,9 +126,9 @@ def newest_ids(
                 rows = conn.execute(window, {**params, "low": low, "high": high, "size": need})
             found += [int(r[0]) for r in rows]
             high = low
+        return found
     finally:
         conn.execute(_ANY_SCAN)
-    return found
 
 
 class PostgresSearch:

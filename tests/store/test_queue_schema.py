@@ -81,6 +81,28 @@ def test_an_older_queue_is_brought_to_what_a_fresh_one_is(pg_url: str, other_pg_
     assert _catalog(pg_url) == _catalog(other_pg_url)
 
 
+def test_a_failing_script_stops_the_upgrade_at_the_last_good_version(pg_url: str, monkeypatch) -> None:
+    _build_older_queue(pg_url)
+    good, bad = (3, 4, 0), (3, 5, 0)
+    scripts = [
+        queue_schema.Script(good, "03.04.00_01_good.sql", "CREATE TABLE procrastinate_good (id int);"),
+        queue_schema.Script(bad, "03.05.00_01_bad.sql", "CREATE TABLE procrastinate_bad (id int); SELEC 1;"),
+    ]
+    monkeypatch.setattr(queue_schema, "migration_scripts", lambda: scripts)
+    store = open_store(pg_url)
+    try:
+        said = r"stays at Procrastinate 3\.4\.0: .*03\.05\.00_01_bad\.sql failed: .*SELEC"
+        with pytest.raises(ConfigError, match=said):
+            queue_schema.upgrade_queue(store.engine, target=(3, 6, 0))
+        with store.engine.connect() as conn:
+            held = queue_schema.held_version(conn)
+            tables = {r[0] for r in conn.execute(sa.text("SELECT tablename FROM pg_tables"))}
+    finally:
+        store.close()
+    assert held == good  # the good script counts; the bad one left nothing behind
+    assert "procrastinate_good" in tables and "procrastinate_bad" not in tables
+
+
 def test_a_queue_from_before_the_record_counts_as_the_installed_version(pg_url: str) -> None:
     from procrastinate import schema
 

@@ -143,14 +143,22 @@ def upgrade_queue(engine: Engine, *, target: Version | None = None) -> QueueUpgr
                 )
             applied = []
             for script in scripts_between(held, target):
-                _run_script(conn, script.sql)
+                try:
+                    _run_script(conn, script.sql)
+                except Exception as exc:  # the driver's error, whatever its class: name the script it came from
+                    raise ConfigError(
+                        f"the task queue stays at Procrastinate {_text(held)}: its migration script "
+                        f"{script.name} failed: {exc}"
+                    ) from exc
                 _record(conn, script.version)
                 conn.commit()  # one script, one transaction: a failure leaves the queue at the last good version
+                held = script.version
                 applied.append(script.name)
             _record(conn, target)
             conn.commit()
             return QueueUpgrade(created=False, applied=tuple(applied), version=_text(target))
         finally:
             conn.rollback()
+            conn.connection.rollback()  # a failed script's statements went to the driver itself
             conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK})
             conn.commit()

@@ -307,6 +307,24 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def _connections_per_worker(pid: int, port: int) -> list[int]:
+    """Editors' connections each server process holds (from /proc; Linux): how evenly the workers share them."""
+    established = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+            established.add(f"socket:[{fields[9]}]")
+    held = []
+    for process in [pid, *_children(pid)]:
+        try:
+            fds = [str(fd.readlink()) for fd in Path(f"/proc/{process}/fd").iterdir()]
+        except OSError:
+            continue
+        if count := sum(fd in established for fd in fds):
+            held.append(count)
+    return sorted(held, reverse=True)
+
+
 def _children(pid: int) -> list[int]:
     try:
         found = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -417,8 +435,11 @@ def run(args: argparse.Namespace, pg_url: str | None) -> None:
             mix = tuple(p for p in args.pages.split(",") for _ in range(2 if p == "inbox" else 1))
             mark: list[float] = []
 
+            spread: list[int] = []
+
             def started() -> None:
                 mark[:] = [_cpu_seconds(server.pid), time.process_time(), time.monotonic()]
+                spread[:] = _connections_per_worker(server.pid, port) if sys.platform.startswith("linux") else []
 
             requests = asyncio.run(load(base, n_stories, args.editors, args.duration, args.think, mix, started))
             wall = time.monotonic() - mark[2]
@@ -428,6 +449,8 @@ def run(args: argparse.Namespace, pg_url: str | None) -> None:
                 f"this load generator {client_cpu / max(requests, 1) * 1000:.1f} ms a request "
                 f"({client_cpu / wall:.2f} cores); load average {os.getloadavg()[0]:.1f}"
             )
+            if spread:
+                print(f"editors' connections held by each server process: {', '.join(map(str, spread))}")
         finally:
             server.terminate()
             server.wait(timeout=20)

@@ -72,6 +72,7 @@ def serve(app: AppContext, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from mobrief.store import open_store
+    from mobrief.web import worker_processes
     from mobrief.web.app import create_app
     from mobrief.web.config import WebConfig
 
@@ -103,7 +104,7 @@ def serve(app: AppContext, host: str, port: int, workers: int) -> None:
         )
         return
     os.environ["MOBRIEF_DATABASE_URL"] = app.settings.database_url
-    uvicorn.run(
+    config = uvicorn.Config(
         "mobrief.cli.web:app_from_env",
         factory=True,
         host=host,
@@ -114,6 +115,12 @@ def serve(app: AppContext, host: str, port: int, workers: int) -> None:
         proxy_headers=False,
         server_header=False,
     )
+    if worker_processes.reuse_port_balances():
+        worker_processes.run_workers(config, workers)  # a listening socket each: the kernel spreads the editors
+    else:
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 @click.group()

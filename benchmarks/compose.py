@@ -25,7 +25,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from mobrief.brief import compose, draft_stories
+from mobrief.brief import draft_stories
+from mobrief.newsroom import compose
 from mobrief.store import open_store
 from mobrief.store.schema import (
     brief_paragraphs,

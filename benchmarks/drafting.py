@@ -19,12 +19,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from mobrief.brief import compose, draft_stories
+from mobrief.brief import draft_stories
 from mobrief.brief.drafting import frames
 from mobrief.brief.drafting.records import DraftContext, Report, StoryReports
 from mobrief.enrich.entities import find_entities
 from mobrief.enrich.money import parse_amounts
 from mobrief.enrich.places import find_places
+from mobrief.newsroom import compose
 from mobrief.store import open_store
 from mobrief.store.schema import item_enrichments, items, sources, stories, story_items
 

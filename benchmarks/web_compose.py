@@ -21,8 +21,8 @@ from pathlib import Path
 import httpx
 from compose import PERIOD, generate
 
-from mobrief.brief import compose as composing
 from mobrief.brief import draft_stories
+from mobrief.newsroom import compose as composing
 from mobrief.settings import Settings
 from mobrief.store import open_store
 from mobrief.web import auth

@@ -132,7 +132,7 @@ def draft_recent() -> None:
 @blueprint.task(name="mobrief.compose_brief", queue="compose", retry=2)
 def compose_brief(start: str, end: str) -> None:
     """Compose the draft brief of a period (ISO dates), drafting the stories it needs."""
-    from mobrief.brief import compose
+    from mobrief.newsroom import compose
 
     state = _worker()
     compose.compose_brief(state.store, dt.date.fromisoformat(start), dt.date.fromisoformat(end))

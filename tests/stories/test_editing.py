@@ -12,10 +12,9 @@ from click.testing import CliRunner
 from story_reports import REPORTS
 
 from mobrief import pipeline
-from mobrief.brief import compose
 from mobrief.cli import cli
 from mobrief.errors import ConfigError, NotFound
-from mobrief.newsroom import story_edits
+from mobrief.newsroom import compose, story_edits
 from mobrief.settings import Settings
 from mobrief.store import Store
 from mobrief.store.schema import story_items

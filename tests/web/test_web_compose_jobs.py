@@ -21,10 +21,9 @@ import sqlalchemy as sa
 
 from conftest import TEST_ENV, Browser, seed_newsroom
 from mobrief import tasks
-from mobrief.brief import compose
 from mobrief.cli.web import queue_runner
 from mobrief.errors import ConfigError
-from mobrief.newsroom import background
+from mobrief.newsroom import background, compose
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store
 from mobrief.store.schema import background_jobs

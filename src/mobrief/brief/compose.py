@@ -1,30 +1,27 @@
 """Compose the draft brief of a period: one entry per relevant story, in house section order and house style.
 
 An entry's text is the editor's English text when there is one, else an English report of the story with its
-outlet named, else the story's machine draft (`drafted`, or `needs-check` when the fact guard found fault),
-drafted now if it has none; only a story nothing can draft gets the facts line and excerpt, marked "to-write".
-Composing again updates the stored draft and keeps what editors wrote or moved.
+outlet named, else the story's machine draft (`drafted`, or `needs-check` when the fact guard found fault);
+only a story nothing can draft gets the facts line and excerpt, marked "to-write". Composing again keeps what
+editors wrote or moved. This module computes over the records it is given; `newsroom.compose` reads the period
+and the draft through the store, drafts the stories that need it and saves what `lay_out` returns.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mobrief.brief import continuations, formats, house_style
-from mobrief.brief.draft_stories import draft_pending
-from mobrief.brief.drafting.backends import DraftBackend
+from mobrief.brief import continuations, formats
 from mobrief.brief.drafting.records import without_aside
+from mobrief.errors import ConfigError
 from mobrief.records import Brief, BriefSection, GlossaryTerm, StoryDraft
-from mobrief.store import Store
 from mobrief.store import period_stories as period
-from mobrief.store.drafts import DraftEntry, DraftLayout
+from mobrief.store.drafts import Draft, DraftEntry, DraftLayout
 from mobrief.style import dates, engine, glossary, rubles, sections
 from mobrief.style.rates import RateTable
 from mobrief.style.transliteration import transliterate
@@ -151,7 +148,8 @@ class PlannedEntry:
 
 @dataclass(slots=True)
 class HouseStyle:
-    """Glossary and rates used for one compose run."""
+    """Glossary, rates and outlet spellings used for one compose run (`newsroom.compose.house_style_of` reads
+    the newsroom's)."""
 
     terms: list[GlossaryTerm]
     rates: RateTable
@@ -165,13 +163,6 @@ class HouseStyle:
         if self._glossed is None:
             self._glossed = frozenset(glossary.fold(t.term) for t in self.terms if t.gloss)
         return self._glossed
-
-    @classmethod
-    def of(cls, store: Store) -> HouseStyle:
-        terms = house_style.newsroom_glossary(store)
-        # editors' outlet aliases win: one outlet is attributed under one name however its sources are called
-        overrides = glossary.overrides_from(terms) | store.outlet_aliases.all()
-        return cls(terms=terms, rates=house_style.newsroom_rates(store), overrides=overrides)
 
 
 def _with_previously(entry: ComposedEntry) -> str:
@@ -333,6 +324,15 @@ def previously_reported(
     return tuple(found.values())
 
 
+def _tells_in_english(story: period.PeriodStory) -> list[period.PeriodItem]:
+    return [i for i in story.items if (i.lang or "").startswith("en") and i.text.strip()]
+
+
+def needs_machine_draft(story: period.PeriodStory) -> bool:
+    """Whether the story's entry is its machine draft: no editor wrote it and no English report tells it."""
+    return not (story.entry_text and story.entry_text.strip()) and not _tells_in_english(story)
+
+
 def plan_entry(
     story: period.PeriodStory,
     style: HouseStyle,
@@ -340,7 +340,7 @@ def plan_entry(
     machine_draft: StoryDraft | None = None,
 ) -> PlannedEntry:
     """The entry composing wants for a story, and how important the story is."""
-    english = [i for i in story.items if (i.lang or "").startswith("en") and i.text.strip()]
+    english = _tells_in_english(story)
     backend: str | None = None
     sentences: tuple[Mapping[str, Any], ...] = ()
     findings: tuple[Mapping[str, Any], ...] = ()
@@ -376,30 +376,6 @@ def plan_entry(
     )
     importance = (int(story.pinned), len(_outlets(story, style)), story.last_seen.timestamp())
     return PlannedEntry(story_id=story.id, section=_section_of(story), importance=importance, entry=entry)
-
-
-def machine_drafts(
-    store: Store,
-    stories: Sequence[period.PeriodStory],
-    backend: DraftBackend | None = None,
-    progress: ComposeProgress | None = None,
-) -> dict[int, StoryDraft]:
-    """The stored drafts of the stories an entry needs one for, drafting first those without a current one."""
-    wanted = [
-        s.id
-        for s in stories
-        if not (s.entry_text and s.entry_text.strip())
-        and not any((i.lang or "").startswith("en") and i.text.strip() for i in s.items)
-    ]
-    if wanted:
-
-        def counted(done: int, total: int | None) -> None:
-            if progress is not None:
-                progress("drafting stories", done, total)
-
-        draft_pending(store, story_ids=wanted, backend=backend, progress=counted if progress else None)
-    with _no_cycle_collection():
-        return store.story_drafts.get_many(wanted)
 
 
 # ---- the whole brief ----
@@ -442,106 +418,62 @@ def style_entries(texts: Sequence[str], day: dt.date, style: HouseStyle) -> list
     return [head + tail for head, tail in zip(parts, tails, strict=True)]
 
 
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Composing makes hundreds of thousands of small dicts and tuples, none in a reference cycle (freed by
-    reference counting), so the cycle collector's full passes over the whole heap while they pile up are wasted:
-    they cost 0.5–0.8 of 4.5 s composing 9,680 entries. Collection resumes as it was afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LaidOutDraft:
+    """A draft as composing lays it out, ready to save: its title, its sections in house order with their
+    headings, and every entry in order with its house-styled text."""
 
+    title: str
+    headings: tuple[tuple[str, str | None], ...]
+    entries: tuple[tuple[str, ComposedEntry], ...]  # (section key, entry)
+    texts: tuple[str, ...]  # each entry's text in house style
 
-def compose_brief(
-    store: Store,
-    start: dt.date,
-    end: dt.date,
-    *,
-    style: HouseStyle | None = None,
-    draft_id: int | None = None,
-    backend: DraftBackend | None = None,
-    progress: ComposeProgress | None = None,
-) -> ComposedBrief:
-    """Build (or update) and store the draft brief for [start, end] (draft `draft_id` when given, else the
-    period's own); returns it as composed. Stories an editor removed from the draft stay out. `progress` is
-    told each stage as it starts."""
-    tell = progress or _no_progress
-    if end < start:
-        from mobrief.errors import ConfigError
+    def stored_entries(self) -> list[tuple[str, dict[str, Any]]]:
+        """The entries as `DraftRepository.save_layout` stores them."""
+        return [(key, _entry_fields(e, text)) for (key, e), text in zip(self.entries, self.texts, strict=True)]
 
-        raise ConfigError(f"the period ends ({end}) before it starts ({start})")
-    style = style or HouseStyle.of(store)
-    style.rates.rate_on(end)  # a period outside the rate table is an error before anything is written
-    tell("reading the period's stories", None, None)
-    with _no_cycle_collection():
-        archive = continuations.Archive(
-            store.periods.published_paragraphs_between(continuations.lookback_start(start), start)
-        )
-        stories = store.periods.load_period_stories(start, end)
-    if draft_id is None:
-        draft_id = store.periods.draft_for_period(start, end)
-    if draft_id is None:
-        draft_id = store.drafts.create(dates.format_title(start, end), start, end)
-    removed = store.drafts.removed_story_ids(draft_id)
-    stories = [s for s in stories if s.id not in removed]
-    drafted = machine_drafts(store, stories, backend, tell)  # collection stays on: a backend may draft for minutes
-    with _no_cycle_collection():
-        tell("applying the house style", None, None)
-        planned = {p.story_id: p for p in (plan_entry(s, style, archive, drafted.get(s.id)) for s in stories)}
-        draft = store.drafts.layout(draft_id)
-        layout = _merge_with_draft(draft, planned)
-        ordered = [(key, entry) for key, entries in layout for entry in entries]
-        styled = style_entries([e.text for _, e in ordered], end, style)
-        tell("saving the draft", None, None)
-        headings = [(key, sections.heading_for(key) if key != "special" else None) for key, _ in layout]
-        title = dates.format_title(start, end)
-        entry_ids = store.drafts.save_layout(
-            draft_id,
-            title=title,
-            sections=headings,
-            entries=[(key, _entry_fields(e, text)) for (key, e), text in zip(ordered, styled, strict=True)],
-        )
-        # what was saved, as `load_composed` would read it back (reading 10,000 entries again cost a second)
+    def as_saved(self, draft: DraftLayout, entry_ids: Sequence[int]) -> ComposedBrief:
+        """The brief once saved in `draft` with these entry ids, as `composed_from` would read it back (reading
+        10,000 entries again cost a second)."""
         if draft.period_start is None or draft.period_end is None:
-            from mobrief.errors import ConfigError
-
-            raise ConfigError(f"brief {draft_id} has no period")
+            raise ConfigError(f"brief {draft.id} has no period")
         saved: dict[str, list[ComposedEntry]] = {}
-        for (key, entry), text, entry_id in zip(ordered, styled, entry_ids, strict=True):
+        for (key, entry), text, entry_id in zip(self.entries, self.texts, entry_ids, strict=True):
             saved.setdefault(key, []).append(_as_saved(entry, text, entry_id))
         return ComposedBrief(
             id=draft.id,
-            title=title,
+            title=self.title,
             period_start=draft.period_start,
             period_end=draft.period_end,
             status=draft.status,
             sections=tuple(
                 ComposedSection(key=key, heading=heading, entries=tuple(saved[key]))
-                for key, heading in headings
+                for key, heading in self.headings
                 if saved.get(key)
             ),
         )
 
 
-def _no_progress(_stage: str, _done: int | None, _total: int | None) -> None:
-    return None
-
-
-def compose_draft(
-    store: Store, draft_id: int, backend: DraftBackend | None = None, progress: ComposeProgress | None = None
-) -> ComposedBrief:
-    """Compose an existing draft again for its own period."""
-    draft = store.drafts.get(draft_id)
-    if draft.status != "draft" or draft.period_start is None or draft.period_end is None:
-        from mobrief.errors import ConfigError
-
-        raise ConfigError(f"brief {draft_id} is not a draft with a period")
-    return compose_brief(
-        store, draft.period_start, draft.period_end, draft_id=draft_id, backend=backend, progress=progress
+def lay_out(
+    draft: DraftLayout,
+    stories: Sequence[period.PeriodStory],
+    style: HouseStyle,
+    *,
+    start: dt.date,
+    end: dt.date,
+    archive: Sequence[period.PublishedParagraph] | continuations.Archive = (),
+    machine_drafts: Mapping[int, StoryDraft] | None = None,
+) -> LaidOutDraft:
+    """The draft of [start, end] composed from the period's stories (an editor's removals already left out): the
+    entry each story wants, merged with the editors' entries and order in `draft`, in house style as one brief."""
+    drafted = machine_drafts or {}
+    planned = {p.story_id: p for p in (plan_entry(s, style, archive, drafted.get(s.id)) for s in stories)}
+    layout = _merge_with_draft(draft, planned)
+    return LaidOutDraft(
+        title=dates.format_title(start, end),
+        headings=tuple((key, sections.heading_for(key) if key != "special" else None) for key, _ in layout),
+        entries=tuple((key, entry) for key, entries in layout for entry in entries),
+        texts=tuple(style_entries([e.text for _, entries in layout for e in entries], end, style)),
     )
 
 
@@ -631,13 +563,10 @@ def _merge_with_draft(draft: DraftLayout, planned: dict[int, PlannedEntry]) -> l
     return [(key, by_key[key]) for key in sorted(by_key, key=sections.order_of)]
 
 
-def load_composed(store: Store, brief_id: int) -> ComposedBrief:
+def composed_from(draft: Draft) -> ComposedBrief:
     """A stored draft (or published brief) as a ComposedBrief."""
-    draft = store.drafts.get(brief_id)
     if draft.period_start is None or draft.period_end is None:
-        from mobrief.errors import ConfigError
-
-        raise ConfigError(f"brief {brief_id} has no period")
+        raise ConfigError(f"brief {draft.id} has no period")
     return ComposedBrief(
         id=draft.id,
         title=draft.title,
@@ -654,13 +583,3 @@ def load_composed(store: Store, brief_id: int) -> ComposedBrief:
             if s.entries
         ),
     )
-
-
-def write_entry_text(store: Store, story_id: int, text: str) -> None:
-    """Set a story's English entry text: on the story and on every draft entry telling it (as an editor's)."""
-    store.stories.get(story_id)  # NotFound names the id
-    entry_ids = [place.entry_id for place in store.drafts.entries_telling(story_id)]
-    for entry_id in entry_ids:
-        store.drafts.set_text(entry_id, text)
-    if not entry_ids:
-        store.stories.set_entry_text(story_id, text)

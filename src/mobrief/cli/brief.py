@@ -9,9 +9,8 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from mobrief.brief import compose
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
-from mobrief.newsroom import publish
+from mobrief.newsroom import compose, publish
 
 FORMATS = ["markdown", "html", "telegram", "json", "text"]  # the order `--format` lists them in
 DAY = click.DateTime(formats=["%Y-%m-%d"])

@@ -12,12 +12,12 @@ import click
 from rich.table import Table
 
 from mobrief import pipeline
-from mobrief.brief import compose, formats
+from mobrief.brief import formats
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.cli.ingest import run_ingest
 from mobrief.errors import ConfigError
 from mobrief.newsroom import archive as newsroom_archive
-from mobrief.newsroom import processing
+from mobrief.newsroom import compose, processing
 from mobrief.store import Store
 
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mobrief.brief import compose
 from mobrief.errors import ConfigError, NotFound
+from mobrief.newsroom import compose
 from mobrief.store import Store
 from mobrief.stories import pending
 from mobrief.stories.same_event import StoryProfile

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from mobrief.brief import compose, review
 from mobrief.brief.outlets import OutletNames
+from mobrief.newsroom.compose import compose_draft
 from mobrief.records import Brief, BriefSection
 from mobrief.store import Store
 from mobrief.store.drafts import Draft, DraftEntry
@@ -56,7 +57,7 @@ def recompose_covering(store: Store, story_id: int) -> int | None:
     brief_id = store.drafts.draft_covering(story.last_seen.date())
     if brief_id is None:
         return None
-    compose.compose_draft(store, brief_id)
+    compose_draft(store, brief_id)
     return brief_id
 
 

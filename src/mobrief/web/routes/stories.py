@@ -9,10 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mobrief.brief import compose, review
+from mobrief.brief import review
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError, NotFound
-from mobrief.newsroom import story_edits
+from mobrief.newsroom import compose, story_edits
 from mobrief.records import DRAFTED, NEEDS_CHECK
 from mobrief.store import Store
 from mobrief.store.inbox import InboxFilter, InboxRow, StoryDetail

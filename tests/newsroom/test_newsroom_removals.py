@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from factories import add_story, make_item
-from mobrief.brief import compose
+from mobrief.newsroom import compose
 from mobrief.store import Store
 
 JUNE_3 = dt.date(2024, 6, 3)

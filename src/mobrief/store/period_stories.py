@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mobrief.records import utc
-from mobrief.store import relevance
+from mobrief.store import id_lists, relevance
 from mobrief.store.schema import (
     brief_paragraphs,
     brief_sections,
@@ -80,9 +80,26 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return low, high
 
 
-def story_items_query(story_ids: Sequence[int]) -> sa.Select[Any]:
+def story_items_query(story_ids: Sequence[int], dialect: str) -> sa.Select[Any]:
     """The kept reports of stories with what enrichment found in them, oldest first (rows for `period_items`,
-    which reads the columns in this order)."""
+    which reads the columns in this order); `dialect` is the name of the engine's."""
+    return _reports(items.join(story_items, story_items.c.item_id == items.c.id)).where(
+        id_lists.among(story_items.c.story_id, story_ids, dialect)
+    )
+
+
+def period_reports_query(start: dt.date, end: dt.date) -> sa.Select[Any]:
+    """The kept reports published in a period of the stories an editor has not skipped, as `story_items_query`
+    reads them: the stories that have one are the period's (read from the reports, not asked first)."""
+    low, high = _bounds(start, end)
+    joined = items.join(story_items, story_items.c.item_id == items.c.id).join(
+        stories, stories.c.id == story_items.c.story_id
+    )
+    return _reports(joined).where(items.c.published_at >= low, items.c.published_at < high, stories.c.status != "skip")
+
+
+def _reports(joined: sa.Join) -> sa.Select[Any]:
+    """Kept reports from `joined` (items with the stories they are in), with their outlet and enrichment."""
     return (
         sa.select(
             story_items.c.story_id,
@@ -102,19 +119,18 @@ def story_items_query(story_ids: Sequence[int]) -> sa.Select[Any]:
             sa.type_coerce(item_enrichments.c.amounts, sa.Text).label("amounts"),
         )
         .select_from(
-            items.join(story_items, story_items.c.item_id == items.c.id)
-            .join(sources, sources.c.id == items.c.source_id)
-            .join(item_enrichments, item_enrichments.c.item_id == items.c.id)
+            joined.join(sources, sources.c.id == items.c.source_id).join(
+                item_enrichments, item_enrichments.c.item_id == items.c.id
+            )
         )
-        .where(story_items.c.story_id.in_(list(story_ids)), relevance.kept())
+        .where(relevance.kept())
         .order_by(items.c.published_at, items.c.id)
     )
 
 
-def period_items(rows: Iterable[Any]) -> list[tuple[int, PeriodItem]]:
+def period_items(rows: Sequence[Any]) -> list[tuple[int, PeriodItem]]:
     """Rows of `story_items_query` as (story id, PeriodItem): the rows unpacked by position and their JSON lists
     decoded in one call (per-row attribute access and 30,000 separate decodes cost a third of loading a period)."""
-    rows = list(rows)
     lists = _json_lists([text for row in rows for text in row[-3:]])
     found = []
     for at, row in enumerate(rows):
@@ -209,76 +225,72 @@ class PeriodRepository:
 
     def load_period_stories(self, start: dt.date, end: dt.date) -> list[PeriodStory]:
         """Relevant stories of a period, each with its kept reports in the period and the briefs it continues."""
-        ids = self.relevant_story_ids(start, end)
-        low, high = _bounds(start, end)
-        story_rows: dict[int, Any] = {}
-        story_items_of: dict[int, list[PeriodItem]] = {i: [] for i in ids}
-        earlier_of: dict[int, list[EarlierBrief]] = {i: [] for i in ids}
+        dialect = self.engine.dialect.name
+        story_items_of: dict[int, list[PeriodItem]] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
-                # only what an entry needs: a story's JSON columns (outlets, places, its clustering signature) are
-                # not decoded for each of 10,000 stories
-                story_query = sa.select(
-                    stories.c.id,
-                    stories.c.title,
-                    stories.c.section,
-                    stories.c.pinned,
-                    stories.c.entry_text,
-                    stories.c.last_seen,
-                ).where(stories.c.id.in_(chunk))
-                for story in conn.execute(story_query):
-                    story_rows[story.id] = story
-                item_query = story_items_query(chunk).where(
-                    items.c.published_at >= low,
-                    items.c.published_at < high,
+            for story_id, item in period_items(conn.execute(period_reports_query(start, end)).all()):
+                story_items_of.setdefault(story_id, []).append(item)
+            ids = sorted(story_items_of)
+            # only what an entry needs: a story's JSON columns (outlets, places, its clustering signature) are
+            # not decoded for each of 10,000 stories
+            story_query = sa.select(
+                stories.c.id,
+                stories.c.title,
+                stories.c.section,
+                stories.c.pinned,
+                stories.c.entry_text,
+                stories.c.last_seen,
+            ).where(id_lists.among(stories.c.id, ids, dialect))
+            story_rows = {row[0]: row for row in conn.execute(story_query).all()}
+            earlier_query = (
+                sa.select(
+                    story_links.c.story_id,
+                    story_links.c.earlier_story_id,
+                    story_links.c.score,
+                    briefs.c.id.label("brief_id"),
+                    briefs.c.title,
+                    briefs.c.url,
+                    briefs.c.period_end,
                 )
-                for story_id, item in period_items(conn.execute(item_query)):
-                    story_items_of[story_id].append(item)
-                earlier_query = (
-                    sa.select(
-                        story_links.c.story_id,
-                        story_links.c.earlier_story_id,
-                        story_links.c.score,
-                        briefs.c.id.label("brief_id"),
-                        briefs.c.title,
-                        briefs.c.url,
-                        briefs.c.period_end,
-                    )
-                    .select_from(
-                        story_links.join(
-                            brief_paragraphs, brief_paragraphs.c.story_id == story_links.c.earlier_story_id
-                        )
-                        .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
-                        .join(briefs, briefs.c.id == brief_sections.c.brief_id)
-                    )
-                    .where(story_links.c.story_id.in_(chunk), briefs.c.status == "published")
-                    .order_by(story_links.c.score.desc(), briefs.c.period_end.desc())
+                .select_from(
+                    story_links.join(brief_paragraphs, brief_paragraphs.c.story_id == story_links.c.earlier_story_id)
+                    .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
+                    .join(briefs, briefs.c.id == brief_sections.c.brief_id)
                 )
-                for row in conn.execute(earlier_query):
-                    earlier_of[row.story_id].append(
-                        EarlierBrief(
-                            brief_id=row.brief_id,
-                            title=row.title,
-                            url=row.url,
-                            period_end=row.period_end,
-                            story_id=row.earlier_story_id,
-                            score=float(row.score),
-                        )
-                    )
-        return [
-            PeriodStory(
-                id=story_id,
-                title=story_rows[story_id].title,
-                section=story_rows[story_id].section,
-                pinned=bool(story_rows[story_id].pinned),
-                entry_text=story_rows[story_id].entry_text,
-                last_seen=utc(story_rows[story_id].last_seen),
-                items=tuple(story_items_of[story_id]),
-                earlier=_unique_briefs(earlier_of[story_id]),
+                .where(id_lists.among(story_links.c.story_id, ids, dialect), briefs.c.status == "published")
+                .order_by(story_links.c.score.desc(), briefs.c.period_end.desc())
             )
-            for story_id in ids
-            if story_id in story_rows and story_items_of[story_id]
-        ]
+            earlier_of: dict[int, list[EarlierBrief]] = {}
+            for link in conn.execute(earlier_query):
+                earlier_of.setdefault(link.story_id, []).append(
+                    EarlierBrief(
+                        brief_id=link.brief_id,
+                        title=link.title,
+                        url=link.url,
+                        period_end=link.period_end,
+                        story_id=link.earlier_story_id,
+                        score=float(link.score),
+                    )
+                )
+        found = []
+        for story_id in ids:
+            row = story_rows.get(story_id)
+            if row is None:
+                continue
+            _, title, section, pinned, entry_text, last_seen = row
+            found.append(
+                PeriodStory(
+                    id=story_id,
+                    title=title,
+                    section=section,
+                    pinned=bool(pinned),
+                    entry_text=entry_text,
+                    last_seen=utc(last_seen),
+                    items=tuple(story_items_of[story_id]),
+                    earlier=_unique_briefs(earlier_of.get(story_id, ())),
+                )
+            )
+        return found
 
     def draft_for_period(self, start: dt.date, end: dt.date) -> int | None:
         """The draft of exactly this period, if one exists (the newest when several do)."""

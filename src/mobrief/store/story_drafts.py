@@ -166,7 +166,7 @@ class StoryDraftRepository:
         """Every kept report of each story, oldest first, with what enrichment found in it."""
         found: dict[int, list[PeriodItem]] = {int(i): [] for i in story_ids}
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(story_ids)):
-                for story_id, item in period_items(conn.execute(story_items_query(chunk))):
-                    found[story_id].append(item)
+            rows = conn.execute(story_items_query(story_ids, self.engine.dialect.name)).all()
+        for story_id, item in period_items(rows):
+            found[story_id].append(item)
         return found

@@ -307,6 +307,33 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def _database_backends_cpu(url: str) -> float:
+    """CPU time so far of the local PostgreSQL backends serving the benchmark's database (their titles name it)."""
+    database = url.rsplit("/", 1)[1].split("?")[0]
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            title = (proc / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and f" {database} " in title:
+            pids.append(int(proc.name))
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _listening_sockets(port: int) -> int:
+    """How many sockets listen on `port` (one a worker process with SO_REUSEPORT), from /proc (Linux)."""
+    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "0A" for f in map(str.split, lines))
+
+
 def _connections_per_worker(pid: int, port: int) -> list[int]:
     """Editors' connections each server process holds (from /proc; Linux): how evenly the workers share them."""
     established = set()
@@ -432,13 +459,21 @@ def run(args: argparse.Namespace, pg_url: str | None) -> None:
                     if time.monotonic() > deadline or server.poll() is not None:
                         raise SystemExit("mobrief serve did not start") from None
                     time.sleep(0.3)
+            while args.workers > 1 and sys.platform.startswith("linux") and _listening_sockets(port) < args.workers:
+                if time.monotonic() > deadline:  # the editors' connections stay with the workers that were up
+                    raise SystemExit("not every worker of mobrief serve started listening")
+                time.sleep(0.3)
             mix = tuple(p for p in args.pages.split(",") for _ in range(2 if p == "inbox" else 1))
             mark: list[float] = []
 
             spread: list[int] = []
+            local_pg = url.startswith("postgresql") and ("127.0.0.1" in url or "localhost" in url)
+
+            def backends_cpu() -> float:
+                return _database_backends_cpu(url) if local_pg and sys.platform.startswith("linux") else 0.0
 
             def started() -> None:
-                mark[:] = [_cpu_seconds(server.pid), time.process_time(), time.monotonic()]
+                mark[:] = [_cpu_seconds(server.pid), time.process_time(), time.monotonic(), backends_cpu()]
                 spread[:] = _connections_per_worker(server.pid, port) if sys.platform.startswith("linux") else []
 
             requests = asyncio.run(load(base, n_stories, args.editors, args.duration, args.think, mix, started))
@@ -449,6 +484,12 @@ def run(args: argparse.Namespace, pg_url: str | None) -> None:
                 f"this load generator {client_cpu / max(requests, 1) * 1000:.1f} ms a request "
                 f"({client_cpu / wall:.2f} cores); load average {os.getloadavg()[0]:.1f}"
             )
+            if local_pg:
+                backends = backends_cpu() - mark[3]
+                print(
+                    f"PostgreSQL's backends for this database: {backends / max(requests, 1) * 1000:.1f} ms a request "
+                    f"({backends / wall:.2f} cores)"
+                )
             if spread:
                 print(f"editors' connections held by each server process: {', '.join(map(str, spread))}")
         finally:

@@ -95,8 +95,6 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     finally:
         if server.poll() is None:
             server.kill()
-            for child in _children(server.pid):
-                os.kill(child, signal.SIGKILL)
             server.wait()
 
 
@@ -140,6 +138,15 @@ def test_a_killed_worker_is_replaced_and_sigterm_stops_them_all(served: tuple[su
     server.send_signal(signal.SIGTERM)
     assert server.wait(timeout=60) == 0
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+
+
+def test_workers_stop_when_the_supervisor_is_killed(served: tuple[subprocess.Popen[bytes], int]) -> None:
+    server, port = served
+    workers = list(_workers(server.pid, port))
+    server.kill()  # SIGKILL: the supervisor cannot stop them itself
+    server.wait()
+    _wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), "the orphaned workers to stop")
+    assert not any(state == LISTEN for state in _tcp_sockets(port).values())
 
 
 def test_a_port_held_by_another_program_is_refused_by_name(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import multiprocessing.connection
+import os
 import signal
 import socket
 import sys
@@ -45,8 +46,19 @@ def _bound_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _serve_one(config: uvicorn.Config) -> None:
+def _stop_with_parent(parent: int) -> None:
+    """Ask Linux to send this process SIGTERM when the supervisor dies, even by SIGKILL: no orphan keeps the port."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before the request took effect
+        sys.exit(0)
+
+
+def _serve_one(config: uvicorn.Config, parent: int) -> None:
     """One worker process: its own socket on the shared port, then uvicorn's server on it until SIGTERM."""
+    _stop_with_parent(parent)
     config.configure_logging()
     try:
         sock = _bound_socket(config.host, config.port)
@@ -75,7 +87,7 @@ def run_workers(config: uvicorn.Config, workers: int) -> None:
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     def start() -> multiprocessing.process.BaseProcess:
-        process = spawn.Process(target=_serve_one, args=(config,), name="mobrief-web")
+        process = spawn.Process(target=_serve_one, args=(config, os.getpid()), name="mobrief-web")
         process.start()
         return process
 

@@ -243,6 +243,28 @@ class Browser:
             assert time.monotonic() < deadline, f"composing brief {brief_id} has not ended: {status.text}"
             await asyncio.sleep(0.05)
 
+    async def jobs_settled(self, *, within: float = 120.0) -> dict[int, str]:
+        """Poll the jobs banner (as the inbox and story pages do) until no job is queued or running; the state
+        each job it shows ended in, by job id."""
+        deadline = time.monotonic() + within
+        while True:
+            banner = await self.client.get("/jobs/recent")
+            assert banner.status_code == 200, banner.text
+            unfinished = re.search(r'data-unfinished="(\d+)"', banner.text)
+            assert unfinished is not None, banner.text
+            if unfinished.group(1) == "0":
+                return {int(j): s for j, s in re.findall(r'data-job="(\d+)" data-kind="[^"]*" data-state="([a-z]+)"',
+                                                         banner.text)}  # fmt: skip
+            assert time.monotonic() < deadline, f"jobs have not ended: {banner.text}"
+            await asyncio.sleep(0.05)
+
+    async def add_to_brief(self, story_id: int) -> httpx.Response:
+        """Press "Add to brief" on a story and wait until the compose it queued (if any) has ended."""
+        response = await self.post(f"/stories/{story_id}/status", {"status": "brief"})
+        assert response.status_code == 303, response.text
+        await self.jobs_settled()
+        return response
+
     async def compose(self, data: dict[str, Any]) -> tuple[httpx.Response, int]:
         """Post the "Compose draft" form, wait until the queued compose has ended and say it succeeded:
         the response and the draft's id."""

@@ -19,7 +19,7 @@ async def test_what_is_done_is_recorded_and_admins_see_it(browser, newsroom, web
     await browser.sign_in("editor")
     story = newsroom.stories["payments"]
     await browser.post(f"/stories/{story}/entry", {"entry_text": "The Vyorstka media outlet has reported that …"})
-    await browser.post(f"/stories/{story}/status", {"status": "brief"})
+    await browser.add_to_brief(story)
     others = [
         str(e.entry_id) for e in review.review_draft(web_store, newsroom.draft_id).blocking if e.story_id != story
     ]

@@ -38,7 +38,7 @@ async def test_triage_actions_change_the_story_and_answer_htmx_with_the_row(brow
 async def test_a_volunteers_add_to_brief_is_a_suggestion_the_draft_waits_for(browser, newsroom, web_store) -> None:
     await browser.sign_in("volunteer")
     football = newsroom.stories["football"]
-    await browser.post(f"/stories/{football}/status", {"status": "brief"})
+    await browser.add_to_brief(football)
     assert web_store.inbox.row(football).status == "brief"
     assert web_store.drafts.get(newsroom.draft_id).sections == ()  # only editors change a draft
 
@@ -47,14 +47,14 @@ async def test_add_to_brief_composes_the_draft_of_its_day_again(browser, newsroo
     await browser.sign_in("editor")
     football = newsroom.stories["football"]  # off the beat: composing leaves it out until an editor keeps it
     await browser.post(f"/stories/{newsroom.stories['payments']}/status", {"status": "skip"})
-    await browser.post(f"/stories/{football}/status", {"status": "brief"})
+    await browser.add_to_brief(football)
     draft = web_store.drafts.get(newsroom.draft_id)
     told = {e.story_id: e for s in draft.sections for e in s.entries}
     assert football in told and newsroom.stories["payments"] not in told
     entry = told[football]
     assert entry.item_ids == (newsroom.items["m-4"],)
     assert [s["outlet"] for s in entry.sources] and entry.text
-    await browser.post(f"/stories/{football}/status", {"status": "brief"})  # twice: still one entry
+    await browser.add_to_brief(football)  # twice: still one entry
     draft = web_store.drafts.get(newsroom.draft_id)
     assert [e.story_id for s in draft.sections for e in s.entries].count(football) == 1
 
@@ -85,7 +85,7 @@ async def _draft_with_two_entries(browser, newsroom, web_store) -> list[int]:
     await browser.post(f"/stories/{newsroom.stories['hostile']}/status", {"status": "skip"})
     for name in ("payments", "sentence"):
         await browser.post(f"/stories/{newsroom.stories[name]}/section", {"section": "legal"})
-        await browser.post(f"/stories/{newsroom.stories[name]}/status", {"status": "brief"})
+        await browser.add_to_brief(newsroom.stories[name])
     draft = web_store.drafts.get(newsroom.draft_id)
     assert [s.key for s in draft.sections] == ["legal"]
     by_story = {e.story_id: e.id for e in draft.sections[0].entries}

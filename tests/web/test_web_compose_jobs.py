@@ -251,3 +251,111 @@ def newsroom_told(store: Store, brief_id: int, room: Any) -> bool:
     return (
         room.stories["payments"] in told and room.stories["sentence"] in told and room.stories["football"] not in told
     )
+
+
+# ---- composes set off by triage and by fixing stories by hand ----
+
+TITLE = "Mobilization in Russia for June 2–3, 2024"
+
+
+def _banner(page: str) -> str:
+    found = re.search(r'<section id="jobs-banner".*?</section>', page, re.S)
+    assert found is not None, page
+    return html.unescape(re.sub(r"\s+", " ", found.group(0)))
+
+
+async def test_add_to_brief_answers_at_once_and_the_banner_shows_the_compose(
+    browser, newsroom, web_store, web_app
+) -> None:
+    gate = threading.Event()
+    web_app.state.jobs.pool.submit(gate.wait, 120)  # the web process's one job thread is busy until the gate opens
+    await browser.sign_in("editor")
+    football, payments = newsroom.stories["football"], newsroom.stories["payments"]
+    row = await browser.post(f"/stories/{football}/status", {"status": "brief"}, htmx=True)
+    assert row.status_code == 200  # answered at once: the compose waits its turn
+    assert row.text.lstrip().startswith(f'<article class="story-row status-brief" id="story-{football}"')
+    banner = _banner(row.text)  # swapped in beside the row (out of band)
+    assert 'hx-swap-oob="true"' in banner and 'hx-get="/jobs/recent" hx-trigger="every 1s"' in banner
+    assert f'<strong>Composing</strong> <a href="/drafts/{newsroom.draft_id}">{TITLE}</a> is queued' in banner
+    (job,) = _jobs(web_store)
+    assert (job.kind, job.brief_id, job.state) == ("compose", newsroom.draft_id, "queued")
+    assert job.requested_by == newsroom.users["editor"]
+    assert football not in _told(web_store, newsroom.draft_id)
+    assert "is queued" in _banner((await browser.get("/inbox")).text)
+    assert "is queued" in _banner((await browser.get(f"/stories/{football}")).text)
+    triaged = await browser.post(f"/stories/{payments}/status", {"status": "brief", "from": "story"}, htmx=True)
+    assert triaged.text.lstrip().startswith('<div class="triage-bar" id="story-triage">')
+    assert "is queued" in _banner(triaged.text)
+    assert len(_jobs(web_store)) == 1  # the compose waiting stands for both
+
+    gate.set()
+    assert await browser.jobs_settled() == {job.id: "done"}
+    assert {football, payments} <= _told(web_store, newsroom.draft_id)
+    banner = _banner((await browser.get("/inbox")).text)
+    assert re.search(rf"<strong>Composed</strong> <a [^>]+>{TITLE}</a> at .+ in \d+\.\d s\.", banner)
+    assert "hx-trigger" not in banner  # nothing runs: the banner stops polling
+    history = (await browser.get(f"/drafts/{newsroom.draft_id}/history")).text
+    assert history.count("to the brief") == 2  # "added … to the brief", once per story
+
+
+async def test_merge_split_and_move_queue_composing_the_drafts_they_touch(
+    browser, newsroom, web_store, web_app
+) -> None:
+    await browser.sign_in("editor")
+    draft_id = newsroom.draft_id
+    await browser.recompose(draft_id)
+    payments, sentence = newsroom.stories["payments"], newsroom.stories["sentence"]
+    assert {payments, sentence} <= _told(web_store, draft_id)
+    gate = threading.Event()
+    web_app.state.jobs.pool.submit(gate.wait, 120)
+    merged = await browser.post(f"/stories/{payments}/merge", {"other": str(sentence)})
+    assert merged.status_code == 303 and merged.headers["location"] == f"/stories/{payments}"
+    assert (_jobs(web_store)[-1].brief_id, _jobs(web_store)[-1].state) == (draft_id, "queued")
+    story_page = (await browser.get(f"/stories/{payments}")).text
+    assert f'Composing</strong> <a href="/drafts/{draft_id}">' in _banner(story_page)
+    split = await browser.post(f"/stories/{payments}/split", {"item_ids": [str(newsroom.items["post-5"])]})
+    new_story = int(split.headers["location"].rsplit("/", 1)[1])
+    assert new_story not in _told(web_store, draft_id)  # not composed yet: the editor did not wait for it
+    assert len([j for j in _jobs(web_store) if j.state == "queued"]) == 1  # the queued compose stands for both
+    gate.set()
+    assert set((await browser.jobs_settled()).values()) == {"done"}
+    assert _told(web_store, draft_id) == {payments, newsroom.stories["hostile"], new_story}  # it followed both
+    history = (await browser.get(f"/drafts/{draft_id}/history")).text
+    assert history.count("changed the stories it tells") == 2
+
+
+@pytest.mark.postgres
+async def test_triage_composes_are_run_by_a_worker_on_the_team_server(pg_url: str) -> None:
+    store = open_store(pg_url)
+    try:
+        tasks.apply_schema(store)
+        room = seed_newsroom(store)
+        settings = Settings.from_env(TEST_ENV, db=pg_url)
+        app = create_app(settings, store=store, runner=queue_runner(settings, store))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            browser = Browser(client)
+            await browser.sign_in("editor")
+            football = room.stories["football"]
+            await browser.post(f"/stories/{football}/status", {"status": "brief"})
+            (job,) = _jobs(store)
+            assert (job.brief_id, job.runner, job.state) == (room.draft_id, "queue", "queued")
+            assert _queue_rows(store) == [("mobrief.run_background_job", "todo", {"job_id": job.id})]
+            assert "for a worker" in _banner((await browser.get("/inbox")).text)
+            assert football not in _told(store, room.draft_id)
+
+            assert _worker(pg_url)["background_jobs"] == 1
+            assert await browser.jobs_settled() == {job.id: "done"}
+            assert football in _told(store, room.draft_id)
+
+            merged = await browser.post(
+                f"/stories/{room.stories['payments']}/merge", {"other": str(room.stories["sentence"])}
+            )
+            assert merged.status_code == 303
+            assert [state for _, state, _ in _queue_rows(store)] == ["succeeded", "todo"]
+            assert _worker(pg_url)["background_jobs"] == 1
+            assert set((await browser.jobs_settled()).values()) == {"done"}
+            assert room.stories["sentence"] not in _told(store, room.draft_id)
+            assert "<strong>Composed</strong>" in _banner((await browser.get(f"/stories/{football}")).text)
+    finally:
+        store.close()

@@ -39,7 +39,7 @@ async def _publish(browser: Browser, newsroom: Any, store: Any) -> str:
     await browser.sign_in("editor")
     story = newsroom.stories["payments"]
     await browser.post(f"/stories/{story}/entry", {"entry_text": "The Vyorstka media outlet has reported that …"})
-    await browser.post(f"/stories/{story}/status", {"status": "brief"})
+    await browser.add_to_brief(story)
     others = [str(e.entry_id) for e in review.review_draft(store, newsroom.draft_id).blocking if e.story_id != story]
     published = await browser.post(f"/drafts/{newsroom.draft_id}/publish", {"confirm": "1", "leave_out": others})
     assert published.status_code == 303, published.text

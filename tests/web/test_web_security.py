@@ -120,7 +120,7 @@ async def test_hostile_entry_text_is_escaped_in_drafts_and_published_pages(brows
     await browser.sign_in("editor")
     story = newsroom.stories["payments"]
     await browser.post(f"/stories/{story}/entry", {"entry_text": "<script>alert(1)</script> [x](javascript:alert(2))"})
-    await browser.post(f"/stories/{story}/status", {"status": "brief"})
+    await browser.add_to_brief(story)
     draft = (await browser.get(f"/drafts/{newsroom.draft_id}")).text
     assert "<script>alert(1)" not in draft and "&lt;script&gt;alert(1)" in draft
     others = [

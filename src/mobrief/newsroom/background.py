@@ -1,4 +1,5 @@
-"""Long work the web app asks for (composing a draft), run outside the request so no page waits on it.
+"""Long work the web app asks for (composing a draft, also when triage or a merge of stories changes what it
+tells), run outside the request so no page waits on it.
 
 The request records a job (store `background_jobs`) and hands it to a runner: on the team server a task for
 `mobrief worker` (tasks.QueueRunner), on a laptop a thread of the web process (`InProcessRunner`). Whoever runs
@@ -11,6 +12,7 @@ import datetime as dt
 import logging
 import os
 import socket
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Protocol
@@ -160,3 +162,28 @@ def compose_period(
     if draft_id is None:
         draft_id = store.drafts.create(dates.format_title(start, end), start, end)
     return _submit(store, draft_id, runner, requested_by)
+
+
+def compose_drafts(
+    store: Store, brief_ids: Sequence[int], runner: JobRunner, *, requested_by: int | None
+) -> list[BackgroundJob]:
+    """Queue composing each of these open drafts again (after a merge, split or move of stories they tell); a
+    compose already waiting for a draft stands for this one."""
+    return [_submit(store, brief_id, runner, requested_by) for brief_id in brief_ids]
+
+
+def compose_covering(
+    store: Store, story_id: int, runner: JobRunner, *, requested_by: int | None
+) -> BackgroundJob | None:
+    """Queue composing again the draft whose period covers a story's last report, so a story an editor just
+    added to the brief gets its entry; None when no draft covers that day."""
+    story = store.stories.get(story_id)
+    brief_id = store.drafts.draft_covering(story.last_seen.date())
+    return None if brief_id is None else _submit(store, brief_id, runner, requested_by)
+
+
+def recent_jobs(store: Store, within: dt.timedelta, *, limit: int = 5) -> list[BackgroundJob]:
+    """The jobs under way and those that ended within `within`, newest first (a job a stopped web process left
+    unfinished marked failed): what the inbox and story pages show."""
+    since = dt.datetime.now(dt.UTC) - within
+    return [settle_lost(store, job) for job in store.jobs.recent(since, limit=limit)]

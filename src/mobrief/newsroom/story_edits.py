@@ -3,14 +3,15 @@ follow. The CLI and the web app call these alike.
 
 Every change is one transaction that places the reports (as the editor's: clustering never moves them), signs
 the stories it touched again (so later reports are matched against what the stories now hold) and records the
-decision in `story_decisions` as item ids; then every open draft the change touches is composed again. A rebuild
+decision in `story_decisions` as item ids; then every open draft the change touches is composed again (here, or
+queued by the caller: the web app hands them to its job runner, so no request waits on a compose). A rebuild
 of the clustering forgets every story, then `replay_decisions` applies the decisions again in order, so an
 editor's merge or split is never undone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -30,7 +31,11 @@ class StoryEdit:
     story_id: int
     changed: tuple[int, ...]
     removed: tuple[int, ...] = ()
-    composed: tuple[int, ...] = ()  # the open drafts composed again after it
+    composed: tuple[int, ...] = ()  # the open drafts composed again after it (or queued to be, by the caller)
+
+
+ComposeDrafts = Callable[[Sequence[int]], object]
+"""How the drafts an edit touches are composed again, given their ids (default: one after the other, here)."""
 
 
 def _profile_values(store: Store, item_ids: Iterable[int]) -> dict[str, Any]:
@@ -111,24 +116,47 @@ def _keep_editor_section(row: Any, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def merge_stories(store: Store, keep: int, others: Sequence[int], *, editor: str | None = None) -> StoryEdit:
+def merge_stories(
+    store: Store,
+    keep: int,
+    others: Sequence[int],
+    *,
+    editor: str | None = None,
+    compose_drafts: ComposeDrafts | None = None,
+) -> StoryEdit:
     """Fold `others` into story `keep`: their reports, draft entries (an editor's text is kept), suggestions and
     links move over, and the stories that were merged are gone."""
     absorbed = sorted(set(others) - {keep})
     if not absorbed:
         raise ConfigError("choose at least one other story to merge")
     items = [i for story in absorbed for i in _reports_of(store, story)]
-    return _drafts_follow(store, _regroup(store, items, keep, kind="merge", editor=editor, record=True))
+    edit = _regroup(store, items, keep, kind="merge", editor=editor, record=True)
+    return _drafts_follow(store, edit, compose_drafts)
 
 
-def move_reports(store: Store, item_ids: Sequence[int], target: int, *, editor: str | None = None) -> StoryEdit:
+def move_reports(
+    store: Store,
+    item_ids: Sequence[int],
+    target: int,
+    *,
+    editor: str | None = None,
+    compose_drafts: ComposeDrafts | None = None,
+) -> StoryEdit:
     """Move reports to another story (a story left without reports is folded into it)."""
     if not item_ids:
         raise ConfigError("choose at least one report to move")
-    return _drafts_follow(store, _regroup(store, item_ids, target, kind="move", editor=editor, record=True))
+    edit = _regroup(store, item_ids, target, kind="move", editor=editor, record=True)
+    return _drafts_follow(store, edit, compose_drafts)
 
 
-def split_story(store: Store, story_id: int, item_ids: Sequence[int], *, editor: str | None = None) -> StoryEdit:
+def split_story(
+    store: Store,
+    story_id: int,
+    item_ids: Sequence[int],
+    *,
+    editor: str | None = None,
+    compose_drafts: ComposeDrafts | None = None,
+) -> StoryEdit:
     """Take some reports out of a story into a new one; the new story's id is `StoryEdit.story_id`."""
     reports = set(_reports_of(store, story_id))
     chosen = set(item_ids)
@@ -138,17 +166,31 @@ def split_story(store: Store, story_id: int, item_ids: Sequence[int], *, editor:
         raise ConfigError(f"report {min(chosen - reports)} is not in story {story_id}")
     if chosen == reports:
         raise ConfigError("leave at least one report in the story: splitting off every report changes nothing")
-    return _drafts_follow(store, _regroup(store, sorted(chosen), None, kind="split", editor=editor, record=True))
+    edit = _regroup(store, sorted(chosen), None, kind="split", editor=editor, record=True)
+    return _drafts_follow(store, edit, compose_drafts)
 
 
-def _drafts_follow(store: Store, edit: StoryEdit) -> StoryEdit:
-    """The edit, after composing again the open drafts it touches."""
-    return replace(edit, composed=tuple(recompose_for_stories(store, (*edit.changed, *edit.removed))))
+def _drafts_follow(store: Store, edit: StoryEdit, compose_drafts: ComposeDrafts | None) -> StoryEdit:
+    """The edit, after composing again (or handing `compose_drafts`) the open drafts it touches."""
+    if compose_drafts is None:
+        return replace(edit, composed=tuple(recompose_for_stories(store, (*edit.changed, *edit.removed))))
+    touched = drafts_touching(store, (*edit.changed, *edit.removed))
+    if touched:
+        compose_drafts(touched)
+    return replace(edit, composed=tuple(touched))
 
 
 def recompose_for_stories(store: Store, story_ids: Iterable[int]) -> list[int]:
     """Compose again the open drafts that tell one of these stories or whose period meets one of their reports;
     returns the draft ids composed (editors' texts, order and removals are kept, as always)."""
+    touched = drafts_touching(store, story_ids)
+    for draft_id in touched:
+        compose.compose_draft(store, draft_id)
+    return touched
+
+
+def drafts_touching(store: Store, story_ids: Iterable[int]) -> list[int]:
+    """The open drafts that tell one of these stories or whose period meets one of their reports."""
     wanted = set(story_ids)
     spans = []
     for story_id in sorted(wanted):
@@ -157,15 +199,14 @@ def recompose_for_stories(store: Store, story_ids: Iterable[int]) -> list[int]:
         except NotFound:  # folded into another story meanwhile
             continue
         spans.append((story.first_seen.date(), story.last_seen.date()))
-    composed = []
+    touched = []
     for draft in store.drafts.listing("draft", limit=500):
         if draft.period_start is None or draft.period_end is None:
             continue
         overlaps = any(first <= draft.period_end and last >= draft.period_start for first, last in spans)
         if overlaps or wanted & store.drafts.story_ids(draft.id):
-            compose.compose_draft(store, draft.id)
-            composed.append(draft.id)
-    return composed
+            touched.append(draft.id)
+    return touched
 
 
 def _reports_of(store: Store, story_id: int) -> list[int]:

@@ -238,6 +238,14 @@ class DraftRepository:
             ),
         )
 
+    def titles(self, brief_ids: Sequence[int]) -> dict[int, str]:
+        """The titles of these briefs (those that still exist), without reading their entries."""
+        if not brief_ids:
+            return {}
+        query = sa.select(briefs.c.id, briefs.c.title).where(briefs.c.id.in_(sorted(set(brief_ids))))
+        with self.engine.connect() as conn:
+            return {int(row.id): row.title for row in conn.execute(query)}
+
     def draft_covering(self, day: dt.date) -> int | None:
         """The newest draft whose period includes `day`."""
         query = (

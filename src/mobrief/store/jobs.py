@@ -123,6 +123,17 @@ class BackgroundJobRepository:
             row = conn.execute(query).first()
         return None if row is None else _job(row)
 
+    def recent(self, since: dt.datetime, *, limit: int = 10) -> list[BackgroundJob]:
+        """The jobs still queued or running, and those finished after `since`, newest first."""
+        query = (
+            sa.select(background_jobs)
+            .where(sa.or_(background_jobs.c.state.in_(UNFINISHED), background_jobs.c.finished_at > since))
+            .order_by(background_jobs.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [_job(row) for row in conn.execute(query)]
+
     def unfinished(self, kind: str) -> dict[int, BackgroundJob]:
         """The jobs of `kind` still queued or running, by draft."""
         query = sa.select(background_jobs).where(

@@ -25,6 +25,7 @@ from mobrief.web.config import HSTS, WebConfig
 from mobrief.web.deps import LoginRequired, PasswordChangeRequired, RoleRequired, UserDep
 from mobrief.web.routes import admin, api, archive, briefs, feed, inbox, publishing, stories
 from mobrief.web.routes import auth as auth_routes
+from mobrief.web.routes import jobs as jobs_routes
 
 STATIC = Path(__file__).parent / "static"
 # Swagger UI's script, styles and icon, as the fastapi-offline package ships them: /docs loads nothing from outside
@@ -175,7 +176,7 @@ def create_app(settings: Settings, store: Store | None = None, runner: backgroun
     app.mount("/static/docs", PublicStaticFiles(directory=DOCS_ASSETS), name="docs-assets")  # before /static
     app.mount("/static", PublicStaticFiles(directory=STATIC), name="static")
     _install_error_handlers(app)
-    for module in (auth_routes, inbox, stories, briefs, publishing, archive, feed, api, admin):
+    for module in (auth_routes, inbox, stories, briefs, publishing, archive, feed, api, admin, jobs_routes):
         app.include_router(module.router)
 
     @app.get("/openapi.json", include_in_schema=False)

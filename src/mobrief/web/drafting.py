@@ -17,7 +17,6 @@ from markupsafe import Markup
 
 from mobrief.brief import compose, review
 from mobrief.brief.outlets import OutletNames
-from mobrief.newsroom.compose import compose_draft
 from mobrief.records import Brief, BriefSection
 from mobrief.store import Store
 from mobrief.store.drafts import Draft, DraftEntry
@@ -48,17 +47,6 @@ def section_rank(key: str) -> int:
 def heading_of(key: str) -> str | None:
     """The heading a new section gets in a draft: the standing one, or None for unheaded/special ones."""
     return sections.CURRENT_HEADINGS.get(key)
-
-
-def recompose_covering(store: Store, story_id: int) -> int | None:
-    """Compose again the draft whose period covers a story's last report, so a story just marked for the
-    brief gets its entry; returns the draft id (None when no draft covers that day)."""
-    story = store.inbox.story(story_id)
-    brief_id = store.drafts.draft_covering(story.last_seen.date())
-    if brief_id is None:
-        return None
-    compose_draft(store, brief_id)
-    return brief_id
 
 
 # ---- an entry's save state ----

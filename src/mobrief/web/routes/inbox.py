@@ -16,13 +16,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
-from mobrief.newsroom import story_edits
+from mobrief.newsroom import background, story_edits
 from mobrief.store import Store
 from mobrief.store.inbox import STORY_STATUSES, InboxCounts, InboxFilter
+from mobrief.store.jobs import BackgroundJob
 from mobrief.store.users import User
 from mobrief.style import sections
 from mobrief.web import brief_history, drafting, templating
-from mobrief.web.deps import ClientDep, RoleRequired, SettingsDep, StoreDep, UserDep
+from mobrief.web.deps import ClientDep, RoleRequired, RunnerDep, SettingsDep, StoreDep, UserDep
+from mobrief.web.routes import jobs
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
@@ -138,35 +140,52 @@ def inbox_page(
     }
     if templating.is_htmx(request) and request.headers.get("hx-target") == "inbox-rows":
         return templating.render(request, "_inbox_rows.html", context)
-    return templating.render(request, "inbox.html", context)
+    return templating.render(request, "inbox.html", context | jobs.jobs_context(store))
 
 
 def triage(
-    store: Store, user: User, story_ids: list[int], status: str | None, section: str | None, client: str | None = None
-) -> None:
-    """Set the status and/or section of stories. An editor's "brief" composes the covering draft again; a
-    volunteer's is a suggestion the editor sees (only editors change a draft)."""
+    store: Store,
+    user: User,
+    story_ids: list[int],
+    status: str | None,
+    section: str | None,
+    client: str | None = None,
+    runner: background.JobRunner | None = None,
+) -> list[BackgroundJob]:
+    """Set the status and/or section of stories. An editor's "brief" queues composing the covering draft again
+    (on `runner`; the banner shows it); a volunteer's is a suggestion the editor sees (only editors change a
+    draft). Returns the composes queued."""
     if section is not None and section and section not in sections.SECTION_ORDER:
         raise ConfigError(f"unknown section {section!r}")
+    queued: list[BackgroundJob] = []
     for story_id in story_ids:
         if section is not None:
             store.inbox.set_section(story_id, section or None)
         if status is not None:
             store.inbox.set_status(story_id, status)
-            if status == "brief" and user.has_role("editor"):
-                brief_id = drafting.recompose_covering(store, story_id)
-                if brief_id is not None:
+            if status == "brief" and user.has_role("editor") and runner is not None:
+                job = background.compose_covering(store, story_id, runner, requested_by=user.id)
+                if job is not None:
+                    brief_id = job.brief_id or 0
                     brief_history.record(store, user, brief_id, "brief.story_added", client, story=story_id)
+                    queued.append(job)
+    return queued
 
 
-def _after_action(request: Request, store: Store, user: User, story_id: int, came_from: str | None) -> Response:
+def _after_action(
+    request: Request, store: Store, user: User, story_id: int, came_from: str | None, *, queued: bool = False
+) -> Response:
+    """htmx gets the story's row (or the story page's triage bar) back, with the jobs banner when a compose was
+    queued; a plain form goes back where it came from."""
     if templating.is_htmx(request):
         if came_from == "story":
             context = {"story": store.inbox.story(story_id), "can_edit": user.has_role("editor")}
-            return templating.render(request, "_story_triage.html", context)
-        return templating.render(
-            request, "_story_row.html", {"row": store.inbox.row(story_id), **row_context(store, [story_id])}
-        )
+            answer = templating.render(request, "_story_triage.html", context)
+        else:
+            answer = templating.render(
+                request, "_story_row.html", {"row": store.inbox.row(story_id), **row_context(store, [story_id])}
+            )
+        return jobs.with_jobs_banner(request, store, answer) if queued else answer
     back = request.headers.get("referer") or "/inbox"
     return RedirectResponse(back if back.startswith(str(request.base_url)) else "/inbox", status_code=303)
 
@@ -190,12 +209,13 @@ def set_status(
     store: StoreDep,
     user: UserDep,
     client: ClientDep,
+    runner: RunnerDep,
     story_id: int,
     status: Annotated[str, Form()],
     came_from: Annotated[str | None, Form(alias="from")] = None,
 ) -> Response:
-    triage(store, user, [story_id], status, None, client)
-    return _after_action(request, store, user, story_id, came_from)
+    queued = triage(store, user, [story_id], status, None, client, runner)
+    return _after_action(request, store, user, story_id, came_from, queued=bool(queued))
 
 
 @router.post("/stories/bulk")
@@ -204,6 +224,7 @@ def bulk_action(
     store: StoreDep,
     user: UserDep,
     client: ClientDep,
+    runner: RunnerDep,
     action: Annotated[str, Form()],
     story_ids: Annotated[list[int] | None, Form()] = None,
     section: Annotated[str, Form()] = "",
@@ -220,13 +241,19 @@ def bulk_action(
         if len(chosen) < 2:
             raise ConfigError("select at least two stories to merge")
         keep = _largest(store, chosen)
-        edit = story_edits.merge_stories(store, keep, [s for s in chosen if s != keep], editor=user.email)
+        edit = story_edits.merge_stories(
+            store,
+            keep,
+            [s for s in chosen if s != keep],
+            editor=user.email,
+            compose_drafts=lambda ids: background.compose_drafts(store, ids, runner, requested_by=user.id),
+        )
         brief_history.record_each(store, user, edit.composed, "brief.stories_changed", client, story=keep)
         return RedirectResponse(f"/stories/{keep}", status_code=303)
     if action == "section":
         triage(store, user, chosen, None, section)
     elif action in STORY_STATUSES:
-        triage(store, user, chosen, action, None, client)
+        triage(store, user, chosen, action, None, client, runner)
     else:
         raise ConfigError(f"unknown action {action!r}")
     return RedirectResponse(target, status_code=303)

@@ -12,13 +12,14 @@ from fastapi.responses import RedirectResponse, Response
 from mobrief.brief import review
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError, NotFound
-from mobrief.newsroom import compose, story_edits
+from mobrief.newsroom import background, compose, story_edits
 from mobrief.records import DRAFTED, NEEDS_CHECK
 from mobrief.store import Store
 from mobrief.store.inbox import InboxFilter, InboxRow, StoryDetail
 from mobrief.store.users import User
 from mobrief.web import brief_history, drafting, templating
-from mobrief.web.deps import ClientDep, EditorDep, StoreDep, UserDep
+from mobrief.web.deps import ClientDep, EditorDep, RunnerDep, StoreDep, UserDep
+from mobrief.web.routes import jobs
 
 router = APIRouter(include_in_schema=False)
 
@@ -138,7 +139,7 @@ def story_page(request: Request, store: StoreDep, user: UserDep, story_id: int) 
         if merged is None:
             raise
         return RedirectResponse(f"/stories/{merged}", status_code=303)  # merged by an editor: it lives on there
-    return templating.render(request, "story.html", context)
+    return templating.render(request, "story.html", context | jobs.jobs_context(store))
 
 
 def _record_in_drafts(store: Store, user: User, story_id: int, action: str, client: str) -> None:
@@ -254,20 +255,28 @@ def use_suggestion(
 # ---- fixing the clustering by hand ----
 
 
+def _queue(store: Store, user: User, runner: background.JobRunner) -> story_edits.ComposeDrafts:
+    """How the drafts a merge, split or move touches are composed again: queued, so the editor never waits."""
+    return lambda ids: background.compose_drafts(store, ids, runner, requested_by=user.id)
+
+
 @router.post("/stories/{story_id}/merge")
 def merge_story(
     store: StoreDep,
     user: EditorDep,
     client: ClientDep,
+    runner: RunnerDep,
     story_id: int,
     other: Annotated[str, Form()] = "",
     other_id: Annotated[str, Form()] = "",
 ) -> Response:
-    """Merge another story into this one; the drafts follow."""
+    """Merge another story into this one; the drafts that tell either are composed again (queued)."""
     chosen = (other_id or other).strip().lstrip("#")
     if not chosen.isdigit():
         raise ConfigError("choose the story to merge into this one")
-    edit = story_edits.merge_stories(store, story_id, [int(chosen)], editor=user.email)
+    edit = story_edits.merge_stories(
+        store, story_id, [int(chosen)], editor=user.email, compose_drafts=_queue(store, user, runner)
+    )
     brief_history.record_each(store, user, edit.composed, "brief.stories_changed", client, story=story_id)
     return RedirectResponse(f"/stories/{story_id}", status_code=303)
 
@@ -284,11 +293,14 @@ def split_story(
     store: StoreDep,
     user: EditorDep,
     client: ClientDep,
+    runner: RunnerDep,
     story_id: int,
     item_ids: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """Split the checked reports off into a new story; the drafts follow; opens the new story."""
-    edit = story_edits.split_story(store, story_id, _item_ids(item_ids or []), editor=user.email)
+    edit = story_edits.split_story(
+        store, story_id, _item_ids(item_ids or []), editor=user.email, compose_drafts=_queue(store, user, runner)
+    )
     brief_history.record_each(store, user, edit.composed, "brief.stories_changed", client, story=story_id)
     return RedirectResponse(f"/stories/{edit.story_id}", status_code=303)
 
@@ -298,6 +310,7 @@ def move_reports(
     store: StoreDep,
     user: EditorDep,
     client: ClientDep,
+    runner: RunnerDep,
     story_id: int,
     to: Annotated[str, Form()] = "",
     item_ids: Annotated[list[str] | None, Form()] = None,
@@ -308,7 +321,9 @@ def move_reports(
     ids = _item_ids(item_ids or [])
     if not set(ids) <= set(store.inbox.item_ids(story_id)):
         raise ConfigError(f"only reports of story {story_id} can be moved from here")
-    edit = story_edits.move_reports(store, ids, int(to.strip().lstrip("#")), editor=user.email)
+    edit = story_edits.move_reports(
+        store, ids, int(to.strip().lstrip("#")), editor=user.email, compose_drafts=_queue(store, user, runner)
+    )
     brief_history.record_each(store, user, edit.composed, "brief.stories_changed", client, story=story_id)
     return RedirectResponse(f"/stories/{edit.story_id}", status_code=303)
 

@@ -100,12 +100,16 @@ def machine_drafts(
     one."""
     wanted = [s.id for s in stories if needs_machine_draft(s)]
     if wanted:
+        # which need drafting, with collection paused (the check reads every report of 10,000 stories); then
+        # those are drafted with it running, as a backend may take minutes
+        with _no_cycle_collection():
+            pending = store.story_drafts.needing_drafts(story_ids=wanted)
 
         def counted(done: int, total: int | None) -> None:
             if progress is not None:
                 progress("drafting stories", done, total)
 
-        draft_pending(store, story_ids=wanted, backend=backend, progress=counted if progress else None)
+        draft_pending(store, story_ids=pending, backend=backend, progress=counted if progress else None)
     with _no_cycle_collection():
         return store.story_drafts.get_many(wanted)
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mobrief.errors import ConfigError
+from mobrief.store import json_columns
 
 if TYPE_CHECKING:
     from mobrief.store.audit import AuditLog
@@ -57,10 +58,12 @@ def create_engine(url: str) -> Engine:
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ConfigError("PostgreSQL needs the driver: pip install 'mobrief[postgres]'") from exc
         # a connection per thread the web app serves with (20 editors at once) rather than queueing for 5
-        return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        return sa.create_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=10, json_serializer=json_columns.encode
+        )
     if not url.startswith("sqlite"):
         raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql+psycopg://…")
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(url, json_serializer=json_columns.encode)
     sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

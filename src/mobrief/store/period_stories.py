@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mobrief.records import utc
-from mobrief.store import id_lists, relevance
+from mobrief.store import id_lists, json_columns, relevance
 from mobrief.store.schema import (
     brief_paragraphs,
     brief_sections,
@@ -24,8 +23,6 @@ from mobrief.store.schema import (
     story_items,
     story_links,
 )
-
-CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,9 +111,9 @@ def _reports(joined: sa.Join) -> sa.Select[Any]:
             item_enrichments.c.is_relevant,
             sa.func.coalesce(item_enrichments.c.editor_section, item_enrichments.c.section).label("section"),
             # as text, decoded below: most items have no places or amounts, and "[]" needs no parser
-            sa.type_coerce(item_enrichments.c.entities, sa.Text).label("entities"),
-            sa.type_coerce(item_enrichments.c.places, sa.Text).label("places"),
-            sa.type_coerce(item_enrichments.c.amounts, sa.Text).label("amounts"),
+            json_columns.as_text(item_enrichments.c.entities),
+            json_columns.as_text(item_enrichments.c.places),
+            json_columns.as_text(item_enrichments.c.amounts),
         )
         .select_from(
             joined.join(sources, sources.c.id == items.c.source_id).join(
@@ -131,7 +128,7 @@ def _reports(joined: sa.Join) -> sa.Select[Any]:
 def period_items(rows: Sequence[Any]) -> list[tuple[int, PeriodItem]]:
     """Rows of `story_items_query` as (story id, PeriodItem): the rows unpacked by position and their JSON lists
     decoded in one call (per-row attribute access and 30,000 separate decodes cost a third of loading a period)."""
-    lists = _json_lists([text for row in rows for text in row[-3:]])
+    lists = json_columns.decode_lists([text for row in rows for text in row[-3:]])
     found = []
     for at, row in enumerate(rows):
         story_id, item_id, outlet, url, published_at, title, text, lang, relevance, is_relevant, section = row[:-3]
@@ -158,31 +155,11 @@ def period_items(rows: Sequence[Any]) -> list[tuple[int, PeriodItem]]:
     return found
 
 
-def _json_lists(texts: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """JSON list columns read as text, decoded together (PostgreSQL's driver may already have decoded them)."""
-    found: list[tuple[Any, ...]] = [()] * len(texts)
-    encoded = []
-    for at, text in enumerate(texts):
-        if isinstance(text, list):
-            found[at] = tuple(text)
-        elif text and text not in ("[]", "null"):
-            encoded.append(at)
-    if encoded:
-        decoded = json.loads("[" + ",".join(texts[at] for at in encoded) + "]")
-        for at, value in zip(encoded, decoded, strict=True):
-            found[at] = tuple(value)
-    return found
-
-
 def _unique_briefs(found: Sequence[EarlierBrief]) -> tuple[EarlierBrief, ...]:
     seen: dict[int, EarlierBrief] = {}
     for brief in found:
         seen.setdefault(brief.brief_id, brief)
     return tuple(seen.values())
-
-
-def _chunks(ids: Sequence[int]) -> list[list[int]]:
-    return [list(ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

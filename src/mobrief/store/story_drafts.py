@@ -11,22 +11,42 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mobrief.records import DraftSentence, Finding, StoryDraft
-from mobrief.store import relevance, upserts
-from mobrief.store.period_stories import PeriodItem, _chunks, period_items, story_items_query
+from mobrief.store import id_lists, json_columns, relevance, upserts
+from mobrief.store.period_stories import PeriodItem, period_items, story_items_query
 from mobrief.store.schema import brief_paragraphs, item_enrichments, items, stories, story_drafts, story_items
 
 
-def _draft(row: Any) -> StoryDraft:
-    return StoryDraft(
-        story_id=row.story_id,
-        text=row.text,
-        status=row.status,
-        backend=row.backend,
-        backend_version=row.backend_version,
-        sentences=tuple(DraftSentence.from_dict(s) for s in row.sentences or ()),
-        findings=tuple(Finding.from_dict(f) for f in row.findings or ()),
-        item_ids=tuple(int(i) for i in row.item_ids or ()),
-    )
+def _drafts(rows: Sequence[Any]) -> list[StoryDraft]:
+    """Rows of `_DRAFT_COLUMNS`, their sentences, findings and reports decoded together."""
+    lists = json_columns.decode_lists([text for row in rows for text in row[-3:]])
+    found = []
+    for at, (story_id, text, status, backend, backend_version, _, _, _) in enumerate(rows):
+        sentences, findings, item_ids = lists[3 * at : 3 * at + 3]
+        found.append(
+            StoryDraft(
+                story_id=story_id,
+                text=text,
+                status=status,
+                backend=backend,
+                backend_version=backend_version,
+                sentences=tuple(DraftSentence.from_dict(s) for s in sentences),
+                findings=tuple(Finding.from_dict(f) for f in findings),
+                item_ids=tuple(int(i) for i in item_ids),
+            )
+        )
+    return found
+
+
+_DRAFT_COLUMNS = (
+    story_drafts.c.story_id,
+    story_drafts.c.text,
+    story_drafts.c.status,
+    story_drafts.c.backend,
+    story_drafts.c.backend_version,
+    json_columns.as_text(story_drafts.c.sentences),
+    json_columns.as_text(story_drafts.c.findings),
+    json_columns.as_text(story_drafts.c.item_ids),
+)
 
 
 class StoryDraftRepository:
@@ -37,24 +57,21 @@ class StoryDraftRepository:
         return self.get_many([story_id]).get(story_id)
 
     def get_many(self, story_ids: Iterable[int]) -> dict[int, StoryDraft]:
-        found: dict[int, StoryDraft] = {}
+        query = sa.select(*_DRAFT_COLUMNS).where(
+            id_lists.among(story_drafts.c.story_id, story_ids, self.engine.dialect.name)
+        )
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(story_ids)):
-                for row in conn.execute(sa.select(story_drafts).where(story_drafts.c.story_id.in_(chunk))):
-                    found[row.story_id] = _draft(row)
-        return found
+            rows = conn.execute(query).all()
+        return {draft.story_id: draft for draft in _drafts(rows)}
 
     def texts(self, story_ids: Iterable[int]) -> dict[int, str]:
         """The English text of each story's draft that has some, without its sentences' provenance (what a list
         of stories shows under each title)."""
-        found: dict[int, str] = {}
+        query = sa.select(story_drafts.c.story_id, story_drafts.c.text).where(
+            id_lists.among(story_drafts.c.story_id, story_ids, self.engine.dialect.name)
+        )
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(story_ids)):
-                query = sa.select(story_drafts.c.story_id, story_drafts.c.text).where(
-                    story_drafts.c.story_id.in_(chunk)
-                )
-                found.update((int(i), str(t)) for i, t in conn.execute(query) if t and str(t).strip())
-        return found
+            return {int(i): str(t) for i, t in conn.execute(query) if t and str(t).strip()}
 
     def save_many(self, drafts: Sequence[StoryDraft]) -> None:
         """Store drafts in one transaction, replacing each story's earlier draft."""
@@ -85,23 +102,15 @@ class StoryDraftRepository:
 
     def edited_story_ids(self, story_ids: Sequence[int]) -> set[int]:
         """Stories whose entry an editor has written: on the story, or in a brief's entry."""
-        edited: set[int] = set()
+        dialect = self.engine.dialect.name
+        written = sa.select(stories.c.id).where(
+            id_lists.among(stories.c.id, story_ids, dialect), stories.c.entry_text.is_not(None)
+        )
+        in_briefs = sa.select(brief_paragraphs.c.story_id).where(
+            id_lists.among(brief_paragraphs.c.story_id, story_ids, dialect), brief_paragraphs.c.edited.is_(True)
+        )
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(story_ids)):
-                edited.update(
-                    conn.execute(
-                        sa.select(stories.c.id).where(stories.c.id.in_(chunk), stories.c.entry_text.is_not(None))
-                    ).scalars()
-                )
-                edited.update(
-                    int(i)
-                    for i in conn.execute(
-                        sa.select(brief_paragraphs.c.story_id).where(
-                            brief_paragraphs.c.story_id.in_(chunk), brief_paragraphs.c.edited.is_(True)
-                        )
-                    ).scalars()
-                )
-        return edited
+            return {int(i) for i in conn.execute(sa.union(written, in_briefs)).scalars()}
 
     def needing_drafts(
         self,
@@ -125,7 +134,7 @@ class StoryDraftRepository:
             .where(relevance.kept(), stories.c.status != "skip")
         )
         if story_ids is not None:
-            query = query.where(story_items.c.story_id.in_(list(story_ids)))
+            query = query.where(id_lists.among(story_items.c.story_id, story_ids, self.engine.dialect.name))
         if seen_since is not None:
             query = query.where(stories.c.last_seen >= seen_since)
         current: dict[int, set[int]] = {}
@@ -154,13 +163,16 @@ class StoryDraftRepository:
 
     def _drafted_from(self, story_ids: Sequence[int]) -> dict[int, tuple[set[int], str]]:
         """The reports and backend version each story's draft was made from (its sentences are not decoded)."""
-        found: dict[int, tuple[set[int], str]] = {}
-        query = sa.select(story_drafts.c.story_id, story_drafts.c.item_ids, story_drafts.c.backend_version)
+        query = sa.select(
+            story_drafts.c.story_id, story_drafts.c.backend_version, json_columns.as_text(story_drafts.c.item_ids)
+        ).where(id_lists.among(story_drafts.c.story_id, story_ids, self.engine.dialect.name))
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(story_ids)):
-                for story_id, item_ids, version in conn.execute(query.where(story_drafts.c.story_id.in_(chunk))):
-                    found[story_id] = ({int(i) for i in item_ids or ()}, version)
-        return found
+            rows = conn.execute(query).all()
+        reports = json_columns.decode_lists([row[2] for row in rows])
+        return {
+            story_id: ({int(i) for i in item_ids}, version)
+            for (story_id, version, _), item_ids in zip(rows, reports, strict=True)
+        }
 
     def reports_of(self, story_ids: Sequence[int]) -> dict[int, list[PeriodItem]]:
         """Every kept report of each story, oldest first, with what enrichment found in it."""

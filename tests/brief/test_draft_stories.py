@@ -11,10 +11,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from factories import add_story, make_item, store_unchecked_draft
-from mobrief.brief import draft_stories, review
+from mobrief.brief import draft_stories
 from mobrief.brief.drafting import frames
 from mobrief.cli import cli
-from mobrief.newsroom import compose, publish
+from mobrief.newsroom import compose, publish, review
 from mobrief.store import Store, open_store
 
 JUNE_3 = dt.date(2024, 6, 3)

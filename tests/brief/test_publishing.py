@@ -12,10 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from factories import add_story, make_item, store_unchecked_draft
-from mobrief.brief import review
 from mobrief.cli import cli
 from mobrief.errors import ConfigError
-from mobrief.newsroom import compose, publish
+from mobrief.newsroom import compose, publish, review
 from mobrief.store import Store, open_store
 
 JUNE_3 = dt.date(2024, 6, 3)

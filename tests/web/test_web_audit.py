@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from mobrief.brief import review
+from mobrief.newsroom import review
 from mobrief.store.schema import audit_log
 
 pytestmark = pytest.mark.anyio

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from factories import store_unchecked_draft
-from mobrief.brief import review
+from mobrief.newsroom import review
 
 pytestmark = pytest.mark.anyio
 ATOM = "{http://www.w3.org/2005/Atom}"

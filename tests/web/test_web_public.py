@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from conftest import TEST_ENV, Browser
-from mobrief.brief import review
 from mobrief.errors import ConfigError
+from mobrief.newsroom import review
 from mobrief.settings import Settings
 from mobrief.web.app import create_app
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.routing import APIRoute
 
-from mobrief.brief import review
+from mobrief.newsroom import review
 from mobrief.web.routes import admin, api, archive, auth, briefs, feed, inbox, publishing, stories
 
 pytestmark = pytest.mark.anyio

@@ -2,7 +2,8 @@
 house-style lint findings or Russian text. The editor and the publish step read the same review.
 
 Lint runs over the draft as one text, so "gloss at the first mention in a brief" holds across entries, and
-each finding is mapped back to its entry with offsets local to that entry's text.
+each finding is mapped back to its entry with offsets local to that entry's text. This module checks the records
+it is given; `newsroom.review` reads the draft and the newsroom's house rules through the store.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from mobrief.brief import house_style
 from mobrief.errors import MobriefError
-from mobrief.store import Store
+from mobrief.records import Enrichment, GlossaryTerm
 from mobrief.store.drafts import Draft, DraftEntry
 from mobrief.style import engine, lint
 from mobrief.style.rates import RateTable
@@ -85,12 +85,11 @@ class HouseRules:
     names: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, store: Store, people: Iterable[Mapping[str, object]] = ()) -> HouseRules:
-        return cls(
-            glosses=engine.GlossIndex(house_style.newsroom_glossary(store)),
-            rates=house_style.newsroom_rates(store),
-            names=lint.name_variants(people),
-        )
+    def of(
+        cls, terms: Sequence[GlossaryTerm], rates: RateTable, people: Iterable[Mapping[str, object]] = ()
+    ) -> HouseRules:
+        """The rules of this glossary and these rates, with the house spellings of these people."""
+        return cls(glosses=engine.GlossIndex(terms), rates=rates, names=lint.name_variants(people))
 
 
 def _ordered(draft: Draft) -> list[DraftEntry]:
@@ -203,13 +202,11 @@ def entry_problems(entry: DraftEntry, findings: Sequence[EntryFinding]) -> tuple
     return tuple(problems)
 
 
-def review_draft(store: Store, brief_id: int, rules: HouseRules | None = None) -> Review:
+def check_draft(draft: Draft, rules: HouseRules) -> Review:
     """Every entry of a draft with what keeps it from being published."""
-    draft = store.drafts.get(brief_id)
-    rules = rules or HouseRules.of(store, people_of(store, draft))
     findings = lint_draft(draft, rules)
     return Review(
-        brief_id=brief_id,
+        brief_id=draft.id,
         entries=tuple(
             EntryReview(
                 entry_id=entry.id,
@@ -225,13 +222,16 @@ def review_draft(store: Store, brief_id: int, rules: HouseRules | None = None) -
     )
 
 
-def people_of(store: Store, draft: Draft) -> list[Mapping[str, object]]:
-    """The people enrichment found in the reports a draft's entries rest on (for their house spellings)."""
-    item_ids = [i for entry in _ordered(draft) for i in entry.item_ids]
-    found = store.enrichments.get_many(item_ids)
+def item_ids_of(draft: Draft) -> list[int]:
+    """The reports a draft's entries rest on, in the draft's order."""
+    return [i for entry in _ordered(draft) for i in entry.item_ids]
+
+
+def people_in(enrichments: Iterable[Enrichment]) -> list[Mapping[str, object]]:
+    """The people enrichment found in these reports (for their house spellings)."""
     return [
         {"normalized": m.normalized, "latin": m.latin}
-        for enrichment in found.values()
+        for enrichment in enrichments
         for m in enrichment.entities
         if m.kind == "person"
     ]

@@ -13,6 +13,7 @@ from pathlib import Path
 from mobrief.brief import render_atom, review
 from mobrief.brief.publish import brief_slug, check_renders, long_date, notice_of, write_formats
 from mobrief.errors import ConfigError, MobriefError
+from mobrief.newsroom.review import review_draft
 from mobrief.records import Brief
 from mobrief.store import Store
 from mobrief.style import dates
@@ -67,7 +68,7 @@ def publish_draft(
     draft = store.drafts.get(brief_id)
     if draft.status != "draft":
         raise ConfigError(f"brief {brief_id} is {draft.status}: only a draft can be published")
-    checked = review.review_draft(store, brief_id)
+    checked = review_draft(store, brief_id)
     out = set(leave_out) & {e.entry_id for e in checked.entries}
     left = checked.unresolved(out)
     if left:

@@ -13,6 +13,7 @@ from mobrief.brief import render_html, review
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
 from mobrief.newsroom import background
+from mobrief.newsroom.review import house_rules, people_of, review_draft
 from mobrief.store import Store
 from mobrief.store.users import User
 from mobrief.style import dates, sections
@@ -32,7 +33,7 @@ def public_path(brief_id: int, title: str) -> str:
 def editor_context(store: Store, brief_id: int, user: User, *, only: int | None = None) -> dict[str, Any]:
     """What the brief editor (or one entry of it) shows."""
     draft = store.drafts.get(brief_id)
-    checked = review.review_draft(store, brief_id)
+    checked = review_draft(store, brief_id)
     context: dict[str, Any] = {
         "draft": draft,
         "can_edit": user.has_role("editor") and draft.status == "draft",
@@ -191,7 +192,7 @@ def delete_draft(store: StoreDep, user: EditorDep, client: ClientDep, brief_id: 
 
 def _entry_state(store: Store, brief_id: int, entry_id: int, *, saved: bool) -> drafting.EntryState:
     draft = store.drafts.get(brief_id)
-    checked = {r.entry_id: r for r in review.review_draft(store, brief_id).entries}[entry_id]
+    checked = {r.entry_id: r for r in review_draft(store, brief_id).entries}[entry_id]
     entry = draft.entry(entry_id)
     text = "" if review.is_scaffold(entry) else entry.text
     return drafting.entry_state(
@@ -249,7 +250,7 @@ def apply_suggestion(
         store.drafts.set_text(entry_id, text.strip())
     draft = store.drafts.get(brief_id)
     code, start, replacement = _parse_fix(fix)
-    findings = review.lint_draft(draft, review.HouseRules.of(store, review.people_of(store, draft)))
+    findings = review.lint_draft(draft, house_rules(store, people_of(store, draft)))
     fixed = review.apply_fix(draft.entry(entry_id).text, findings.get(entry_id, []), code, start, replacement)
     if fixed is not None:
         store.drafts.set_text(entry_id, fixed)

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from mobrief.brief import review
 from mobrief.newsroom import publish
+from mobrief.newsroom.review import review_draft
 from mobrief.records import DRAFTED
 from mobrief.store import Store
 from mobrief.web import brief_history, drafting, templating
@@ -24,7 +25,7 @@ def review_context(
 ) -> dict[str, Any]:
     """What the review page lists: every unfinished entry with why, and what will be published."""
     draft = store.drafts.get(brief_id)
-    checked = review.review_draft(store, brief_id)
+    checked = review_draft(store, brief_id)
     corrects = draft.corrects_brief_id
     correcting = store.drafts.get(corrects) if corrects else None
     return {

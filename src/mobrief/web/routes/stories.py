@@ -13,6 +13,7 @@ from mobrief.brief import review
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError, NotFound
 from mobrief.newsroom import background, compose, story_edits
+from mobrief.newsroom.review import house_rules
 from mobrief.records import DRAFTED, NEEDS_CHECK
 from mobrief.store import Store
 from mobrief.store.inbox import InboxFilter, InboxRow, StoryDetail
@@ -30,14 +31,7 @@ MACHINE_STATUSES = (DRAFTED, NEEDS_CHECK)  # a draft entry's text a backend wrot
 
 
 def _rules(store: Store, story: StoryDetail) -> review.HouseRules:
-    people = [
-        {"normalized": m.normalized, "latin": m.latin}
-        for r in story.reports
-        if r.enrichment
-        for m in r.enrichment.entities
-        if m.kind == "person"
-    ]
-    return review.HouseRules.of(store, people)
+    return house_rules(store, review.people_in(r.enrichment for r in story.reports if r.enrichment))
 
 
 def _state(store: Store, story: StoryDetail, user: User, text: str, *, saved: bool = False) -> drafting.EntryState:

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from mobrief import pipeline
 from mobrief.brief import draft_stories
+from mobrief.newsroom import clustering
 from mobrief.records import Item
 from mobrief.settings import Settings
 from mobrief.store import open_store
@@ -56,7 +57,7 @@ def run(url: str, items: list[Item]) -> tuple[dict[str, float], dict[str, float]
         pipeline.ingest_items(store, items[start : start + 2000], kind="jsonl")
     stages = {
         "enrich": lambda: pipeline.enrich_pending(store, settings=settings),
-        "cluster": lambda: pipeline.cluster_pending(store, settings=settings),
+        "cluster": lambda: clustering.cluster_pending(store, settings=settings),
         "draft": lambda: draft_stories.draft_pending(store, seen_since=draft_stories.recent_since({})),
     }
     times, cpu = {}, {}

@@ -161,9 +161,9 @@ def bench_memory(count: int, per_day: int) -> None:
 
 def bench_store(count: int, per_day: int) -> None:
     """The whole `cluster_pending` path on SQLite: read pending items, cluster, write stories, link threads."""
+    from mobrief.newsroom import clustering
     from mobrief.store import open_store
     from mobrief.store.schema import item_enrichments
-    from mobrief.stories import pending
 
     items, _ = generate(count, per_day, seed=11)
     with tempfile.TemporaryDirectory() as tmp:
@@ -198,9 +198,9 @@ def bench_store(count: int, per_day: int) -> None:
                 ],
             )
         started = time.process_time()
-        report = pending.cluster_pending_items(store, link_threads=False)
+        report = clustering.cluster_pending_items(store, link_threads=False)
         clustered = time.process_time()
-        links = pending.threads.link_stories(store, report.story_ids[:1000])
+        links = clustering.link_stories(store, report.story_ids[:1000])
         linked = time.process_time()
         store.close()
     print(

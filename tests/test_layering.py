@@ -39,17 +39,13 @@ ADAPTERS_MOVED_TO_THE_NEWSROOM = {
 }
 
 # the store is the one gateway to the database. Outside store/, only these still speak SQL or hold the engine
-# (clustering's and editing's writes share one transaction across repositories; lanes and the queue need the
-# engine itself); brief/, newsroom/, web/ and the rest go through Store repositories.
-SPEAK_SQL = {"stories/pending.py", "tasks.py"}
-HOLD_THE_ENGINE = {
-    "stories/threads.py", "stories/pending.py", "newsroom/story_edits.py", "pipeline.py", "tasks.py", "cli/workers.py",
-}  # fmt: skip
+# (editing's writes share one transaction across repositories; the queue and its workers need the engine
+# itself); brief/, newsroom/, web/ and the rest go through Store repositories.
+SPEAK_SQL = {"tasks.py"}
+HOLD_THE_ENGINE = {"newsroom/story_edits.py", "tasks.py", "cli/workers.py"}
 # stories/ and brief/ compute; the use cases in newsroom/ read and write through the store. These stage modules
-# still take the Store themselves (clustering and threading; drafting and the house style read from it):
-# the list may shrink, never grow
+# still take the Store themselves (drafting and the house style read from it): the list may shrink, never grow
 STAGES_THAT_TAKE_THE_STORE = {
-    "stories/pending.py", "stories/threads.py",
     "brief/draft_stories.py", "brief/house_style.py", "brief/outlets.py",
 }  # fmt: skip
 # who writes the brief tables: archive import (briefs), drafts, publishing and a merge of stories re-pointing draft

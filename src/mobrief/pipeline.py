@@ -16,7 +16,7 @@ from mobrief.errors import BadRecord, SourceUnavailable
 from mobrief.records import Item
 from mobrief.settings import Settings
 from mobrief.sources import polling, registry
-from mobrief.store import Store, lanes
+from mobrief.store import Store
 from mobrief.store.items import PreparedItem, UpsertCounts, prepare_items
 
 INGEST_BATCH = 2000  # items per transaction: what a killed import can lose and redo
@@ -304,30 +304,6 @@ def ingest_items(store: Store, batch: list[Item], *, kind: str) -> UpsertCounts:
     return store.items.upsert(batch, kind=kind)
 
 
-if TYPE_CHECKING:  # clustering pulls in numpy and datasketch; load them only when a run needs them
-    from mobrief.stories.pending import ClusterReport
-
-
-def cluster_pending(
-    store: Store, *, settings: Settings, progress: Progress | None = None, behind_enrichment: bool = False
-) -> ClusterReport:
-    """Give every enriched item without a story its story (same event in the window), then link threads.
-
-    `behind_enrichment` stops before the earliest item enrichment has not reached, so that when many workers
-    enrich batches in any order, clustering still meets items in publication order (the same stories as one
-    process would make).
-    """
-    from mobrief.stories import pending
-
-    return pending.cluster_pending_items(
-        store,
-        window=dt.timedelta(hours=settings.story_window_hours),
-        progress=progress,
-        batch_size=settings.cluster_batch,
-        until=store.enrichments.first_unenriched_time() if behind_enrichment else None,
-    )
-
-
 if TYPE_CHECKING:
     from mobrief.brief.draft_stories import DraftRun
 
@@ -337,7 +313,7 @@ def draft_recent(store: Store, *, progress: Progress | None = None) -> DraftRun:
     then finds them drafted."""
     from mobrief.brief import draft_stories
 
-    with lanes.hold_lane(store.engine, "drafting"):
+    with store.hold_lane("drafting"):
         return draft_stories.draft_pending(store, seen_since=draft_stories.recent_since(), progress=progress)
 
 
@@ -413,7 +389,7 @@ def enrich_pending(
     options = enrich_options(store, settings=settings)
     versions = options.versions()
     report = EnrichReport(versions=versions)
-    with lanes.single_writer(store.engine, "enrich"):
+    with store.single_writer("enrich"):
         report.set_aside += [(i, UNFINISHED) for i in store.enrichments.set_aside_unfinished(MAX_ATTEMPTS, UNFINISHED)]
         total = store.enrichments.count_pending(versions)
         if progress:

@@ -109,10 +109,12 @@ def enrich_items(first_id: int, last_id: int) -> None:
 def cluster_pending() -> None:
     """Cluster the enriched items enrichment is no longer behind, link threads, then queue drafting. It logs
     when it holds the lane and when it lets go, so a worker's log shows each clustering run."""
+    from mobrief.newsroom import clustering  # numpy and datasketch: loaded by the workers that cluster
+
     state = _worker()
     logger.info("clustering lane: started")
     try:
-        report = pipeline.cluster_pending(state.store, settings=state.settings, behind_enrichment=True)
+        report = clustering.cluster_pending(state.store, settings=state.settings, behind_enrichment=True)
     finally:
         logger.info("clustering lane: ended")
     state.done["clustered"] += report.items

@@ -11,10 +11,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from story_reports import REPORTS
 
-from mobrief import pipeline
 from mobrief.cli import cli
 from mobrief.errors import ConfigError, NotFound
-from mobrief.newsroom import compose, story_edits
+from mobrief.newsroom import clustering, compose, story_edits
 from mobrief.settings import Settings
 from mobrief.store import Store
 from mobrief.store.schema import story_items
@@ -29,7 +28,7 @@ def _story_of(store: Store, item_id: int) -> int:
 
 def _clustered(store: Store, add_reports: AddReports) -> dict[str, int]:
     ids = add_reports(store, REPORTS)
-    pipeline.cluster_pending(store, settings=Settings())
+    clustering.cluster_pending(store, settings=Settings())
     assert _story_of(store, ids["tambov-1"]) != _story_of(store, ids["lipetsk-1"])
     return ids
 
@@ -91,7 +90,7 @@ def test_a_moved_report_is_never_moved_back_by_clustering(store: Store, add_repo
     with store.engine.connect() as conn:
         method = conn.execute(sa.select(story_items.c.method).where(story_items.c.item_id == ids["tambov-2"])).scalar()
     assert method == "editor"
-    assert pipeline.cluster_pending(store, settings=Settings()).items == 0
+    assert clustering.cluster_pending(store, settings=Settings()).items == 0
     assert _story_of(store, ids["tambov-2"]) == lipetsk
 
 

@@ -11,12 +11,11 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from story_reports import REPORTS, Report
 
-from mobrief import pipeline
 from mobrief.cli import cli
+from mobrief.newsroom import clustering
 from mobrief.settings import Settings
 from mobrief.store import Store
 from mobrief.store.schema import item_enrichments, stories, story_items
-from mobrief.stories import pending
 
 AddReports = Callable[..., dict[str, int]]
 
@@ -41,11 +40,11 @@ EXPECTED = {
 
 def test_cluster_pending_gives_every_item_a_story(store: Store, add_reports: AddReports) -> None:
     ids = add_reports(store, REPORTS)
-    report = pipeline.cluster_pending(store, settings=Settings())
+    report = clustering.cluster_pending(store, settings=Settings())
     assert report.items == len(REPORTS) and report.stories_created == 4
     assert report.methods == {"new": 4, "similar": 3}
     assert _groups(store, ids) == EXPECTED
-    again = pipeline.cluster_pending(store, settings=Settings())
+    again = clustering.cluster_pending(store, settings=Settings())
     assert again.items == 0  # idempotent: nothing is pending any more
     listed = store.stories.recent(relevant_only=True)
     assert {story.title[:20] for story, _ in listed} == {
@@ -65,11 +64,11 @@ def test_incremental_runs_give_the_same_stories_as_one_batch(
 ) -> None:
     ordered = sorted(REPORTS, key=lambda r: r.hours)
     batch_ids = add_reports(sqlite_store, ordered)
-    pipeline.cluster_pending(sqlite_store, settings=Settings())
+    clustering.cluster_pending(sqlite_store, settings=Settings())
     ids: dict[str, int] = {}
     for step in ordered:  # one item per run: every run reloads the window's stories from their signatures
         ids |= add_reports(store, [step])
-        pipeline.cluster_pending(store, settings=Settings())
+        clustering.cluster_pending(store, settings=Settings())
     assert _groups(store, ids) == _groups(sqlite_store, batch_ids) == EXPECTED
     with store.engine.connect() as conn:
         incremental = {r.title: r.signature for r in conn.execute(sa.select(stories.c.title, stories.c.signature))}
@@ -80,12 +79,12 @@ def test_incremental_runs_give_the_same_stories_as_one_batch(
 
 def test_only_stories_within_the_window_are_loaded(store: Store, add_reports: AddReports) -> None:
     add_reports(store, REPORTS)
-    pipeline.cluster_pending(store, settings=Settings())
+    clustering.cluster_pending(store, settings=Settings())
     copy = Report(**{**REPORTS[0].__dict__, "key": "late-copy", "source": "Агрегатор", "hours": 24 * 5})
     since = copy.published_at - dt.timedelta(hours=72)
     assert store.stories.signatures_seen_since(since) == []  # nothing old is even read
     ids = add_reports(store, [copy])
-    report = pipeline.cluster_pending(store, settings=Settings())
+    report = clustering.cluster_pending(store, settings=Settings())
     assert report.methods == {"new": 1}  # the same URL, but five days later: a new story
     assert store.stories.story_of_item(ids["late-copy"]) not in {
         store.stories.story_of_item(i) for i in range(1, len(REPORTS) + 1)
@@ -94,8 +93,8 @@ def test_only_stories_within_the_window_are_loaded(store: Store, add_reports: Ad
 
 def test_unenriched_items_wait_unless_asked(store: Store, add_reports: AddReports) -> None:
     add_reports(store, REPORTS[:2], enrich=False)
-    assert pending.cluster_pending_items(store).items == 0
-    report = pending.cluster_pending_items(store, require_enrichment=False)
+    assert clustering.cluster_pending_items(store).items == 0
+    report = clustering.cluster_pending_items(store, require_enrichment=False)
     assert report.items == 2 and report.methods == {"new": 1, "similar": 1}
 
 
@@ -127,8 +126,8 @@ def test_signing_aside_gives_the_same_stories(
     store: Store, add_reports: AddReports, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = add_reports(store, REPORTS)
-    monkeypatch.setattr(pending, "SIGN_ASIDE_MIN", 0)
-    report = pending.cluster_pending_items(store, batch_size=2)  # several batches: the reader runs ahead
+    monkeypatch.setattr(clustering, "SIGN_ASIDE_MIN", 0)
+    report = clustering.cluster_pending_items(store, batch_size=2)  # several batches: the reader runs ahead
     assert report.items == len(REPORTS)
     assert _groups(store, ids) == EXPECTED
 
@@ -151,7 +150,7 @@ def test_the_inbox_lists_sums_of_money_not_prison_terms_or_head_counts(store: St
     ]
     with store.engine.begin() as conn:
         conn.execute(item_enrichments.update().values(amounts=amounts))
-    pipeline.cluster_pending(store, settings=Settings())
+    clustering.cluster_pending(store, settings=Settings())
     story_id = store.stories.story_of_item(ids[REPORTS[4].key])
     assert story_id is not None
     assert [a["currency"] for a in store.inbox.row(story_id).amounts] == ["RUB"]
@@ -163,9 +162,9 @@ def test_stories_created_across_small_batches_are_written_whole_in_creation_orde
     # on PostgreSQL new stories take ids reserved ahead and are written at their batch's end; ids reserved in one
     # batch serve the next
     ids = add_reports(store, REPORTS)
-    pending.cluster_pending_items(store, batch_size=2)
+    clustering.cluster_pending_items(store, batch_size=2)
     lite_ids = add_reports(sqlite_store, REPORTS)
-    pending.cluster_pending_items(sqlite_store)
+    clustering.cluster_pending_items(sqlite_store)
     assert _groups(store, ids) == _groups(sqlite_store, lite_ids) == EXPECTED
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(stories.c.id, stories.c.first_seen, stories.c.signature).order_by(stories.c.id))

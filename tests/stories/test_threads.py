@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from story_reports import ARREST, REPORTS, Report, enriched
 
-from mobrief import pipeline
 from mobrief.cli import cli
+from mobrief.newsroom import clustering
 from mobrief.settings import Settings
 from mobrief.store import Store
 from mobrief.stories import same_event, signatures, threads
@@ -20,9 +20,9 @@ AddReports = Callable[..., dict[str, int]]
 
 def test_a_sentence_links_to_the_arrest_months_before(store: Store, add_reports: AddReports) -> None:
     ids = add_reports(store, [ARREST])
-    pipeline.cluster_pending(store, settings=Settings())
+    clustering.cluster_pending(store, settings=Settings())
     ids |= add_reports(store, REPORTS)
-    report = pipeline.cluster_pending(store, settings=Settings())
+    report = clustering.cluster_pending(store, settings=Settings())
     assert report.links == 1
     arrest = store.stories.story_of_item(ids["arrest"])
     sentence = store.stories.story_of_item(ids["sentence-1"])
@@ -35,12 +35,12 @@ def test_a_sentence_links_to_the_arrest_months_before(store: Store, add_reports:
     for other in ("tambov-1", "lipetsk-1", "football"):
         story = store.stories.story_of_item(ids[other])
         assert story is not None and store.stories.links(story) == []
-    assert threads.find_earlier_stories(store, arrest) == []  # nothing came before the arrest
+    assert threads.find_earlier_stories(store.stories, arrest) == []  # nothing came before the arrest
 
 
 def test_show_lists_previously_reported_candidates(db_url: str, store: Store, add_reports: AddReports) -> None:
     ids = add_reports(store, [ARREST, *REPORTS])
-    pipeline.cluster_pending(store, settings=Settings())
+    clustering.cluster_pending(store, settings=Settings())
     sentence = store.stories.story_of_item(ids["sentence-2"])
     runner = CliRunner()
     result = runner.invoke(cli, ["--db", db_url, "stories", "show", str(sentence), "--json"])
@@ -68,7 +68,7 @@ def test_a_name_alone_without_topic_is_not_a_thread() -> None:
 def test_unknown_report_kinds_do_not_break_threads(store: Store, add_reports: AddReports) -> None:
     odd = Report(key="odd", event="odd", source="Канал", url="https://t.me/odd/1", hours=1, text="Фото")
     add_reports(store, [odd])
-    report = pipeline.cluster_pending(store, settings=Settings())
+    report = clustering.cluster_pending(store, settings=Settings())
     assert report.items == 1 and report.links == 0
 
 
@@ -76,12 +76,12 @@ def test_stories_linked_together_get_the_links_each_gets_alone(
     store: Store, add_reports: AddReports, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_reports(store, [ARREST, *REPORTS])
-    pipeline.cluster_pending(store, settings=Settings())
+    clustering.cluster_pending(store, settings=Settings())
     story_ids = [story.id for story, _ in store.stories.recent(limit=1000)]
-    alone = {story_id: threads.find_earlier_stories(store, story_id) for story_id in story_ids}
+    alone = {story_id: threads.find_earlier_stories(store.stories, story_id) for story_id in story_ids}
     assert any(alone.values())  # the sentences link to the arrest
-    assert threads.find_earlier_stories_of(store, story_ids) == alone
+    assert threads.find_earlier_stories_of(store.stories, story_ids) == alone
     stored = {story_id: store.stories.links(story_id) for story_id in story_ids}
-    monkeypatch.setattr(threads, "LINK_BATCH", 2)  # stored two stories a transaction: the same links
-    assert threads.link_stories(store, reversed(story_ids)) == sum(len(links) for links in alone.values())
+    monkeypatch.setattr(clustering, "LINK_BATCH", 2)  # stored two stories a transaction: the same links
+    assert clustering.link_stories(store, reversed(story_ids)) == sum(len(links) for links in alone.values())
     assert {story_id: store.stories.links(story_id) for story_id in story_ids} == stored

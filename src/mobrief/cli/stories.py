@@ -253,13 +253,10 @@ def cluster_stories(app: AppContext, rebuild: bool, unenriched: bool, yes: bool,
 @pass_app
 def story_threads(app: AppContext, story_id: int, days: int, save: bool, as_json: bool) -> None:
     """Earlier stories this one may continue, found afresh."""
-    from mobrief.stories import threads
+    from mobrief.newsroom import clustering
 
     app.store.stories.get(story_id)  # a clear error for an unknown id
-    lookback = dt.timedelta(days=days)
-    links = threads.find_earlier_stories(app.store, story_id, lookback=lookback)
-    if save:
-        threads.link_stories(app.store, [story_id], lookback=lookback)
+    links = clustering.thread_links(app.store, story_id, lookback=dt.timedelta(days=days), save=save)
     titles = {s.story_id: s for s in app.store.stories.signatures_of(x.earlier_story_id for x in links)}
     if as_json:
         print_json(

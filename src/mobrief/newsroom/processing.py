@@ -16,9 +16,10 @@ from typing import Any
 from mobrief import pipeline
 from mobrief.brief.draft_stories import DraftRun
 from mobrief.errors import ConfigError
+from mobrief.newsroom import clustering
+from mobrief.newsroom.clustering import ClusterReport
 from mobrief.settings import Settings
 from mobrief.store import Store
-from mobrief.stories.pending import ClusterReport
 
 # what a caller shows while a stage runs: given the stage's name, a context yielding update(done, total)
 StageProgress = Callable[[str], AbstractContextManager[pipeline.Progress | None]]
@@ -51,7 +52,7 @@ def process_pending(
     with progress("enriching") as update:
         enriched = pipeline.enrich_pending(store, settings=settings, progress=update)
     with progress("clustering") as update:
-        clustered = pipeline.cluster_pending(store, settings=settings, progress=update)
+        clustered = clustering.cluster_pending(store, settings=settings, progress=update)
     drafts = None
     if draft:
         with progress("drafting") as update:
@@ -73,13 +74,12 @@ def cluster_stories(
     import datetime as dt
 
     from mobrief.newsroom import story_edits
-    from mobrief.stories import pending
 
     if settings.story_window_hours <= 0:  # checked before anything is forgotten
         raise ConfigError("MOBRIEF_STORY_WINDOW_HOURS must be positive")
     if rebuild:
         store.stories.forget_all()
-    report = pending.cluster_pending_items(
+    report = clustering.cluster_pending_items(
         store,
         window=dt.timedelta(hours=settings.story_window_hours),
         progress=progress,

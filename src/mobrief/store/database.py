@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mobrief.errors import ConfigError
-from mobrief.store import json_columns
+from mobrief.store import json_columns, lanes
 
 if TYPE_CHECKING:
     from mobrief.store.audit import AuditLog
@@ -102,6 +103,21 @@ class Store:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether no other process can open this database (an in-memory SQLite one)."""
+        url = self.engine.url
+        return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+    def hold_lane(self, name: str) -> AbstractContextManager[None]:
+        """Wait until no other process holds lane `name` (clustering, drafting), then hold it for the block."""
+        return lanes.hold_lane(self.engine, name)
+
+    def single_writer(self, name: str) -> AbstractContextManager[None]:
+        """Lane `name` on SQLite, where one process writes at a time anyway; nothing on PostgreSQL, where work
+        is claimed row by row."""
+        return lanes.single_writer(self.engine, name)
 
     @functools.cached_property
     def items(self) -> ItemRepository:

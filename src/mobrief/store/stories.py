@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief.errors import NotFound
 from mobrief.records import EnrichedItem, Story, utc
 from mobrief.store import relevance, search, upserts
+from mobrief.store.database import create_engine
 from mobrief.store.schema import item_enrichments, items, sources, stories, stories_to_link, story_items, story_links
 
 
@@ -163,6 +166,29 @@ class StoryRepository:
         with self.engine.connect() as conn:
             return [_row_to_enriched(row) for row in conn.execute(query)]
 
+    def pending_batches(
+        self, *, batch_size: int, require_enrichment: bool = True, until: dt.datetime | None = None
+    ) -> Callable[[], Iterator[list[EnrichedItem]]]:
+        """Batches of pending items in publication order, read past each other by a cursor, so a reader can run
+        ahead of the writer; called in another process (a forked child), it reads on an engine of its own."""
+        url = self.engine.url.render_as_string(hide_password=False)
+        parent = os.getpid()
+
+        def read() -> Iterator[list[EnrichedItem]]:
+            own = self if os.getpid() == parent else StoryRepository(create_engine(url))
+            try:
+                after: tuple[dt.datetime, int] | None = None
+                while batch := own.pending_items(
+                    limit=batch_size, require_enrichment=require_enrichment, after=after, until=until
+                ):
+                    yield batch
+                    after = (batch[-1].published_at, batch[-1].id or 0)
+            finally:
+                if own is not self:
+                    own.engine.dispose()
+
+        return read
+
     def enriched_items(self, item_ids: Iterable[int]) -> list[EnrichedItem]:
         """Given items with what enrichment found, in publication order (then id): to sign a story again."""
         wanted = sorted(set(item_ids))
@@ -200,7 +226,13 @@ class StoryRepository:
                 found.extend(_row_to_signature(row) for row in conn.execute(query.order_by(stories.c.id)))
         return found
 
-    # ---- what clustering writes (inside the caller's transaction) ----
+    # ---- what clustering writes ----
+
+    def assignment_writer(self) -> AssignmentWriter:
+        """A writer of one clustering run's batches, a transaction each."""
+        return AssignmentWriter(self)
+
+    # (inside the caller's transaction)
 
     def create(self, conn: Connection, values: Mapping[str, Any]) -> int:
         """Insert a story and return its id; `values` are columns of `stories`."""
@@ -258,22 +290,23 @@ class StoryRepository:
             query = sa.select(stories_to_link.c.story_id).order_by(stories_to_link.c.story_id)
             return [int(i) for i in conn.execute(query).scalars()]
 
-    def unmark_to_link(self, conn: Connection, story_ids: Iterable[int]) -> None:
-        """Take stories off the list `to_link` reads (their links are done, or they need none)."""
-        ids = sorted(set(story_ids))
-        for start in range(0, len(ids), 500):
-            conn.execute(stories_to_link.delete().where(stories_to_link.c.story_id.in_(ids[start : start + 500])))
+    def unmark_to_link(self, story_ids: Iterable[int]) -> None:
+        """Take stories off the list `to_link` reads (they need no links), in one transaction."""
+        with self.engine.begin() as conn:
+            _unmark_to_link(conn, story_ids)
 
-    def replace_links(self, conn: Connection, links_of: Mapping[int, Sequence[Mapping[str, Any]]]) -> None:
+    def replace_links(self, links_of: Mapping[int, Sequence[Mapping[str, Any]]]) -> None:
         """Set the earlier stories each story continues (story id → dicts with earlier_story_id, score,
-        reasons); the stories leave the list of stories to link in the same transaction."""
+        reasons) and take the stories off the list of stories to link, in one transaction: a run killed
+        between two calls leaves the stories of the second on the list."""
         ids = sorted(links_of)
-        for start in range(0, len(ids), 500):
-            conn.execute(story_links.delete().where(story_links.c.story_id.in_(ids[start : start + 500])))
-        rows = [{"story_id": story_id, **dict(link)} for story_id in ids for link in links_of[story_id]]
-        if rows:
-            conn.execute(story_links.insert(), rows)
-        self.unmark_to_link(conn, ids)
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), 500):
+                conn.execute(story_links.delete().where(story_links.c.story_id.in_(ids[start : start + 500])))
+            rows = [{"story_id": story_id, **dict(link)} for story_id in ids for link in links_of[story_id]]
+            if rows:
+                conn.execute(story_links.insert(), rows)
+            _unmark_to_link(conn, ids)
 
     def forget_all(self) -> int:
         """Delete every story (items keep their text and enrichment), so clustering can start over."""
@@ -471,6 +504,72 @@ class StoryRepository:
                 )
                 found.update((int(row[0]), (int(row[1]), utc(row[2]))) for row in conn.execute(query))
         return found
+
+
+def _unmark_to_link(conn: Connection, story_ids: Iterable[int]) -> None:
+    ids = sorted(set(story_ids))
+    for start in range(0, len(ids), 500):
+        conn.execute(stories_to_link.delete().where(stories_to_link.c.story_id.in_(ids[start : start + 500])))
+
+
+# new story ids reserved at once on PostgreSQL: 8 for a run with a few new stories (the ids it leaves unused are
+# skipped), growing with the stories a batch creates, so a backlog takes them a few hundred a round trip
+ID_BLOCK_MIN, ID_BLOCK_MAX = 8, 256
+
+
+class AssignmentWriter:
+    """Clustering's writes, one transaction a batch (`batch()`): ids for the batch's new stories as it assigns
+    them, then every story it changed, its items' places and the note that those stories' links are due.
+
+    On PostgreSQL new ids come from the sequence ahead, in blocks doubling with the stories the run creates, and
+    the batch's new stories are inserted together at its end; on SQLite a new story is inserted (as a row of
+    placeholder the batch's end overwrites) when it gets its id, which costs no round trip there.
+    """
+
+    def __init__(self, repository: StoryRepository) -> None:
+        self._stories = repository
+        self._conn: Connection | None = None
+        self._reserved: list[int] = []  # PostgreSQL: ids taken from the sequence ahead, last one handed out first
+        self._unwritten: set[int] = set()  # stories of this batch given a reserved id, inserted at its end
+        self._given = 0  # reserved ids handed out in this run
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """One batch's transaction: `new_story_id` and `write` go inside it."""
+        with self._stories.engine.begin() as conn:
+            self._conn = conn
+            try:
+                yield
+            finally:
+                self._conn = None
+        self._unwritten.clear()
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            raise RuntimeError("clustering writes go inside AssignmentWriter.batch()")
+        return self._conn
+
+    def new_story_id(self, first_seen: dt.datetime) -> int:
+        """The id of a story the batch creates, first seen at `first_seen`."""
+        conn = self._connection()
+        if not self._reserved:
+            block = min(ID_BLOCK_MAX, max(ID_BLOCK_MIN, self._given))  # doubling as the run creates stories
+            self._reserved.extend(reversed(self._stories.reserve_ids(conn, block)))
+        if self._reserved:
+            self._given += 1
+            self._unwritten.add(self._reserved[-1])
+            return self._reserved.pop()
+        # its columns are written with every changed story's by `write`
+        return self._stories.create(conn, {"first_seen": first_seen, "last_seen": first_seen})
+
+    def write(self, changed: Mapping[int, Mapping[str, Any]], placed: Sequence[Mapping[str, Any]]) -> None:
+        """Store the batch: every story it created or changed (story id → columns of `stories`), its items'
+        stories (dicts with item_id, story_id, method, score), and that the stories' links are due."""
+        conn = self._connection()
+        self._stories.insert_many(conn, {key: row for key, row in changed.items() if key in self._unwritten})
+        self._stories.update_many(conn, {key: row for key, row in changed.items() if key not in self._unwritten})
+        self._stories.add_items(conn, placed)
+        self._stories.mark_to_link(conn, changed)
 
 
 def _signature_query() -> sa.Select[Any]:

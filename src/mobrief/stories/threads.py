@@ -6,17 +6,20 @@ few index look-ups, not a scan of the archive. Each candidate is scored on the e
 accept: the same people (strongest), the same units and organisations, the same places, and the same
 topic (cosine of the stories' weighted lemmas). A name that hundreds of reports repeat («Путин») is not
 evidence that two stories are one thread.
+
+This module computes; it reads through a `StoryIndex` (the store's stories repository is one), and the use
+case (`newsroom.clustering`) stores the links.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from mobrief.store import Store, search
+from mobrief.store import search
 from mobrief.store.stories import StoredSignature
 from mobrief.stories import same_event
 from mobrief.stories.same_event import StoryProfile
@@ -26,7 +29,23 @@ COMMON_NAME_HITS = 120  # a name matching this many items in the index is everyw
 LINK_THRESHOLD = 0.55
 MIN_TOPIC = 0.12  # below this the two stories are about different things, whoever they name
 MAX_LINKS = 5
-LINK_BATCH = 200  # stories whose links are found together and stored in one transaction
+
+
+class StoryIndex(Protocol):
+    """Where thread linking looks for earlier stories: the full-text index, the stories of the items it finds,
+    and the stories' stored profiles (`store.stories` is one)."""
+
+    def items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
+        """For each query (lemmas that must all match), the ids of the items ranked first, up to `limit`."""
+        ...
+
+    def stories_of_items(self, item_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime]]:
+        """Each given item's story and publication time (items without a story left out)."""
+        ...
+
+    def signatures_of(self, story_ids: Iterable[int]) -> list[StoredSignature]:
+        """The stored profiles of the given stories, in id order."""
+        ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,6 +56,10 @@ class ThreadLink:
     earlier_story_id: int
     score: float
     reasons: tuple[Mapping[str, Any], ...]
+
+    def row(self) -> dict[str, Any]:
+        """The link as `story_links` stores it beside its story id."""
+        return {"earlier_story_id": self.earlier_story_id, "score": self.score, "reasons": list(self.reasons)}
 
 
 def _profile(stored: StoredSignature) -> StoryProfile:
@@ -101,18 +124,18 @@ def _queries(profile: StoryProfile) -> list[tuple[str, list[str]]]:
 
 
 def find_earlier_stories(
-    store: Store,
+    index: StoryIndex,
     story_id: int,
     *,
     lookback: dt.timedelta = LOOKBACK,
     limit: int = MAX_LINKS,
 ) -> list[ThreadLink]:
     """The earlier stories that `story_id` most likely continues, best first."""
-    return find_earlier_stories_of(store, [story_id], lookback=lookback, limit=limit).get(story_id, [])
+    return find_earlier_stories_of(index, [story_id], lookback=lookback, limit=limit).get(story_id, [])
 
 
 def find_earlier_stories_of(
-    store: Store,
+    index: StoryIndex,
     story_ids: Iterable[int],
     *,
     lookback: dt.timedelta = LOOKBACK,
@@ -123,12 +146,10 @@ def find_earlier_stories_of(
     The stories' searches are asked together, each distinct one once (stories of one run share names), and
     the stories of every item found are read in one go: a few round trips for many stories, not several each.
     """
-    laters = [_profile(stored) for stored in store.stories.signatures_of(story_ids)]
+    laters = [_profile(stored) for stored in index.signatures_of(story_ids)]
     asked = {later.key: _queries(later) for later in laters}
-    hits = store.stories.items_matching(
-        (terms for queries in asked.values() for _, terms in queries), limit=COMMON_NAME_HITS
-    )
-    placed = store.stories.stories_of_items(item_id for found in hits.values() for item_id in found)
+    hits = index.items_matching((terms for queries in asked.values() for _, terms in queries), limit=COMMON_NAME_HITS)
+    placed = index.stories_of_items(item_id for found in hits.values() for item_id in found)
     candidates_of: dict[int, set[int]] = {}
     common_of: dict[int, set[str]] = {}
     for later in laters:
@@ -144,8 +165,7 @@ def find_earlier_stories_of(
         candidates.discard(later.key)
         candidates_of[later.key], common_of[later.key] = candidates, common
     earlier_of = {
-        stored.story_id: _profile(stored)
-        for stored in store.stories.signatures_of(set().union(*candidates_of.values()))
+        stored.story_id: _profile(stored) for stored in index.signatures_of(set().union(*candidates_of.values()))
     }
     found_links: dict[int, list[ThreadLink]] = {}
     for later in laters:
@@ -162,26 +182,3 @@ def find_earlier_stories_of(
         links.sort(key=lambda link: (-link.score, -link.earlier_story_id))
         found_links[later.key] = links[:limit]
     return found_links
-
-
-def link_stories(store: Store, story_ids: Iterable[int], *, lookback: dt.timedelta = LOOKBACK) -> int:
-    """Recompute and store the earlier-story links of each story, `LINK_BATCH` stories a transaction (a killed
-    run loses one batch at most); returns how many links were stored."""
-    ids = list(dict.fromkeys(story_ids))
-    stored = 0
-    for start in range(0, len(ids), LINK_BATCH):
-        batch = ids[start : start + LINK_BATCH]
-        found = find_earlier_stories_of(store, batch, lookback=lookback)
-        with store.engine.begin() as conn:
-            store.stories.replace_links(
-                conn,
-                {
-                    story_id: [
-                        {"earlier_story_id": x.earlier_story_id, "score": x.score, "reasons": list(x.reasons)}
-                        for x in found.get(story_id, [])
-                    ]
-                    for story_id in batch
-                },
-            )
-        stored += sum(len(links) for links in found.values())
-    return stored

@@ -212,8 +212,11 @@ def _section_of(story: period.PeriodStory) -> str:
     return key if key in sections.SECTION_ORDER else FALLBACK_SECTION
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _one_paragraph(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 def _clip(text: str, limit: int) -> str:

@@ -8,6 +8,7 @@ weighs most, then organisations and units, then places.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ THRESHOLD = 4.0
 WEIGHTS = {"person": 3.0, "org": 2.0, "unit": 2.0, "outlet": 0.0, "place": 1.0}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _TOKEN = re.compile(r"\w+")
+_PLACE_WORDS = re.compile(r"^(?:the|Russia's constituent republic of)\s+|\s+(?:region|republic|krai|oblast)\b.*$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,11 +50,18 @@ def story_keys(entities: Sequence[Mapping[str, Any]], places: Sequence[Mapping[s
         elif len(latin) > 3:
             keys[latin.lower()] = kind
     for place in places:
-        name = str(place.get("name") or "")
-        core = re.sub(r"^(?:the|Russia's constituent republic of)\s+|\s+(?:region|republic|krai|oblast)\b.*$", "", name)
-        if len(core) > 3:
-            keys[core.lower()] = "place"
+        core = _place_core(str(place.get("name") or ""))
+        if core:
+            keys[core] = "place"
     return keys
+
+
+@functools.lru_cache(maxsize=4096)
+def _place_core(name: str) -> str:
+    """A place's name without "the", "region" and the like, lower-cased; "" when under four letters (a brief names
+    the same few dozen places thousands of times)."""
+    core = _PLACE_WORDS.sub("", name)
+    return core.lower() if len(core) > 3 else ""
 
 
 class Archive:

@@ -22,6 +22,11 @@ from mobrief.style.transliteration import romanize
 TOLERANCE = 0.02  # a written conversion further than this from the rate of the day is reported
 _BRACKETS = re.compile(r"\[[^\[\]\n]*\]")
 _SENTENCE_END = re.compile(r"[.!?:;…\"”»)]\s*$")
+_SPACED_BRACKETS = re.compile(r"\s*\[[^\[\]\n]*\]")
+_GLOSS_AFTER = re.compile(r",? ?\[([^\[\]\n]{2,160})\]")
+_COMPOUND_AFTER = re.compile(r"[’']s\b|-\w")
+_REPUBLIC_BEFORE = re.compile(r"Republic of (?:the )?$")
+_REGION_AFTER = re.compile(r" (?:Republic|region|Krai)\b")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,7 +114,7 @@ def _heading_spans(text: str) -> Spans:
     offset = 0
     for line in text.split("\n"):
         # decided without brackets, so adding a gloss or a conversion never turns a heading into a paragraph
-        stripped = re.sub(r"\s*\[[^\[\]\n]*\]", "", line).strip()
+        stripped = _SPACED_BRACKETS.sub("", line).strip() if "[" in line else line.strip()
         if (stripped and (len(stripped.split()) <= 14 and not _SENTENCE_END.search(stripped))) or stripped.startswith(
             ("Mobilization in Russia for", "Mobilization update for", "Volunteer summary")
         ):
@@ -120,7 +125,7 @@ def _heading_spans(text: str) -> Spans:
 
 def _glossed_at(text: str, end: int) -> tuple[int, int] | None:
     """The span of a gloss bracket right after a term ending at `end`, if there is one."""
-    m = re.compile(r",? ?\[([^\[\]\n]{2,160})\]").match(text, end)
+    m = _GLOSS_AFTER.match(text, end)
     if m and glossary.is_gloss_text(m.group(1)):
         return m.start(), m.end()
     return None
@@ -130,12 +135,12 @@ def _glossable(text: str, m: re.Match[str], term: GlossaryTerm) -> bool:
     """Not a possessive or part of a compound ("Mediazona’s", "Mediazona-based"), and no region gloss where
     the
     name already says what it is ("the Republic of Tatarstan", "Tatarstan Republic")."""
-    if re.match(r"[’']s\b|-\w", text[m.end() : m.end() + 3]):
+    if _COMPOUND_AFTER.match(text, m.end(), m.end() + 3):
         return False
     if term.kind == "region":
         before = text[max(0, m.start() - 20) : m.start()]
         after = text[m.end() : m.end() + 12]
-        if re.search(r"Republic of (?:the )?$", before) or re.match(r" (?:Republic|region|Krai)\b", after):
+        if _REPUBLIC_BEFORE.search(before) or _REGION_AFTER.match(after):
             return False
     return True
 
@@ -158,11 +163,11 @@ def plan_glosses(text: str, day: dt.date | None, terms: GlossIndex | Iterable[Gl
     for name, found in mentions.items():
         term = index.by_form[found[0].group(0)]
         gloss = glossary.gloss_for(term, day)
-        glossable = [m for m in found if _glossable(text, m, term)]
+        # only the first mention that can carry a gloss counts: a brief names an outlet thousands of times
+        first = next((m for m in found if _glossable(text, m, term)), None)
         glossed = [(m, span) for m in found if (span := _glossed_at(text, m.end()))]
         if not glossed:
-            if glossable:
-                first = glossable[0]
+            if first is not None:
                 edits.append(
                     Edit(
                         start=first.end(),
@@ -175,11 +180,11 @@ def plan_glosses(text: str, day: dt.date | None, terms: GlossIndex | Iterable[Gl
                 )
             continue
         first_glossed, _ = glossed[0]
-        if glossable and glossable[0].start() < first_glossed.start():
+        if first is not None and first.start() < first_glossed.start():
             edits.append(
                 Edit(
-                    start=glossable[0].end(),
-                    end=glossable[0].end(),
+                    start=first.end(),
+                    end=first.end(),
                     replacement=f" [{gloss}]",
                     code="late-gloss",
                     message=f"{name} is glossed after its first mention; move the gloss here",

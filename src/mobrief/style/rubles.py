@@ -38,6 +38,7 @@ _RUBLE_RE = re.compile(
     rf"(?P<per>\s+(?:per|a|each)\s+(?P<period>month|year|day|week|hour)\b)?",
     re.IGNORECASE,
 )
+_UNIT_HINT = re.compile(r"rub|roub|₽", re.IGNORECASE)  # what every unit `_RUBLE_RE` matches holds
 _USD_RE = re.compile(rf"\$\s?({_NUMBER})(?:[\s\u00a0]?({_SCALE})\b)?", re.IGNORECASE)
 
 
@@ -84,6 +85,8 @@ def _is_year(text: str, m: re.Match[str]) -> bool:
 def find_ruble_amounts(text: str) -> list[RubleAmount]:
     """Every ruble amount in `text`, in order, with its existing `[$…]` conversion if it has one."""
     found: list[RubleAmount] = []
+    if not _UNIT_HINT.search(text):  # most entries name no rubles: the full pattern tries every position
+        return found
     for m in _RUBLE_RE.finditer(text):
         if _is_year(text, m):
             continue

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from mobrief.records import utc
+from mobrief.store.database import reading
 from mobrief.store.schema import audit_log
 
 
@@ -112,5 +113,5 @@ class AuditLog:
             query = query.where(audit_log.c.target_kind == target[0], audit_log.c.target_id == target[1])
         if before_id is not None:
             query = query.where(audit_log.c.id < before_id)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [_row_to_entry(row) for row in conn.execute(query)]

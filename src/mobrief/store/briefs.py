@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
 from mobrief.records import ArchiveParagraph, Brief, BriefSection
+from mobrief.store.database import reading
 from mobrief.store.schema import brief_paragraphs, brief_sections, briefs
 
 # Key stored for paragraphs printed under no heading (= style.sections.UNHEADED; store may not import style).
@@ -154,7 +155,7 @@ class BriefRepository:
             .outerjoin(paragraph_counts, paragraph_counts.c.brief_id == briefs.c.id)
             .order_by(briefs.c.period_end.is_(None), briefs.c.period_end, briefs.c.id)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 BriefListing(
                     id=row.id,
@@ -175,7 +176,7 @@ class BriefRepository:
         Raises:
             NotFound: no brief has this id.
         """
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             found = load_briefs(conn, [brief_id])
         if not found:
             raise NotFound(f"no brief with id {brief_id}")
@@ -197,10 +198,10 @@ class BriefRepository:
         query = sa.select(briefs.c.id).order_by(briefs.c.period_end.is_(None), briefs.c.period_end, briefs.c.id)
         if status is not None:
             query = query.where(briefs.c.status == status)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             ids = [int(i) for i in conn.execute(query).scalars()]
         for start in range(0, len(ids), _BATCH):
-            with self.engine.connect() as conn:
+            with reading(self.engine) as conn:
                 yield from load_briefs(conn, ids[start : start + _BATCH])
 
     def iter_paragraphs(self, status: str | None = "published") -> Iterator[ArchiveParagraph]:

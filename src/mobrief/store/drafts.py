@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import utc
 from mobrief.store import briefs as brief_store
+from mobrief.store.database import reading
 from mobrief.store.schema import brief_exclusions, brief_paragraphs, brief_sections, briefs, stories
 
 SectionRank = Callable[[str], int]
@@ -152,7 +153,7 @@ class DraftRepository:
             .limit(limit)
             .offset(offset)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 DraftListing(
                     id=row.id,
@@ -168,7 +169,7 @@ class DraftRepository:
             ]
 
     def get(self, brief_id: int) -> Draft:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(briefs).where(briefs.c.id == brief_id)).first()
             if row is None:
                 raise NotFound(f"no brief with id {brief_id}")
@@ -204,7 +205,7 @@ class DraftRepository:
 
     def layout(self, brief_id: int) -> DraftLayout:
         """The brief with where each entry stands, in full only the entries an editor touched."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(briefs).where(briefs.c.id == brief_id)).first()
             if row is None:
                 raise NotFound(f"no brief with id {brief_id}")
@@ -258,7 +259,7 @@ class DraftRepository:
             )
             .order_by(briefs.c.id.desc())
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             value = conn.execute(query).scalar()
         return None if value is None else int(value)
 
@@ -269,7 +270,7 @@ class DraftRepository:
             .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
             .where(brief_sections.c.brief_id == brief_id, brief_paragraphs.c.story_id == story_id)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             value = conn.execute(query).scalar()
         return None if value is None else int(value)
 
@@ -280,7 +281,7 @@ class DraftRepository:
             .join(brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id)
             .where(brief_sections.c.brief_id == brief_id, brief_paragraphs.c.story_id.is_not(None))
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return {int(i) for i in conn.execute(query).scalars()}
 
     def entries_telling(self, story_id: int) -> list[EntryPlace]:
@@ -309,7 +310,7 @@ class DraftRepository:
             .order_by(briefs.c.id.desc(), brief_paragraphs.c.id)
         )
         found: dict[int, list[EntryPlace]] = {}
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for r in conn.execute(query):
                 place = EntryPlace(
                     brief_id=r.id, title=r.title, entry_id=r.entry_id, status=r.status or "written", text=r.text
@@ -320,7 +321,7 @@ class DraftRepository:
     def removed_story_ids(self, brief_id: int) -> set[int]:
         """Stories an editor removed from a draft: composing it again leaves them out."""
         query = sa.select(brief_exclusions.c.story_id).where(brief_exclusions.c.brief_id == brief_id)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return {int(i) for i in conn.execute(query).scalars()}
 
     def removed_stories(self, brief_id: int) -> list[RemovedStory]:
@@ -331,7 +332,7 @@ class DraftRepository:
             .where(brief_exclusions.c.brief_id == brief_id)
             .order_by(brief_exclusions.c.created_at.desc(), stories.c.id)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 RemovedStory(story_id=r.id, title=r.title or "", editor=r.editor, removed_at=utc(r.created_at))
                 for r in conn.execute(query)
@@ -604,7 +605,7 @@ class DraftRepository:
         )
         for term in terms:
             query = query.where(sa.func.lower(brief_paragraphs.c.text).contains(term.lower(), autoescape=True))
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 ParagraphHit(brief_id=r.id, title=r.title, period_end=r.period_end, section_key=r.key, text=r.text)
                 for r in conn.execute(query)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief.errors import NotFound
 from mobrief.records import Amount, Enrichment, Item, Mention, Place, utc
 from mobrief.store import upserts
+from mobrief.store.database import reading
 from mobrief.store.items import row_to_item, select_items
 from mobrief.store.schema import enrichment_failures, item_enrichments, items
 
@@ -151,7 +152,7 @@ class EnrichmentRepository:
             )
             .where(self._stale(expected), self._not_set_aside())
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return int(conn.execute(query).scalar() or 0)
 
     def _pending_query(self, expected: Mapping[str, str]) -> sa.Select[Any]:
@@ -190,7 +191,7 @@ class EnrichmentRepository:
             )
             .where(item_enrichments.c.item_id.is_(None), self._not_set_aside())
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             found = conn.execute(query).scalar()
         return None if found is None else utc(found)
 
@@ -206,7 +207,7 @@ class EnrichmentRepository:
             .where(self._stale(expected), self._not_set_aside())
             .order_by(items.c.id)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [int(i) for i in conn.execute(query).scalars()]
 
     def pending(
@@ -217,7 +218,7 @@ class EnrichmentRepository:
         query = self._pending_query(expected).limit(limit)
         out: list[tuple[Item, Enrichment | None]] = []
         while not out:
-            with self.engine.connect() as conn:
+            with reading(self.engine) as conn:
                 rows = list(conn.execute(query.where(items.c.id > after_id)))
             out = self._still_pending(rows, expected)
             if len(rows) < limit:
@@ -240,7 +241,7 @@ class EnrichmentRepository:
         if self.engine.dialect.name != "postgresql":
             query = self._pending_query(expected).where(bound).limit(limit)
             while True:
-                with self.engine.connect() as conn:
+                with reading(self.engine) as conn:
                     rows = list(conn.execute(query.where(items.c.id > after_id)))
                 found = self._still_pending(rows, expected)
                 after_id = max((int(row.id) for row in rows), default=after_id)
@@ -334,7 +335,7 @@ class EnrichmentRepository:
 
     def attempts(self, item_ids: Sequence[int]) -> dict[int, int]:
         """How many runs began each of these items without finishing it (items never begun are left out)."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return self._attempted(conn, item_ids)
 
     def _attempted(self, conn: Connection, item_ids: Sequence[int]) -> dict[int, int]:
@@ -384,7 +385,7 @@ class EnrichmentRepository:
             .where(enrichment_failures.c.set_aside.is_(True))
             .order_by(enrichment_failures.c.item_id)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [(int(row.item_id), str(row.error or "")) for row in conn.execute(query)]
 
     def retry_set_aside(self) -> int:
@@ -441,7 +442,7 @@ class EnrichmentRepository:
     # ---- reading ----
 
     def get(self, item_id: int) -> Enrichment | None:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             query = sa.select(item_enrichments).where(item_enrichments.c.item_id == item_id)
             row = conn.execute(query).first()
         return None if row is None else row_to_enrichment(row)
@@ -450,7 +451,7 @@ class EnrichmentRepository:
         """Enrichments of the given items that exist, by item id."""
         ids = list(item_ids)
         out: dict[int, Enrichment] = {}
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 query = sa.select(item_enrichments).where(item_enrichments.c.item_id.in_(chunk))
@@ -469,7 +470,7 @@ class EnrichmentRepository:
             .limit(batch_size)
         )
         while True:
-            with self.engine.connect() as conn:
+            with reading(self.engine) as conn:
                 rows = list(conn.execute(query.where(items.c.id > last)))
             if not rows:
                 return

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
 from mobrief.records import GlossaryTerm, GlossUse
+from mobrief.store.database import reading
 from mobrief.store.schema import glossary_terms
 
 
@@ -109,7 +110,7 @@ class GlossaryRepository:
             query = query.where(glossary_terms.c.kind == kind)
         if origin:
             query = query.where(glossary_terms.c.origin == origin)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [_row_to_term(row) for row in conn.execute(query)]
 
     def _find(self, conn: Connection, term: str) -> Any:
@@ -122,7 +123,7 @@ class GlossaryRepository:
 
     def get(self, term: str) -> GlossaryTerm:
         """The stored term spelled `term` (case-insensitive); NotFound otherwise."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = self._find(conn, term)
         if row is None:
             raise NotFound(f"no glossary term {term!r}")

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import Enrichment, Item, utc
 from mobrief.store import search
+from mobrief.store.database import reading
 from mobrief.store.enrichments import EnrichmentRepository, row_to_enrichment
 from mobrief.store.items import row_to_item, select_items
 from mobrief.store.schema import item_enrichments, items, sources, stories, story_items, story_links
@@ -164,7 +165,7 @@ class InboxRepository:
 
     def row(self, story_id: int) -> InboxRow:
         """One story as the inbox lists it (what an htmx action swaps in after changing it)."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = list(conn.execute(self._row_query().where(stories.c.id == story_id)))
             if not rows:
                 raise NotFound(f"no story with id {story_id}")
@@ -207,7 +208,7 @@ class InboxRepository:
     def page(self, flt: InboxFilter, *, limit: int = 50, offset: int = 0) -> InboxPage:
         """One page of stories, newest first (by last report), filtered as `flt` says."""
         query = self._filtered(self._row_query(), flt)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             if flt.query and flt.query.strip():
                 hits = self._newest_matches(conn, search.parse_query(flt.query))
                 if not hits:
@@ -226,7 +227,7 @@ class InboxRepository:
         """How many stories each status tab holds under the other filters, and how many of the shown status
         each section holds (what the inbox's tabs and section picker say)."""
         base = self._filtered(sa.select(stories.c.status, stories.c.section), flt, status=False, section=False)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             if flt.query and flt.query.strip():
                 hits = self._newest_matches(conn, search.parse_query(flt.query))
                 base = base.where(
@@ -248,7 +249,7 @@ class InboxRepository:
 
     def newest_report(self) -> dt.datetime | None:
         """When the newest story was last seen (the end of the triage window)."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             value = conn.execute(sa.select(sa.func.max(stories.c.last_seen))).scalar()
         return None if value is None else utc(value)
 
@@ -345,14 +346,14 @@ class InboxRepository:
         return out
 
     def source_names(self) -> list[str]:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [str(n) for n in conn.execute(sa.select(sources.c.name).order_by(sources.c.name)).scalars()]
 
     # ---- one story ----
 
     def story(self, story_id: int) -> StoryDetail:
         """A story with its reports (oldest first) and the earlier stories it continues (best first)."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).first()
             if row is None:
                 raise NotFound(f"no story with id {story_id}")
@@ -414,11 +415,11 @@ class InboxRepository:
 
     def item_ids(self, story_id: int) -> list[int]:
         query = sa.select(story_items.c.item_id).where(story_items.c.story_id == story_id)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [int(i) for i in conn.execute(query.order_by(story_items.c.item_id)).scalars()]
 
     def snapshot_of_item(self, item_id: int) -> int | None:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             value = conn.execute(sa.select(items.c.snapshot_id).where(items.c.id == item_id)).scalar()
         return None if value is None else int(value)
 

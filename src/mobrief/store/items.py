@@ -18,6 +18,7 @@ from mobrief.errors import NotFound
 from mobrief.item_limits import Fix
 from mobrief.records import Item, Snapshot, utc
 from mobrief.store import search, upserts
+from mobrief.store.database import reading
 from mobrief.store.schema import (
     item_enrichments,
     item_revisions,
@@ -386,7 +387,7 @@ class ItemRepository:
     # ---- reading ----
 
     def get(self, item_id: int) -> Item:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(select_items().where(items.c.id == item_id)).first()
             if row is None:
                 raise NotFound(f"no item with id {item_id}")
@@ -400,7 +401,7 @@ class ItemRepository:
         """Items by id, in the order asked (missing ids left out)."""
         wanted = list(item_ids)
         found: dict[int, Item] = {}
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 for row in conn.execute(select_items().where(items.c.id.in_(chunk))):
@@ -408,7 +409,7 @@ class ItemRepository:
         return [found[i] for i in wanted if i in found]
 
     def snapshot(self, snapshot_id: int) -> Snapshot:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(snapshots).where(snapshots.c.id == snapshot_id)).first()
         if row is None:
             raise NotFound(f"no snapshot with id {snapshot_id}")
@@ -419,7 +420,7 @@ class ItemRepository:
     def revisions(self, item_id: int) -> list[Revision]:
         """Earlier texts of an item, oldest first."""
         query = sa.select(item_revisions).where(item_revisions.c.item_id == item_id).order_by(item_revisions.c.id)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 Revision(
                     title=row.title,
@@ -432,7 +433,7 @@ class ItemRepository:
             ]
 
     def count(self) -> int:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(items)).scalar() or 0)
 
     def by_source_and_language(self) -> list[SourceLanguageCount]:
@@ -455,7 +456,7 @@ class ItemRepository:
             .group_by(sources.c.name, lang)
             .order_by(sources.c.name)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 SourceLanguageCount(source=name, lang=language, items=count, first=first, last=last)
                 for name, language, count, first, last in conn.execute(query)
@@ -488,7 +489,7 @@ class ItemRepository:
             )
         )
         query = query.order_by(*order).limit(limit).offset(offset)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [row_to_item(row) for row in conn.execute(query)]
 
     def iter_all(self, *, batch_size: int = 1000) -> Iterator[Item]:
@@ -496,7 +497,7 @@ class ItemRepository:
         last = 0
         while True:
             query = select_items().where(items.c.id > last).order_by(items.c.id).limit(batch_size)
-            with self.engine.connect() as conn:
+            with reading(self.engine) as conn:
                 page = [row_to_item(row) for row in conn.execute(query)]
             if not page:
                 return
@@ -506,7 +507,7 @@ class ItemRepository:
     def search(self, query: str, *, limit: int = 20, offset: int = 0) -> list[tuple[Item, float]]:
         """Items whose text contains every word of `query` in any inflection or house spelling, best first within
         each block of the newest matches (see `store.search`; `Store.search.reports` adds story ids and marks)."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             hits = self._search.search(conn, search.parse_query(query), limit=limit, offset=offset)
         by_id = {item.id: item for item in self.get_many(item_id for item_id, _ in hits)}
         return [(by_id[item_id], score) for item_id, score in hits if item_id in by_id]
@@ -535,7 +536,7 @@ class ItemRepository:
             .limit(batch_size)
         )
         while True:
-            with self.engine.connect() as conn:
+            with reading(self.engine) as conn:
                 rows = list(conn.execute(query.where(items.c.id > last)))
             if not rows:
                 return

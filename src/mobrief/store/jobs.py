@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from mobrief.errors import NotFound
 from mobrief.records import utc
+from mobrief.store.database import reading
 from mobrief.store.schema import background_jobs
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -105,7 +106,7 @@ class BackgroundJobRepository:
         return self.get(job_id)
 
     def get(self, job_id: int) -> BackgroundJob:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(background_jobs).where(background_jobs.c.id == job_id)).first()
         if row is None:
             raise NotFound(f"no background job {job_id} (its draft may have been deleted)")
@@ -119,7 +120,7 @@ class BackgroundJobRepository:
             .order_by(background_jobs.c.id.desc())
             .limit(1)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(query).first()
         return None if row is None else _job(row)
 
@@ -139,7 +140,7 @@ class BackgroundJobRepository:
         query = sa.select(background_jobs).where(
             background_jobs.c.kind == kind, background_jobs.c.state.in_(UNFINISHED)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return {row.brief_id: _job(row) for row in conn.execute(query.order_by(background_jobs.c.id))}
 
     def _update(self, job_id: int, **values: Any) -> None:

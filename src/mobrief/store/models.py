@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mobrief.records import utc
+from mobrief.store.database import reading
 from mobrief.store.schema import models
 
 
@@ -32,7 +33,7 @@ class ModelRepository:
 
     def get(self, name: str) -> StoredModel | None:
         """The stored model called `name`, or None when none was trained here."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(models).where(models.c.name == name)).first()
         if row is None:
             return None
@@ -40,7 +41,7 @@ class ModelRepository:
 
     def version(self, name: str) -> str | None:
         """Only the version of a stored model (cheap: what stage versions are compared against)."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             value = conn.execute(sa.select(models.c.version).where(models.c.name == name)).scalar()
         return None if value is None else str(value)
 
@@ -60,5 +61,5 @@ class ModelRepository:
             return bool(conn.execute(sa.delete(models).where(models.c.name == name)).rowcount)
 
     def names(self) -> list[str]:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [str(n) for n in conn.execute(sa.select(models.c.name).order_by(models.c.name)).scalars()]

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mobrief.errors import ConfigError
+from mobrief.store.database import reading
 from mobrief.store.schema import outlet_aliases
 
 
@@ -19,7 +20,7 @@ class OutletAliasRepository:
         self.engine = engine
 
     def all(self) -> dict[str, str]:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(sa.select(outlet_aliases.c.alias, outlet_aliases.c.outlet))
             return {str(alias): str(outlet) for alias, outlet in rows}
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from mobrief.records import utc
 from mobrief.store import id_lists, json_columns, relevance
+from mobrief.store.database import reading
 from mobrief.store.schema import (
     brief_paragraphs,
     brief_sections,
@@ -197,14 +198,14 @@ class PeriodRepository:
             .group_by(story_items.c.story_id)
             .order_by(story_items.c.story_id)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [int(i) for i in conn.execute(query).scalars()]
 
     def load_period_stories(self, start: dt.date, end: dt.date) -> list[PeriodStory]:
         """Relevant stories of a period, each with its kept reports in the period and the briefs it continues."""
         dialect = self.engine.dialect.name
         story_items_of: dict[int, list[PeriodItem]] = {}
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for story_id, item in period_items(conn.execute(period_reports_query(start, end)).all()):
                 story_items_of.setdefault(story_id, []).append(item)
             ids = sorted(story_items_of)
@@ -281,7 +282,7 @@ class PeriodRepository:
             )
             .order_by(briefs.c.id.desc())
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             value = conn.execute(query).scalar()
         return None if value is None else int(value)
 
@@ -302,7 +303,7 @@ class PeriodRepository:
                 brief_paragraphs.c.position,
             )
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 PublishedParagraph(brief_id=r.id, title=r.title, url=r.url, period_end=r.period_end, text=r.text)
                 for r in conn.execute(query)
@@ -328,13 +329,13 @@ class PeriodRepository:
             .order_by(stories.c.last_seen.desc())
             .limit(1)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             value = conn.execute(query).scalar()
         return None if value is None else utc(value).date()
 
     def last_published_end(self) -> dt.date | None:
         """The last day covered by a published brief."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             value = conn.execute(
                 sa.select(sa.func.max(briefs.c.period_end)).where(briefs.c.status == "published")
             ).scalar()
@@ -352,5 +353,5 @@ class PeriodRepository:
             )
             .order_by(briefs.c.period_end.desc(), briefs.c.id.desc())
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [(r.id, r.title, r.status, r.period_start, r.period_end) for r in conn.execute(query)]

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mobrief.records import ExchangeRate
+from mobrief.store.database import reading
 from mobrief.store.schema import exchange_rates
 
 
@@ -42,7 +43,7 @@ class RateRepository:
         query = sa.select(exchange_rates).order_by(exchange_rates.c.date, exchange_rates.c.currency)
         if currency:
             query = query.where(exchange_rates.c.currency == currency.upper())
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 ExchangeRate(date=row.date, currency=row.currency, rate=float(row.rate)) for row in conn.execute(query)
             ]
@@ -56,7 +57,7 @@ class RateRepository:
             .where(exchange_rates.c.date <= end)
             .order_by(exchange_rates.c.date)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 ExchangeRate(date=row.date, currency=row.currency, rate=float(row.rate)) for row in conn.execute(query)
             ]

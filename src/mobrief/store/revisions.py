@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import utc
 from mobrief.store import briefs as brief_store
+from mobrief.store.database import reading
 from mobrief.store.schema import brief_paragraphs, brief_revisions, brief_sections, briefs
 
 KINDS = ("correction", "withdrawal")
@@ -57,7 +58,7 @@ class RevisionRepository:
     def of(self, brief_id: int) -> list[BriefRevision]:
         """A brief's corrections and withdrawal, oldest first."""
         query = sa.select(brief_revisions).where(brief_revisions.c.brief_id == brief_id).order_by(brief_revisions.c.id)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [_row_to_revision(row) for row in conn.execute(query)]
 
     def of_many(self, brief_ids: Sequence[int]) -> dict[int, list[BriefRevision]]:
@@ -69,7 +70,7 @@ class RevisionRepository:
             .order_by(brief_revisions.c.id)
         )
         out: dict[int, list[BriefRevision]] = {}
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for row in conn.execute(query):
                 out.setdefault(row.brief_id, []).append(_row_to_revision(row))
         return out
@@ -77,7 +78,7 @@ class RevisionRepository:
     def correction_draft(self, brief_id: int) -> int | None:
         """The open draft correcting a published brief, if there is one."""
         query = sa.select(briefs.c.id).where(briefs.c.corrects_brief_id == brief_id, briefs.c.status == "draft")
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             value = conn.execute(query.order_by(briefs.c.id.desc())).scalar()
         return None if value is None else int(value)
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief import lemmas
 from mobrief.records import Item, utc
 from mobrief.store import search
+from mobrief.store.database import reading
 from mobrief.store.items import row_to_item, select_items
 from mobrief.store.schema import brief_paragraphs, brief_sections, briefs, items, paragraph_search, stories, story_items
 from mobrief.store.search import SearchQuery
@@ -155,7 +156,7 @@ class SearchRepository:
         offset = min(max(offset, 0), MAX_OFFSET)
         if not query:
             return SearchPage(query=text, hits=(), offset=offset, limit=limit, has_more=False)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             found = self._index.search(conn, query, limit=limit + 1, offset=offset)
             return self._report_page(conn, query, text, found, limit=limit, offset=offset)
 
@@ -165,7 +166,7 @@ class SearchRepository:
         offset = min(max(offset, 0), MAX_OFFSET)
         if not query:
             return SearchPage(query=text, hits=(), offset=offset, limit=limit, has_more=False)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return self._story_page(conn, query, text, limit=limit, offset=offset)
 
     def overview(self, text: str, *, limit: int) -> Overview:
@@ -180,7 +181,7 @@ class SearchRepository:
                 reports=SearchPage(query=text, hits=(), offset=0, limit=limit, has_more=False),
                 paragraphs=SearchPage(query=text, hits=(), offset=0, limit=limit, has_more=False),
             )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             block = self._index.rank_block(conn, query, skip=0, size=search.CANDIDATES)
             reports = self._report_page(conn, query, text, block[: limit + 1], limit=limit, offset=0)
             newest_first = sorted((item_id for item_id, _ in block), reverse=True)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from mobrief.records import utc
+from mobrief.store.database import reading
 from mobrief.store.schema import sessions, users
 from mobrief.store.users import User, user_from_row
 
@@ -84,7 +85,7 @@ class SessionRepository:
             .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
             .where(sessions.c.token_hash == token_hash)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(query).first()
         if row is None:
             return None
@@ -128,7 +129,7 @@ class SessionRepository:
             .where(sessions.c.user_id == user_id)
             .order_by(sessions.c.last_seen_at.desc(), sessions.c.id.desc())
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [_row_to_session(row) for row in conn.execute(query)]
 
     def remove_expired(self, *, idle_since: dt.datetime, created_before: dt.datetime) -> int:

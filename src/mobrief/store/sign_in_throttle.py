@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from mobrief.records import utc
+from mobrief.store.database import reading
 from mobrief.store.schema import sign_in_throttle
 
 RACED = dt.timedelta(seconds=1)  # the wait told to the loser of a race for the same key
@@ -69,7 +70,7 @@ class SignInThrottleRepository:
             conn.execute(sa.delete(sign_in_throttle).where(sign_in_throttle.c.key == key))
 
     def failures(self, key: str) -> int:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             found = conn.execute(sa.select(sign_in_throttle.c.failures).where(sign_in_throttle.c.key == key)).scalar()
         return int(found or 0)
 

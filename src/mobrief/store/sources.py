@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief.errors import NotFound
 from mobrief.records import Source, utc
 from mobrief.store import upserts
+from mobrief.store.database import reading
 from mobrief.store.schema import sources
 
 
@@ -97,14 +98,14 @@ class SourceRepository:
         return self.get(name)
 
     def get(self, name: str) -> Source:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(sources).where(sources.c.name == name)).first()
         if row is None:
             raise NotFound(f"no source named {name!r} (see `mobrief source list`)")
         return _row_to_source(row)
 
     def options(self, name: str) -> dict[str, Any]:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             value = conn.execute(sa.select(sources.c.options).where(sources.c.name == name)).scalar()
         return dict(value or {})
 
@@ -112,7 +113,7 @@ class SourceRepository:
         query = sa.select(sources).order_by(sources.c.name)
         if enabled_only:
             query = query.where(sources.c.enabled.is_(True), sources.c.location.is_not(None))
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [_row_to_source(row) for row in conn.execute(query)]
 
     def remove(self, name: str, *, keep_items: bool = True) -> None:
@@ -128,7 +129,7 @@ class SourceRepository:
             raise NotFound(f"no source named {name!r} (see `mobrief source list`)")
 
     def state(self, name: str) -> dict[str, Any]:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             value = conn.execute(sa.select(sources.c.state).where(sources.c.name == name)).scalar()
         return dict(value or {})
 
@@ -149,7 +150,7 @@ class SourceRepository:
             )
             .order_by(sources.c.next_poll_at.is_not(None), sources.c.next_poll_at, sources.c.name)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [_row_to_source(row) for row in conn.execute(query)]
 
     def next_due_at(self) -> dt.datetime | None:
@@ -157,12 +158,12 @@ class SourceRepository:
         query = sa.select(sa.func.min(sources.c.next_poll_at)).where(
             sources.c.enabled.is_(True), sources.c.location.is_not(None)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             found = conn.execute(query).scalar()
         return None if found is None else utc(found)
 
     def hard_failures(self, name: str) -> int:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return int(conn.execute(sa.select(sources.c.hard_failures).where(sources.c.name == name)).scalar() or 0)
 
     def record_poll(

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief.errors import NotFound
 from mobrief.records import EnrichedItem, Story, utc
 from mobrief.store import relevance, search, upserts
-from mobrief.store.database import create_engine
+from mobrief.store.database import create_engine, reading
 from mobrief.store.schema import item_enrichments, items, sources, stories, stories_to_link, story_items, story_links
 
 
@@ -140,7 +140,7 @@ class StoryRepository:
         if until is not None:
             pending = pending.where(items.c.published_at < utc(until))
         query = sa.select(sa.func.count()).select_from(pending.subquery())
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return int(conn.execute(query).scalar() or 0)
 
     def pending_items(
@@ -163,7 +163,7 @@ class StoryRepository:
                 sa.or_(items.c.published_at > moment, sa.and_(items.c.published_at == moment, items.c.id > item_id))
             )
         query = query.order_by(items.c.published_at, items.c.id).limit(limit)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [_row_to_enriched(row) for row in conn.execute(query)]
 
     def pending_batches(
@@ -193,7 +193,7 @@ class StoryRepository:
         """Given items with what enrichment found, in publication order (then id): to sign a story again."""
         wanted = sorted(set(item_ids))
         found: list[EnrichedItem] = []
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for start in range(0, len(wanted), 500):
                 query = _enriched_query().outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id)
                 query = query.where(items.c.id.in_(wanted[start : start + 500]))
@@ -206,7 +206,7 @@ class StoryRepository:
         query = query.where(stories.c.last_seen >= moment, stories.c.signature.is_not(None))
         if until is not None:
             query = query.where(stories.c.first_seen <= until)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = list(conn.execute(query.order_by(stories.c.id)))
         return [_row_to_signature(row) for row in rows]
 
@@ -214,7 +214,7 @@ class StoryRepository:
         """Profiles of the given stories, in id order (missing ids are skipped)."""
         wanted = sorted(set(story_ids))
         found: list[StoredSignature] = []
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for start in range(0, len(wanted), 500):
                 query = sa.select(
                     stories.c.id,
@@ -286,7 +286,7 @@ class StoryRepository:
 
     def to_link(self) -> list[int]:
         """Stories changed by clustering whose links have not been computed since, oldest id first."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             query = sa.select(stories_to_link.c.story_id).order_by(stories_to_link.c.story_id)
             return [int(i) for i in conn.execute(query).scalars()]
 
@@ -328,11 +328,11 @@ class StoryRepository:
     # ---- what editors read ----
 
     def count(self) -> int:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(stories)).scalar() or 0)
 
     def get(self, story_id: int) -> Story:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(stories).where(stories.c.id == story_id)).first()
             if row is None:
                 raise NotFound(f"no story with id {story_id} (see `mobrief stories list`)")
@@ -345,7 +345,7 @@ class StoryRepository:
             return _row_to_story(row, [int(x) for x in ids])
 
     def status(self, story_id: int) -> str:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             value = conn.execute(sa.select(stories.c.status).where(stories.c.id == story_id)).scalar()
         if value is None:
             raise NotFound(f"no story with id {story_id} (see `mobrief stories list`)")
@@ -382,7 +382,7 @@ class StoryRepository:
             )
             query = query.where(stories.c.id.in_(relevant))
         query = query.order_by(stories.c.last_seen.desc(), stories.c.id.desc()).limit(limit).offset(offset)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [(_row_to_story(row), int(row.size)) for row in conn.execute(query)]
 
     def items_of(self, story_id: int) -> list[StoryItem]:
@@ -405,7 +405,7 @@ class StoryRepository:
             .where(story_items.c.story_id == story_id)
             .order_by(items.c.published_at, items.c.id)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 StoryItem(
                     item_id=row.id,
@@ -422,7 +422,7 @@ class StoryRepository:
             ]
 
     def story_of_item(self, item_id: int) -> int | None:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             value = conn.execute(sa.select(story_items.c.story_id).where(story_items.c.item_id == item_id)).scalar()
         return None if value is None else int(value)
 
@@ -460,7 +460,7 @@ class StoryRepository:
             .where(where)
             .order_by(*order)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 StoryLink(
                     story_id=row.story_id,
@@ -486,7 +486,7 @@ class StoryRepository:
         found: dict[tuple[str, ...], list[int]] = {}
         if not wanted:
             return found
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for terms in wanted:
                 found[terms] = [item_id for item_id, _ in self._search.search(conn, list(terms), limit=limit, offset=0)]
         return found
@@ -495,7 +495,7 @@ class StoryRepository:
         """Each given item's story and publication time (items without a story are left out)."""
         wanted = sorted(set(item_ids))
         found: dict[int, tuple[int, dt.datetime]] = {}
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for start in range(0, len(wanted), 500):
                 query = (
                     sa.select(story_items.c.item_id, story_items.c.story_id, items.c.published_at)

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
 from mobrief.records import utc
+from mobrief.store.database import reading
 from mobrief.store.drafts import DraftRepository
 from mobrief.store.schema import (
     stories,
@@ -80,7 +81,7 @@ class StoryDecisionRepository:
 
     def all(self) -> list[StoryDecision]:
         """Every decision, oldest first: the order a rebuild replays them in."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(sa.select(story_decisions).order_by(story_decisions.c.id))
             return [_row_to_decision(row) for row in rows]
 
@@ -89,14 +90,14 @@ class StoryDecisionRepository:
         query = sa.select(story_decisions).where(
             sa.or_(story_decisions.c.story_id == story_id, story_decisions.c.from_story_id == story_id)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [_row_to_decision(row) for row in conn.execute(query.order_by(story_decisions.c.id.desc()))]
 
     def merged_into(self, story_id: int) -> int | None:
         """The story a merged (now gone) story lives on in, following later merges."""
         seen: set[int] = set()
         current = story_id
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             while current not in seen:
                 seen.add(current)
                 target = conn.execute(
@@ -115,7 +116,7 @@ class StoryDecisionRepository:
         """Item id → story id, for the items that have a story."""
         wanted = sorted(set(item_ids))
         out: dict[int, int] = {}
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for start in range(0, len(wanted), 500):
                 query = sa.select(story_items.c.item_id, story_items.c.story_id).where(
                     story_items.c.item_id.in_(wanted[start : start + 500])

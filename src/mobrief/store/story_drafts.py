@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from mobrief.records import DraftSentence, Finding, StoryDraft
 from mobrief.store import id_lists, json_columns, relevance, upserts
+from mobrief.store.database import reading
 from mobrief.store.period_stories import PeriodItem, period_items, story_items_query
 from mobrief.store.schema import brief_paragraphs, item_enrichments, items, stories, story_drafts, story_items
 
@@ -60,7 +61,7 @@ class StoryDraftRepository:
         query = sa.select(*_DRAFT_COLUMNS).where(
             id_lists.among(story_drafts.c.story_id, story_ids, self.engine.dialect.name)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(query).all()
         return {draft.story_id: draft for draft in _drafts(rows)}
 
@@ -70,7 +71,7 @@ class StoryDraftRepository:
         query = sa.select(story_drafts.c.story_id, story_drafts.c.text).where(
             id_lists.among(story_drafts.c.story_id, story_ids, self.engine.dialect.name)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return {int(i): str(t) for i, t in conn.execute(query) if t and str(t).strip()}
 
     def save_many(self, drafts: Sequence[StoryDraft]) -> None:
@@ -109,7 +110,7 @@ class StoryDraftRepository:
         in_briefs = sa.select(brief_paragraphs.c.story_id).where(
             id_lists.among(brief_paragraphs.c.story_id, story_ids, dialect), brief_paragraphs.c.edited.is_(True)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return {int(i) for i in conn.execute(sa.union(written, in_briefs)).scalars()}
 
     def needing_drafts(
@@ -139,7 +140,7 @@ class StoryDraftRepository:
             query = query.where(stories.c.last_seen >= seen_since)
         current: dict[int, set[int]] = {}
         russian: set[int] = set()
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for story_id, item_id, is_russian in conn.execute(query):
                 current.setdefault(int(story_id), set()).add(int(item_id))
                 if is_russian:
@@ -166,7 +167,7 @@ class StoryDraftRepository:
         query = sa.select(
             story_drafts.c.story_id, story_drafts.c.backend_version, json_columns.as_text(story_drafts.c.item_ids)
         ).where(id_lists.among(story_drafts.c.story_id, story_ids, self.engine.dialect.name))
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(query).all()
         reports = json_columns.decode_lists([row[2] for row in rows])
         return {
@@ -177,7 +178,7 @@ class StoryDraftRepository:
     def reports_of(self, story_ids: Sequence[int]) -> dict[int, list[PeriodItem]]:
         """Every kept report of each story, oldest first, with what enrichment found in it."""
         found: dict[int, list[PeriodItem]] = {int(i): [] for i in story_ids}
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(story_items_query(story_ids, self.engine.dialect.name)).all()
         for story_id, item in period_items(rows):
             found[story_id].append(item)

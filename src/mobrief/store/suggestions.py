@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from mobrief.errors import NotFound
 from mobrief.records import utc
+from mobrief.store.database import reading
 from mobrief.store.schema import stories, story_suggestions
 
 
@@ -38,7 +39,7 @@ class SuggestionRepository:
             .order_by(story_suggestions.c.created_at.desc(), story_suggestions.c.id.desc())
         )
         out: dict[int, list[Suggestion]] = {}
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             for row in conn.execute(query):
                 out.setdefault(row.story_id, []).append(
                     Suggestion(
@@ -52,7 +53,7 @@ class SuggestionRepository:
         return out
 
     def get(self, suggestion_id: int) -> Suggestion:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(story_suggestions).where(story_suggestions.c.id == suggestion_id)).first()
         if row is None:
             raise NotFound(f"no suggestion with id {suggestion_id}")

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import utc
+from mobrief.store.database import reading
 from mobrief.store.schema import sessions, users
 
 ROLES = ("volunteer", "editor", "admin")
@@ -81,7 +82,7 @@ class UserRepository:
         return self.get(int(new_id))
 
     def get(self, user_id: int) -> User:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
         if row is None:
             raise NotFound(f"no user with id {user_id}")
@@ -89,17 +90,17 @@ class UserRepository:
 
     def find(self, user_id: int) -> User | None:
         """The account with `user_id`, or None (a session may outlive its account)."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
         return None if row is None else user_from_row(row)
 
     def by_email(self, email: str) -> User | None:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(sa.select(users).where(users.c.email == normalize_email(email))).first()
         return None if row is None else user_from_row(row)
 
     def list(self) -> list[User]:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [user_from_row(row) for row in conn.execute(sa.select(users).order_by(users.c.email))]
 
     def remove(self, email: str) -> None:

@@ -1,0 +1,35 @@
+"""Reads end with COMMIT: on PostgreSQL the statements psycopg prepared on a pooled connection outlive each read,
+so a page's queries are not planned afresh every time; a read's failure still rolls back."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from mobrief.store import open_store
+from mobrief.store.database import reading
+from mobrief.store.schema import stories
+
+
+@pytest.mark.postgres
+def test_repeated_reads_keep_their_prepared_statements(pg_url: str) -> None:
+    store = open_store(pg_url)
+    try:
+        for _ in range(8):  # psycopg prepares a statement on its fifth run on one connection
+            assert store.stories.count() == 0
+        with store.engine.connect() as conn:  # one thread: the pool hands back the one connection it made
+            prepared = conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
+        assert any("stories" in statement for statement in prepared), prepared
+    finally:
+        store.close()
+
+
+def test_a_read_that_fails_rolls_back_and_the_connection_serves_again(db_url: str) -> None:
+    store = open_store(db_url)
+    try:
+        with pytest.raises(sa.exc.DBAPIError), reading(store.engine) as conn:
+            conn.execute(sa.text("SELECT no_such_column FROM stories"))
+        with reading(store.engine) as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(stories)).scalar() == 0
+    finally:
+        store.close()

@@ -3,6 +3,8 @@ so a page's queries are not planned afresh every time; a read's failure still ro
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -33,3 +35,18 @@ def test_a_read_that_fails_rolls_back_and_the_connection_serves_again(db_url: st
             assert conn.execute(sa.select(sa.func.count()).select_from(stories)).scalar() == 0
     finally:
         store.close()
+
+
+def test_the_store_reads_through_reading() -> None:
+    """A read ended the default way would drop the connection's prepared statements again: outside the
+    connection's own setup (migrations, lanes, the queue's schema), a connection is taken for a transaction."""
+    package = Path(__file__).resolve().parents[2] / "src" / "mobrief" / "store"
+    allowed = {"database.py", "lanes.py", "queue_schema.py"}
+    found = [
+        f"{path.name}:{number}"
+        for path in sorted(package.glob("*.py"))
+        if path.name not in allowed
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "engine.connect()" in line and "conn.begin()" not in line
+    ]
+    assert found == []

@@ -244,7 +244,7 @@ class DraftRepository:
         if not brief_ids:
             return {}
         query = sa.select(briefs.c.id, briefs.c.title).where(briefs.c.id.in_(sorted(set(brief_ids))))
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return {int(row.id): row.title for row in conn.execute(query)}
 
     def draft_covering(self, day: dt.date) -> int | None:

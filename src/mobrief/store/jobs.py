@@ -132,7 +132,7 @@ class BackgroundJobRepository:
             .order_by(background_jobs.c.id.desc())
             .limit(limit)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [_job(row) for row in conn.execute(query)]
 
     def unfinished(self, kind: str) -> dict[int, BackgroundJob]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,6 +69,15 @@ def create_engine(url: str) -> Engine:
     engine = sa.create_engine(url, json_serializer=json_columns.encode)
     sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+@contextlib.contextmanager
+def reading(engine: Engine) -> Iterator[sa.Connection]:
+    """A connection for reads only, its transaction ended with COMMIT (the same as a rollback when nothing was
+    written). Ended the default way, by ROLLBACK, it made psycopg forget every statement it had prepared on that
+    connection, so PostgreSQL planned each read afresh: most of the database's work on a web page."""
+    with engine.begin() as conn:
+        yield conn
 
 
 def alembic_config(engine: Engine) -> Any:

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
+from mobrief.newsroom.outlets import outlet_names
 from mobrief.store.users import ROLES
 from mobrief.web import auth, templating
 from mobrief.web.deps import AdminDep, ClientDep, PasswordsDep, StoreDep
@@ -164,7 +164,7 @@ def stop_source(store: StoreDep, user: AdminDep, name: str) -> Response:
 @router.get("/admin/outlets")
 def outlets_page(request: Request, store: StoreDep, user: AdminDep) -> Response:
     """Every source name with the outlet it is shown as; aliases join names of one outlet."""
-    names = OutletNames.of(store)
+    names = outlet_names(store)
     sources = store.inbox.source_names()
     grouped: dict[str, list[str]] = {}
     for source in sources:

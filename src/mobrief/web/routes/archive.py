@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mobrief.brief import formats
-from mobrief.brief.outlets import OutletNames
 from mobrief.errors import NotFound
+from mobrief.newsroom.outlets import outlet_names
 from mobrief.records import Brief
 from mobrief.store.users import User
 from mobrief.web import security, templating
@@ -151,7 +151,7 @@ def search_page(
         "results": results,
         "entries": entries,
         "paths": paths,
-        "outlet_name": OutletNames.of(store).name,  # one outlet, one name: "Медиазона" is Mediazona
+        "outlet_name": outlet_names(store).name,  # one outlet, one name: "Медиазона" is Mediazona
     }
     return templating.render(request, "search.html", context)
 

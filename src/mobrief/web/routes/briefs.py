@@ -10,9 +10,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mobrief.brief import render_html, review
-from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
 from mobrief.newsroom import background
+from mobrief.newsroom.outlets import outlet_names
 from mobrief.newsroom.review import house_rules, people_of, review_draft
 from mobrief.store import Store
 from mobrief.store.users import User
@@ -37,7 +37,7 @@ def editor_context(store: Store, brief_id: int, user: User, *, only: int | None 
     context: dict[str, Any] = {
         "draft": draft,
         "can_edit": user.has_role("editor") and draft.status == "draft",
-        "entry_views": drafting.entry_views(store, draft, checked, OutletNames.of(store), only=only),
+        "entry_views": drafting.entry_views(store, draft, checked, outlet_names(store), only=only),
         "summary": drafting.summarize(checked),
     }
     if only is None:

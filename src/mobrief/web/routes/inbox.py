@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
 from mobrief.newsroom import background, story_edits
+from mobrief.newsroom.outlets import outlet_names
 from mobrief.store import Store
 from mobrief.store.inbox import STORY_STATUSES, InboxCounts, InboxFilter
 from mobrief.store.jobs import BackgroundJob
@@ -74,7 +75,7 @@ def _start_of(day: dt.date | None, *, after: bool = False) -> dt.datetime | None
 def row_context(store: Store, story_ids: Collection[int], names: OutletNames | None = None) -> dict[str, Any]:
     """What `_story_row.html` needs besides the rows of `story_ids`: outlet names, and the English gist (the
     first sentence of a story's machine draft when it has one)."""
-    names = names or OutletNames.of(store)
+    names = names or outlet_names(store)
     drafted = store.story_drafts.texts(story_ids)
     return {"outlet_names": names.names, "gist_of": functools.partial(drafting.gist_of, drafted=drafted)}
 
@@ -97,7 +98,7 @@ def inbox_page(
 ) -> Response:
     if status not in (*STORY_STATUSES, "all"):
         raise ConfigError(f"status must be one of {', '.join(STORY_STATUSES)} or all")
-    names = OutletNames.of(store)
+    names = outlet_names(store)
     all_sources = store.inbox.source_names()
     flt = InboxFilter(
         section=section or None,

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mobrief.brief import review
-from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError, NotFound
 from mobrief.newsroom import background, compose, story_edits
+from mobrief.newsroom.outlets import outlet_names
 from mobrief.newsroom.review import house_rules
 from mobrief.records import DRAFTED, NEEDS_CHECK
 from mobrief.store import Store
@@ -74,7 +74,7 @@ def _entry_context(store: Store, story: StoryDetail, user: User, *, saved: bool 
 def story_context(store: Store, story_id: int, user: User) -> dict[str, Any]:
     """Everything the story page shows."""
     story = store.inbox.story(story_id)
-    names = OutletNames.of(store)
+    names = outlet_names(store)
     entry = _entry_context(store, story, user)
     drafted = entry["drafted"]
     spans = drafting.sentence_spans([s.as_dict() for s in drafted.sentences], "src-story") if drafted else {}

@@ -24,9 +24,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from mobrief import pipeline
 from mobrief.brief import draft_stories
-from mobrief.newsroom import clustering
+from mobrief.newsroom import clustering, enrichment, ingest
 from mobrief.records import Item
 from mobrief.settings import Settings
 from mobrief.store import open_store
@@ -54,9 +53,9 @@ def run(url: str, items: list[Item]) -> tuple[dict[str, float], dict[str, float]
     store = open_store(url)
     settings = Settings.from_env({}, db=url)
     for start in range(0, len(items), 2000):
-        pipeline.ingest_items(store, items[start : start + 2000], kind="jsonl")
+        ingest.ingest_items(store, items[start : start + 2000], kind="jsonl")
     stages = {
-        "enrich": lambda: pipeline.enrich_pending(store, settings=settings),
+        "enrich": lambda: enrichment.enrich_pending(store, settings=settings),
         "cluster": lambda: clustering.cluster_pending(store, settings=settings),
         "draft": lambda: draft_stories.draft_pending(store, seen_since=draft_stories.recent_since({})),
     }

@@ -1,6 +1,6 @@
 """Benchmark: ingest a generated Telegram Desktop export into SQLite, against a bare json+executemany floor.
 
-Prints messages/s for `mobrief.pipeline.ingest(store, "telegram-export", …)` and for the floor (`json.load`
+Prints messages/s for `mobrief.newsroom.ingest.ingest(store, "telegram-export", …)` and for the floor (`json.load`
 of the same file + one `executemany` per 1,000 rows into a bare table), their ratio, and each run's peak RSS.
 Each run happens in its own child process so its peak RSS is its own; mobrief reads a file this large in a
 reader process of its own, whose CPU time is counted and whose peak RSS is printed beside. Never asserts.
@@ -164,7 +164,7 @@ def _peak_child_rss_mb() -> float:
 
 def run_mobrief(export: Path, db: Path) -> dict[str, Any]:
     """Child: the real ingest into a fresh SQLite store."""
-    from mobrief import pipeline
+    from mobrief.newsroom import ingest
     from mobrief.settings import Settings
     from mobrief.store import open_store
 
@@ -172,7 +172,7 @@ def run_mobrief(export: Path, db: Path) -> dict[str, Any]:
     store = open_store(url)
     cpu_started = _cpu_seconds()
     started = time.perf_counter()
-    report = pipeline.ingest(
+    report = ingest.ingest(
         store,
         "telegram-export",
         str(export),

@@ -3,7 +3,7 @@
 Generates N Russian items (default 1,000,000): real word forms (every form pymorphy3 gives the lemmas of our own
 example sentences), lemmas drawn Zipf-distributed, one of 12 beat templates per item, and a rare surname in one
 item of five. Writes them as JSONL and ingests that file through `mobrief ingest jsonl`'s own path
-(`pipeline.ingest`) into a fresh SQLite file and a fresh PostgreSQL database, beside a floor measured in the same
+(`newsroom.ingest.ingest`) into a fresh SQLite file and a fresh PostgreSQL database, beside a floor measured in the same
 run (json + lemmas + one executemany per 2,000 rows into a bare table with its full-text index). Then groups the
 items into stories of 1–4, publishes briefs of English and Russian paragraphs, and times 20 queries of each kind
 (rare word, common word, inflected form, two words) for reports, stories and brief paragraphs. Prints p50/p95 and
@@ -35,7 +35,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from mobrief import lemmas, pipeline
+from mobrief import lemmas
+from mobrief.newsroom import ingest as ingesting
 from mobrief.records import Brief, BriefSection
 from mobrief.settings import Settings
 from mobrief.store import open_store
@@ -207,7 +208,7 @@ def _floor_batches(path: Path) -> Any:
 def ingest(url: str, path: Path) -> float:
     store = open_store(url)
     began = time.perf_counter()
-    report = pipeline.ingest(store, "jsonl", str(path), settings=Settings.from_env({}, db=url))
+    report = ingesting.ingest(store, "jsonl", str(path), settings=Settings.from_env({}, db=url))
     rate = report.read / (time.perf_counter() - began)
     store.close()
     return rate

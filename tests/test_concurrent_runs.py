@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from backlog import stories_and_links, write_backlog
-from mobrief import pipeline
+from mobrief.newsroom import enrichment, ingest
 from mobrief.settings import Settings
 from mobrief.store import Store
 from mobrief.store.schema import item_enrichments, items, sources, stories_to_link, story_items, story_links
@@ -62,7 +62,7 @@ def test_two_ingests_naming_new_outlets_at_once_store_each_item_once(db_url: str
 def test_two_enrich_runs_at_once_enrich_each_item_once(db_url: str, store: Store, tmp_path: Path) -> None:
     backlog = tmp_path / "backlog.jsonl"
     total = write_backlog(backlog, CASES)
-    pipeline.ingest(store, "jsonl", str(backlog), settings=Settings(database_url=db_url))
+    ingest.ingest(store, "jsonl", str(backlog), settings=Settings(database_url=db_url))
     runs = [_mobrief(db_url, "enrich", "--json") for _ in range(2)]
     reports = [_finish(run) for run in runs]
     assert sum(report["enriched"] for report in reports) == total
@@ -76,8 +76,8 @@ def test_a_killed_clustering_run_run_again_leaves_no_link_missing(db_url: str, s
     backlog = tmp_path / "backlog.jsonl"
     total = write_backlog(backlog, CASES)
     settings = Settings(database_url=db_url)
-    pipeline.ingest(store, "jsonl", str(backlog), settings=settings)
-    pipeline.enrich_pending(store, settings=settings)
+    ingest.ingest(store, "jsonl", str(backlog), settings=settings)
+    enrichment.enrich_pending(store, settings=settings)
     _finish(_mobrief(db_url, "stories", "cluster", "--json"))
     uninterrupted = stories_and_links(store.engine)
     assert len(uninterrupted[1]) > 50  # the backlog's cases are threads

@@ -17,12 +17,11 @@ ALLOWED = {
     "enrich": {"style"},
     "stories": {"store", "enrich", "style"},
     "brief": {"store", "stories", "enrich", "style"},
-    "pipeline": {"sources", "store", "enrich", "stories", "style", "brief"},
     # the newsroom's use cases sit above every stage; cli, web and tasks are adapters over them
-    "newsroom": {"pipeline", "sources", "store", "enrich", "stories", "style", "brief"},
-    "tasks": {"newsroom", "pipeline", "sources", "store", "enrich", "stories", "style", "brief"},
-    "web": {"newsroom", "store", "enrich", "stories", "style", "brief", "pipeline", "sources"},
-    "cli": {"newsroom", "sources", "store", "enrich", "stories", "style", "brief", "pipeline", "web", "tasks"},
+    "newsroom": {"sources", "store", "enrich", "stories", "style", "brief"},
+    "tasks": {"newsroom", "sources", "store", "enrich", "stories", "style", "brief"},
+    "web": {"newsroom", "store", "enrich", "stories", "style", "brief", "sources"},
+    "cli": {"newsroom", "sources", "store", "enrich", "stories", "style", "brief", "web", "tasks"},
 }
 
 # what only the use cases sequence: an adapter asks the newsroom to process items, never the stages one by one

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from mobrief import pipeline
 from mobrief.cli import cli
+from mobrief.newsroom import ingest
 from mobrief.settings import Settings
 from mobrief.store import Store
 
@@ -37,8 +37,8 @@ def _settings(db_url: str) -> Settings:
     return Settings(database_url=db_url, request_delay=0.0, request_timeout=0.5, **LIMITS)
 
 
-def _poll(store: Store, db_url: str, when: dt.datetime) -> list[pipeline.PollResult]:
-    return pipeline.poll_due(store, settings=_settings(db_url), now=when)
+def _poll(store: Store, db_url: str, when: dt.datetime) -> list[ingest.PollResult]:
+    return ingest.poll_due(store, settings=_settings(db_url), now=when)
 
 
 def test_a_feed_with_news_is_polled_sooner_and_one_without_later(store: Store, db_url: str, http_server: Any) -> None:

@@ -1,4 +1,4 @@
-"""The team server's tasks: the pipeline's own functions, queued in PostgreSQL (Procrastinate), run by workers.
+"""The team server's tasks: the newsroom's own use cases, queued in PostgreSQL (Procrastinate), run by workers.
 
 Every task is idempotent (it does what is still pending and nothing else), so a job that a killed worker
 left half done is simply run again once its worker is found stalled. Enrichment is cut into batches of
@@ -22,9 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 import threadpoolctl
 
-from mobrief import pipeline
 from mobrief.errors import ConfigError, MobriefError
-from mobrief.newsroom import background
+from mobrief.newsroom import background, enrichment, ingest
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store, queue_schema
 from mobrief.store.jobs import BackgroundJob
@@ -71,7 +70,7 @@ def poll_source(source: str) -> None:
     """Poll one configured source (feed, channel), store what is new and set its next poll; then queue the
     enrichment of what it brought. A failure is recorded in the source's schedule, not retried here."""
     state = _worker()
-    result = pipeline.poll_and_schedule(state.store, source, settings=state.settings)
+    result = ingest.poll_and_schedule(state.store, source, settings=state.settings)
     state.done["polled"] += 1
     if result.report is None:
         state.done["poll_failures"] += 1
@@ -99,7 +98,7 @@ async def tick(context: procrastinate.JobContext, timestamp: int) -> None:
 def enrich_items(first_id: int, last_id: int) -> None:
     """Enrich the items with ids in [first_id, last_id] that still need it, then queue clustering."""
     state = _worker()
-    report = pipeline.enrich_pending(state.store, settings=state.settings, id_range=(first_id, last_id))
+    report = enrichment.enrich_pending(state.store, settings=state.settings, id_range=(first_id, last_id))
     state.done["enriched"] += report.enriched
     state.done["set_aside"] += len(report.set_aside)
     defer_clustering()
@@ -126,8 +125,10 @@ def cluster_pending() -> None:
 @blueprint.task(name="mobrief.draft_recent", queue="draft", lock=DRAFTING, queueing_lock=DRAFTING, retry=2)
 def draft_recent() -> None:
     """Draft the recent stories that need a draft."""
+    from mobrief.newsroom import processing  # drafting and clustering: loaded by the workers that draft
+
     state = _worker()
-    run = pipeline.draft_recent(state.store)
+    run = processing.draft_recent(state.store)
     state.done["drafted"] += run.as_dict(with_ids=False).get("drafted", 0)
 
 
@@ -213,9 +214,9 @@ def id_batches(ids: Sequence[int], size: int) -> list[tuple[int, int]]:
     return [(ids[start], ids[min(start + size, len(ids)) - 1]) for start in range(0, len(ids), size)]
 
 
-def defer_enrichment(store: Store, settings: Settings, *, batch: int = pipeline.ENRICH_BATCH) -> int:
+def defer_enrichment(store: Store, settings: Settings, *, batch: int = enrichment.ENRICH_BATCH) -> int:
     """Queue an `enrich_items` job per batch of pending items; how many jobs were queued."""
-    options = pipeline.enrich_options(store, settings=settings)
+    options = enrichment.enrich_options(store, settings=settings)
     ranges = id_batches(store.enrichments.pending_ids(options.versions()), batch)
     if ranges:
         jobs: list[dict[str, Any]] = [{"first_id": first, "last_id": last} for first, last in ranges]

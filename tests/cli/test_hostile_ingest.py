@@ -18,9 +18,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mobrief import pipeline
 from mobrief.cli import cli
 from mobrief.item_limits import FULL_TEXT_KEY, clean_text
+from mobrief.newsroom import ingest
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store
 from mobrief.store.schema import items, sources
@@ -164,7 +164,7 @@ def test_a_deeply_nested_array_file_element_is_skipped_and_the_others_read(sqlit
     path = tmp_path / "array.json"
     body = b"[\n" + line(row(1)) + b",\n" + b"[" * 100_000 + b"]" * 100_000 + b",\n" + line(row(2)) + b"\n]\n"
     path.write_bytes(body)
-    report = pipeline.ingest(sqlite_store, "jsonl", str(path), settings=Settings())
+    report = ingest.ingest(sqlite_store, "jsonl", str(path), settings=Settings())
     assert report.counts.inserted == 2
     assert report.unusable == {"nested too deeply": 1}
 
@@ -214,7 +214,7 @@ def test_every_good_line_is_stored_whatever_the_others_hold(
     order.shuffle(mixed)
     path = tmp_path_factory.mktemp("prop") / "mixed.jsonl"
     path.write_bytes(b"\n".join(mixed) + b"\n")
-    report = pipeline.ingest(store, "jsonl", str(path), settings=Settings())
+    report = ingest.ingest(store, "jsonl", str(path), settings=Settings())
     kept = {i.external_id: i.text for i in store.items.page(source=f"good {tag}", limit=100)}
     assert kept == {f"g{n}": clean_text(text) for n, (text, _) in enumerate(good)}
     assert report.stored >= len(good)
@@ -298,5 +298,5 @@ def test_a_first_line_of_stray_utf16_looking_bytes_does_not_make_a_utf8_file_utf
     path = tmp_path / "mixed.jsonl"
     stray = b"\xff\xfe{\x00x\x00}\x00"
     path.write_bytes(b"\n".join([stray, *(line(row(n)) for n in range(1, 4))]) + b"\n")
-    report = pipeline.ingest(open_store(f"sqlite:///{tmp_path / 'm.db'}"), "jsonl", str(path), settings=Settings())
+    report = ingest.ingest(open_store(f"sqlite:///{tmp_path / 'm.db'}"), "jsonl", str(path), settings=Settings())
     assert (report.counts.inserted, report.unusable) == (3, {"not UTF-8": 1})

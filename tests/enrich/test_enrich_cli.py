@@ -4,8 +4,8 @@ import json
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from mobrief import pipeline
 from mobrief.cli import cli
+from mobrief.newsroom import enrichment
 from mobrief.records import Item
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store
@@ -59,15 +59,15 @@ def test_enrich_is_idempotent_and_reruns_only_a_changed_stage(db_url: str) -> No
     store = open_store(db_url)
     _items(store)
     settings = Settings(database_url=db_url)
-    assert pipeline.enrich_pending(store, settings=settings).enriched == 2
-    assert pipeline.enrich_pending(store, settings=settings).enriched == 0
+    assert enrichment.enrich_pending(store, settings=settings).enriched == 2
+    assert enrichment.enrich_pending(store, settings=settings).enriched == 0
     # a newly trained relevance model makes only the relevance stage stale
     result = CliRunner().invoke(cli, ["--db", db_url, "relevance", "train", "--json"])
     assert result.exit_code == 0, result.output
-    report = pipeline.enrich_pending(store, settings=settings)
+    report = enrichment.enrich_pending(store, settings=settings)
     assert report.enriched == 2
     assert report.stages_run == {"relevance": 2}
-    assert pipeline.enrich_pending(store, settings=settings).enriched == 0
+    assert enrichment.enrich_pending(store, settings=settings).enriched == 0
     store.close()
 
 

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from factories import make_item
-from mobrief import pipeline
 from mobrief.cli import cli
 from mobrief.enrich import entities
+from mobrief.newsroom import enrichment
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store
 from mobrief.store.schema import items
@@ -82,7 +82,7 @@ def test_a_50_mb_item_is_enriched_under_a_memory_cap(tmp_path: Path) -> None:
     assert (report["enriched"], report["set_aside"]) == (2, [])
     store = open_store(db)
     try:
-        assert store.enrichments.count_pending(pipeline.enrich_options(store, settings=Settings()).versions()) == 0
+        assert store.enrichments.count_pending(enrichment.enrich_options(store, settings=Settings()).versions()) == 0
     finally:
         store.close()
 
@@ -159,8 +159,8 @@ def test_an_item_that_gets_its_run_killed_is_tried_alone_then_set_aside(tmp_path
     assert [store.enrichments.get(i) is not None for i in ids] == [True, True, False, False, False]
     last = run()
     assert last.returncode == 0, last.stderr[-3000:]
-    assert json.loads(last.stdout)["set_aside"] == [{"item_id": ids[2], "error": pipeline.UNFINISHED}]
+    assert json.loads(last.stdout)["set_aside"] == [{"item_id": ids[2], "error": enrichment.UNFINISHED}]
     assert [store.enrichments.get(i) is not None for i in ids] == [True, True, False, True, True]
     assert run().returncode == 0  # and it is not tried again
-    assert store.enrichments.list_set_aside() == [(ids[2], pipeline.UNFINISHED)]
+    assert store.enrichments.list_set_aside() == [(ids[2], enrichment.UNFINISHED)]
     store.close()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mobrief import pipeline
+from mobrief.newsroom import ingest
 from mobrief.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -25,8 +25,8 @@ async def test_the_admin_page_shows_why_a_source_was_disabled(
     web_store.sources.add("flaky", "feed", http_server.add("/flaky.xml", "oops", status=500))
     settings = Settings(database_url=db_url, request_delay=0.0, request_timeout=0.5)
     for hours in range(3):
-        pipeline.poll_and_schedule(web_store, "gone", settings=settings, now=T0 + dt.timedelta(hours=hours))
-    pipeline.poll_and_schedule(web_store, "flaky", settings=settings, now=T0)
+        ingest.poll_and_schedule(web_store, "gone", settings=settings, now=T0 + dt.timedelta(hours=hours))
+    ingest.poll_and_schedule(web_store, "flaky", settings=settings, now=T0)
     assert web_store.sources.get("gone").disabled_reason == REASON
 
     await browser.sign_in("admin")

@@ -11,13 +11,13 @@ from typing import Any
 import click
 from rich.table import Table
 
-from mobrief import pipeline
 from mobrief.brief import formats
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.cli.ingest import run_ingest
 from mobrief.errors import ConfigError
 from mobrief.newsroom import archive as newsroom_archive
 from mobrief.newsroom import compose, processing
+from mobrief.newsroom import ingest as ingesting
 from mobrief.store import Store
 
 
@@ -76,7 +76,7 @@ def demo(app: AppContext, folder: Path, out: Path, as_json: bool) -> None:
             app.console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
 
         imported = newsroom_archive.import_files(app.store, archive_files, None, failed=failed)
-    reports: list[pipeline.IngestReport] = []
+    reports: list[ingesting.IngestReport] = []
     for entry in manifest.get("source", []):
         location = str(folder / entry["location"]) if entry["kind"] != "telegram-channel" else entry["location"]
         reports.append(run_ingest(app, entry["kind"], location, dict(entry.get("options", {}))))

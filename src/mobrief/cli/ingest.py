@@ -11,10 +11,10 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from mobrief import pipeline
 from mobrief.cli import workers
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.errors import MobriefError
+from mobrief.newsroom import ingest as ingesting
 from mobrief.sources import registry
 
 
@@ -30,7 +30,7 @@ def _progress(app: AppContext) -> Progress:
     )
 
 
-def run_ingest(app: AppContext, kind: str, location: str, options: dict[str, Any]) -> pipeline.IngestReport:
+def run_ingest(app: AppContext, kind: str, location: str, options: dict[str, Any]) -> ingesting.IngestReport:
     """Ingest one location with a progress bar; shared by `ingest <kind>` and `fetch`."""
     with _progress(app) as bar:
         task = bar.add_task(f"{kind} {location}", total=None)
@@ -38,10 +38,10 @@ def run_ingest(app: AppContext, kind: str, location: str, options: dict[str, Any
         def advance(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
-        return pipeline.ingest(app.store, kind, location, settings=app.settings, options=options, progress=advance)
+        return ingesting.ingest(app.store, kind, location, settings=app.settings, options=options, progress=advance)
 
 
-def summary_table(reports: list[pipeline.IngestReport]) -> Table:
+def summary_table(reports: list[ingesting.IngestReport]) -> Table:
     """Items per source: read, new, edited, unchanged, skipped."""
     table = Table(title="Ingest summary", show_lines=False)
     for column in ("source", "kind", "read", "new", "edited", "unchanged", "skipped"):
@@ -71,7 +71,7 @@ def _grouped(title: str, causes: dict[str, int]) -> list[str]:
     return lines
 
 
-def unusable_summary(report: pipeline.IngestReport) -> list[str]:
+def unusable_summary(report: ingesting.IngestReport) -> list[str]:
     """What an input held that could not be used, grouped by cause with counts, then what was stored after
     cleaning; empty when everything was used as it came."""
     lines: list[str] = []
@@ -84,7 +84,7 @@ def unusable_summary(report: pipeline.IngestReport) -> list[str]:
     return lines
 
 
-def print_report(app: AppContext, reports: list[pipeline.IngestReport], as_json: bool) -> None:
+def print_report(app: AppContext, reports: list[ingesting.IngestReport], as_json: bool) -> None:
     """Skipped records, changes and warnings on stderr (one line each), then the summary as a table or JSON,
     ending with what could not be used, grouped by cause."""
     for r in reports:
@@ -110,7 +110,7 @@ def print_report(app: AppContext, reports: list[pipeline.IngestReport], as_json:
             app.out.print(Text(line))
 
 
-def stored_nothing_usable(report: pipeline.IngestReport) -> bool:
+def stored_nothing_usable(report: ingesting.IngestReport) -> bool:
     """An input that held records, none of which could be stored: the run failed, whatever it printed."""
     return report.stored == 0 and bool(report.unusable)
 
@@ -176,7 +176,7 @@ def fetch(app: AppContext, defer: bool, watch: bool, rounds: int | None, as_json
             app.console.print(f"queued {queued} poll{'s' * (queued != 1)} for `mobrief worker`")
         return
     sources = app.store.sources.list(enabled_only=True)
-    reports: list[pipeline.IngestReport] = []
+    reports: list[ingesting.IngestReport] = []
     failures: list[str] = []
     for source in sources:
         try:
@@ -200,7 +200,7 @@ def _watch(app: AppContext, rounds: int | None, as_json: bool) -> None:
 
     done = 0
     while rounds is None or done < rounds:
-        for result in pipeline.poll_due(app.store, settings=app.settings):
+        for result in ingesting.poll_due(app.store, settings=app.settings):
             if as_json:
                 click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
                 continue
@@ -242,7 +242,7 @@ def note_add(app: AppContext, text: str, url: str | None, title: str, published_
 
     when = dt.datetime.fromisoformat(published_at) if published_at else None
     item = manual_note.make_note(text, url=url, published_at=when, title=title)
-    counts = pipeline.ingest_items(app.store, [item], kind="note")
+    counts = ingesting.ingest_items(app.store, [item], kind="note")
     if as_json:
         print_json({"external_id": item.external_id, "inserted": counts.inserted, "unchanged": counts.unchanged})
     else:

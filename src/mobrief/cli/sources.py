@@ -44,9 +44,9 @@ def add_source(
         if not sep or key not in known:
             raise ConfigError(f"--option {raw!r}: expected KEY=VALUE with KEY one of {', '.join(known) or '(none)'}")
         options[key] = True if known[key].is_flag else known[key].type(value)
-    from mobrief import pipeline
+    from mobrief.newsroom import ingest as ingesting
 
-    adapter, _ = pipeline.make_adapter(kind, settings=app.settings, options=options)
+    adapter, _ = ingesting.make_adapter(kind, settings=app.settings, options=options)
     stored = app.store.sources.add(name or adapter.source_name(location), kind, location, options)
     if as_json:
         print_json({"name": stored.name, "kind": kind, "location": location, "options": options})

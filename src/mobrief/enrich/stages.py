@@ -48,7 +48,7 @@ class EnrichOptions:
 
 
 def default_rates() -> Any:
-    """The shipped Bank of Russia table (a store adds the rows it fetched; see `pipeline.enrich_options`)."""
+    """The shipped Bank of Russia table (a store adds the rows it fetched; see `newsroom.enrichment.enrich_options`)."""
     from mobrief.style import rates
 
     return rates.RateTable.shipped()

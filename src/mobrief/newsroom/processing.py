@@ -13,23 +13,22 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from mobrief import pipeline
 from mobrief.brief.draft_stories import DraftRun
 from mobrief.errors import ConfigError
-from mobrief.newsroom import clustering
+from mobrief.newsroom import clustering, enrichment
 from mobrief.newsroom.clustering import ClusterReport
 from mobrief.settings import Settings
 from mobrief.store import Store
 
 # what a caller shows while a stage runs: given the stage's name, a context yielding update(done, total)
-StageProgress = Callable[[str], AbstractContextManager[pipeline.Progress | None]]
+StageProgress = Callable[[str], AbstractContextManager[clustering.Progress | None]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProcessingReport:
     """What one run did at each stage (drafts is None when drafting was not asked for)."""
 
-    enriched: pipeline.EnrichReport
+    enriched: enrichment.EnrichReport
     clustered: ClusterReport
     drafts: DraftRun | None
 
@@ -40,7 +39,7 @@ class ProcessingReport:
         return summary
 
 
-def _quiet(_stage: str) -> AbstractContextManager[pipeline.Progress | None]:
+def _quiet(_stage: str) -> AbstractContextManager[clustering.Progress | None]:
     return contextlib.nullcontext(None)
 
 
@@ -50,14 +49,23 @@ def process_pending(
     """Enrich every pending item, cluster what enrichment finished, then (unless `draft` is False) draft
     the recent stories that need it."""
     with progress("enriching") as update:
-        enriched = pipeline.enrich_pending(store, settings=settings, progress=update)
+        enriched = enrichment.enrich_pending(store, settings=settings, progress=update)
     with progress("clustering") as update:
         clustered = clustering.cluster_pending(store, settings=settings, progress=update)
     drafts = None
     if draft:
         with progress("drafting") as update:
-            drafts = pipeline.draft_recent(store, progress=update)
+            drafts = draft_recent(store, progress=update)
     return ProcessingReport(enriched=enriched, clustered=clustered, drafts=drafts)
+
+
+def draft_recent(store: Store, *, progress: clustering.Progress | None = None) -> DraftRun:
+    """Draft the recent stories that need a draft, one run at a time (the drafting lane): a second run waits,
+    then finds them drafted."""
+    from mobrief.brief import draft_stories
+
+    with store.hold_lane("drafting"):
+        return draft_stories.draft_pending(store, seen_since=draft_stories.recent_since(), progress=progress)
 
 
 def cluster_stories(
@@ -66,7 +74,7 @@ def cluster_stories(
     settings: Settings,
     rebuild: bool = False,
     unenriched: bool = False,
-    progress: pipeline.Progress | None = None,
+    progress: clustering.Progress | None = None,
 ) -> tuple[ClusterReport, int]:
     """Give every item without a story its story (`unenriched`: items enrichment has not seen too). With
     `rebuild`, forget every story first, then apply the editors' merges, moves and splits again; returns

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from factories import write_telegram_export
-from mobrief import pipeline
 from mobrief.errors import SourceUnavailable
+from mobrief.newsroom import ingest
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store
 from mobrief.store.schema import items, sources
@@ -20,9 +20,9 @@ STORED = [c for c in items.columns if c.name not in {"id", "source_id", "ingeste
 
 
 def _ingest(store: Store, path: Path, *, aside: bool, monkeypatch: pytest.MonkeyPatch, **kw: Any) -> Any:
-    monkeypatch.setattr(pipeline, "READER_PROCESS_MIN_BYTES", 0 if aside else 10**12)
+    monkeypatch.setattr(ingest, "READER_PROCESS_MIN_BYTES", 0 if aside else 10**12)
     settings = Settings(database_url=str(store.engine.url))
-    return pipeline.ingest(store, "telegram-export", str(path), settings=settings, **kw)
+    return ingest.ingest(store, "telegram-export", str(path), settings=settings, **kw)
 
 
 def _rows(store: Store) -> list[tuple[Any, ...]]:

@@ -141,10 +141,11 @@ class StoryDraftRepository:
         current: dict[int, set[int]] = {}
         russian: set[int] = set()
         with reading(self.engine) as conn:
-            for story_id, item_id, is_russian in conn.execute(query):
-                current.setdefault(int(story_id), set()).add(int(item_id))
-                if is_russian:
-                    russian.add(int(story_id))
+            rows = conn.execute(query).all()
+        for story_id, item_id, is_russian in rows:
+            current.setdefault(story_id, set()).add(item_id)
+            if is_russian:
+                russian.add(story_id)
         candidates = sorted(s for s in current if s in russian)
         drafted = self._drafted_from(candidates)
         edited = set() if force else self.edited_story_ids(candidates)

@@ -144,7 +144,8 @@ def compose_brief(start: str, end: str) -> None:
 
 @blueprint.task(name=RUN_BACKGROUND_JOB, queue="compose", retry=False)
 def run_background_job(job_id: int) -> None:
-    """Run a job the web app queued (compose a draft), recording its stages where the page reads them.
+    """Run a job the web app queued (compose or re-draft a draft, import the archive), recording its stages
+    where the page reads them.
     Not retried: the editor sees the reason at once and may ask again (a killed worker's job still runs again)."""
     state = _worker()
     job = background.run_job(state.store, job_id)

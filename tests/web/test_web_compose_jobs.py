@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import TEST_ENV, Browser, seed_newsroom
+from factories import store_unchecked_draft
 from mobrief import tasks
 from mobrief.cli.web import queue_runner
 from mobrief.errors import ConfigError
@@ -357,5 +358,122 @@ async def test_triage_composes_are_run_by_a_worker_on_the_team_server(pg_url: st
             assert set((await browser.jobs_settled()).values()) == {"done"}
             assert room.stories["sentence"] not in _told(store, room.draft_id)
             assert "<strong>Composed</strong>" in _banner((await browser.get(f"/stories/{football}")).text)
+    finally:
+        store.close()
+
+
+# ---- re-drafting: queued, never over an editor's text ----
+
+
+def _entry_of(store: Store, brief_id: int, story_id: int) -> Any:
+    return next(e for s in store.drafts.get(brief_id).sections for e in s.entries if e.story_id == story_id)
+
+
+async def test_redraft_an_entry_and_every_machine_entry_of_a_draft_but_never_an_editors_text(
+    browser, newsroom, web_store, web_app
+) -> None:
+    names = ("payments", "hostile", "sentence")
+    for name in names:  # drafts an older backend wrote, faulted by the fact guard
+        store_unchecked_draft(web_store, newsroom.stories[name], f"Old draft of {name}: 99 people were detained.")
+    await browser.sign_in("editor")
+    draft_id = newsroom.draft_id
+    await browser.recompose(draft_id)
+    entries = {name: _entry_of(web_store, draft_id, newsroom.stories[name]) for name in names}
+    assert all(e.text.startswith("Old draft of") for e in entries.values())
+    mine = "Mediazona reported that a court in Perm sentenced a man."
+    await browser.post(f"/drafts/{draft_id}/entries/{entries['hostile'].id}/text", {"text": mine})
+    page = (await browser.get(f"/drafts/{draft_id}")).text
+    assert "Re-draft machine entries (2)" in page  # payments and sentence; the editor's entry is not the machine's
+    assert f'action="/drafts/{draft_id}/entries/{entries["sentence"].id}/redraft"' in page
+    assert f'action="/drafts/{draft_id}/entries/{entries["hostile"].id}/redraft"' not in page
+    refused = await browser.post(f"/drafts/{draft_id}/entries/{entries['hostile'].id}/redraft")
+    assert refused.status_code == 400 and "no editor changed" in html.unescape(refused.text)
+
+    gate = threading.Event()
+    web_app.state.jobs.pool.submit(gate.wait, 120)
+    one = await browser.post(f"/drafts/{draft_id}/entries/{entries['sentence'].id}/redraft")
+    assert one.status_code == 303  # answered at once
+    job = _jobs(web_store)[-1]
+    assert (job.kind, job.brief_id, job.story_id, job.state) == (
+        "redraft-story",
+        draft_id,
+        newsroom.stories["sentence"],
+        "queued",
+    )
+    page = (await browser.get(f"/drafts/{draft_id}")).text
+    assert 'data-kind="redraft-story"' in page and "Re-drafting is queued" in page
+    assert _entry_of(web_store, draft_id, newsroom.stories["sentence"]).text.startswith("Old draft of")
+    gate.set()
+    assert await browser.composed(draft_id) == "done"
+    page = html.unescape((await browser.get(f"/drafts/{draft_id}")).text)
+    assert "Re-drafted</strong> at" in page and "1 story drafted again" in page
+    sentence = _entry_of(web_store, draft_id, newsroom.stories["sentence"])
+    assert not sentence.text.startswith("Old draft of") and "Pushkaryov" in sentence.text
+    assert _entry_of(web_store, draft_id, newsroom.stories["payments"]).text.startswith("Old draft of")
+
+    everything = await browser.post(f"/drafts/{draft_id}/redraft")
+    assert everything.status_code == 303
+    assert await browser.composed(draft_id) == "done"
+    assert "2 stories drafted again" in html.unescape((await browser.get(f"/drafts/{draft_id}")).text)
+    assert not _entry_of(web_store, draft_id, newsroom.stories["payments"]).text.startswith("Old draft of")
+    hostile = _entry_of(web_store, draft_id, newsroom.stories["hostile"])
+    assert hostile.edited and hostile.text.endswith("reported that a court in Perm sentenced a man.")  # the editor's
+    history = (await browser.get(f"/drafts/{draft_id}/history")).text
+    assert "asked for the entry of" in history and "machine-drafted entries to be drafted again" in history
+
+
+async def test_redraft_from_the_story_page(browser, newsroom, web_store) -> None:
+    payments, sentence = newsroom.stories["payments"], newsroom.stories["sentence"]
+    store_unchecked_draft(web_store, sentence, "Old draft of the sentence: 99 people were detained.")
+    await browser.sign_in("volunteer")
+    assert "Re-draft" not in (await browser.get(f"/stories/{sentence}")).text
+    assert (await browser.post(f"/stories/{sentence}/redraft")).status_code == 403
+    await browser.sign_in("editor")
+    page = (await browser.get(f"/stories/{sentence}")).text
+    assert f'formaction="/stories/{sentence}/redraft"' in page  # beside the machine draft in the box
+    asked = await browser.post(f"/stories/{sentence}/redraft")
+    assert asked.status_code == 303 and asked.headers["location"] == f"/stories/{sentence}"
+    (job,) = _jobs(web_store)
+    assert (job.kind, job.story_id, job.brief_id) == ("redraft-story", sentence, None)  # in no draft yet
+    states = await browser.jobs_settled()
+    assert states == {job.id: "done"}
+    assert "Pushkaryov" in web_store.story_drafts.get(sentence).text
+    banner = _banner((await browser.get(f"/stories/{sentence}")).text)
+    assert f'<strong>Re-drafted</strong> <a href="/stories/{sentence}">story {sentence}</a>' in banner
+    assert "1 story drafted again" in banner
+
+    await browser.post(f"/stories/{payments}/entry", {"entry_text": "Vyorstka reported a payment."})
+    refused = await browser.post(f"/stories/{payments}/redraft")
+    assert refused.status_code == 400 and "an editor's text" in html.unescape(refused.text)
+    assert len(_jobs(web_store)) == 1  # nothing queued
+
+
+@pytest.mark.postgres
+async def test_a_worker_redrafts_a_drafts_machine_entries(pg_url: str) -> None:
+    store = open_store(pg_url)
+    try:
+        tasks.apply_schema(store)
+        room = seed_newsroom(store)
+        store_unchecked_draft(store, room.stories["sentence"], "Old draft of the sentence: 99 people were detained.")
+        compose.compose_draft(store, room.draft_id or 0)
+        settings = Settings.from_env(TEST_ENV, db=pg_url)
+        app = create_app(settings, store=store, runner=queue_runner(settings, store))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            browser = Browser(client)
+            await browser.sign_in("editor")
+            await browser.post(f"/drafts/{room.draft_id}/redraft")
+            (job,) = _jobs(store)
+            assert (job.kind, job.runner, job.state) == ("redraft-draft", "queue", "queued")
+            with store.engine.connect() as conn:  # it composes the draft: it shares the draft's lock
+                lock = conn.execute(
+                    sa.text("SELECT lock FROM procrastinate_jobs WHERE id = :i"), {"i": job.queue_job_id}
+                )
+                assert lock.scalar() == f"compose:{room.draft_id}"
+            assert _worker(pg_url)["background_jobs"] == 1
+            assert await browser.composed(room.draft_id or 0) == "done"
+            sentence = _entry_of(store, room.draft_id or 0, room.stories["sentence"])
+            assert "Pushkaryov" in sentence.text
+            assert store.jobs.get(job.id).result == "3 stories drafted again"  # payments, hostile, sentence
     finally:
         store.close()

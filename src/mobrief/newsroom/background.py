@@ -1,5 +1,5 @@
 """Long work the web app asks for (composing a draft, also when triage or a merge of stories changes what it
-tells), run outside the request so no page waits on it.
+tells; re-drafting a story or a draft's machine entries), run outside the request so no page waits on it.
 
 The request records a job (store `background_jobs`) and hands it to a runner: on the team server a task for
 `mobrief worker` (tasks.QueueRunner), on a laptop a thread of the web process (`InProcessRunner`). Whoever runs
@@ -12,19 +12,23 @@ import datetime as dt
 import logging
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Protocol
 
 from mobrief.brief import house_style
 from mobrief.errors import ConfigError, MobriefError
-from mobrief.newsroom import compose
+from mobrief.newsroom import compose, redraft
 from mobrief.store import Store
 from mobrief.store.jobs import DONE, FAILED, QUEUED, BackgroundJob
 from mobrief.style import dates
 
 COMPOSE = "compose"
+REDRAFT_STORY = "redraft-story"  # one story drafted again, then its draft (when given) composed again
+REDRAFT_DRAFT = "redraft-draft"  # every machine-drafted entry of a draft drafted again, then the draft composed
+DRAFT_KINDS = (COMPOSE, REDRAFT_STORY, REDRAFT_DRAFT)  # the jobs that compose a draft: the draft's page shows them
+Tell = Callable[[str, int | None, int | None], None]
 IN_PROCESS = "in-process"
 QUEUE = "queue"
 logger = logging.getLogger(__name__)
@@ -59,9 +63,10 @@ def run_job(store: Store, job_id: int) -> BackgroundJob | None:
         store.jobs.progress(job_id, stage, done, total)
 
     try:
-        if job.kind != COMPOSE or job.brief_id is None:
+        work = WORK.get(job.kind)
+        if work is None:
             raise ConfigError(f"background job {job_id} is of an unknown kind {job.kind!r}")
-        compose.compose_draft(store, job.brief_id, progress=tell)
+        result = work(store, job, tell)
     except Exception as exc:  # the page shows the reason; the log keeps the traceback
         logger.exception("background job %s (%s of brief %s) failed", job_id, job.kind, job.brief_id)
         reason = (str(exc) if isinstance(exc, MobriefError) else f"{type(exc).__name__}: {exc}") or type(exc).__name__
@@ -71,10 +76,41 @@ def run_job(store: Store, job_id: int) -> BackgroundJob | None:
             return None
         return replace(job, state=FAILED, error=reason)
     try:
-        store.jobs.finish(job_id)
+        store.jobs.finish(job_id, result)
     except MobriefError:
         return None
-    return replace(job, state=DONE)
+    return replace(job, state=DONE, result=result)
+
+
+def _compose(store: Store, job: BackgroundJob, tell: Tell) -> str | None:
+    if job.brief_id is None:
+        raise ConfigError(f"background job {job.id} composes no draft")
+    compose.compose_draft(store, job.brief_id, progress=tell)
+    return None
+
+
+def _redraft(store: Store, job: BackgroundJob, tell: Tell) -> str:
+    """Draft the story (or the draft's machine entries) again, then compose the draft so its entries take them."""
+    if job.kind == REDRAFT_STORY:
+        if job.story_id is None:
+            raise ConfigError("the story is gone (merged into another meanwhile?): re-draft that one")
+        stories = [job.story_id]
+    else:
+        if job.brief_id is None:
+            raise ConfigError(f"background job {job.id} re-drafts no draft")
+        stories = redraft.machine_story_ids(store.drafts.get(job.brief_id))
+    tell("drafting stories again", 0, len(stories))
+    done = redraft.redraft_stories(store, stories, progress=lambda n, total: tell("drafting stories again", n, total))
+    if job.brief_id is not None:
+        compose.compose_draft(store, job.brief_id, progress=tell)
+    return done.summary()
+
+
+WORK: dict[str, Callable[[Store, BackgroundJob, Tell], str | None]] = {
+    COMPOSE: _compose,
+    REDRAFT_STORY: _redraft,
+    REDRAFT_DRAFT: _redraft,
+}
 
 
 class InProcessRunner:
@@ -118,19 +154,30 @@ def settle_lost(store: Store, job: BackgroundJob) -> BackgroundJob:
     return store.jobs.get(job.id)
 
 
-def latest_compose(store: Store, brief_id: int) -> BackgroundJob | None:
-    """The newest compose of a draft, with a job that a stopped web process left unfinished marked failed."""
-    job = store.jobs.latest_for(brief_id, COMPOSE)
+def latest_compose(store: Store, brief_id: int, *kinds: str) -> BackgroundJob | None:
+    """The newest compose (or other job of `kinds`) of a draft, with a job that a stopped web process left
+    unfinished marked failed."""
+    job = store.jobs.latest_for(brief_id, *(kinds or (COMPOSE,)))
     return None if job is None else settle_lost(store, job)
 
 
-def _submit(store: Store, brief_id: int, runner: JobRunner, requested_by: int | None) -> BackgroundJob:
-    current = latest_compose(store, brief_id)
-    if current is not None and current.state == QUEUED:
+def _submit(
+    store: Store,
+    brief_id: int | None,
+    runner: JobRunner,
+    requested_by: int | None,
+    *,
+    kind: str = COMPOSE,
+    story_id: int | None = None,
+) -> BackgroundJob:
+    current = latest_compose(store, brief_id, kind) if brief_id is not None else None
+    if current is not None and current.state == QUEUED and current.story_id == story_id:
         return current  # not started yet: it will see what this one would
     # none under way, or one that may have read the draft already: a new one runs after it
     owner = this_process() if runner.name == IN_PROCESS else None
-    job = store.jobs.create(COMPOSE, brief_id=brief_id, runner=runner.name, requested_by=requested_by, owner=owner)
+    job = store.jobs.create(
+        kind, brief_id=brief_id, story_id=story_id, runner=runner.name, requested_by=requested_by, owner=owner
+    )
     try:
         queue_job_id = runner.submit(job)
     except Exception as exc:
@@ -143,10 +190,7 @@ def _submit(store: Store, brief_id: int, runner: JobRunner, requested_by: int | 
 
 def compose_again(store: Store, brief_id: int, runner: JobRunner, *, requested_by: int | None) -> BackgroundJob:
     """Queue composing a draft again (new stories join; editors' entries, order and removals stay)."""
-    draft = store.drafts.get(brief_id)
-    if draft.status != "draft" or draft.period_start is None or draft.period_end is None:
-        raise ConfigError(f"brief {brief_id} is not a draft with a period")
-    house_style.newsroom_rates(store).rate_on(draft.period_end)  # refused now rather than failing in the job
+    _open_draft(store, brief_id)
     return _submit(store, brief_id, runner, requested_by)
 
 
@@ -162,6 +206,30 @@ def compose_period(
     if draft_id is None:
         draft_id = store.drafts.create(dates.format_title(start, end), start, end)
     return _submit(store, draft_id, runner, requested_by)
+
+
+def redraft_story(
+    store: Store, story_id: int, runner: JobRunner, *, requested_by: int | None, brief_id: int | None = None
+) -> BackgroundJob:
+    """Queue drafting a story again, then composing the draft `brief_id` (the editor's draft it is in, if any)
+    so its entry takes the new draft; refused at once when an editor has written the story."""
+    redraft.check_story(store, story_id)
+    if brief_id is not None:
+        _open_draft(store, brief_id)
+    return _submit(store, brief_id, runner, requested_by, kind=REDRAFT_STORY, story_id=story_id)
+
+
+def redraft_draft(store: Store, brief_id: int, runner: JobRunner, *, requested_by: int | None) -> BackgroundJob:
+    """Queue drafting again every machine-drafted entry of a draft that no editor has changed, then composing it."""
+    _open_draft(store, brief_id)
+    return _submit(store, brief_id, runner, requested_by, kind=REDRAFT_DRAFT)
+
+
+def _open_draft(store: Store, brief_id: int) -> None:
+    draft = store.drafts.get(brief_id)
+    if draft.status != "draft" or draft.period_start is None or draft.period_end is None:
+        raise ConfigError(f"brief {brief_id} is not a draft with a period")
+    house_style.newsroom_rates(store).rate_on(draft.period_end)  # refused now rather than failing in the job
 
 
 def compose_drafts(

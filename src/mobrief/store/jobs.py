@@ -1,4 +1,5 @@
-"""Background jobs the web app asked for (composing a draft): their state, stage and counts, one row each.
+"""Background jobs the web app asked for (composing or re-drafting a draft, importing the archive): their state,
+stage and counts, one row each.
 
 Whoever runs a job (a `mobrief worker`, or a thread of the web process on a laptop) writes here and every web
 process reads here, on SQLite and PostgreSQL alike: Procrastinate's own job table exists only on the team
@@ -25,7 +26,7 @@ UNFINISHED = (QUEUED, RUNNING)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BackgroundJob:
-    """One job: what it makes (`kind`, `brief_id`), where it stands, and who runs it."""
+    """One job: what it makes (`kind`, `brief_id`, `story_id`, `file_name`), where it stands, and who runs it."""
 
     id: int
     kind: str
@@ -43,6 +44,9 @@ class BackgroundJob:
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     updated_at: dt.datetime
+    story_id: int | None = None  # the story it re-drafts
+    file_name: str | None = None  # the file it imports
+    result: str | None = None  # what it did, once done
 
     @property
     def finished(self) -> bool:
@@ -74,7 +78,14 @@ def _job(row: Any) -> BackgroundJob:
         started_at=when(row.started_at),
         finished_at=when(row.finished_at),
         updated_at=utc(row.updated_at),
+        story_id=row.story_id,
+        file_name=row.file_name,
+        result=row.result,
     )
+
+
+# every column but the uploaded bytes, which only the job itself reads
+_COLUMNS = [c for c in background_jobs.c if c.name != "payload"]
 
 
 class BackgroundJobRepository:
@@ -84,13 +95,25 @@ class BackgroundJobRepository:
         self.engine = engine
 
     def create(
-        self, kind: str, *, brief_id: int | None, runner: str, requested_by: int | None, owner: str | None = None
+        self,
+        kind: str,
+        *,
+        brief_id: int | None,
+        runner: str,
+        requested_by: int | None,
+        owner: str | None = None,
+        story_id: int | None = None,
+        file_name: str | None = None,
+        payload: bytes | None = None,
     ) -> BackgroundJob:
         """A new queued job; `owner` when the process asking is also the one that will run it."""
         now = dt.datetime.now(dt.UTC)
         values = {
             "kind": kind,
             "brief_id": brief_id,
+            "story_id": story_id,
+            "file_name": file_name,
+            "payload": payload,
             "state": QUEUED,
             "stage": "",
             "runner": runner,
@@ -107,16 +130,22 @@ class BackgroundJobRepository:
 
     def get(self, job_id: int) -> BackgroundJob:
         with reading(self.engine) as conn:
-            row = conn.execute(sa.select(background_jobs).where(background_jobs.c.id == job_id)).first()
+            row = conn.execute(sa.select(*_COLUMNS).where(background_jobs.c.id == job_id)).first()
         if row is None:
             raise NotFound(f"no background job {job_id} (its draft may have been deleted)")
         return _job(row)
 
-    def latest_for(self, brief_id: int, kind: str) -> BackgroundJob | None:
-        """The newest job of `kind` for a draft, finished or not."""
+    def payload(self, job_id: int) -> bytes:
+        """The bytes the job works on (an uploaded file); empty once the job has ended."""
+        with reading(self.engine) as conn:
+            value = conn.execute(sa.select(background_jobs.c.payload).where(background_jobs.c.id == job_id)).scalar()
+        return bytes(value or b"")
+
+    def latest_for(self, brief_id: int, *kinds: str) -> BackgroundJob | None:
+        """The newest job of one of `kinds` for a draft, finished or not."""
         query = (
-            sa.select(background_jobs)
-            .where(background_jobs.c.brief_id == brief_id, background_jobs.c.kind == kind)
+            sa.select(*_COLUMNS)
+            .where(background_jobs.c.brief_id == brief_id, background_jobs.c.kind.in_(kinds))
             .order_by(background_jobs.c.id.desc())
             .limit(1)
         )
@@ -127,7 +156,7 @@ class BackgroundJobRepository:
     def recent(self, since: dt.datetime, *, limit: int = 10) -> list[BackgroundJob]:
         """The jobs still queued or running, and those finished after `since`, newest first."""
         query = (
-            sa.select(background_jobs)
+            sa.select(*_COLUMNS)
             .where(sa.or_(background_jobs.c.state.in_(UNFINISHED), background_jobs.c.finished_at > since))
             .order_by(background_jobs.c.id.desc())
             .limit(limit)
@@ -137,9 +166,7 @@ class BackgroundJobRepository:
 
     def unfinished(self, kind: str) -> dict[int, BackgroundJob]:
         """The jobs of `kind` still queued or running, by draft."""
-        query = sa.select(background_jobs).where(
-            background_jobs.c.kind == kind, background_jobs.c.state.in_(UNFINISHED)
-        )
+        query = sa.select(*_COLUMNS).where(background_jobs.c.kind == kind, background_jobs.c.state.in_(UNFINISHED))
         with reading(self.engine) as conn:
             return {row.brief_id: _job(row) for row in conn.execute(query.order_by(background_jobs.c.id))}
 
@@ -164,9 +191,12 @@ class BackgroundJobRepository:
     def progress(self, job_id: int, stage: str, done: int | None = None, total: int | None = None) -> None:
         self._update(job_id, stage=stage[:60], done=done, total=total)
 
-    def finish(self, job_id: int) -> None:
-        self._update(job_id, state=DONE, stage="", done=None, total=None, finished_at=dt.datetime.now(dt.UTC))
+    def finish(self, job_id: int, result: str | None = None) -> None:
+        """Mark the job done, with what it did; the bytes it worked on go."""
+        now = dt.datetime.now(dt.UTC)
+        self._update(job_id, state=DONE, stage="", done=None, total=None, finished_at=now, result=result, payload=None)
 
     def fail(self, job_id: int, error: str) -> None:
-        """Mark the job failed with the reason the page shows (the stage it reached is kept)."""
-        self._update(job_id, state=FAILED, error=error, finished_at=dt.datetime.now(dt.UTC))
+        """Mark the job failed with the reason the page shows (the stage it reached is kept); the bytes it worked
+        on go (an editor uploads a file again once it is fixed)."""
+        self._update(job_id, state=FAILED, error=error, finished_at=dt.datetime.now(dt.UTC), payload=None)

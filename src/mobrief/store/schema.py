@@ -398,7 +398,7 @@ background_jobs = Table(
     "background_jobs",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("kind", String(30), nullable=False),  # "compose"
+    Column("kind", String(30), nullable=False),  # "compose", "redraft", "import"
     Column("brief_id", Integer, ForeignKey("briefs.id", ondelete="CASCADE"), nullable=True),  # the draft it makes
     Column("state", String(16), nullable=False),  # queued / running / done / failed
     Column("stage", String(60), nullable=False, default=""),  # what it is doing now: "drafting stories" …
@@ -413,5 +413,10 @@ background_jobs = Table(
     _now_column("started_at", nullable=True),
     _now_column("finished_at", nullable=True),
     _now_column("updated_at"),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL"), nullable=True),  # the story re-drafted
+    Column("file_name", String(300), nullable=True),  # the file imported, as the editor's computer named it
+    Column("payload", LargeBinary, nullable=True),  # its bytes, until the job ends
+    Column("result", Text, nullable=True),  # what it did, in a line ("1 brief imported, 9 paragraphs")
     Index("ix_background_jobs_brief_id", "brief_id"),
+    Index("ix_background_jobs_finished_at", "finished_at"),
 )

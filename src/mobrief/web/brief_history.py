@@ -19,6 +19,8 @@ from mobrief.store.users import User
 SAYINGS = {
     "brief.composed": "composed the draft",
     "brief.recomposed": "composed it again",
+    "brief.redrafted": "asked for its machine-drafted entries to be drafted again",
+    "brief.entry_redrafted": "asked for the entry of {story} to be drafted again",
     "brief.entry_written": "wrote the entry of {story}",
     "brief.fix_applied": "applied a style fix to the entry of {story}",
     "brief.suggestion_used": "took a volunteer's text for the entry of {story}",

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from mobrief.brief import compose, review
 from mobrief.brief.outlets import OutletNames
+from mobrief.newsroom import redraft
 from mobrief.records import Brief, BriefSection
 from mobrief.store import Store
 from mobrief.store.drafts import Draft, DraftEntry
@@ -124,6 +125,7 @@ class EntryView:
     first: bool = False
     last: bool = False
     open_sources: bool = False
+    machine: bool = False  # a drafting backend's text no editor changed: it may be re-drafted
 
 
 def entry_status(entry: DraftEntry) -> str:
@@ -183,6 +185,7 @@ def entry_views(
             first=position == 0,
             last=position == len(section.entries) - 1,
             open_sources=status != "written",  # what no editor has written yet is checked against its reports
+            machine=redraft.is_machine_entry(entry),
         )
     return views
 

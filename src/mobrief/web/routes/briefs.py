@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from mobrief.brief import render_html, review
 from mobrief.errors import ConfigError
-from mobrief.newsroom import background
+from mobrief.newsroom import background, redraft
 from mobrief.newsroom.outlets import outlet_names
 from mobrief.newsroom.review import house_rules, people_of, review_draft
 from mobrief.store import Store
@@ -19,6 +19,7 @@ from mobrief.store.users import User
 from mobrief.style import dates, sections
 from mobrief.web import brief_history, drafting, templating
 from mobrief.web.deps import ClientDep, EditorDep, RunnerDep, StoreDep, UserDep
+from mobrief.web.routes import jobs
 from mobrief.web.routes.stories import _conflict, _parse_fix
 
 router = APIRouter(include_in_schema=False)
@@ -39,6 +40,7 @@ def editor_context(store: Store, brief_id: int, user: User, *, only: int | None 
         "can_edit": user.has_role("editor") and draft.status == "draft",
         "entry_views": drafting.entry_views(store, draft, checked, outlet_names(store), only=only),
         "summary": drafting.summarize(checked),
+        "machine_entries": len(redraft.machine_story_ids(draft)),
     }
     if only is None:
         corrects = getattr(draft, "corrects_brief_id", None)
@@ -128,13 +130,35 @@ def recompose(store: StoreDep, user: EditorDep, client: ClientDep, runner: Runne
     return RedirectResponse(f"/drafts/{brief_id}", status_code=303)
 
 
+@router.post("/drafts/{brief_id}/redraft")
+def redraft_draft(store: StoreDep, user: EditorDep, client: ClientDep, runner: RunnerDep, brief_id: int) -> Response:
+    """Queue drafting again every machine-drafted entry no editor has changed, then composing the draft; its
+    page shows the progress. An editor's text stays as it is."""
+    background.redraft_draft(store, brief_id, runner, requested_by=user.id)
+    brief_history.record(store, user, brief_id, "brief.redrafted", client)
+    return RedirectResponse(f"/drafts/{brief_id}", status_code=303)
+
+
+@router.post("/drafts/{brief_id}/entries/{entry_id}/redraft")
+def redraft_entry(
+    store: StoreDep, user: EditorDep, client: ClientDep, runner: RunnerDep, brief_id: int, entry_id: int
+) -> Response:
+    """Queue drafting this entry's story again, then composing the draft; refused when an editor wrote it."""
+    entry = store.drafts.get(brief_id).entry(entry_id)
+    if entry.story_id is None or not redraft.is_machine_entry(entry):
+        raise ConfigError("only an entry a drafting backend wrote, and no editor changed, can be re-drafted")
+    background.redraft_story(store, entry.story_id, runner, requested_by=user.id, brief_id=brief_id)
+    brief_history.record(store, user, brief_id, "brief.entry_redrafted", client, entry=entry_id, story=entry.story_id)
+    return RedirectResponse(f"/drafts/{brief_id}#entry-{entry_id}", status_code=303)
+
+
 RECENTLY = dt.timedelta(minutes=2)  # how long the draft's page says a compose finished
 
 
 def compose_job_view(store: Store, brief_id: int) -> dict[str, Any] | None:
     """What the draft's page says of its latest compose: under way (with stage, count and time), failed
     (with the reason), or finished moments ago; None when there is nothing to say."""
-    job = background.latest_compose(store, brief_id)
+    job = background.latest_compose(store, brief_id, *background.DRAFT_KINDS)
     if job is None:
         return None
     now = dt.datetime.now(dt.UTC)
@@ -143,6 +167,7 @@ def compose_job_view(store: Store, brief_id: int) -> dict[str, Any] | None:
     waited = (now - job.created_at).total_seconds()
     return {
         "job": job,
+        "verbs": jobs.verbs_of(job.kind),
         "seconds": job.seconds(now),
         # a queued job no worker takes for this long: the team server's workers are probably not running
         "no_worker": job.state == "queued" and job.runner == background.QUEUE and waited > 30,

@@ -4,6 +4,7 @@ importing the archive): a banner on the pages that set them off, polled while on
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,20 +20,47 @@ router = APIRouter(include_in_schema=False)
 
 RECENTLY = dt.timedelta(minutes=2)  # how long a finished job stays in the banner
 NO_WORKER_AFTER = 30.0  # seconds a queued job may wait before the banner says no worker seems to run
-# kind → (what it is doing, what it did)
-VERBS = {background.COMPOSE: ("Composing", "Composed")}
+
+
+@dataclass(frozen=True, slots=True)
+class Verbs:
+    """How the pages speak of a kind of job: while it waits, while it runs, once done, and how to retry."""
+
+    doing: str
+    running: str
+    did: str
+    retry: str
+
+
+VERBS = {
+    background.COMPOSE: Verbs("Composing", "Composing the draft", "Composed", "Compose again to retry."),
+    background.REDRAFT_STORY: Verbs("Re-drafting", "Re-drafting a story", "Re-drafted", "Re-draft again to retry."),
+    background.REDRAFT_DRAFT: Verbs(
+        "Re-drafting", "Re-drafting the machine entries", "Re-drafted", "Re-draft again to retry."
+    ),
+}
+
+
+def verbs_of(kind: str) -> Verbs:
+    return VERBS.get(kind) or Verbs(kind, kind, kind, "")
 
 
 def job_line(job: BackgroundJob, titles: dict[int, str], now: dt.datetime) -> dict[str, Any]:
     """What the banner says of one job."""
-    doing, did = VERBS.get(job.kind, (job.kind, job.kind))
-    subject = titles.get(job.brief_id) if job.brief_id is not None else None
+    verbs = verbs_of(job.kind)
+    draft = titles.get(job.brief_id) if job.brief_id is not None else None
+    url: str | None
+    if job.story_id is not None:
+        subject, url = f"story {job.story_id}", f"/stories/{job.story_id}"
+    else:
+        subject = draft or (f"draft {job.brief_id}" if job.brief_id is not None else "")
+        url = f"/drafts/{job.brief_id}" if job.brief_id is not None else None
     return {
         "job": job,
-        "doing": doing,
-        "did": did,
-        "subject": subject or (f"draft {job.brief_id}" if job.brief_id is not None else ""),
-        "url": f"/drafts/{job.brief_id}" if job.brief_id is not None else None,
+        "doing": verbs.doing,
+        "did": verbs.did,
+        "subject": subject,
+        "url": url,
         "seconds": job.seconds(now),
         "no_worker": job.state == "queued"
         and job.runner == background.QUEUE

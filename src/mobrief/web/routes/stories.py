@@ -246,6 +246,21 @@ def use_suggestion(
     return RedirectResponse(_back(request, f"/stories/{story_id}", back), status_code=303)
 
 
+@router.post("/stories/{story_id}/redraft")
+def redraft_story(store: StoreDep, user: EditorDep, client: ClientDep, runner: RunnerDep, story_id: int) -> Response:
+    """Queue drafting the story again, then composing the newest draft whose entry for it a machine wrote (so
+    the entry takes the new draft); the banner shows it. Refused when an editor has written the story."""
+    places = [p for p in store.drafts.entries_telling(story_id) if p.status in MACHINE_STATUSES]
+    brief_id = places[0].brief_id if places else None
+    background.redraft_story(store, story_id, runner, requested_by=user.id, brief_id=brief_id)
+    if places:
+        place = places[0]
+        brief_history.record(
+            store, user, place.brief_id, "brief.entry_redrafted", client, entry=place.entry_id, story=story_id
+        )
+    return RedirectResponse(f"/stories/{story_id}", status_code=303)
+
+
 # ---- fixing the clustering by hand ----
 
 

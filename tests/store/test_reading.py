@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from mobrief.store import open_store
+from mobrief.store import database, open_store
 from mobrief.store.database import reading
 from mobrief.store.schema import stories
 
@@ -50,3 +50,43 @@ def test_the_store_reads_through_reading() -> None:
         if "engine.connect()" in line and "conn.begin()" not in line
     ]
     assert found == []
+
+
+@pytest.mark.postgres
+def test_a_connection_closed_while_idle_is_replaced_on_checkout(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(pg_url)
+    try:
+        with reading(store.engine) as conn:  # the pool's one connection, now idle
+            backend = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        admin = sa.create_engine(pg_url)
+        with admin.begin() as conn:  # as a server restart or an idle timeout would
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        admin.dispose()
+        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+        assert store.stories.count() == 0  # checked on checkout, replaced, and the read goes through
+        with reading(store.engine) as conn:
+            assert conn.execute(sa.text("SELECT pg_backend_pid()")).scalar() != backend
+    finally:
+        store.close()
+
+
+@pytest.mark.postgres
+def test_a_connection_in_steady_use_is_not_pinged(pg_url: str) -> None:
+    store = open_store(pg_url)
+    checkouts: list[object] = []
+    pings: list[object] = []
+    real_ping = store.engine.dialect.do_ping
+
+    def counted_ping(dbapi_connection: object) -> bool:
+        pings.append(dbapi_connection)
+        return real_ping(dbapi_connection)
+
+    try:
+        store.stories.count()
+        sa.event.listen(store.engine, "checkout", lambda *args: checkouts.append(args))
+        store.engine.dialect.do_ping = counted_ping  # type: ignore[method-assign]
+        for _ in range(5):
+            store.stories.count()
+        assert len(checkouts) == 5 and pings == []  # five checkouts, no round trip spent checking them
+    finally:
+        store.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -61,14 +62,37 @@ def create_engine(url: str) -> Engine:
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ConfigError("PostgreSQL needs the driver: pip install 'mobrief[postgres]'") from exc
         # a connection per thread the web app serves with (20 editors at once) rather than queueing for 5
-        return sa.create_engine(
-            url, pool_pre_ping=True, pool_size=10, max_overflow=10, json_serializer=json_columns.encode
-        )
+        engine = sa.create_engine(url, pool_size=10, max_overflow=10, json_serializer=json_columns.encode)
+        _ping_when_idle(engine)
+        return engine
     if not url.startswith("sqlite"):
         raise ConfigError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql+psycopg://…")
     engine = sa.create_engine(url, json_serializer=json_columns.encode)
     sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it sat unused a while (a server restart or an idle timeout
+    may have closed it), where pool_pre_ping cost a round trip on every checkout, six a web page. A connection
+    that dies while in steady use fails one statement; the pool then drops every connection older than that."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.DisconnectionError(f"a pooled connection was closed while idle: {exc}") from exc
 
 
 @contextlib.contextmanager

@@ -188,14 +188,11 @@ def outlet_name(name: str, style: HouseStyle) -> str:
     return found
 
 
-def _sources(story: period.PeriodStory, style: HouseStyle) -> tuple[dict[str, Any], ...]:
+def _sources(story: period.PeriodStory, outlets: Sequence[str]) -> tuple[dict[str, Any], ...]:
+    """Each report's link, its outlet as the brief names it (`outlets`, in the order of the reports) and time."""
     return tuple(
-        {
-            "url": item.url,
-            "outlet": outlet_name(item.outlet, style),
-            "published_at": item.published_at.isoformat(),
-        }
-        for item in story.items
+        {"url": item.url, "outlet": outlet, "published_at": item.published_at.isoformat()}
+        for item, outlet in zip(story.items, outlets, strict=True)
     )
 
 
@@ -366,18 +363,19 @@ def plan_entry(
     else:
         status, text = "to-write", facts_line(story, style)
     previously = previously_reported(story, archive)
+    outlets = [outlet_name(item.outlet, style) for item in story.items]
     entry = ComposedEntry(
         story_id=story.id,
         status=status,
         text=text,
-        sources=_sources(story, style),
+        sources=_sources(story, outlets),
         item_ids=tuple(i.id for i in story.items),
         previously=previously,
         backend=backend,
         sentences=sentences,
         findings=findings,
     )
-    importance = (int(story.pinned), len(_outlets(story, style)), story.last_seen.timestamp())
+    importance = (int(story.pinned), len(set(outlets)), story.last_seen.timestamp())
     return PlannedEntry(story_id=story.id, section=_section_of(story), importance=importance, entry=entry)
 
 

@@ -353,20 +353,17 @@ class DraftRepository:
     def create(self, title: str, start: dt.date, end: dt.date) -> int:
         """An empty draft for a period."""
         with self.engine.begin() as conn:
-            result = conn.execute(
-                briefs.insert().values(
-                    title=title,
-                    period_start=start,
-                    period_end=end,
-                    status="draft",
-                    url=None,
-                    # drafts change all the time: a random placeholder keeps the unique hash out of the way
-                    content_hash="draft-" + secrets.token_hex(20),
-                    published_at=None,
-                    created_at=dt.datetime.now(dt.UTC),
-                )
+            return brief_store.insert_brief(
+                conn,
+                title=title,
+                period_start=start,
+                period_end=end,
+                status="draft",
+                url=None,
+                # drafts change all the time: a random placeholder keeps the unique hash out of the way
+                content_hash="draft-" + secrets.token_hex(20),
+                published_at=None,
             )
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def save_layout(
         self,
@@ -393,16 +390,11 @@ class DraftRepository:
             for position, (key, heading) in enumerate(sections):
                 if key in old_sections:
                     section_ids[key] = old_sections[key]
-                    conn.execute(
-                        brief_sections.update()
-                        .where(brief_sections.c.id == old_sections[key])
-                        .values(position=position, heading=heading)
-                    )
+                    brief_store.update_section(conn, old_sections[key], position=position, heading=heading)
                 else:
-                    result = conn.execute(
-                        brief_sections.insert().values(brief_id=brief_id, position=position, key=key, heading=heading)
+                    section_ids[key] = brief_store.insert_section(
+                        conn, brief_id, position=position, key=key, heading=heading
                     )
-                    section_ids[key] = int(result.inserted_primary_key[0])  # type: ignore[index]
             kept: list[int] = []
             updates: list[dict[str, Any]] = []
             inserts: list[dict[str, Any]] = []
@@ -432,16 +424,12 @@ class DraftRepository:
             # one executemany each (a statement per entry cost 1 ms: 10 s for a brief of 10,000 entries); rows
             # inserted now have ids above every id there was, which is how the stale ones are told from them
             newest_before = conn.execute(sa.select(sa.func.max(brief_paragraphs.c.id))).scalar() or 0
-            if updates:
-                conn.execute(
-                    brief_paragraphs.update().where(brief_paragraphs.c.id == sa.bindparam("entry_id")),
-                    updates,
-                )
+            brief_store.update_paragraphs(conn, updates)
             ids = [int(fields.get("entry_id") or 0) for _, fields in entries]
             if inserts:
                 # a plain executemany, its ids read back by place: RETURNING in parameter order made SQLite insert
                 # one row a statement (9,680 statements, a quarter of a second); a section's positions are unique
-                conn.execute(brief_paragraphs.insert(), inserts)
+                brief_store.insert_paragraphs(conn, inserts)
                 new_ids = {
                     (section_id, position): int(new_id)
                     for new_id, section_id, position in conn.execute(
@@ -456,17 +444,9 @@ class DraftRepository:
                 for at, row in zip(inserted_at, inserts, strict=True):
                     ids[at] = new_ids[row["section_id"], row["position"]]
             all_sections = list(old_sections.values()) + [i for k, i in section_ids.items() if k not in old_sections]
-            if all_sections:
-                stale = brief_paragraphs.delete().where(
-                    brief_paragraphs.c.section_id.in_(all_sections), brief_paragraphs.c.id <= newest_before
-                )
-                if kept:
-                    stale = stale.where(brief_paragraphs.c.id.not_in(kept))
-                conn.execute(stale)
-            unused = [i for k, i in old_sections.items() if k not in section_ids]
-            if unused:
-                conn.execute(brief_sections.delete().where(brief_sections.c.id.in_(unused)))
-            conn.execute(briefs.update().where(briefs.c.id == brief_id).values(title=title))
+            brief_store.delete_unlisted_paragraphs(conn, all_sections, newest_before=newest_before, kept=kept)
+            brief_store.delete_sections_by_id(conn, [i for k, i in old_sections.items() if k not in section_ids])
+            brief_store.update_brief(conn, brief_id, title=title)
         return ids
 
     def set_text(self, entry_id: int, text: str) -> None:
@@ -475,11 +455,7 @@ class DraftRepository:
             brief_id, _ = self._locate(conn, entry_id)
             self._require_draft(conn, brief_id)
             status = "written" if text.strip() else "to-write"
-            conn.execute(
-                brief_paragraphs.update()
-                .where(brief_paragraphs.c.id == entry_id)
-                .values(text=text, status=status, edited=True, drafting=None)
-            )
+            brief_store.update_paragraph(conn, entry_id, text=text, status=status, edited=True, drafting=None)
             story_id = conn.execute(
                 sa.select(brief_paragraphs.c.story_id).where(brief_paragraphs.c.id == entry_id)
             ).scalar()
@@ -501,7 +477,7 @@ class DraftRepository:
             if 0 <= target < len(ids):
                 ids[index], ids[target] = ids[target], ids[index]
                 self._renumber(conn, ids)
-                self._mark_edited(conn, [entry_id])
+                brief_store.update_paragraph(conn, entry_id, edited=True)
 
     def move_to_section(self, entry_id: int, key: str, heading: str | None, rank: SectionRank) -> None:
         """Move an entry to the end of another section (created in house order when missing)."""
@@ -511,12 +487,9 @@ class DraftRepository:
             section_id = self._ensure_section(conn, brief_id, key, heading, rank)
             if section_id == old_section:
                 return
-            conn.execute(
-                brief_paragraphs.update()
-                .where(brief_paragraphs.c.id == entry_id)
-                .values(section_id=section_id, position=self._next_position(conn, section_id), edited=True)
-            )
-            self._drop_if_empty(conn, old_section)
+            position = self._next_position(conn, section_id)
+            brief_store.update_paragraph(conn, entry_id, section_id=section_id, position=position, edited=True)
+            brief_store.delete_empty_sections(conn, [old_section])
 
     def delete_entry(self, entry_id: int, *, editor: str | None = None) -> int | None:
         """Remove an entry from a draft; its story stays out when the draft is composed again (returns it)."""
@@ -526,8 +499,8 @@ class DraftRepository:
             story_id = conn.execute(
                 sa.select(brief_paragraphs.c.story_id).where(brief_paragraphs.c.id == entry_id)
             ).scalar()
-            conn.execute(brief_paragraphs.delete().where(brief_paragraphs.c.id == entry_id))
-            self._drop_if_empty(conn, section_id)
+            brief_store.delete_paragraphs(conn, [entry_id])
+            brief_store.delete_empty_sections(conn, [section_id])
             if story_id is not None:
                 exists = conn.execute(
                     sa.select(brief_exclusions.c.story_id).where(
@@ -555,26 +528,12 @@ class DraftRepository:
             section_ids = list(
                 conn.execute(sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)).scalars()
             )
-            if section_ids and leave_out:
-                conn.execute(
-                    brief_paragraphs.delete().where(
-                        brief_paragraphs.c.section_id.in_(section_ids), brief_paragraphs.c.id.in_(list(leave_out))
-                    )
-                )
             if section_ids:
-                conn.execute(
-                    brief_paragraphs.delete().where(
-                        brief_paragraphs.c.section_id.in_(section_ids),
-                        sa.func.trim(brief_paragraphs.c.text) == "",
-                    )
-                )
-                for section_id in section_ids:
-                    self._drop_if_empty(conn, section_id)
-            conn.execute(
-                briefs.update()
-                .where(briefs.c.id == brief_id)
-                .values(title=title, status="published", published_at=utc(now), url=url)
-            )
+                if leave_out:
+                    brief_store.delete_paragraphs(conn, leave_out, brief_id=brief_id)
+                brief_store.delete_blank_paragraphs(conn, brief_id)
+                brief_store.delete_empty_sections(conn, section_ids)
+            brief_store.update_brief(conn, brief_id, title=title, status="published", published_at=utc(now), url=url)
             # when another brief already says exactly this (an imported copy), the draft's unique hash stays
             brief_store.rehash(conn, brief_id)
 
@@ -638,16 +597,12 @@ class DraftRepository:
             if gone is None:
                 continue
             if stays is None or gone.status != "draft":
-                conn.execute(brief_paragraphs.update().where(brief_paragraphs.c.id == gone.id).values(story_id=kept))
+                brief_store.update_paragraph(conn, gone.id, story_id=kept)
                 continue
             if gone.edited:
                 text = f"{stays.text} {gone.text}" if stays.edited else gone.text
-                conn.execute(
-                    brief_paragraphs.update()
-                    .where(brief_paragraphs.c.id == stays.id)
-                    .values(text=text.strip(), status="written", edited=True)
-                )
-            conn.execute(brief_paragraphs.delete().where(brief_paragraphs.c.id == gone.id))
+                brief_store.update_paragraph(conn, stays.id, text=text.strip(), status="written", edited=True)
+            brief_store.delete_paragraphs(conn, [gone.id])
         excluded_both = sa.select(brief_exclusions.c.brief_id).where(brief_exclusions.c.story_id == kept)
         conn.execute(
             brief_exclusions.update()
@@ -660,9 +615,7 @@ class DraftRepository:
         meanwhile is not removed)."""
         with self.engine.begin() as conn:
             self._require_draft(conn, brief_id)
-            brief_store.delete_sections(conn, brief_id)
-            gone = conn.execute(briefs.delete().where(briefs.c.id == brief_id, briefs.c.status == "draft")).rowcount
-            if not gone:
+            if not brief_store.delete_brief(conn, brief_id, status="draft"):
                 raise ConfigError(f"brief {brief_id} was published meanwhile: only drafts can be deleted")
 
     # ---- rows ----
@@ -694,10 +647,7 @@ class DraftRepository:
 
     def _renumber(self, conn: Connection, ids: Sequence[int]) -> None:
         for position, entry_id in enumerate(ids):
-            conn.execute(brief_paragraphs.update().where(brief_paragraphs.c.id == entry_id).values(position=position))
-
-    def _mark_edited(self, conn: Connection, ids: Sequence[int]) -> None:
-        conn.execute(brief_paragraphs.update().where(brief_paragraphs.c.id.in_(list(ids))).values(edited=True))
+            brief_store.update_paragraph(conn, entry_id, position=position)
 
     def _next_position(self, conn: Connection, section_id: int) -> int:
         top = conn.execute(
@@ -717,19 +667,11 @@ class DraftRepository:
             # a one-off topical section is told apart by its heading; the standing ones by key alone
             if row.key == key and (key != "special" or heading is None or row.heading == heading):
                 return int(row.id)
-        result = conn.execute(
-            brief_sections.insert().values(brief_id=brief_id, position=len(rows), key=key, heading=heading)
-        )
-        new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        new_id = brief_store.insert_section(conn, brief_id, position=len(rows), key=key, heading=heading)
         ordered = sorted([(int(r.id), str(r.key)) for r in rows] + [(new_id, key)], key=lambda p: rank(p[1]))
         for position, (section_id, _) in enumerate(ordered):
-            conn.execute(brief_sections.update().where(brief_sections.c.id == section_id).values(position=position))
+            brief_store.update_section(conn, section_id, position=position)
         return new_id
-
-    def _drop_if_empty(self, conn: Connection, section_id: int) -> None:
-        left = conn.execute(sa.select(sa.func.count()).where(brief_paragraphs.c.section_id == section_id)).scalar()
-        if not left:
-            conn.execute(brief_sections.delete().where(brief_sections.c.id == section_id))
 
 
 def _draft_entry(p: Any) -> DraftEntry:

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import utc
 from mobrief.store import briefs as brief_store
 from mobrief.store.database import reading
-from mobrief.store.schema import brief_paragraphs, brief_revisions, brief_sections, briefs
+from mobrief.store.schema import brief_revisions, briefs
 
 KINDS = ("correction", "withdrawal")
 
@@ -50,7 +50,8 @@ def _row_to_revision(row: Any) -> BriefRevision:
 
 
 class RevisionRepository:
-    """Rows of `brief_revisions`, correction drafts, and the status change of a withdrawal."""
+    """Rows of `brief_revisions`, correction drafts, and the status change of a withdrawal (the brief's own rows
+    are written by `store.briefs`)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -94,22 +95,18 @@ class RevisionRepository:
                 raise NotFound(f"no brief with id {brief_id}")
             if row.status != "published":
                 raise ConfigError(f"brief {brief_id} is {row.status}: only a published brief can be corrected")
-            draft_id = int(
-                conn.execute(
-                    briefs.insert().values(
-                        title=row.title,
-                        period_start=row.period_start,
-                        period_end=row.period_end,
-                        status="draft",
-                        url=None,
-                        content_hash=f"correction-{brief_id}-{dt.datetime.now(dt.UTC).timestamp()}",
-                        published_at=None,
-                        created_at=dt.datetime.now(dt.UTC),
-                        corrects_brief_id=brief_id,
-                    )
-                ).inserted_primary_key[0]  # type: ignore[index]
+            draft_id = brief_store.insert_brief(
+                conn,
+                title=row.title,
+                period_start=row.period_start,
+                period_end=row.period_end,
+                status="draft",
+                url=None,
+                content_hash=f"correction-{brief_id}-{dt.datetime.now(dt.UTC).timestamp()}",
+                published_at=None,
+                corrects_brief_id=brief_id,
             )
-            self._copy_sections(conn, brief_id, draft_id, as_draft=True)
+            brief_store.copy_sections(conn, brief_id, draft_id, as_draft=True)
         return draft_id
 
     def publish_correction(
@@ -126,8 +123,9 @@ class RevisionRepository:
             if draft is None or draft.corrects_brief_id is None or draft.status != "draft":
                 raise ConfigError(f"brief {draft_id} is not a correction draft")
             target = int(draft.corrects_brief_id)
-            if leave_out:
-                self._leave_out(conn, draft_id, leave_out)
+            if leave_out:  # and each section they leave empty
+                touched = brief_store.delete_paragraphs(conn, leave_out, brief_id=draft_id)
+                brief_store.delete_empty_sections(conn, touched)
             before = brief_store.load_briefs(conn, [target])
             if not before:
                 raise NotFound(f"no brief with id {target}")
@@ -141,17 +139,10 @@ class RevisionRepository:
                     created_at=utc(now),
                 )
             )
-            self._delete_sections(conn, target)
-            conn.execute(brief_sections.update().where(brief_sections.c.brief_id == draft_id).values(brief_id=target))
-            conn.execute(briefs.delete().where(briefs.c.id == draft_id))
-            conn.execute(
-                brief_paragraphs.delete().where(
-                    brief_paragraphs.c.section_id.in_(
-                        sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == target)
-                    ),
-                    sa.func.trim(brief_paragraphs.c.text) == "",
-                )
-            )
+            brief_store.delete_sections(conn, target)
+            brief_store.move_sections(conn, draft_id, target)
+            brief_store.delete_brief(conn, draft_id)
+            brief_store.delete_blank_paragraphs(conn, target)
             brief_store.rehash(conn, target)
         return target
 
@@ -171,51 +162,7 @@ class RevisionRepository:
                     brief_id=brief_id, kind="withdrawal", note=note, previous=None, editor=editor, created_at=utc(now)
                 )
             )
-            conn.execute(briefs.update().where(briefs.c.id == brief_id).values(status="withdrawn"))
+            brief_store.update_brief(conn, brief_id, status="withdrawn")
             drafts = sa.select(briefs.c.id).where(briefs.c.corrects_brief_id == brief_id, briefs.c.status == "draft")
             for draft_id in list(conn.execute(drafts).scalars()):
-                self._delete_sections(conn, int(draft_id))
-                conn.execute(briefs.delete().where(briefs.c.id == draft_id))
-
-    # ---- rows ----
-
-    def _copy_sections(self, conn: Connection, source: int, target: int, *, as_draft: bool) -> None:
-        section_rows = list(
-            conn.execute(
-                sa.select(brief_sections).where(brief_sections.c.brief_id == source).order_by(brief_sections.c.position)
-            )
-        )
-        for section in section_rows:
-            new_id = int(
-                conn.execute(
-                    brief_sections.insert().values(
-                        brief_id=target, position=section.position, key=section.key, heading=section.heading
-                    )
-                ).inserted_primary_key[0]  # type: ignore[index]
-            )
-            paragraphs = conn.execute(
-                sa.select(brief_paragraphs)
-                .where(brief_paragraphs.c.section_id == section.id)
-                .order_by(brief_paragraphs.c.position, brief_paragraphs.c.id)
-            )
-            for p in paragraphs:
-                values = {c.name: getattr(p, c.name) for c in brief_paragraphs.c if c.name not in ("id", "section_id")}
-                if as_draft:
-                    values |= {"status": "written", "edited": True}
-                conn.execute(brief_paragraphs.insert().values(section_id=new_id, **values))
-
-    def _leave_out(self, conn: Connection, brief_id: int, entry_ids: Sequence[int]) -> None:
-        """Drop entries of a draft, and each section they leave empty."""
-        in_draft = sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)
-        chosen = sa.and_(brief_paragraphs.c.section_id.in_(in_draft), brief_paragraphs.c.id.in_(list(entry_ids)))
-        touched = set(conn.execute(sa.select(brief_paragraphs.c.section_id).where(chosen)).scalars())
-        conn.execute(brief_paragraphs.delete().where(chosen))
-        for section_id in sorted(touched):
-            left = sa.select(sa.func.count()).where(brief_paragraphs.c.section_id == section_id)
-            if not conn.execute(left).scalar():
-                conn.execute(brief_sections.delete().where(brief_sections.c.id == section_id))
-
-    def _delete_sections(self, conn: Connection, brief_id: int) -> None:
-        ids = sa.select(brief_sections.c.id).where(brief_sections.c.brief_id == brief_id)
-        conn.execute(brief_paragraphs.delete().where(brief_paragraphs.c.section_id.in_(ids)))
-        conn.execute(brief_sections.delete().where(brief_sections.c.brief_id == brief_id))
+                brief_store.delete_brief(conn, int(draft_id))

@@ -168,7 +168,7 @@ def test_a_dateline_with_a_year_dates_a_yearless_title() -> None:
 def test_a_file_without_a_title_is_a_bad_record(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("Just some notes.\n\nNo brief here.\n", encoding="utf-8")
-    with pytest.raises(BadRecord, match=r"notes\.txt: no brief title found"):
+    with pytest.raises(BadRecord, match=r"notes\.txt:1: no brief title found .*; the first line reads 'Just some"):
         archive_import.read_briefs(path)
 
 
@@ -176,8 +176,11 @@ def test_unreadable_files_are_reported(tmp_path: Path) -> None:
     with pytest.raises(SourceUnavailable, match=r"missing\.txt"):
         archive_import.read_briefs(tmp_path / "missing.txt")
     binary = tmp_path / "image.txt"
-    binary.write_bytes(b"\x81\x8d\x8f\x90\x9d\x00\xff")
+    binary.write_bytes(b"\x81\x8d\x8f\x90\x9d\xff")
     with pytest.raises(SourceUnavailable, match="not a text file"):
+        archive_import.read_briefs(binary)
+    binary.write_bytes(b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\x00\n")
+    with pytest.raises(BadRecord, match=r"image\.txt:3: not a text file \(save the brief as HTML, Markdown or"):
         archive_import.read_briefs(binary)
 
 

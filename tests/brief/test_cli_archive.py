@@ -80,7 +80,7 @@ def test_a_bad_file_is_named_and_the_others_still_go_in(db_url: str, tmp_path: P
     bad.write_text("Nothing but notes.\n", encoding="utf-8")
     code, out, err = run(db_url, "archive", "import", str(bad), str(DATA / "two_briefs.txt"), str(tmp_path / "gone.md"))
     assert code == 1
-    assert f"error: {bad}: no brief title found" in err
+    assert f"error: {bad}:1: no brief title found" in err
     assert f"error: {tmp_path / 'gone.md'}: No such file or directory" in err
     assert "2 brief(s) from 1 file(s): 2 new, 0 replaced, 0 unchanged; 6 sections, 9 paragraphs" in err
     assert "; 2 file(s) failed" in err

@@ -1,6 +1,7 @@
-"""The team server in a real chromium, for work set off by triage: an editor adds a story to the brief in the
-inbox, the row changes at once and a banner says composing its draft waits for a worker; a real
-`mobrief worker --until-idle` composes it and the banner, polling, says it is done — nobody reloads."""
+"""The team server in a real chromium, for work the web app queues: an editor adds a story to the brief in the
+inbox, or uploads published briefs on the archive page; the page answers at once and a banner says the work waits
+for a worker; a real `mobrief worker --until-idle` does it and the banner, polling, says what was done (or the
+file and line at fault) — nobody reloads."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import desk
@@ -23,6 +25,7 @@ from mobrief.store import open_store
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 chromium, page = desk.chromium, desk.page  # the fixtures this module uses
 TITLE = "Mobilization in Russia for June 3, 2024"
+BRIEFS = Path(__file__).resolve().parents[1] / "brief" / "data"
 
 
 def _worker(pg_url: str) -> dict[str, Any]:
@@ -66,4 +69,39 @@ def test_add_to_brief_in_the_inbox_shows_the_compose_until_a_worker_has_done_it(
         page.click(f"#jobs-banner a[href='/drafts/{draft_id}']")
         kaluga = page.locator("article.entry", has=page.locator(f"a[href='/stories/{ids['kaluga']}']"))
         assert "Pushkaryov" in kaluga.locator("textarea").input_value()
+        assert page.watch.errors == [] and page.watch.dialogs == []
+
+
+def test_an_editor_uploads_published_briefs_and_the_archive_page_shows_the_import(
+    pg_url: str, page: Any, tmp_path: Path
+) -> None:
+    upgraded = CliRunner().invoke(cli, ["--db", pg_url, "db", "upgrade", "--json"])
+    assert upgraded.exit_code == 0, upgraded.output
+    desk.seed_newsroom(pg_url)
+    bad = tmp_path / "notes.md"
+    bad.write_text("Shopping list\n\n- milk\n", encoding="utf-8")
+    env = {**os.environ, "MOBRIEF_SECRET_KEY": "browser-test-secret-0123456789"}
+    with serving(pg_url, free_port(), env) as base:
+        sign_in(page, base)
+        page.goto(base + "/archive")
+        page.click("summary:has-text('Import published briefs')")
+        page.set_input_files("input[name=files]", [str(BRIEFS / "two_briefs.txt"), str(bad)])
+        page.click("button.import")
+        page.wait_for_url(base + "/archive")
+        lines = page.locator("#jobs-banner p.job")
+        assert lines.count() == 2 and all(
+            s == "queued" for s in lines.evaluate_all("ps => ps.map(p => p.dataset.state)")
+        )
+        assert "Importing two_briefs.txt is queued" in page.inner_text("#jobs-banner")
+        shot(page, "import-queued")
+
+        worker = _worker(pg_url)
+        assert (worker["background_jobs"], worker["background_failed"]) == (1, 1)
+        page.wait_for_selector("#jobs-banner[data-unfinished='0'] p.job[data-state=failed]", timeout=60_000)
+        banner = page.inner_text("#jobs-banner")
+        assert "Imported two_briefs.txt" in banner and "2 briefs (2 new, 0 replaced, 0 unchanged)" in banner
+        assert "Importing notes.md failed" in banner and "notes.md:1: no brief title found" in banner
+        shot(page, "import-done")
+        page.reload()
+        assert page.locator("ul.listing a", has_text="Mobilization in Russia for March 3–4, 2024").count() == 1
         assert page.watch.errors == [] and page.watch.dialogs == []

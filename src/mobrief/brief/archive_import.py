@@ -473,15 +473,25 @@ def read_briefs(path: str | Path, *, hint: dt.date | None = None) -> list[Brief]
 
     Raises:
         SourceUnavailable: the file cannot be read or decoded.
-        BadRecord: the file holds no brief (no title line).
+        BadRecord: the file holds no brief (no title line), or is no text at all.
     """
     location = Path(path)
     try:
         data = location.read_bytes()
     except OSError as exc:
         raise SourceUnavailable(str(path), exc.strerror or str(exc)) from None
-    text = decode(data, str(path))
-    kind = detect_format(location, text)
+    return read_data(data, str(path), hint=hint)
+
+
+def read_data(data: bytes, name: str, *, hint: dt.date | None = None) -> list[Brief]:
+    """Every brief in a file's bytes; `name` is the file's name, which tells its format and names it in errors
+    (with the line at fault, where there is one)."""
+    nul = data.find(b"\x00")
+    if nul >= 0:  # a PDF, a Word file, an image: nothing a newsroom publishes a brief as
+        line = data.count(b"\n", 0, nul) + 1
+        raise BadRecord(name, line, None, "not a text file (save the brief as HTML, Markdown or plain text)")
+    text = decode(data, name)
+    kind = detect_format(Path(name), text)
     try:
         if kind == "html":
             return parse_html(text, hint=hint)
@@ -489,4 +499,20 @@ def read_briefs(path: str | Path, *, hint: dt.date | None = None) -> list[Brief]
             return parse_markdown(text, hint=hint)
         return parse_text(text, hint=hint)
     except ValueError as exc:
-        raise BadRecord(str(path), None, None, str(exc)) from None
+        first = next(((n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()), None)
+        if kind == "html" or first is None:
+            raise BadRecord(name, None, None, str(exc)) from None
+        reason = f"{exc}; the first line reads {_clip(first[1], 80)!r}"
+        raise BadRecord(name, first[0], None, reason) from None
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def line_of(data: bytes, text: str) -> int | None:
+    """The first line of a file's bytes that holds `text` (a title, as read), if one does as it is."""
+    for number, line in enumerate(decode(data, "").splitlines(), 1):
+        if text in line:
+            return number
+    return None

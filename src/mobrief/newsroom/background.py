@@ -1,5 +1,6 @@
 """Long work the web app asks for (composing a draft, also when triage or a merge of stories changes what it
-tells; re-drafting a story or a draft's machine entries), run outside the request so no page waits on it.
+tells; re-drafting a story or a draft's machine entries; importing a published brief's file into the archive),
+run outside the request so no page waits on it.
 
 The request records a job (store `background_jobs`) and hands it to a runner: on the team server a task for
 `mobrief worker` (tasks.QueueRunner), on a laptop a thread of the web process (`InProcessRunner`). Whoever runs
@@ -19,7 +20,7 @@ from typing import Protocol
 
 from mobrief.brief import house_style
 from mobrief.errors import ConfigError, MobriefError
-from mobrief.newsroom import compose, redraft
+from mobrief.newsroom import archive, compose, redraft
 from mobrief.store import Store
 from mobrief.store.jobs import DONE, FAILED, QUEUED, BackgroundJob
 from mobrief.style import dates
@@ -27,6 +28,8 @@ from mobrief.style import dates
 COMPOSE = "compose"
 REDRAFT_STORY = "redraft-story"  # one story drafted again, then its draft (when given) composed again
 REDRAFT_DRAFT = "redraft-draft"  # every machine-drafted entry of a draft drafted again, then the draft composed
+IMPORT = "import"  # a file an editor uploaded, read into the archive
+MAX_UPLOAD = 5_000_000  # bytes: a saved brief page is tens of kilobytes, a year of them in one file a few MB
 DRAFT_KINDS = (COMPOSE, REDRAFT_STORY, REDRAFT_DRAFT)  # the jobs that compose a draft: the draft's page shows them
 Tell = Callable[[str, int | None, int | None], None]
 IN_PROCESS = "in-process"
@@ -106,10 +109,20 @@ def _redraft(store: Store, job: BackgroundJob, tell: Tell) -> str:
     return done.summary()
 
 
+def _import(store: Store, job: BackgroundJob, tell: Tell) -> str:
+    """Read the uploaded file into the archive; a bad file fails the job with its name and the line at fault."""
+    data = store.jobs.payload(job.id)
+    if not data:
+        raise ConfigError("the uploaded file is no longer kept: upload it again")
+    summary = archive.import_upload(store, job.file_name or "the upload", data, progress=tell)
+    return summary.line()
+
+
 WORK: dict[str, Callable[[Store, BackgroundJob, Tell], str | None]] = {
     COMPOSE: _compose,
     REDRAFT_STORY: _redraft,
     REDRAFT_DRAFT: _redraft,
+    IMPORT: _import,
 }
 
 
@@ -169,6 +182,8 @@ def _submit(
     *,
     kind: str = COMPOSE,
     story_id: int | None = None,
+    file_name: str | None = None,
+    payload: bytes | None = None,
 ) -> BackgroundJob:
     current = latest_compose(store, brief_id, kind) if brief_id is not None else None
     if current is not None and current.state == QUEUED and current.story_id == story_id:
@@ -176,7 +191,14 @@ def _submit(
     # none under way, or one that may have read the draft already: a new one runs after it
     owner = this_process() if runner.name == IN_PROCESS else None
     job = store.jobs.create(
-        kind, brief_id=brief_id, story_id=story_id, runner=runner.name, requested_by=requested_by, owner=owner
+        kind,
+        brief_id=brief_id,
+        story_id=story_id,
+        file_name=file_name,
+        payload=payload,
+        runner=runner.name,
+        requested_by=requested_by,
+        owner=owner,
     )
     try:
         queue_job_id = runner.submit(job)
@@ -217,6 +239,17 @@ def redraft_story(
     if brief_id is not None:
         _open_draft(store, brief_id)
     return _submit(store, brief_id, runner, requested_by, kind=REDRAFT_STORY, story_id=story_id)
+
+
+def import_file(store: Store, name: str, data: bytes, runner: JobRunner, *, requested_by: int | None) -> BackgroundJob:
+    """Queue importing an uploaded file of published briefs (HTML, Markdown or text) into the archive; the file
+    travels in the job's row, so a worker on another machine reads it."""
+    name = (name or "upload").replace("\\", "/").rsplit("/", 1)[-1][:300]  # the name, not the sender's folders
+    if not data.strip():
+        raise ConfigError(f"{name} is empty")
+    if len(data) > MAX_UPLOAD:
+        raise ConfigError(f"{name} is {len(data) / 1e6:.1f} MB: import files of at most {MAX_UPLOAD / 1e6:.0f} MB")
+    return _submit(store, None, runner, requested_by, kind=IMPORT, file_name=name, payload=data)
 
 
 def redraft_draft(store: Store, brief_id: int, runner: JobRunner, *, requested_by: int | None) -> BackgroundJob:

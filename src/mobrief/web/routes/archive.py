@@ -7,17 +7,20 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from mobrief.brief import formats
-from mobrief.errors import NotFound
+from mobrief.errors import ConfigError, NotFound
+from mobrief.newsroom import background
 from mobrief.newsroom.outlets import outlet_names
 from mobrief.records import Brief
 from mobrief.store.users import User
 from mobrief.web import security, templating
 from mobrief.web.config import WebConfig
-from mobrief.web.deps import OptionalUserDep, StoreDep, UserDep, WebConfigDep
+from mobrief.web.deps import EditorDep, OptionalUserDep, RunnerDep, StoreDep, UserDep, WebConfigDep
+from mobrief.web.routes import jobs
 from mobrief.web.routes.briefs import public_path
 
 router = APIRouter(include_in_schema=False)
@@ -52,8 +55,29 @@ def archive_page(
             "withdrawn": withdrawn,
             "paths": {b.id: public_path(b.id, b.title) for b in [*listing, *withdrawn]},
             "next_offset": offset + 100 if len(listing) == 100 else None,
-        },
+            "can_import": user.has_role("editor"),
+            "max_upload_mb": background.MAX_UPLOAD // 1_000_000,
+        }
+        | jobs.jobs_context(store),
     )
+
+
+@router.post("/archive/import")
+async def import_briefs(
+    store: StoreDep,
+    user: EditorDep,
+    runner: RunnerDep,
+    files: Annotated[list[UploadFile], File()],
+) -> Response:
+    """Queue importing each uploaded file of published briefs (one job a file); the archive page's banner shows
+    each file's progress, and what it imported or the line at fault."""
+    if not any(f.filename for f in files):
+        raise ConfigError("choose a file to import (a brief saved as HTML, Markdown or plain text)")
+    for upload in files:
+        data = await upload.read(background.MAX_UPLOAD + 1)
+        name = upload.filename or "upload"
+        await run_in_threadpool(background.import_file, store, name, data, runner, requested_by=user.id)
+    return RedirectResponse("/archive", status_code=303)
 
 
 def _with_url(brief: Brief, config: WebConfig) -> Brief:

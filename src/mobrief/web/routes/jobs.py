@@ -38,6 +38,7 @@ VERBS = {
     background.REDRAFT_DRAFT: Verbs(
         "Re-drafting", "Re-drafting the machine entries", "Re-drafted", "Re-draft again to retry."
     ),
+    background.IMPORT: Verbs("Importing", "Importing", "Imported", "Fix the file and upload it again."),
 }
 
 
@@ -50,7 +51,9 @@ def job_line(job: BackgroundJob, titles: dict[int, str], now: dt.datetime) -> di
     verbs = verbs_of(job.kind)
     draft = titles.get(job.brief_id) if job.brief_id is not None else None
     url: str | None
-    if job.story_id is not None:
+    if job.kind == background.IMPORT:
+        subject, url = job.file_name or "a file", "/archive"
+    elif job.story_id is not None:
         subject, url = f"story {job.story_id}", f"/stories/{job.story_id}"
     else:
         subject = draft or (f"draft {job.brief_id}" if job.brief_id is not None else "")

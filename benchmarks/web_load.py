@@ -295,16 +295,21 @@ async def editor(
         await client.aclose()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """CPU time of a process and its children so far (uvicorn's workers are its children), from /proc."""
+def _processes_cpu(pids: list[int]) -> float:
+    """CPU time so far of these processes (those that have ended count nothing), from /proc."""
     total = 0.0
-    for child in [pid, *_children(pid)]:
+    for pid in pids:
         try:
-            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children so far (uvicorn's workers are its children)."""
+    return _processes_cpu([pid, *_children(pid)])
 
 
 def _database_backends_cpu(url: str) -> float:
@@ -318,14 +323,7 @@ def _database_backends_cpu(url: str) -> float:
             continue
         if title.startswith("postgres: ") and f" {database} " in title:
             pids.append(int(proc.name))
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    return _processes_cpu(pids)
 
 
 def _listening_sockets(port: int) -> int:

@@ -25,8 +25,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from mobrief.brief import draft_stories
-from mobrief.newsroom import compose
+from mobrief.newsroom import compose, drafting
 from mobrief.store import open_store
 from mobrief.store.schema import (
     brief_paragraphs,
@@ -163,7 +162,7 @@ def run(n_items: int, days: int, archive: int = 0, postgres: str | None = None) 
               if archive else "") + f" in {time.perf_counter() - started:.1f} s")  # fmt: skip
         store = open_store(url)
         began = time.perf_counter()
-        drafted = draft_stories.draft_pending(store)  # as `mobrief enrich` leaves a store: every story drafted
+        drafted = drafting.draft_pending(store)  # as `mobrief enrich` leaves a store: every story drafted
         print(f"  drafted {drafted.drafted + drafted.needs_check:,} stories in {time.perf_counter() - began:.1f} s")
         for label in ("first compose", "compose again"):
             began, cpu = time.perf_counter(), time.process_time()

@@ -19,13 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from mobrief.brief import draft_stories
 from mobrief.brief.drafting import frames
 from mobrief.brief.drafting.records import DraftContext, Report, StoryReports
 from mobrief.enrich.entities import find_entities
 from mobrief.enrich.money import parse_amounts
 from mobrief.enrich.places import find_places
-from mobrief.newsroom import compose
+from mobrief.newsroom import compose, drafting
 from mobrief.store import open_store
 from mobrief.store.schema import item_enrichments, items, sources, stories, story_items
 
@@ -124,7 +123,7 @@ def main() -> None:
         store_stories(url, reports)
         store = open_store(url)
         began, cpu = time.perf_counter(), time.process_time()
-        run = draft_stories.draft_pending(store)
+        run = drafting.draft_pending(store)
         drafted_at = time.perf_counter()
         composed = compose.compose_brief(store, *PERIOD)
         wall, used = time.perf_counter() - began, time.process_time() - cpu

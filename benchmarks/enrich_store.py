@@ -25,7 +25,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from mobrief.brief import draft_stories
-from mobrief.newsroom import clustering, enrichment, ingest
+from mobrief.newsroom import clustering, drafting, enrichment, ingest
 from mobrief.records import Item
 from mobrief.settings import Settings
 from mobrief.store import open_store
@@ -57,7 +57,7 @@ def run(url: str, items: list[Item]) -> tuple[dict[str, float], dict[str, float]
     stages = {
         "enrich": lambda: enrichment.enrich_pending(store, settings=settings),
         "cluster": lambda: clustering.cluster_pending(store, settings=settings),
-        "draft": lambda: draft_stories.draft_pending(store, seen_since=draft_stories.recent_since({})),
+        "draft": lambda: drafting.draft_pending(store, seen_since=draft_stories.recent_since({})),
     }
     times, cpu = {}, {}
     for name, stage in stages.items():

@@ -21,8 +21,8 @@ from pathlib import Path
 import httpx
 from compose import PERIOD, generate
 
-from mobrief.brief import draft_stories
 from mobrief.newsroom import compose as composing
+from mobrief.newsroom import drafting
 from mobrief.settings import Settings
 from mobrief.store import open_store
 from mobrief.web import auth
@@ -77,7 +77,7 @@ def main() -> None:
         url = f"sqlite:///{Path(tmp) / 'web_compose.db'}"
         generate(url, args.items, args.days)
         store = open_store(url)
-        draft_stories.draft_pending(store)  # as `mobrief enrich` leaves a store
+        drafting.draft_pending(store)  # as `mobrief enrich` leaves a store
         store.users.add("editor@example.org", auth.Passwords("cheapest").hash(PASSWORD), "editor")
         store.close()
         print(f"{args.items:,} items over {args.days} days; composing {PERIOD[0]} – {PERIOD[1]}")

@@ -43,9 +43,9 @@ ADAPTERS_MOVED_TO_THE_NEWSROOM = {
 SPEAK_SQL = {"tasks.py"}
 HOLD_THE_ENGINE = {"newsroom/story_edits.py", "tasks.py", "cli/workers.py"}
 # stories/ and brief/ compute; the use cases in newsroom/ read and write through the store. These stage modules
-# still take the Store themselves (drafting and the house style read from it): the list may shrink, never grow
+# still take the Store themselves (the house style reads from it): the list may shrink, never grow
 STAGES_THAT_TAKE_THE_STORE = {
-    "brief/draft_stories.py", "brief/house_style.py",
+    "brief/house_style.py",
 }  # fmt: skip
 # one writer per table: the brief's own rows are written by store/briefs.py alone (archive import, and the
 # drafts and revisions repositories through its functions); a draft's left-out stories by the drafts repository;

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from markupsafe import escape
 
-from mobrief.brief import draft_stories
+from mobrief.newsroom.drafting import draft_pending
 from mobrief.style import sections
 from mobrief.web import brief_history, drafting
 
@@ -96,7 +96,7 @@ async def test_gist_under_the_russian_title(browser, newsroom, web_store) -> Non
     assert "Vyorstka reported a payment." in (await browser.get("/inbox")).text
     sentence = newsroom.stories["sentence"]
     assert '<span class="gist">Alexei Pushkaryov</span>' in (await browser.get(f"/stories/{sentence}")).text
-    draft_stories.draft_pending(web_store)  # a machine draft: its first sentence, unattributed, on both pages
+    draft_pending(web_store)  # a machine draft: its first sentence, unattributed, on both pages
     drafted = web_store.story_drafts.get(sentence)
     assert drafted is not None and drafted.text.startswith("According to")
     gist = str(escape(drafting.gist_of_draft(drafted.text).text))

@@ -1,26 +1,21 @@
-"""Draft the stories that need it and keep the drafts: `mobrief draft`, the end of `mobrief enrich`, and composing
-a brief all go through `draft_pending` (batched, resumable: each batch is stored before the next is drafted)."""
+"""What drafting the stories works over and counts: a story's reports as the backends read them, the house's
+names and terms for them, and what a run drafted. `newsroom.drafting.draft_pending`, which `mobrief draft`, the end
+of `mobrief enrich` and composing a brief all go through, reads the stories and stores the drafts."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mobrief.brief import house_style
-from mobrief.brief.drafting import backends
 from mobrief.brief.drafting.records import DraftContext, Report, StoryReports
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
-from mobrief.records import DRAFTED, StoryDraft
-from mobrief.store import Store
+from mobrief.records import DRAFTED, GlossaryTerm, StoryDraft
 from mobrief.store.period_stories import PeriodItem
 from mobrief.style import glossary
-
-BATCH = 50
-Progress = Callable[[int, int | None], None]
 
 
 @dataclass(slots=True)
@@ -43,6 +38,16 @@ class DraftRun:
         if with_ids:
             out["story_ids"] = self.story_ids
         return out
+
+    def count(self, draft: StoryDraft) -> None:
+        """Count a stored draft: drafted, or to check, and whether its backend fell back to frames."""
+        self.story_ids.append(draft.story_id)
+        if draft.status == DRAFTED:
+            self.drafted += 1
+        else:
+            self.needs_check += 1
+        if any(f.kind == "fallback" for f in draft.findings):
+            self.fell_back += 1
 
 
 def summary_line(run: DraftRun) -> str:
@@ -84,59 +89,8 @@ def story_reports(story_id: int, items: Sequence[PeriodItem]) -> StoryReports:
     return StoryReports(story_id=story_id, reports=tuple(report_of(i) for i in items))
 
 
-def context_of(store: Store) -> DraftContext:
+def draft_context(terms: Sequence[GlossaryTerm], aliases: Mapping[str, str]) -> DraftContext:
     """The house's outlet names, transliteration overrides and glossary terms, as drafting reads them."""
-    terms = house_style.newsroom_glossary(store)
     overrides = glossary.overrides_from(terms)
-    names = OutletNames(store.outlet_aliases.all(), overrides)  # the glossary merged once, for both
+    names = OutletNames(aliases, overrides)  # the glossary merged once, for both
     return DraftContext(namer=names.name, overrides=overrides, glossary_terms=tuple(t.term for t in terms))
-
-
-def draft_pending(
-    store: Store,
-    *,
-    backend: backends.DraftBackend | None = None,
-    story_ids: Sequence[int] | None = None,
-    redraft: bool = False,
-    force: bool = False,
-    seen_since: dt.datetime | None = None,
-    progress: Progress | None = None,
-) -> DraftRun:
-    """Draft every story that needs a draft (see `StoryDraftRepository.needing_drafts`) and store the drafts."""
-    backend = backend or backends.get_backend()
-    pending = store.story_drafts.needing_drafts(
-        backend_version=backend.version if redraft else None,
-        story_ids=story_ids,
-        seen_since=seen_since,
-        force=force,
-    )
-    run = DraftRun(backend=backend.name)
-    if progress:
-        progress(0, len(pending))
-    if not pending:
-        return run
-    context = context_of(store)
-    done = 0
-    for start in range(0, len(pending), BATCH):
-        batch = pending[start : start + BATCH]
-        reports = store.story_drafts.reports_of(batch)
-        drafts = list(
-            backends.draft_stories((story_reports(i, reports[i]) for i in batch if reports.get(i)), context, backend)
-        )
-        store.story_drafts.save_many(drafts)
-        for d in drafts:
-            _count(run, d)
-        done += len(batch)
-        if progress:
-            progress(done, len(pending))
-    return run
-
-
-def _count(run: DraftRun, draft: StoryDraft) -> None:
-    run.story_ids.append(draft.story_id)
-    if draft.status == DRAFTED:
-        run.drafted += 1
-    else:
-        run.needs_check += 1
-    if any(f.kind == "fallback" for f in draft.findings):
-        run.fell_back += 1

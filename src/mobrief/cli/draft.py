@@ -9,6 +9,7 @@ from mobrief.brief import draft_stories
 from mobrief.brief.drafting import backends
 from mobrief.cli import workers
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json, progress_bar
+from mobrief.newsroom import drafting
 
 
 @click.command("draft")
@@ -38,7 +39,7 @@ def draft_command(
     for story_id in story_ids:
         app.store.stories.get(story_id)  # NotFound names the id
     with progress_bar(app, "drafting") as update:
-        run = draft_stories.draft_pending(
+        run = drafting.draft_pending(
             app.store,
             backend=chosen,
             story_ids=list(story_ids) or None,

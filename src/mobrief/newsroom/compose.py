@@ -19,9 +19,9 @@ from mobrief.brief.compose import (
     lay_out,
     needs_machine_draft,
 )
-from mobrief.brief.draft_stories import draft_pending
 from mobrief.brief.drafting.backends import DraftBackend
 from mobrief.errors import ConfigError
+from mobrief.newsroom.drafting import draft_pending
 from mobrief.records import StoryDraft
 from mobrief.store import Store
 from mobrief.store.period_stories import PeriodStory

@@ -13,9 +13,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from mobrief.brief.draft_stories import DraftRun
+from mobrief.brief.draft_stories import DraftRun, recent_since
 from mobrief.errors import ConfigError
-from mobrief.newsroom import clustering, enrichment
+from mobrief.newsroom import clustering, drafting, enrichment
 from mobrief.newsroom.clustering import ClusterReport
 from mobrief.settings import Settings
 from mobrief.store import Store
@@ -62,10 +62,8 @@ def process_pending(
 def draft_recent(store: Store, *, progress: clustering.Progress | None = None) -> DraftRun:
     """Draft the recent stories that need a draft, one run at a time (the drafting lane): a second run waits,
     then finds them drafted."""
-    from mobrief.brief import draft_stories
-
     with store.hold_lane("drafting"):
-        return draft_stories.draft_pending(store, seen_since=draft_stories.recent_since(), progress=progress)
+        return drafting.draft_pending(store, seen_since=recent_since(), progress=progress)
 
 
 def cluster_stories(

@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from mobrief.brief.compose import ENGLISH_REPORT
-from mobrief.brief.draft_stories import draft_pending
 from mobrief.errors import ConfigError
+from mobrief.newsroom.drafting import draft_pending
 from mobrief.records import DRAFTED, NEEDS_CHECK
 from mobrief.store import Store
 from mobrief.store.drafts import Draft, DraftEntry

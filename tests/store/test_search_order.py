@@ -102,3 +102,25 @@ def test_the_cheapest_plan_walks_for_a_common_word_and_reads_the_index_for_a_rar
     assert search_postgres.cheapest_plan(200_000, 1_000_000, 200) == "walk"
     assert search_postgres.cheapest_plan(5_000, 1_000_000, 200) == "windows"
     assert search_postgres.cheapest_plan(300, 1_000_000, 200) == "all"
+
+
+@pytest.mark.parametrize("windows", ["planned", "small"])
+def test_searches_run_together_find_what_each_finds_alone(
+    filled: Store, monkeypatch: pytest.MonkeyPatch, windows: str
+) -> None:
+    from mobrief.store import search_postgres
+
+    if windows == "small":  # walks and windows of a few rows: the searches take different numbers of steps
+        monkeypatch.setattr(search_postgres, "WALK_SPAN", 0.01)
+        monkeypatch.setattr(search_postgres, "WINDOW_MATCHES", 0.01)
+        monkeypatch.setattr(search_postgres, "GROWTH", 2)
+    index = search.search_index_for(filled.dialect)
+    queries = [search.parse_query(q) for q in QUERIES] + [search.exact_query(search.query_terms(q)) for q in QUERIES]
+    queries += [search.SearchQuery(groups=()), search.exact_query(["несуществующееслово"])]
+    for limit in (3, 120, 200):
+        with filled.engine.begin() as conn:
+            together = index.search_many(conn, queries, limit=limit)
+        with filled.engine.begin() as conn:
+            alone = [index.search(conn, query, limit=limit, offset=0) for query in queries]
+        assert together == alone, limit
+        assert sum(map(bool, together)) >= len(QUERIES)  # most queries find something

@@ -60,6 +60,12 @@ class SearchIndex(Protocol):
         """(item id, score) pairs of one page, best first within each block of `CANDIDATES` newest matches."""
         ...
 
+    def search_many(
+        self, conn: Connection, queries: Sequence[SearchQuery], *, limit: int
+    ) -> list[list[tuple[int, float]]]:
+        """The first page of each query, as `search` with offset 0 gives it (a backend may run them together)."""
+        ...
+
     def newest(self, conn: Connection, query: SearchQuery | Sequence[str], *, limit: int, offset: int = 0) -> list[int]:
         """Ids of the newest items matching, unranked: cheap on a big store, for time-ordered lists."""
         ...

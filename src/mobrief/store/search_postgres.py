@@ -8,7 +8,7 @@ text again, whether the planner reads the GIN index or walks the newest items by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -44,18 +44,17 @@ _EVERY = "SELECT id FROM items WHERE search_vector @@ ({}) ORDER BY id DESC LIMI
 _BITMAPS = "set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)"
 # the newest id, bitmap scans from now on, and a plan for each search's own words and range: statements prepared
 # after a few runs would otherwise get one generic plan (and EXPLAIN a generic estimate of the matches)
-_TOP_BITMAPS_ONLY = sa.text(
-    f"SELECT max(id), {_BITMAPS}, set_config('plan_cache_mode', 'force_custom_plan', true) FROM items"
-)
-_BITMAPS_ONLY = sa.text(f"SELECT set_config('enable_bitmapscan', 'on', true), {_BITMAPS}")
-_WALK_ONLY = sa.text(
+_TOP_BITMAPS_ONLY = f"SELECT max(id), {_BITMAPS}, set_config('plan_cache_mode', 'force_custom_plan', true) FROM items"
+_BITMAPS_ONLY = f"SELECT set_config('enable_bitmapscan', 'on', true), {_BITMAPS}"
+_WALK_ONLY = (
     "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_indexscan', 'on', true), "
     "set_config('enable_seqscan', 'on', true)"
 )
-_ANY_SCAN = sa.text(
+_ANY_SCAN_SQL = (
     "SELECT set_config('enable_bitmapscan', 'on', true), set_config('enable_indexscan', 'on', true), "
     "set_config('enable_seqscan', 'on', true), set_config('plan_cache_mode', 'auto', true)"
 )
+_ANY_SCAN = sa.text(_ANY_SCAN_SQL)
 Plan = Literal["walk", "all", "windows"]
 
 
@@ -75,6 +74,11 @@ def cheapest_plan(expected: float, rows: int, need: int) -> Plan:
     return min(costs, key=lambda plan: costs[plan])
 
 
+Statements = list[tuple[str, dict[str, Any]]]  # SQL (with :name parameters) and its parameters, run in order
+# a search's steps: each yields the statements it needs next and is sent back their rows; it returns the ids found
+Steps = Generator[Statements, list[list[Any]], list[int]]
+
+
 def newest_ids(
     conn: Connection, tsquery: str, params: dict[str, Any], *, skip: int, size: int, plan: Plan | None = None
 ) -> list[int]:
@@ -90,49 +94,104 @@ def newest_ids(
     if skip:  # a deep page: rare, and its cost is the matches before it anyway
         sql = f"SELECT id FROM items WHERE search_vector @@ ({tsquery}) ORDER BY id DESC LIMIT :size OFFSET :skip"
         return [int(r[0]) for r in conn.execute(sa.text(sql), {**params, "size": size, "skip": skip})]
+    try:
+        return run_steps(conn, [newest_steps(tsquery, params, size=size, plan=plan)])[0]
+    finally:
+        conn.execute(_ANY_SCAN)
+
+
+def newest_steps(tsquery: str, params: dict[str, Any], *, size: int, plan: Plan | None = None) -> Steps:
+    """The statements of `newest_ids` for the first `size` matches, as steps (see `run_steps`). Each step sets
+    the scans it reads with, so that the steps of many searches can be sent together, one after another."""
     # bitmap scans only from the first round trip on (they leave EXPLAIN's estimate of the matches as it is): GIN
     # windows, or the whole table at once for `all` with no range of ids (a planner whose statistics predate a
     # bulk load takes the range for a few rows and checks every row in it); a walk turns them back for its look
-    top = conn.execute(_TOP_BITMAPS_ONLY).scalar()
-    try:
-        if top is None:
-            return []
-        explain = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM items WHERE search_vector @@ ({tsquery})"
-        estimated = conn.execute(sa.text(explain), params).scalar()
-        expected = max(float(estimated[0]["Plan"]["Plan Rows"]) if estimated else 1.0, 1.0)
-        plan = plan or cheapest_plan(expected, top, size)
-        window = sa.text(_WINDOW.format(tsquery))
-        found: list[int] = []
-        high = top
-        if plan == "walk":
-            # by the primary key only: with bitmap scans off the GIN index cannot be used
-            span = max(size, int(WALK_SPAN * size * top / expected))
-            conn.execute(_WALK_ONLY)
-            found = [int(r[0]) for r in conn.execute(window, {**params, "low": top - span, "high": top, "size": size})]
-            high = top - span
-            width = span
-            if len(found) >= size or high <= 0:
-                return found
-            conn.execute(_BITMAPS_ONLY)
+    explain = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM items WHERE search_vector @@ ({tsquery})"
+    first = yield [(_TOP_BITMAPS_ONLY, {}), (explain, params)]
+    top = first[0][0][0]
+    if top is None:
+        return []
+    estimated = first[1][0][0] if first[1] else None
+    expected = max(float(estimated[0]["Plan"]["Plan Rows"]) if estimated else 1.0, 1.0)
+    plan = plan or cheapest_plan(expected, top, size)
+    window = _WINDOW.format(tsquery)
+    found: list[int] = []
+    high = top
+    if plan == "walk":
+        # by the primary key only: with bitmap scans off the GIN index cannot be used
+        span = max(size, int(WALK_SPAN * size * top / expected))
+        rows = yield [(_WALK_ONLY, {}), (window, {**params, "low": top - span, "high": top, "size": size})]
+        found = [int(r[0]) for r in rows[1]]
+        high = top - span
+        width = span
+        if len(found) >= size or high <= 0:
+            return found
+    else:
+        width = high if plan == "all" else max(size, int(WINDOW_MATCHES * size * top / expected))
+    opening = plan != "walk"
+    while len(found) < size and high > 0:
+        need = size - len(found)
+        if not opening:
+            estimate = int(WINDOW_MATCHES * need * (top - high) / len(found)) if found else width * GROWTH * GROWTH
+            width = min(max(width * GROWTH, estimate), width * GROWTH * GROWTH)
+        opening = False
+        low = max(0, high - width)
+        if low == 0 and high == top:
+            rows = yield [(_BITMAPS_ONLY, {}), (_EVERY.format(tsquery), {**params, "size": need})]
         else:
-            width = high if plan == "all" else max(size, int(WINDOW_MATCHES * size * top / expected))
-        first = plan != "walk"
-        while len(found) < size and high > 0:
-            need = size - len(found)
-            if not first:
-                estimate = int(WINDOW_MATCHES * need * (top - high) / len(found)) if found else width * GROWTH * GROWTH
-                width = min(max(width * GROWTH, estimate), width * GROWTH * GROWTH)
-            first = False
-            low = max(0, high - width)
-            if low == 0 and high == top:
-                rows = conn.execute(sa.text(_EVERY.format(tsquery)), {**params, "size": need})
-            else:
-                rows = conn.execute(window, {**params, "low": low, "high": high, "size": need})
-            found += [int(r[0]) for r in rows]
-            high = low
-        return found
-    finally:
-        conn.execute(_ANY_SCAN)
+            rows = yield [(_BITMAPS_ONLY, {}), (window, {**params, "low": low, "high": high, "size": need})]
+        found += [int(r[0]) for r in rows[1]]
+        high = low
+    return found
+
+
+def run_steps(conn: Connection, searches: Sequence[Steps]) -> list[list[int]]:
+    """Run searches' steps side by side: each round trip sends the next statements of every search still going,
+    in one pipeline (psycopg), so many searches cost the round trips of the longest, not the sum of theirs."""
+    results: list[list[int]] = [[] for _ in searches]
+    asked: dict[int, Statements] = {}
+    for number, steps in enumerate(searches):
+        try:
+            asked[number] = next(steps)
+        except StopIteration as stop:
+            results[number] = stop.value
+    while asked:
+        answers = iter(pipelined(conn, [statement for statements in asked.values() for statement in statements]))
+        going: dict[int, Statements] = {}
+        for number, statements in asked.items():
+            rows = [next(answers) for _ in statements]
+            try:
+                going[number] = searches[number].send(rows)
+            except StopIteration as stop:
+                results[number] = stop.value
+        asked = going
+    return results
+
+
+def pipelined(conn: Connection, statements: Statements) -> list[list[Any]]:
+    """The rows of each statement, all sent in one psycopg pipeline inside `conn`'s transaction: one round trip
+    (and the server runs them back to back) where executing them one by one waits for each."""
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the connection was closed")
+    compiled = [(sa.text(sql).compile(dialect=conn.dialect), params) for sql, params in statements]
+    with raw.pipeline():
+        cursors = [raw.execute(str(sql), sql.construct_params(params)) for sql, params in compiled]
+        return [cursor.fetchall() for cursor in cursors]
+
+
+def _ranking(query: SearchQuery, ids: list[int]) -> tuple[str, dict[str, Any]]:
+    """The statement ranking the matches `ids` of `query`, best first (ties newest first)."""
+    tsquery, params = tsquery_sql(query)
+    # a report with the words as lemmatised is ranked as it always was; one found only through another
+    # spelling or form is ranked by the whole query (ts_rank of an OR-query differs even where one term hits)
+    exact, _ = tsquery_sql(search.SearchQuery(groups=tuple(group[:1] for group in query.groups)))
+    sql = (
+        f"SELECT id, CASE WHEN search_vector @@ ({exact}) THEN ts_rank(search_vector, {exact}) "
+        f"ELSE ts_rank(search_vector, {tsquery}) END AS score FROM items WHERE id = ANY(:ids) "
+        "ORDER BY score DESC, id DESC"
+    )
+    return sql, {**params, "ids": ids}
 
 
 class PostgresSearch:
@@ -146,16 +205,27 @@ class PostgresSearch:
         ids = newest_ids(conn, tsquery, params, skip=skip, size=size)
         if not ids:
             return []
-        # a report with the words as lemmatised is ranked as it always was; one found only through another
-        # spelling or form is ranked by the whole query (ts_rank of an OR-query differs even where one term hits)
-        exact, _ = tsquery_sql(search.SearchQuery(groups=tuple(group[:1] for group in query.groups)))
-        sql = (
-            f"SELECT id, CASE WHEN search_vector @@ ({exact}) THEN ts_rank(search_vector, {exact}) "
-            f"ELSE ts_rank(search_vector, {tsquery}) END AS score FROM items WHERE id = ANY(:ids) "
-            "ORDER BY score DESC, id DESC"
-        )
-        rows = conn.execute(sa.text(sql), {**params, "ids": ids})
-        return [(int(row[0]), float(row[1])) for row in rows]
+        sql, params = _ranking(query, ids)
+        return [(int(row[0]), float(row[1])) for row in conn.execute(sa.text(sql), params)]
+
+    def search_many(
+        self, conn: Connection, queries: Sequence[SearchQuery], *, limit: int
+    ) -> list[list[tuple[int, float]]]:
+        """The first page of each query (as `search` with offset 0 finds it), the queries' searches run side by
+        side: a few round trips for hundreds of queries (thread linking asks that many for a batch of stories)."""
+        if limit > search.CANDIDATES:
+            return [self.search(conn, query, limit=limit, offset=0) for query in queries]
+        results: list[list[tuple[int, float]]] = [[] for _ in queries]
+        asked = [n for n, query in enumerate(queries) if query and limit > 0]
+        if not asked:
+            return results
+        newest = run_steps(conn, [newest_steps(*tsquery_sql(queries[n]), size=search.CANDIDATES) for n in asked])
+        found = [(n, ids) for n, ids in zip(asked, newest, strict=True) if ids]
+        # scans back as they were, then every ranking: one round trip
+        answers = pipelined(conn, [(_ANY_SCAN_SQL, {}), *(_ranking(queries[n], ids) for n, ids in found)])
+        for (n, _), rows in zip(found, answers[1:], strict=True):
+            results[n] = [(int(row[0]), float(row[1])) for row in rows][:limit]
+        return results
 
     def search(
         self, conn: Connection, query: SearchQuery | Sequence[str], *, limit: int, offset: int

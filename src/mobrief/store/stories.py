@@ -483,13 +483,11 @@ class StoryRepository:
         How many came back tells a caller a name every report repeats from a rare one.
         """
         wanted = list(dict.fromkeys(tuple(terms) for terms in queries if terms))
-        found: dict[tuple[str, ...], list[int]] = {}
         if not wanted:
-            return found
+            return {}
         with reading(self.engine) as conn:
-            for terms in wanted:
-                found[terms] = [item_id for item_id, _ in self._search.search(conn, list(terms), limit=limit, offset=0)]
-        return found
+            pages = self._search.search_many(conn, [search.exact_query(terms) for terms in wanted], limit=limit)
+        return {terms: [item_id for item_id, _ in page] for terms, page in zip(wanted, pages, strict=True)}
 
     def stories_of_items(self, item_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime]]:
         """Each given item's story and publication time (items without a story are left out)."""

@@ -30,6 +30,7 @@ class Settings:
     poll_longest: float = 6 * 3600.0
     max_item_chars: int = DEFAULT_MAX_TEXT_CHARS  # text beyond this is cut (kept whole in raw): see item_limits
     secret_key: str = ""
+    jobs_kept_days: float = 14.0  # how long the web app's finished background jobs (done, failed) are kept
     # where readers reach the newsroom (`https://briefs.example.org`): the base of feed ids, links and a
     # published brief's `url`; never taken from a request's Host header. "" = not configured.
     public_url: str = ""
@@ -52,9 +53,23 @@ class Settings:
             poll_longest=float(environ.get("MOBRIEF_POLL_MAX_SECONDS", str(6 * 3600))),
             max_item_chars=int(environ.get("MOBRIEF_MAX_ITEM_CHARS", str(DEFAULT_MAX_TEXT_CHARS))),
             secret_key=environ.get("MOBRIEF_SECRET_KEY", ""),
+            jobs_kept_days=_days(environ, "MOBRIEF_JOBS_KEPT_DAYS", 14.0),
             public_url=public_base_url(environ.get("MOBRIEF_PUBLIC_URL", "")),
             extra={k: v for k, v in environ.items() if k.startswith("MOBRIEF_")},
         )
+
+
+def _days(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:  # also NaN
+        raise ConfigError(f"{name} must be a number of days (0 or more), not {raw!r}")
+    return value
 
 
 def public_base_url(value: str) -> str:

@@ -84,7 +84,8 @@ def poll_source(source: str) -> None:
 @blueprint.periodic(cron="* * * * *")
 @blueprint.task(name="mobrief.tick", queue="fetch", pass_context=True, queueing_lock="tick")
 async def tick(context: procrastinate.JobContext, timestamp: int) -> None:
-    """Every minute: queue a poll of each source that is due, and put back the jobs of stalled workers."""
+    """Every minute: queue a poll of each source that is due, put back the jobs of stalled workers, and forget
+    the web app's background jobs that ended longer ago than MOBRIEF_JOBS_KEPT_DAYS."""
     state = _worker()
     now = dt.datetime.fromtimestamp(timestamp, dt.UTC)
     due = await asyncio.to_thread(state.store.sources.due, now)
@@ -92,6 +93,7 @@ async def tick(context: procrastinate.JobContext, timestamp: int) -> None:
         with contextlib.suppress(procrastinate_exceptions.AlreadyEnqueued):
             await poll_source.configure(queueing_lock=f"poll:{source.name}").defer_async(source=source.name)
     await _retry_stalled(context.app, STALLED_AFTER)
+    await asyncio.to_thread(background.prune_finished, state.store, dt.timedelta(days=state.settings.jobs_kept_days))
 
 
 @blueprint.task(name="mobrief.enrich_items", queue="enrich", retry=2)
@@ -167,6 +169,7 @@ class QueueRunner:
     def __init__(self, settings: Settings) -> None:
         from procrastinate import PsycopgConnector
 
+        self.kept = dt.timedelta(days=settings.jobs_kept_days)
         # an app without the tasks loaded: deferring by name needs no task object, and the web process's
         # app must not take over the blueprint a worker in this process would run
         self.app = procrastinate.App(connector=PsycopgConnector(conninfo=conninfo(settings.database_url)))

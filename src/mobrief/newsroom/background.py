@@ -31,6 +31,7 @@ REDRAFT_DRAFT = "redraft-draft"  # every machine-drafted entry of a draft drafte
 IMPORT = "import"  # a file an editor uploaded, read into the archive
 MAX_UPLOAD = 5_000_000  # bytes: a saved brief page is tens of kilobytes, a year of them in one file a few MB
 DRAFT_KINDS = (COMPOSE, REDRAFT_STORY, REDRAFT_DRAFT)  # the jobs that compose a draft: the draft's page shows them
+KEPT = dt.timedelta(days=14)  # finished jobs are kept this long unless MOBRIEF_JOBS_KEPT_DAYS says otherwise
 Tell = Callable[[str, int | None, int | None], None]
 IN_PROCESS = "in-process"
 QUEUE = "queue"
@@ -42,6 +43,7 @@ class JobRunner(Protocol):
     two jobs of one draft never run at once."""
 
     name: str  # "queue" or "in-process", as recorded in the job's row
+    kept: dt.timedelta  # how long finished jobs are kept: recording a job prunes the older ones
 
     def submit(self, job: BackgroundJob) -> int | None: ...
 
@@ -131,8 +133,9 @@ class InProcessRunner:
 
     name = IN_PROCESS
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, kept: dt.timedelta = KEPT) -> None:
         self.store = store
+        self.kept = kept
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mobrief-job")
 
     def submit(self, job: BackgroundJob) -> int | None:
@@ -207,7 +210,17 @@ def _submit(
         raise
     if queue_job_id is not None:
         store.jobs.set_queue_job(job.id, queue_job_id)
+    prune_finished(store, runner.kept)
     return store.jobs.get(job.id)
+
+
+def prune_finished(store: Store, kept: dt.timedelta) -> int:
+    """Forget the jobs that ended more than `kept` ago (their rows, and what the pages said of them); run when
+    a job is recorded and, on the team server, by the minute tick. How many went."""
+    gone = store.jobs.prune(dt.datetime.now(dt.UTC) - kept)
+    if gone:
+        logger.info("pruned %s background jobs that ended more than %s ago", gone, kept)
+    return gone
 
 
 def compose_again(store: Store, brief_id: int, runner: JobRunner, *, requested_by: int | None) -> BackgroundJob:

@@ -170,6 +170,15 @@ class BackgroundJobRepository:
         with reading(self.engine) as conn:
             return {row.brief_id: _job(row) for row in conn.execute(query.order_by(background_jobs.c.id))}
 
+    def prune(self, finished_before: dt.datetime) -> int:
+        """Delete the jobs that ended (done or failed) before `finished_before`; how many went. Unfinished
+        jobs stay whatever their age: someone may still be running them."""
+        query = background_jobs.delete().where(
+            background_jobs.c.state.in_((DONE, FAILED)), background_jobs.c.finished_at < finished_before
+        )
+        with self.engine.begin() as conn:
+            return int(conn.execute(query).rowcount or 0)
+
     def _update(self, job_id: int, **values: Any) -> None:
         values["updated_at"] = dt.datetime.now(dt.UTC)
         with self.engine.begin() as conn:

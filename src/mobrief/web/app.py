@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -137,7 +138,7 @@ def create_app(settings: Settings, store: Store | None = None, runner: backgroun
     opened = store or open_store(settings.database_url)
     sessions.prune(opened, config)
     auth.prune_throttle(opened)
-    jobs = runner or background.InProcessRunner(opened)
+    jobs = runner or background.InProcessRunner(opened, kept=dt.timedelta(days=settings.jobs_kept_days))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

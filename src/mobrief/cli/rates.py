@@ -8,8 +8,8 @@ import datetime as dt
 
 import click
 
-from mobrief.brief import house_style
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
+from mobrief.newsroom import house_style
 from mobrief.style import rates
 
 

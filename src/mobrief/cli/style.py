@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from mobrief.brief import house_style
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.errors import SourceUnavailable
+from mobrief.newsroom import house_style
 from mobrief.style import engine, glossary, lint
 from mobrief.style.transliteration import transliterate
 

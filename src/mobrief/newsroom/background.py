@@ -18,9 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Protocol
 
-from mobrief.brief import house_style
 from mobrief.errors import ConfigError, MobriefError
-from mobrief.newsroom import archive, compose, redraft
+from mobrief.newsroom import archive, compose, house_style, redraft
 from mobrief.store import Store
 from mobrief.store.jobs import DONE, FAILED, QUEUED, BackgroundJob
 from mobrief.style import dates

@@ -10,7 +10,7 @@ import datetime as dt
 import gc
 from collections.abc import Iterator, Sequence
 
-from mobrief.brief import continuations, house_style
+from mobrief.brief import continuations
 from mobrief.brief.compose import (
     ComposedBrief,
     ComposeProgress,
@@ -21,6 +21,7 @@ from mobrief.brief.compose import (
 )
 from mobrief.brief.drafting.backends import DraftBackend
 from mobrief.errors import ConfigError
+from mobrief.newsroom import house_style
 from mobrief.newsroom.drafting import draft_pending
 from mobrief.records import StoryDraft
 from mobrief.store import Store

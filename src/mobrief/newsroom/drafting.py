@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from mobrief.brief import house_style
 from mobrief.brief.draft_stories import DraftRun, draft_context, story_reports
 from mobrief.brief.drafting import backends
 from mobrief.brief.drafting.records import DraftContext
+from mobrief.newsroom import house_style
 from mobrief.store import Store
 
 BATCH = 50  # stories drafted, then stored, at a time: what a killed run can lose and redo

@@ -7,8 +7,8 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mobrief.brief import house_style
 from mobrief.errors import ConfigError
+from mobrief.newsroom import house_style
 from mobrief.records import GlossaryTerm
 from mobrief.store import Store
 from mobrief.style import glossary

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from mobrief.brief import house_style
 from mobrief.brief.outlets import OutletNames
+from mobrief.newsroom import house_style
 from mobrief.store import Store
 from mobrief.style import glossary
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from mobrief.brief import house_style
 from mobrief.brief.review import HouseRules, Review, check_draft, item_ids_of, people_in
+from mobrief.newsroom import house_style
 from mobrief.store import Store
 from mobrief.store.drafts import Draft
 

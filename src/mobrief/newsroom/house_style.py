@@ -1,4 +1,5 @@
-"""The newsroom's house style as stored: shipped glossary and rates plus its own terms and fetched rates."""
+"""The newsroom's house style as stored: the shipped glossary and rates with its own terms and fetched rates merged
+over them, read through the store for composing, drafting, the review, the outlet names and `mobrief style`."""
 
 from __future__ import annotations
 

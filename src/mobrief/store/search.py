@@ -60,10 +60,9 @@ class SearchIndex(Protocol):
         """(item id, score) pairs of one page, best first within each block of `CANDIDATES` newest matches."""
         ...
 
-    def search_many(
-        self, conn: Connection, queries: Sequence[SearchQuery], *, limit: int
-    ) -> list[list[tuple[int, float]]]:
-        """The first page of each query, as `search` with offset 0 gives it (a backend may run them together)."""
+    def first_matches(self, conn: Connection, queries: Sequence[SearchQuery], *, limit: int) -> list[list[int]]:
+        """The ids of each query's first page (`search` at offset 0), in no particular order (a backend may run
+        the queries together and skip ranking a page that holds every match)."""
         ...
 
     def newest(self, conn: Connection, query: SearchQuery | Sequence[str], *, limit: int, offset: int = 0) -> list[int]:

@@ -208,23 +208,27 @@ class PostgresSearch:
         sql, params = _ranking(query, ids)
         return [(int(row[0]), float(row[1])) for row in conn.execute(sa.text(sql), params)]
 
-    def search_many(
-        self, conn: Connection, queries: Sequence[SearchQuery], *, limit: int
-    ) -> list[list[tuple[int, float]]]:
-        """The first page of each query (as `search` with offset 0 finds it), the queries' searches run side by
-        side: a few round trips for hundreds of queries (thread linking asks that many for a batch of stories)."""
+    def first_matches(self, conn: Connection, queries: Sequence[SearchQuery], *, limit: int) -> list[list[int]]:
+        """The ids of each query's first page (`search` at offset 0), in no particular order, the queries'
+        searches run side by side: a few round trips for the hundreds of queries thread linking asks for a batch
+        of stories. A page that holds every match of the block is not ranked: ranking picks none of them out."""
         if limit > search.CANDIDATES:
-            return [self.search(conn, query, limit=limit, offset=0) for query in queries]
-        results: list[list[tuple[int, float]]] = [[] for _ in queries]
+            return [[i for i, _ in self.search(conn, query, limit=limit, offset=0)] for query in queries]
+        results: list[list[int]] = [[] for _ in queries]
         asked = [n for n, query in enumerate(queries) if query and limit > 0]
         if not asked:
             return results
         newest = run_steps(conn, [newest_steps(*tsquery_sql(queries[n]), size=search.CANDIDATES) for n in asked])
-        found = [(n, ids) for n, ids in zip(asked, newest, strict=True) if ids]
-        # scans back as they were, then every ranking: one round trip
-        answers = pipelined(conn, [(_ANY_SCAN_SQL, {}), *(_ranking(queries[n], ids) for n, ids in found)])
-        for (n, _), rows in zip(found, answers[1:], strict=True):
-            results[n] = [(int(row[0]), float(row[1])) for row in rows][:limit]
+        ranked = []
+        for n, ids in zip(asked, newest, strict=True):
+            if len(ids) > limit:
+                ranked.append((n, ids))
+            else:
+                results[n] = ids
+        # scans back as they were, then the rankings: one round trip
+        answers = pipelined(conn, [(_ANY_SCAN_SQL, {}), *(_ranking(queries[n], ids) for n, ids in ranked)])
+        for (n, _), rows in zip(ranked, answers[1:], strict=True):
+            results[n] = [int(row[0]) for row in rows][:limit]
         return results
 
     def search(

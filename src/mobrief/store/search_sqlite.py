@@ -61,10 +61,8 @@ class SqliteSearch:
             lambda skip, size: self.rank_block(conn, parsed, skip=skip, size=size), limit=limit, offset=offset
         )
 
-    def search_many(
-        self, conn: Connection, queries: Sequence[SearchQuery], *, limit: int
-    ) -> list[list[tuple[int, float]]]:
-        return [self.search(conn, query, limit=limit, offset=0) for query in queries]
+    def first_matches(self, conn: Connection, queries: Sequence[SearchQuery], *, limit: int) -> list[list[int]]:
+        return [[i for i, _ in self.search(conn, query, limit=limit, offset=0)] for query in queries]
 
     def newest(self, conn: Connection, query: SearchQuery | Sequence[str], *, limit: int, offset: int = 0) -> list[int]:
         parsed = search.as_query(query)

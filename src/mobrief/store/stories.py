@@ -478,7 +478,7 @@ class StoryRepository:
 
     def items_matching(self, queries: Iterable[Sequence[str]], *, limit: int = 200) -> dict[tuple[str, ...], list[int]]:
         """For each query (lemmas that must all match), the items the full-text index ranks first, up to
-        `limit` (as `search` ranks them): all on one connection, each distinct query asked once.
+        `limit` (those `search` pages first, in no particular order): each distinct query asked once, together.
 
         How many came back tells a caller a name every report repeats from a rare one.
         """
@@ -486,8 +486,8 @@ class StoryRepository:
         if not wanted:
             return {}
         with reading(self.engine) as conn:
-            pages = self._search.search_many(conn, [search.exact_query(terms) for terms in wanted], limit=limit)
-        return {terms: [item_id for item_id, _ in page] for terms, page in zip(wanted, pages, strict=True)}
+            pages = self._search.first_matches(conn, [search.exact_query(terms) for terms in wanted], limit=limit)
+        return dict(zip(wanted, pages, strict=True))
 
     def stories_of_items(self, item_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime]]:
         """Each given item's story and publication time (items without a story are left out)."""

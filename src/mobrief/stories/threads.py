@@ -36,7 +36,8 @@ class StoryIndex(Protocol):
     and the stories' stored profiles (`store.stories` is one)."""
 
     def items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
-        """For each query (lemmas that must all match), the ids of the items ranked first, up to `limit`."""
+        """For each query (lemmas that must all match), the ids of the items ranked first, up to `limit`, in no
+        particular order."""
         ...
 
     def stories_of_items(self, item_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime]]:

@@ -44,9 +44,9 @@ def story_keys(entities: Sequence[Mapping[str, Any]], places: Sequence[Mapping[s
         if not latin or kind not in WEIGHTS:
             continue
         if kind == "person":
-            words = _WORD.findall(latin)
-            if len(words) >= 2:  # a surname alone, never a lone first name
-                keys[words[-1].lower()] = kind
+            surname = _surname(latin)
+            if surname:
+                keys[surname] = kind
         elif len(latin) > 3:
             keys[latin.lower()] = kind
     for place in places:
@@ -54,6 +54,13 @@ def story_keys(entities: Sequence[Mapping[str, Any]], places: Sequence[Mapping[s
         if core:
             keys[core] = "place"
     return keys
+
+
+@functools.lru_cache(maxsize=4096)
+def _surname(latin: str) -> str:
+    """A person's surname lower-cased; "" for a lone name (a first name alone is never matched)."""
+    words = _WORD.findall(latin)
+    return words[-1].lower() if len(words) >= 2 else ""
 
 
 @functools.lru_cache(maxsize=4096)

@@ -24,6 +24,7 @@ _BRACKETS = re.compile(r"\[[^\[\]\n]*\]")
 _SENTENCE_END = re.compile(r"[.!?:;…\"”»)]\s*$")
 _SPACED_BRACKETS = re.compile(r"\s*\[[^\[\]\n]*\]")
 _GLOSS_AFTER = re.compile(r",? ?\[([^\[\]\n]{2,160})\]")
+_GLOSS_OPENINGS = ("[", " [", ",[", ", [")
 _COMPOUND_AFTER = re.compile(r"[’']s\b|-\w")
 _REPUBLIC_BEFORE = re.compile(r"Republic of (?:the )?$")
 _REGION_AFTER = re.compile(r" (?:Republic|region|Krai)\b")
@@ -125,6 +126,8 @@ def _heading_spans(text: str) -> Spans:
 
 def _glossed_at(text: str, end: int) -> tuple[int, int] | None:
     """The span of a gloss bracket right after a term ending at `end`, if there is one."""
+    if not text.startswith(_GLOSS_OPENINGS, end):  # what `_GLOSS_AFTER` must start with: most mentions have none
+        return None
     m = _GLOSS_AFTER.match(text, end)
     if m and glossary.is_gloss_text(m.group(1)):
         return m.start(), m.end()

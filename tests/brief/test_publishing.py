@@ -113,6 +113,11 @@ def test_cli_publish_correct_and_withdraw(db_url: str, tmp_path: Path) -> None:
     gone = runner.invoke(cli, ["--db", db_url, "brief", "withdraw", str(draft.id), "--note", "Wrong court.",
                                "--out", str(site)])  # fmt: skip
     assert gone.exit_code == 0, gone.output
+    audited = open_store(db_url)
+    (withdrawn,) = audited.audit.list(action="brief.withdrawn")  # as the web records it
+    assert (withdrawn.client, withdrawn.actor_email, withdrawn.target_id) == ("cli", None, draft.id)
+    assert withdrawn.detail == {"note": "Wrong court."}
+    audited.close()
     feed = ET.fromstring((site / "feed.atom").read_text(encoding="utf-8"))
     (item,) = feed.findall(f"{ATOM}entry")
     assert item.find(f"{ATOM}title").text == "Withdrawn: Mobilization in Russia for June 3, 2024"
@@ -191,3 +196,60 @@ def test_deleting_a_draft_is_one_transaction_and_never_takes_a_published_brief(s
     assert len(begun) == 1
     with pytest.raises(Exception, match=f"no brief with id {other}"):
         store.drafts.get(other)
+
+
+def _published(store: Store) -> int:
+    _two_stories(store)
+    draft = compose.compose_brief(store, JUNE_3, JUNE_3)
+    scaffolds = [e.entry_id for e in review.review_draft(store, draft.id).blocking]
+    publish.publish_draft(store, draft.id, leave_out=scaffolds, now=WHEN)
+    return draft.id
+
+
+def _transactions(store: Store) -> list[int]:
+    import sqlalchemy as sa
+
+    begun: list[int] = []
+    sa.event.listen(store.engine, "begin", lambda conn: begun.append(1))
+    return begun
+
+
+def test_starting_a_correction_and_withdrawing_are_each_one_transaction(store: Store) -> None:
+    brief_id = _published(store)
+    begun = _transactions(store)
+    correction = publish.start_correction(store, brief_id)
+    assert len(begun) == 1  # the check for an open correction is inside the transaction that makes one
+    assert publish.start_correction(store, brief_id) == correction and len(begun) == 2  # the open one, found in one
+    begun.clear()
+    publish.withdraw_brief(store, brief_id, "The court record was forged.", editor="e@example.org", actor_id=None,
+                           client="cli")  # fmt: skip
+    assert len(begun) == 1  # the withdrawal and its audit entry together
+    (entry,) = store.audit.list(action="brief.withdrawn", target=("brief", brief_id))
+    assert (entry.client, entry.actor_email, entry.detail) == ("cli", None, {"note": "The court record was forged."})
+    with pytest.raises(ConfigError, match="only a published brief can be corrected"):
+        publish.start_correction(store, brief_id)
+
+
+@pytest.mark.postgres
+def test_editors_starting_a_correction_at_once_get_one_draft(pg_url: str) -> None:
+    import threading
+
+    store = open_store(pg_url)
+    try:
+        brief_id = _published(store)
+        barrier = threading.Barrier(4)
+        got: list[int] = []
+
+        def start() -> None:
+            barrier.wait()
+            got.append(publish.start_correction(store, brief_id))
+
+        threads = [threading.Thread(target=start) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert len(got) == 4 and len(set(got)) == 1
+        assert [d.id for d in store.drafts.listing("draft") if d.corrects_brief_id == brief_id] == got[:1]
+    finally:
+        store.close()

@@ -249,6 +249,9 @@ async def test_correct_and_withdraw_a_published_brief(browser, newsroom, web_sto
     assert "eight times" in history and "editor@example.org" in history
 
     await browser.post(f"/briefs/{newsroom.draft_id}/withdraw", {"note": "The court record was forged."})
+    (withdrawn,) = web_store.audit.list(action="brief.withdrawn")  # once: the use case records it, as for the CLI
+    assert (withdrawn.actor_id, withdrawn.actor_email) == (newsroom.users["editor"], "editor@example.org")
+    assert withdrawn.client and withdrawn.detail == {"note": "The court record was forged."}
     await browser.post("/logout")
     gone = await browser.get(public)
     assert gone.status_code == 200 and "Withdrawn on" in gone.text and "The court record was forged." in gone.text

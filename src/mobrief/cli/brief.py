@@ -119,7 +119,7 @@ def correct_command(app: AppContext, brief_id: int, as_json: bool) -> None:
 @pass_app
 def withdraw_command(app: AppContext, brief_id: int, note: str, out: Path | None, base_url: str) -> None:
     """Withdraw a published brief: its page and the feed say so."""
-    publish.withdraw_brief(app.store, brief_id, note, editor="cli")
+    publish.withdraw_brief(app.store, brief_id, note, editor="cli", client="cli")  # the audit log says so
     if out is not None:
         publish.write_feed(app.store, out, base_url)
     app.out.print(f"Withdrew brief #{brief_id}.")

@@ -101,10 +101,19 @@ def start_correction(store: Store, brief_id: int) -> int:
 
 
 def withdraw_brief(
-    store: Store, brief_id: int, note: str, *, editor: str | None = None, now: dt.datetime | None = None
+    store: Store,
+    brief_id: int,
+    note: str,
+    *,
+    editor: str | None = None,
+    now: dt.datetime | None = None,
+    actor_id: int | None = None,
+    client: str | None = None,
 ) -> None:
-    """Take a published brief back: its page and its feed entry say so, with `note`."""
-    store.revisions.withdraw(brief_id, note, editor, now or dt.datetime.now(dt.UTC))
+    """Take a published brief back: its page and its feed entry say so, with `note`; the audit log records who
+    (`actor_id`, `editor`) and from where (`client`: an address, or "cli"), in the same transaction."""
+    when = now or dt.datetime.now(dt.UTC)
+    store.revisions.withdraw(brief_id, note, editor, when, actor_id=actor_id, client=client)
 
 
 def feed_entries(store: Store, url_of: Callable[[Brief], str], *, limit: int = 50) -> list[render_atom.FeedEntry]:

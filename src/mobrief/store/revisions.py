@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import utc
+from mobrief.store import audit
 from mobrief.store import briefs as brief_store
 from mobrief.store.database import reading
 from mobrief.store.schema import brief_revisions, briefs
@@ -86,13 +87,19 @@ class RevisionRepository:
     def start_correction(self, brief_id: int) -> int:
         """A draft copy of published brief `brief_id` (entries, their stories and provenance, marked as written by
         editors), or the open one already correcting it."""
-        open_draft = self.correction_draft(brief_id)
-        if open_draft is not None:
-            return open_draft
         with self.engine.begin() as conn:
-            row = conn.execute(sa.select(briefs).where(briefs.c.id == brief_id)).first()
+            # one transaction, the published brief's row locked first (PostgreSQL; SQLite has one writer): two
+            # editors starting a correction at once get the same draft, never two
+            row = conn.execute(sa.select(briefs).where(briefs.c.id == brief_id).with_for_update()).first()
             if row is None:
                 raise NotFound(f"no brief with id {brief_id}")
+            open_draft = conn.execute(
+                sa.select(briefs.c.id)
+                .where(briefs.c.corrects_brief_id == brief_id, briefs.c.status == "draft")
+                .order_by(briefs.c.id.desc())
+            ).scalar()
+            if open_draft is not None:
+                return int(open_draft)
             if row.status != "published":
                 raise ConfigError(f"brief {brief_id} is {row.status}: only a published brief can be corrected")
             draft_id = brief_store.insert_brief(
@@ -146,8 +153,19 @@ class RevisionRepository:
             brief_store.rehash(conn, target)
         return target
 
-    def withdraw(self, brief_id: int, note: str, editor: str | None, now: dt.datetime) -> None:
-        """Take a published brief back: status "withdrawn", the note readers see; its text is kept."""
+    def withdraw(
+        self,
+        brief_id: int,
+        note: str,
+        editor: str | None,
+        now: dt.datetime,
+        *,
+        actor_id: int | None = None,
+        client: str | None = None,
+    ) -> None:
+        """Take a published brief back: status "withdrawn", the note readers see; its text is kept. The audit log
+        records it in the same transaction: who (`actor_id`, with `editor` as their email) and from where
+        (`client`: an address, or "cli")."""
         note = note.strip()
         if not note:
             raise ConfigError("say why the brief is withdrawn: readers see this note")
@@ -166,3 +184,12 @@ class RevisionRepository:
             drafts = sa.select(briefs.c.id).where(briefs.c.corrects_brief_id == brief_id, briefs.c.status == "draft")
             for draft_id in list(conn.execute(drafts).scalars()):
                 brief_store.delete_brief(conn, int(draft_id))
+            audit.AuditLog(self.engine).record(
+                "brief.withdrawn",
+                actor_id=actor_id,
+                actor_email=editor if actor_id is not None else None,
+                client=client,
+                target=("brief", brief_id),
+                detail={"note": note},
+                conn=conn,
+            )

@@ -97,16 +97,7 @@ def withdraw_brief(
     note: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:
     """Withdraw a published brief: its page and its feed entry say so, with the note."""
-    publish.withdraw_brief(store, brief_id, note, editor=user.email)
-    detail = {"note": note}
-    store.audit.record(
-        "brief.withdrawn",
-        actor_id=user.id,
-        actor_email=user.email,
-        client=client,
-        target=("brief", brief_id),
-        detail=detail,
-    )
+    publish.withdraw_brief(store, brief_id, note, editor=user.email, actor_id=user.id, client=client)
     brief = store.briefs.get(brief_id)
     return RedirectResponse(public_path(brief_id, brief.title), status_code=303)
 

@@ -85,3 +85,22 @@ def test_stories_linked_together_get_the_links_each_gets_alone(
     monkeypatch.setattr(clustering, "LINK_BATCH", 2)  # stored two stories a transaction: the same links
     assert clustering.link_stories(store, reversed(story_ids)) == sum(len(links) for links in alone.values())
     assert {story_id: store.stories.links(story_id) for story_id in story_ids} == stored
+
+
+def test_threads_save_stores_the_links_found_again(db_url: str, store: Store, add_reports: AddReports) -> None:
+    ids = add_reports(store, [ARREST, *REPORTS])
+    clustering.cluster_pending(store, settings=Settings())
+    sentence = store.stories.story_of_item(ids["sentence-2"])
+    assert sentence is not None
+    linked = store.stories.links(sentence)
+    assert linked  # the sentence continues the arrest
+    store.stories.replace_links({sentence: []})
+    assert store.stories.links(sentence) == []
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--db", db_url, "stories", "threads", str(sentence), "--json"])
+    assert result.exit_code == 0, result.output
+    assert store.stories.links(sentence) == []  # without --save the links are only shown
+    result = runner.invoke(cli, ["--db", db_url, "stories", "threads", str(sentence), "--save", "--json"])
+    assert result.exit_code == 0, result.output
+    assert [p["story_id"] for p in json.loads(result.stdout)] == [link.earlier_story_id for link in linked]
+    assert store.stories.links(sentence) == linked

@@ -124,3 +124,21 @@ def test_searches_run_together_find_what_each_finds_alone(
             alone = [sorted(i for i, _ in index.search(conn, query, limit=limit, offset=0)) for query in queries]
         assert together == alone, limit
         assert sum(map(bool, together)) >= len(QUERIES)  # most queries find something
+
+
+def test_some_matches_are_every_match_or_as_many_as_asked(filled: Store) -> None:
+    from mobrief import lemmas
+
+    stored = {item.id: set(lemmas.lemmatize(f"{item.title}\n{item.text}")) for item in filled.items.iter_all()}
+    index = search.search_index_for(filled.dialect)
+    queries = [search.exact_query(search.query_terms(q)) for q in QUERIES] + [search.SearchQuery(groups=())]
+    capped = 0
+    for limit in (1, 5, 120):
+        with filled.engine.begin() as conn:
+            found = index.some_matches(conn, queries, limit=limit)
+        for query, ids in zip(queries, found, strict=True):
+            matching = {i for i, words in stored.items() if query and all(words & set(g) for g in query.groups)}
+            assert len(ids) == len(set(ids)) == min(limit, len(matching)), (query, limit)
+            assert set(ids) <= matching, (query, limit)
+            capped += len(matching) > limit
+    assert capped  # some query matched more than it was asked for

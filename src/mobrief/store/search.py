@@ -65,6 +65,11 @@ class SearchIndex(Protocol):
         the queries together and skip ranking a page that holds every match)."""
         ...
 
+    def some_matches(self, conn: Connection, queries: Sequence[SearchQuery], *, limit: int) -> list[list[int]]:
+        """Up to `limit` ids of items matching each query, any of them (every match when fewer match): whether a
+        word is common, and a rare word's items, at the least cost."""
+        ...
+
     def newest(self, conn: Connection, query: SearchQuery | Sequence[str], *, limit: int, offset: int = 0) -> list[int]:
         """Ids of the newest items matching, unranked: cheap on a big store, for time-ordered lists."""
         ...

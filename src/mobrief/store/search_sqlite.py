@@ -64,6 +64,9 @@ class SqliteSearch:
     def first_matches(self, conn: Connection, queries: Sequence[SearchQuery], *, limit: int) -> list[list[int]]:
         return [[i for i, _ in self.search(conn, query, limit=limit, offset=0)] for query in queries]
 
+    def some_matches(self, conn: Connection, queries: Sequence[SearchQuery], *, limit: int) -> list[list[int]]:
+        return [self.newest(conn, query, limit=limit) for query in queries]
+
     def newest(self, conn: Connection, query: SearchQuery | Sequence[str], *, limit: int, offset: int = 0) -> list[int]:
         parsed = search.as_query(query)
         if not parsed:

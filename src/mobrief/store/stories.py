@@ -489,6 +489,17 @@ class StoryRepository:
             pages = self._search.first_matches(conn, [search.exact_query(terms) for terms in wanted], limit=limit)
         return dict(zip(wanted, pages, strict=True))
 
+    def some_items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
+        """For each query (lemmas that must all match), up to `limit` of the items matching it, any of them:
+        every match when fewer match, so a name every report repeats is told from a rare one, whose items these
+        are. Each distinct query asked once, together."""
+        wanted = list(dict.fromkeys(tuple(terms) for terms in queries if terms))
+        if not wanted:
+            return {}
+        with reading(self.engine) as conn:
+            found = self._search.some_matches(conn, [search.exact_query(terms) for terms in wanted], limit=limit)
+        return dict(zip(wanted, found, strict=True))
+
     def stories_of_items(self, item_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime]]:
         """Each given item's story and publication time (items without a story are left out)."""
         wanted = sorted(set(item_ids))

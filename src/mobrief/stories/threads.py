@@ -40,6 +40,10 @@ class StoryIndex(Protocol):
         particular order."""
         ...
 
+    def some_items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
+        """For each query, up to `limit` ids of the items matching it, any of them (every match when fewer)."""
+        ...
+
     def stories_of_items(self, item_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime]]:
         """Each given item's story and publication time (items without a story left out)."""
         ...
@@ -149,8 +153,15 @@ def find_earlier_stories_of(
     """
     laters = [_profile(stored) for stored in index.signatures_of(story_ids)]
     asked = {later.key: _queries(later) for later in laters}
-    hits = index.items_matching((terms for queries in asked.values() for _, terms in queries), limit=COMMON_NAME_HITS)
-    placed = index.stories_of_items(item_id for found in hits.values() for item_id in found)
+    # a name matching COMMON_NAME_HITS items is left out whichever they are; a topic takes the best ranked
+    named = index.some_items_matching(
+        (terms for queries in asked.values() for key, terms in queries if key != "topic"), limit=COMMON_NAME_HITS
+    )
+    topics = index.items_matching(
+        (terms for queries in asked.values() for key, terms in queries if key == "topic"), limit=COMMON_NAME_HITS
+    )
+    found_items = [item_id for hits in (named, topics) for found in hits.values() for item_id in found]
+    placed = index.stories_of_items(found_items)
     candidates_of: dict[int, set[int]] = {}
     common_of: dict[int, set[str]] = {}
     for later in laters:
@@ -158,7 +169,7 @@ def find_earlier_stories_of(
         candidates: set[int] = set()
         common: set[str] = set()
         for key, terms in asked[later.key]:
-            found = hits.get(tuple(terms), [])
+            found = (topics if key == "topic" else named).get(tuple(terms), [])
             if len(found) >= COMMON_NAME_HITS and key != "topic":
                 common.add(key)
                 continue

@@ -71,9 +71,15 @@ async def test_an_uploaded_file_is_imported_by_a_job_the_archive_page_shows(
     page = (await browser.get("/archive")).text
     assert '<strong>Importing</strong> <a href="/archive">two_briefs.txt</a> is queued' in _banner(page)
     assert FIRST not in page
+    assert 'hx-get="/jobs/recent?reload=1"' in _banner(page)  # the archive page reloads once the import ends
+    polled = await browser.get("/jobs/recent?reload=1", headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in polled.headers
 
     gate.set()
     assert await browser.jobs_settled() == {job.id: "done"}
+    ended = await browser.get("/jobs/recent?reload=1", headers={"HX-Request": "true"})
+    assert ended.headers["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in (await browser.get("/jobs/recent", headers={"HX-Request": "true"})).headers
     page = (await browser.get("/archive")).text
     assert FIRST in page
     banner = _banner(page)

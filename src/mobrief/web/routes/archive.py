@@ -58,7 +58,7 @@ def archive_page(
             "can_import": user.has_role("editor"),
             "max_upload_mb": background.MAX_UPLOAD // 1_000_000,
         }
-        | jobs.jobs_context(store),
+        | jobs.jobs_context(store, reload=True),
     )
 
 

@@ -71,13 +71,16 @@ def job_line(job: BackgroundJob, titles: dict[int, str], now: dt.datetime) -> di
     }
 
 
-def jobs_context(store: Store, *, oob: bool = False) -> dict[str, Any]:
-    """The banner's context: the jobs under way and those that ended moments ago."""
+def jobs_context(store: Store, *, oob: bool = False, reload: bool = False) -> dict[str, Any]:
+    """The banner's context: the jobs under way and those that ended moments ago; with `reload`, the page reloads
+    itself once they have ended (the archive page, whose listing an import changes; never a page with a box an
+    editor may be typing in)."""
     jobs = background.recent_jobs(store, RECENTLY)
     titles = store.drafts.titles([j.brief_id for j in jobs if j.brief_id is not None])
     now = dt.datetime.now(dt.UTC)
     lines = [job_line(job, titles, now) for job in jobs]
-    return {"job_lines": lines, "jobs_polling": any(not j.finished for j in jobs), "jobs_oob": oob}
+    polling = any(not j.finished for j in jobs)
+    return {"job_lines": lines, "jobs_polling": polling, "jobs_oob": oob, "jobs_reload": reload}
 
 
 def with_jobs_banner(request: Request, store: Store, response: Response) -> Response:
@@ -87,6 +90,11 @@ def with_jobs_banner(request: Request, store: Store, response: Response) -> Resp
 
 
 @router.get("/jobs/recent")
-def recent_jobs(request: Request, store: StoreDep, user: UserDep) -> Response:
-    """The jobs banner, polled by the page while a job runs (it stops polling once none does)."""
-    return templating.render(request, "_jobs_banner.html", jobs_context(store))
+def recent_jobs(request: Request, store: StoreDep, user: UserDep, reload: bool = False) -> Response:
+    """The jobs banner, polled by the page while a job runs (it stops polling once none does; with `reload`,
+    htmx reloads the page then)."""
+    context = jobs_context(store, reload=reload)
+    response = templating.render(request, "_jobs_banner.html", context)
+    if reload and not context["jobs_polling"] and templating.is_htmx(request):
+        response.headers["HX-Refresh"] = "true"
+    return response

@@ -16,7 +16,7 @@ ALLOWED = {
     "style": set(),
     "enrich": {"style"},
     "stories": {"store", "enrich", "style"},
-    "brief": {"store", "stories", "enrich", "style"},
+    "brief": {"stories", "enrich", "style"},  # records in, records out: the use cases read and write the store
     # the newsroom's use cases sit above every stage; cli, web and tasks are adapters over them
     "newsroom": {"sources", "store", "enrich", "stories", "style", "brief"},
     "tasks": {"newsroom", "sources", "store", "enrich", "stories", "style", "brief"},

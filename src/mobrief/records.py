@@ -8,6 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mobrief.errors import NotFound
+
+# the section key of paragraphs printed under no heading (style.sections.UNHEADED; the store keeps it as is)
+UNHEADED = "unknown"
+
 
 def utc(value: dt.datetime) -> dt.datetime:
     """The same instant as an aware UTC datetime (naive values are taken as UTC)."""
@@ -122,6 +127,25 @@ class Brief:
     url: str | None = None
     id: int | None = None
     status: str = "published"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The brief in the archive's JSON form (DESIGN.md); unheaded sections export `key: null, heading: null`."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "period_start": self.period_start.isoformat() if self.period_start else None,
+            "period_end": self.period_end.isoformat() if self.period_end else None,
+            "status": self.status,
+            "url": self.url,
+            "sections": [
+                {
+                    "heading": section.heading,
+                    "key": None if section.key == UNHEADED else section.key,
+                    "paragraphs": list(section.paragraphs),
+                }
+                for section in self.sections
+            ],
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -341,3 +365,135 @@ class StoryDraft:
             "sentences": [s.as_dict() for s in self.sentences],
             "findings": [f.as_dict() for f in self.findings],
         }
+
+
+# ---- what composing reads of a period (store → brief) ----
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeriodItem:
+    """One report of a story, with what enrichment found in it."""
+
+    id: int
+    outlet: str
+    url: str | None
+    published_at: dt.datetime
+    title: str
+    text: str
+    lang: str | None
+    relevance: float | None
+    is_relevant: bool | None
+    section: str | None
+    entities: tuple[Mapping[str, Any], ...]
+    places: tuple[Mapping[str, Any], ...]
+    amounts: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EarlierBrief:
+    """A published brief that told an earlier story this one continues."""
+
+    brief_id: int
+    title: str
+    url: str | None
+    period_end: dt.date | None
+    story_id: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeriodStory:
+    """A story with at least one relevant report in the period."""
+
+    id: int
+    title: str
+    section: str | None
+    pinned: bool
+    entry_text: str | None
+    last_seen: dt.datetime
+    items: tuple[PeriodItem, ...]
+    earlier: tuple[EarlierBrief, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublishedParagraph:
+    """A paragraph of a published brief, with the brief it stands in."""
+
+    brief_id: int
+    title: str
+    url: str | None
+    period_end: dt.date | None
+    text: str
+
+
+# ---- a draft brief as the editor and composing see it (store → brief) ----
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftEntry:
+    id: int
+    position: int
+    text: str
+    story_id: int | None
+    item_ids: tuple[int, ...]
+    status: str | None
+    sources: tuple[Mapping[str, Any], ...]
+    previously: tuple[Mapping[str, Any], ...]
+    edited: bool
+    backend: str | None = None  # the drafting backend that wrote a machine draft
+    sentences: tuple[Mapping[str, Any], ...] = ()  # each drafted sentence with the Russian sentence it rests on
+    findings: tuple[Mapping[str, Any], ...] = ()  # what the fact guard could not trace to the reports
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftSection:
+    id: int
+    position: int
+    key: str
+    heading: str | None
+    entries: tuple[DraftEntry, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Draft:
+    """A brief with the editor's view of its entries (ids, positions, provenance)."""
+
+    id: int
+    title: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    status: str
+    published_at: dt.datetime | None
+    sections: tuple[DraftSection, ...]
+    corrects_brief_id: int | None = None  # a draft correcting this published brief
+
+    def entry(self, entry_id: int) -> DraftEntry:
+        for section in self.sections:
+            for entry in section.entries:
+                if entry.id == entry_id:
+                    return entry
+        raise NotFound(f"no entry {entry_id} in brief {self.id}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Placement:
+    """Where an entry stands in a draft, with the whole entry only when an editor wrote or moved it."""
+
+    section: str
+    id: int
+    story_id: int | None
+    edited: DraftEntry | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftLayout:
+    """A draft as composing it again needs it: the brief, where each entry stands (sections in order, entries in
+    order), and in full only the entries an editor touched (decoding the provenance of 10,000 machine entries,
+    which composing replaces anyway, cost half a second)."""
+
+    id: int
+    title: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    status: str
+    placements: tuple[Placement, ...]

@@ -9,9 +9,7 @@ import pytest
 
 from mobrief.brief import compose
 from mobrief.errors import ConfigError
-from mobrief.records import StoryDraft
-from mobrief.store.drafts import Draft, DraftEntry, DraftLayout, DraftSection, Placement
-from mobrief.store.period_stories import PeriodItem, PeriodStory
+from mobrief.records import Draft, DraftEntry, DraftLayout, DraftSection, PeriodItem, PeriodStory, Placement, StoryDraft
 from mobrief.style.rates import RateTable
 
 JUNE_3 = dt.date(2024, 6, 3)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from mobrief.brief import continuations
-from mobrief.store.period_stories import PublishedParagraph
+from mobrief.records import PublishedParagraph
 
 WORDS = ["Petrov", "Ivanov", "O'Neil", "Belgorod", "Ministry of Defense", "Wagner", "Kursk", "the", "court",
          "Rosgvardia", "Kaluga", "Yekaterinburg", "Ulan-Ude", "Tatarstan", "mothers", "Pushkaryov"]  # fmt: skip

@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from mobrief.brief import review
-from mobrief.records import Enrichment, GlossaryTerm, Mention
-from mobrief.store.drafts import Draft, DraftEntry, DraftSection
+from mobrief.records import Draft, DraftEntry, DraftSection, Enrichment, GlossaryTerm, Mention
 from mobrief.style.rates import RateTable
 
 JUNE_3 = dt.date(2024, 6, 3)

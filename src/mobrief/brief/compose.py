@@ -19,9 +19,18 @@ from typing import Any
 from mobrief.brief import continuations, formats
 from mobrief.brief.drafting.records import without_aside
 from mobrief.errors import ConfigError
-from mobrief.records import Brief, BriefSection, GlossaryTerm, StoryDraft
-from mobrief.store import period_stories as period
-from mobrief.store.drafts import Draft, DraftEntry, DraftLayout
+from mobrief.records import (
+    Brief,
+    BriefSection,
+    Draft,
+    DraftEntry,
+    DraftLayout,
+    GlossaryTerm,
+    PeriodItem,
+    PeriodStory,
+    PublishedParagraph,
+    StoryDraft,
+)
 from mobrief.style import dates, engine, glossary, rubles, sections
 from mobrief.style.rates import RateTable
 from mobrief.style.transliteration import transliterate
@@ -188,7 +197,7 @@ def outlet_name(name: str, style: HouseStyle) -> str:
     return found
 
 
-def _sources(story: period.PeriodStory, outlets: Sequence[str]) -> tuple[dict[str, Any], ...]:
+def _sources(story: PeriodStory, outlets: Sequence[str]) -> tuple[dict[str, Any], ...]:
     """Each report's link, its outlet as the brief names it (`outlets`, in the order of the reports) and time."""
     return tuple(
         {"url": item.url, "outlet": outlet, "published_at": item.published_at.isoformat()}
@@ -196,11 +205,11 @@ def _sources(story: period.PeriodStory, outlets: Sequence[str]) -> tuple[dict[st
     )
 
 
-def _outlets(story: period.PeriodStory, style: HouseStyle) -> list[str]:
+def _outlets(story: PeriodStory, style: HouseStyle) -> list[str]:
     return list(dict.fromkeys(outlet_name(item.outlet, style) for item in story.items))
 
 
-def _section_of(story: period.PeriodStory) -> str:
+def _section_of(story: PeriodStory) -> str:
     votes: dict[str, int] = {}
     for item in story.items:
         if item.section:
@@ -270,7 +279,7 @@ def english_rubles(value: float, value_to: float | None = None) -> str:
     return f"{number(value)} rubles"
 
 
-def facts_line(story: period.PeriodStory, style: HouseStyle) -> str:
+def facts_line(story: PeriodStory, style: HouseStyle) -> str:
     """A draft entry from what enrichment extracted: outlets, places, people, amounts, then the excerpt."""
     outlets = _outlets(story, style)
     places = list(dict.fromkeys(p.get("name", "") for i in story.items for p in i.places if p.get("name")))
@@ -305,7 +314,7 @@ def facts_line(story: period.PeriodStory, style: HouseStyle) -> str:
 
 
 def previously_reported(
-    story: period.PeriodStory, archive: Sequence[period.PublishedParagraph] | continuations.Archive
+    story: PeriodStory, archive: Sequence[PublishedParagraph] | continuations.Archive
 ) -> tuple[dict[str, Any], ...]:
     """Published briefs the story continues: through linked earlier stories, then by names shared with the archive."""
     found: dict[int, dict[str, Any]] = {}
@@ -324,19 +333,19 @@ def previously_reported(
     return tuple(found.values())
 
 
-def _tells_in_english(story: period.PeriodStory) -> list[period.PeriodItem]:
+def _tells_in_english(story: PeriodStory) -> list[PeriodItem]:
     return [i for i in story.items if (i.lang or "").startswith("en") and i.text.strip()]
 
 
-def needs_machine_draft(story: period.PeriodStory) -> bool:
+def needs_machine_draft(story: PeriodStory) -> bool:
     """Whether the story's entry is its machine draft: no editor wrote it and no English report tells it."""
     return not (story.entry_text and story.entry_text.strip()) and not _tells_in_english(story)
 
 
 def plan_entry(
-    story: period.PeriodStory,
+    story: PeriodStory,
     style: HouseStyle,
-    archive: Sequence[period.PublishedParagraph] | continuations.Archive = (),
+    archive: Sequence[PublishedParagraph] | continuations.Archive = (),
     machine_draft: StoryDraft | None = None,
 ) -> PlannedEntry:
     """The entry composing wants for a story, and how important the story is."""
@@ -457,12 +466,12 @@ class LaidOutDraft:
 
 def lay_out(
     draft: DraftLayout,
-    stories: Sequence[period.PeriodStory],
+    stories: Sequence[PeriodStory],
     style: HouseStyle,
     *,
     start: dt.date,
     end: dt.date,
-    archive: Sequence[period.PublishedParagraph] | continuations.Archive = (),
+    archive: Sequence[PublishedParagraph] | continuations.Archive = (),
     machine_drafts: Mapping[int, StoryDraft] | None = None,
 ) -> LaidOutDraft:
     """The draft of [start, end] composed from the period's stories (an editor's removals already left out): the

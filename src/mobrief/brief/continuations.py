@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mobrief.store.period_stories import PublishedParagraph
+from mobrief.records import PublishedParagraph
 
 LOOKBACK_DAYS = 180
 THRESHOLD = 4.0

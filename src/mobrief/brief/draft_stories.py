@@ -13,8 +13,7 @@ from typing import Any
 from mobrief.brief.drafting.records import DraftContext, Report, StoryReports
 from mobrief.brief.outlets import OutletNames
 from mobrief.errors import ConfigError
-from mobrief.records import DRAFTED, GlossaryTerm, StoryDraft
-from mobrief.store.period_stories import PeriodItem
+from mobrief.records import DRAFTED, GlossaryTerm, PeriodItem, StoryDraft
 from mobrief.style import glossary
 
 

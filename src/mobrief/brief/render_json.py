@@ -6,7 +6,6 @@ import json
 
 from mobrief.brief import links
 from mobrief.records import Brief
-from mobrief.store import briefs
 
 
 def render_json(brief: Brief) -> str:
@@ -14,6 +13,6 @@ def render_json(brief: Brief) -> str:
 
     `url` is null unless it is an http(s) address: a consumer may well make it a link.
     """
-    document = briefs.brief_as_dict(brief)
+    document = brief.as_dict()
     document["url"] = links.safe_link(document["url"])
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

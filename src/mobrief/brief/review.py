@@ -14,8 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mobrief.errors import MobriefError
-from mobrief.records import Enrichment, GlossaryTerm
-from mobrief.store.drafts import Draft, DraftEntry
+from mobrief.records import Draft, DraftEntry, Enrichment, GlossaryTerm
 from mobrief.style import engine, lint
 from mobrief.style.rates import RateTable
 

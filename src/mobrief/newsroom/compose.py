@@ -23,9 +23,8 @@ from mobrief.brief.drafting.backends import DraftBackend
 from mobrief.errors import ConfigError
 from mobrief.newsroom import house_style
 from mobrief.newsroom.drafting import draft_pending
-from mobrief.records import StoryDraft
+from mobrief.records import PeriodStory, StoryDraft
 from mobrief.store import Store
-from mobrief.store.period_stories import PeriodStory
 from mobrief.style import dates, glossary
 
 

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from mobrief.brief.compose import ENGLISH_REPORT
 from mobrief.errors import ConfigError
 from mobrief.newsroom.drafting import draft_pending
-from mobrief.records import DRAFTED, NEEDS_CHECK
+from mobrief.records import DRAFTED, NEEDS_CHECK, Draft, DraftEntry
 from mobrief.store import Store
-from mobrief.store.drafts import Draft, DraftEntry
 
 MACHINE_STATUSES = (DRAFTED, NEEDS_CHECK)
 

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping
 
 from mobrief.brief.review import HouseRules, Review, check_draft, item_ids_of, people_in
 from mobrief.newsroom import house_style
+from mobrief.records import Draft
 from mobrief.store import Store
-from mobrief.store.drafts import Draft
 
 
 def house_rules(store: Store, people: Iterable[Mapping[str, object]] = ()) -> HouseRules:

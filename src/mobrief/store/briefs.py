@@ -23,8 +23,6 @@ from mobrief.store import id_lists, json_columns
 from mobrief.store.database import reading
 from mobrief.store.schema import brief_paragraphs, brief_sections, briefs
 
-# Key stored for paragraphs printed under no heading (= style.sections.UNHEADED; store may not import style).
-UNHEADED = "unknown"
 _BATCH = 200
 
 
@@ -50,26 +48,6 @@ def content_hash(brief: Brief) -> str:
         "sections": [[s.key, s.heading, list(s.paragraphs)] for s in brief.sections],
     }
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-
-
-def brief_as_dict(brief: Brief) -> dict[str, Any]:
-    """A brief in the archive's JSON form (DESIGN.md); unheaded sections export `key: null, heading: null`."""
-    return {
-        "id": brief.id,
-        "title": brief.title,
-        "period_start": brief.period_start.isoformat() if brief.period_start else None,
-        "period_end": brief.period_end.isoformat() if brief.period_end else None,
-        "status": brief.status,
-        "url": brief.url,
-        "sections": [
-            {
-                "heading": section.heading,
-                "key": None if section.key == UNHEADED else section.key,
-                "paragraphs": list(section.paragraphs),
-            }
-            for section in brief.sections
-        ],
-    }
 
 
 class BriefRepository:
@@ -224,9 +202,9 @@ class BriefRepository:
                     position += 1
 
     def export(self, status: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every brief as a JSON-ready dict (`brief_as_dict`), oldest first: what `archive export` prints."""
+        """Every brief as a JSON-ready dict (`Brief.as_dict`), oldest first: what `archive export` prints."""
         for brief in self.iter_briefs(status):
-            yield brief_as_dict(brief)
+            yield brief.as_dict()
 
 
 def load_briefs(conn: Connection, ids: list[int]) -> list[Brief]:

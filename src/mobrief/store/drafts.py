@@ -18,82 +18,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import ConfigError, NotFound
-from mobrief.records import utc
+from mobrief.records import Draft, DraftEntry, DraftLayout, DraftSection, Placement, utc
 from mobrief.store import briefs as brief_store
 from mobrief.store.database import reading
 from mobrief.store.schema import brief_exclusions, brief_paragraphs, brief_sections, briefs, stories
 
 SectionRank = Callable[[str], int]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DraftEntry:
-    id: int
-    position: int
-    text: str
-    story_id: int | None
-    item_ids: tuple[int, ...]
-    status: str | None
-    sources: tuple[Mapping[str, Any], ...]
-    previously: tuple[Mapping[str, Any], ...]
-    edited: bool
-    backend: str | None = None  # the drafting backend that wrote a machine draft
-    sentences: tuple[Mapping[str, Any], ...] = ()  # each drafted sentence with the Russian sentence it rests on
-    findings: tuple[Mapping[str, Any], ...] = ()  # what the fact guard could not trace to the reports
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DraftSection:
-    id: int
-    position: int
-    key: str
-    heading: str | None
-    entries: tuple[DraftEntry, ...]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Draft:
-    """A brief with the editor's view of its entries (ids, positions, provenance)."""
-
-    id: int
-    title: str
-    period_start: dt.date | None
-    period_end: dt.date | None
-    status: str
-    published_at: dt.datetime | None
-    sections: tuple[DraftSection, ...]
-    corrects_brief_id: int | None = None  # a draft correcting this published brief
-
-    def entry(self, entry_id: int) -> DraftEntry:
-        for section in self.sections:
-            for entry in section.entries:
-                if entry.id == entry_id:
-                    return entry
-        raise NotFound(f"no entry {entry_id} in brief {self.id}")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Placement:
-    """Where an entry stands in a draft, with the whole entry only when an editor wrote or moved it."""
-
-    section: str
-    id: int
-    story_id: int | None
-    edited: DraftEntry | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DraftLayout:
-    """A draft as composing it again needs it: the brief, where each entry stands (sections in order, entries in
-    order), and in full only the entries an editor touched (decoding the provenance of 10,000 machine entries,
-    which composing replaces anyway, cost half a second)."""
-
-    id: int
-    title: str
-    period_start: dt.date | None
-    period_end: dt.date | None
-    status: str
-    placements: tuple[Placement, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

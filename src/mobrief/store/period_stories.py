@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from mobrief.records import utc
+from mobrief.records import EarlierBrief, PeriodItem, PeriodStory, PublishedParagraph, utc
 from mobrief.store import id_lists, json_columns, relevance
 from mobrief.store.database import reading
 from mobrief.store.schema import (
@@ -24,51 +23,6 @@ from mobrief.store.schema import (
     story_items,
     story_links,
 )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PeriodItem:
-    """One report of a story, with what enrichment found in it."""
-
-    id: int
-    outlet: str
-    url: str | None
-    published_at: dt.datetime
-    title: str
-    text: str
-    lang: str | None
-    relevance: float | None
-    is_relevant: bool | None
-    section: str | None
-    entities: tuple[Mapping[str, Any], ...]
-    places: tuple[Mapping[str, Any], ...]
-    amounts: tuple[Mapping[str, Any], ...]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EarlierBrief:
-    """A published brief that told an earlier story this one continues."""
-
-    brief_id: int
-    title: str
-    url: str | None
-    period_end: dt.date | None
-    story_id: int
-    score: float
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PeriodStory:
-    """A story with at least one relevant report in the period."""
-
-    id: int
-    title: str
-    section: str | None
-    pinned: bool
-    entry_text: str | None
-    last_seen: dt.datetime
-    items: tuple[PeriodItem, ...]
-    earlier: tuple[EarlierBrief, ...] = ()
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -161,17 +115,6 @@ def _unique_briefs(found: Sequence[EarlierBrief]) -> tuple[EarlierBrief, ...]:
     for brief in found:
         seen.setdefault(brief.brief_id, brief)
     return tuple(seen.values())
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PublishedParagraph:
-    """A paragraph of a published brief, with the brief it stands in."""
-
-    brief_id: int
-    title: str
-    url: str | None
-    period_end: dt.date | None
-    text: str
 
 
 class PeriodRepository:

@@ -141,7 +141,7 @@ class RevisionRepository:
                     brief_id=target,
                     kind="correction",
                     note=note,
-                    previous=brief_store.brief_as_dict(before[0]),
+                    previous=before[0].as_dict(),
                     editor=editor,
                     created_at=utc(now),
                 )

@@ -10,10 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from mobrief.records import DraftSentence, Finding, StoryDraft
+from mobrief.records import DraftSentence, Finding, PeriodItem, StoryDraft
 from mobrief.store import id_lists, json_columns, relevance, upserts
 from mobrief.store.database import reading
-from mobrief.store.period_stories import PeriodItem, period_items, story_items_query
+from mobrief.store.period_stories import period_items, story_items_query
 from mobrief.store.schema import brief_paragraphs, item_enrichments, items, stories, story_drafts, story_items
 
 

@@ -18,9 +18,8 @@ from markupsafe import Markup
 from mobrief.brief import compose, review
 from mobrief.brief.outlets import OutletNames
 from mobrief.newsroom import redraft
-from mobrief.records import Brief, BriefSection
+from mobrief.records import Brief, BriefSection, Draft, DraftEntry
 from mobrief.store import Store
-from mobrief.store.drafts import Draft, DraftEntry
 from mobrief.store.inbox import InboxRow
 from mobrief.store.suggestions import Suggestion
 from mobrief.style import rubles, sections

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from mobrief.store import search_hits
-from mobrief.store.briefs import brief_as_dict
 from mobrief.store.inbox import STORY_STATUSES, InboxFilter
 from mobrief.web.deps import StoreDep, UserDep
 
@@ -311,4 +310,4 @@ def list_briefs(
 @router.get("/briefs/{brief_id}")
 def get_brief(store: StoreDep, user: UserDep, brief_id: int) -> dict[str, Any]:
     """One brief in the archive's JSON form: title, period and sections with their paragraphs."""
-    return brief_as_dict(store.briefs.get(brief_id))
+    return store.briefs.get(brief_id).as_dict()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -390,9 +391,14 @@ def _execute_many(conn: Connection, statement: sa.Insert | sa.Update, rows: Sequ
         conn.execute(statement, [dict(row) for row in rows])
         return
     encode = json_columns.encode
-    values = [
-        tuple(encode(row[name]) if name in _PARAGRAPH_JSON else row[name] for name in names) for row in rows
-    ]  # None in a JSON column is JSON null, as SQLAlchemy writes it
+    pick = operator.itemgetter(*names)
+    json_at = [at for at, name in enumerate(names) if name in _PARAGRAPH_JSON]
+    values = []
+    for row in rows:
+        picked = list(pick(row)) if len(names) > 1 else [row[names[0]]]
+        for at in json_at:
+            picked[at] = encode(picked[at])  # None as JSON null, as SQLAlchemy writes it
+        values.append(tuple(picked))
     if compiled.positional:
         conn.exec_driver_sql(str(compiled), values)
     else:

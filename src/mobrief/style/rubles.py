@@ -38,7 +38,8 @@ _RUBLE_RE = re.compile(
     rf"(?P<per>\s+(?:per|a|each)\s+(?P<period>month|year|day|week|hour)\b)?",
     re.IGNORECASE,
 )
-_UNIT_HINT = re.compile(r"rub|roub|₽", re.IGNORECASE)  # what every unit `_RUBLE_RE` matches holds
+# what every unit `_RUBLE_RE` matches holds, in any case (spelled out: IGNORECASE searched several times slower)
+_UNIT_HINT = re.compile(r"[Rr](?:[Uu]|[Oo][Uu])[Bb]|₽")
 _USD_RE = re.compile(rf"\$\s?({_NUMBER})(?:[\s\u00a0]?({_SCALE})\b)?", re.IGNORECASE)
 
 

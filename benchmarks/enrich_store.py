@@ -31,6 +31,8 @@ from mobrief.settings import Settings
 from mobrief.store import open_store
 
 sys.path.insert(0, str(Path(__file__).parent))
+from web_load import _database_backends_cpu
+
 from enrich import generate  # the documents benchmarks/enrich.py times
 
 PG_SERVER = os.environ.get("MOBRIEF_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -47,9 +49,10 @@ def dated(items: list[Item]) -> list[Item]:
     ]
 
 
-def run(url: str, items: list[Item]) -> tuple[dict[str, float], dict[str, float]]:
-    """Seconds spent enriching, clustering and drafting `items` in a fresh store at `url`: wall, and this
-    process's CPU (less sensitive to a shared machine's load; a PostgreSQL server's own CPU is not in it)."""
+def run(url: str, items: list[Item]) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """Seconds spent enriching, clustering and drafting `items` in a fresh store at `url`: wall, this process's
+    CPU (less sensitive to a shared machine's load), and on a local PostgreSQL its backends' CPU for the
+    database (those alive at the stage's end: a process's own engine closed within the stage is not counted)."""
     store = open_store(url)
     settings = Settings.from_env({}, db=url)
     for start in range(0, len(items), 2000):
@@ -59,14 +62,20 @@ def run(url: str, items: list[Item]) -> tuple[dict[str, float], dict[str, float]
         "cluster": lambda: clustering.cluster_pending(store, settings=settings),
         "draft": lambda: drafting.draft_pending(store, seen_since=draft_stories.recent_since({})),
     }
-    times, cpu = {}, {}
+    local_pg = url.startswith("postgresql") and "127.0.0.1" in url and sys.platform.startswith("linux")
+
+    def backends() -> float:
+        return _database_backends_cpu(url) if local_pg else 0.0
+
+    times, cpu, server = {}, {}, {}
     for name, stage in stages.items():
-        began, began_cpu = time.perf_counter(), time.process_time()
+        began, began_cpu, began_server = time.perf_counter(), time.process_time(), backends()
         stage()
         times[name], cpu[name] = time.perf_counter() - began, time.process_time() - began_cpu
-    times["total"], cpu["total"] = sum(times.values()), sum(cpu.values())
+        server[name] = backends() - began_server
+    times["total"], cpu["total"], server["total"] = sum(times.values()), sum(cpu.values()), sum(server.values())
     store.close()
-    return times, cpu
+    return times, cpu, server
 
 
 def main() -> None:
@@ -93,11 +102,14 @@ def main() -> None:
                             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
                             conn.exec_driver_sql(f"CREATE DATABASE {pg_name}")
                         url = PG_SERVER.rsplit("/", 1)[0] + "/" + pg_name
-                    times, cpu = run(url, items)
+                    times, cpu, server = run(url, items)
                     results[backend].append(times)
                     print(
                         f"round {number + 1} {backend:10} "
-                        + "  ".join(f"{k} {v:6.1f} s (CPU {cpu[k]:5.1f})" for k, v in times.items())
+                        + "  ".join(
+                            f"{k} {v:6.1f} s (CPU {cpu[k]:5.1f}" + (f", server {server[k]:5.1f})" if server[k] else ")")
+                            for k, v in times.items()
+                        )
                         + f"  load {os.getloadavg()[0]:.1f}"
                     )
     finally:

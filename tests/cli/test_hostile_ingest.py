@@ -145,6 +145,29 @@ def test_a_file_with_nothing_usable_exits_non_zero(db_url: str, tmp_path: Path) 
     assert "nothing stored" in result.stderr
 
 
+def test_a_first_line_cut_inside_an_array_of_objects_loses_no_line_after_it(db_url: str, tmp_path: Path) -> None:
+    """`[{},{}` holds more objects than the one good line after it, but all of them on its own line: it is one
+    bad line of a JSON Lines file, not an array spread over the file (Hypothesis found it)."""
+    good = {"source": "cut first", "external_id": "g0", "published_at": WHEN, "text": "Повестки разносят по домам"}
+    path = tmp_path / "cut.jsonl"
+    path.write_bytes(b"[{},{}\n" + json.dumps(good).encode() + b"\n")
+    store = open_store(db_url)
+    try:
+        report = ingest.ingest(store, "jsonl", str(path), settings=Settings())
+        assert [i.external_id for i in store.items.page(source="cut first", limit=10)] == ["g0"]
+        assert report.stored == 1
+    finally:
+        store.close()
+
+
+def test_a_one_line_array_cut_short_keeps_its_whole_elements(sqlite_store: Store, tmp_path: Path) -> None:
+    rows = [{"source": "cut array", "external_id": f"a{n}", "published_at": WHEN, "text": f"текст {n}"} for n in (1, 2)]
+    path = tmp_path / "cut.json"
+    path.write_bytes(json.dumps(rows).encode()[:-5])  # a download that stopped inside the last element
+    ingest.ingest(sqlite_store, "jsonl", str(path), settings=Settings())
+    assert [i.external_id for i in sqlite_store.items.page(source="cut array", limit=10)] == ["a1"]
+
+
 @pytest.mark.parametrize("indent", [2, None])
 def test_a_json_array_file_is_read_and_named_as_one(db_url: str, tmp_path: Path, indent: int | None) -> None:
     path = tmp_path / "array.json"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import io
 import itertools
 import json
 import tempfile
@@ -377,7 +378,15 @@ class _Reader:
         holds more objects than its lines do (a JSON Lines file whose first line is a cut array must not lose
         the good lines after it)."""
         objects, whole = _count_array_objects(file)
-        return whole or objects > _count_objects_by_line(file)
+        if whole:
+            return True
+        file.seek(0)
+        first_line = file.readline(MAX_LINE_BYTES + 1)
+        more_lines = not self._rest_is_blank(file)
+        file.seek(0)
+        if more_lines and objects <= _count_array_objects(io.BytesIO(first_line))[0]:
+            return False  # every element it holds sits on its first line: one bad line of a JSON Lines file
+        return objects > _count_objects_by_line(file)
 
     def _small_document(self, file: IO[bytes]) -> tuple[Any, bool]:
         """The file's one JSON value, parsed whole by `json` when small (it reads NaN as Python writes it), and

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
 from mobrief.records import EnrichedItem, Story, utc
-from mobrief.store import relevance, search, upserts
+from mobrief.store import id_lists, relevance, search, upserts
 from mobrief.store.database import create_engine, reading
 from mobrief.store.schema import item_enrichments, items, sources, stories, stories_to_link, story_items, story_links
 
@@ -213,18 +213,13 @@ class StoryRepository:
     def signatures_of(self, story_ids: Iterable[int]) -> list[StoredSignature]:
         """Profiles of the given stories, in id order (missing ids are skipped)."""
         wanted = sorted(set(story_ids))
-        found: list[StoredSignature] = []
+        if not wanted:
+            return []
         with reading(self.engine) as conn:
-            for start in range(0, len(wanted), 500):
-                query = sa.select(
-                    stories.c.id,
-                    stories.c.first_seen,
-                    stories.c.last_seen,
-                    stories.c.title,
-                    stories.c.signature,
-                ).where(stories.c.id.in_(wanted[start : start + 500]), stories.c.signature.is_not(None))
-                found.extend(_row_to_signature(row) for row in conn.execute(query.order_by(stories.c.id)))
-        return found
+            query = sa.select(
+                stories.c.id, stories.c.first_seen, stories.c.last_seen, stories.c.title, stories.c.signature
+            ).where(id_lists.among(stories.c.id, wanted, conn.dialect.name), stories.c.signature.is_not(None))
+            return [_row_to_signature(row) for row in conn.execute(query.order_by(stories.c.id))]
 
     # ---- what clustering writes ----
 
@@ -503,16 +498,15 @@ class StoryRepository:
     def stories_of_items(self, item_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime]]:
         """Each given item's story and publication time (items without a story are left out)."""
         wanted = sorted(set(item_ids))
-        found: dict[int, tuple[int, dt.datetime]] = {}
+        if not wanted:
+            return {}
         with reading(self.engine) as conn:
-            for start in range(0, len(wanted), 500):
-                query = (
-                    sa.select(story_items.c.item_id, story_items.c.story_id, items.c.published_at)
-                    .join(items, items.c.id == story_items.c.item_id)
-                    .where(story_items.c.item_id.in_(wanted[start : start + 500]))
-                )
-                found.update((int(row[0]), (int(row[1]), utc(row[2]))) for row in conn.execute(query))
-        return found
+            query = (
+                sa.select(story_items.c.item_id, story_items.c.story_id, items.c.published_at)
+                .join(items, items.c.id == story_items.c.item_id)
+                .where(id_lists.among(story_items.c.item_id, wanted, conn.dialect.name))
+            )
+            return {int(row[0]): (int(row[1]), utc(row[2])) for row in conn.execute(query)}
 
 
 def _unmark_to_link(conn: Connection, story_ids: Iterable[int]) -> None:

@@ -15,7 +15,7 @@ ALLOWED = {
     "store": {"style"},  # search spells a query as the house transliterates (style only reads its own data)
     "style": set(),
     "enrich": {"style"},
-    "stories": {"store", "enrich", "style"},
+    "stories": {"enrich", "style"},
     "brief": {"stories", "enrich", "style"},  # records in, records out: the use cases read and write the store
     # the newsroom's use cases sit above every stage; cli, web and tasks are adapters over them
     "newsroom": {"sources", "store", "enrich", "stories", "style", "brief"},

@@ -74,3 +74,8 @@ def lemmatize(text: str) -> list[str]:
 def search_text(text: str) -> str:
     """The text as a space-separated string of lemmas: what both full-text indexes are built on."""
     return " ".join(lemmatize(text))
+
+
+def query_terms(query: str) -> list[str]:
+    """The lemmas of a user's query, deduplicated in order: «военкоматы» → ["военкомат"] (what search matches)."""
+    return list(dict.fromkeys(lemmatize(query)))

@@ -497,3 +497,14 @@ class DraftLayout:
     period_end: dt.date | None
     status: str
     placements: tuple[Placement, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredSignature:
+    """A story's stored clustering profile with its time span, as clustering reloads it."""
+
+    story_id: int
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    title: str
+    signature: Mapping[str, Any]

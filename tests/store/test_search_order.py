@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from search_corpus import PAGES, QUERIES, corpus
 
+from mobrief import lemmas
 from mobrief.store import Store, search
 
 # query → words the hits it gained carry (a name in the other alphabet)
@@ -61,7 +62,7 @@ def test_newest_matches_are_the_pinned_ones(filled: Store) -> None:
     found = {}
     for query in QUERIES:
         with filled.engine.connect() as conn:
-            ids = index.newest(conn, search.query_terms(query), limit=15)
+            ids = index.newest(conn, lemmas.query_terms(query), limit=15)
         external = {item.id: item.external_id for item in filled.items.get_many(ids)}
         found[query] = [external[i] for i in ids]
     assert found == {query: pinned[query] for query in QUERIES}
@@ -115,7 +116,7 @@ def test_searches_run_together_find_what_each_finds_alone(
         monkeypatch.setattr(search_postgres, "WINDOW_MATCHES", 0.01)
         monkeypatch.setattr(search_postgres, "GROWTH", 2)
     index = search.search_index_for(filled.dialect)
-    queries = [search.parse_query(q) for q in QUERIES] + [search.exact_query(search.query_terms(q)) for q in QUERIES]
+    queries = [search.parse_query(q) for q in QUERIES] + [search.exact_query(lemmas.query_terms(q)) for q in QUERIES]
     queries += [search.SearchQuery(groups=()), search.exact_query(["несуществующееслово"])]
     for limit in (3, 120, 200):
         with filled.engine.begin() as conn:
@@ -131,7 +132,7 @@ def test_some_matches_are_every_match_or_as_many_as_asked(filled: Store) -> None
 
     stored = {item.id: set(lemmas.lemmatize(f"{item.title}\n{item.text}")) for item in filled.items.iter_all()}
     index = search.search_index_for(filled.dialect)
-    queries = [search.exact_query(search.query_terms(q)) for q in QUERIES] + [search.SearchQuery(groups=())]
+    queries = [search.exact_query(lemmas.query_terms(q)) for q in QUERIES] + [search.SearchQuery(groups=())]
     capped = 0
     for limit in (1, 5, 120):
         with filled.engine.begin() as conn:

@@ -113,11 +113,6 @@ def exact_query(terms: Sequence[str]) -> SearchQuery:
     return SearchQuery(groups=tuple((t,) for t in dict.fromkeys(terms) if t))
 
 
-def query_terms(query: str) -> list[str]:
-    """The lemmas of a user's query, deduplicated in order: «военкоматы» → ["военкомат"]."""
-    return list(dict.fromkeys(lemmas.lemmatize(query)))
-
-
 @functools.cache
 def _english_stem() -> Callable[[str], str]:
     import snowballstemmer

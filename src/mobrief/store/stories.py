@@ -13,21 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
-from mobrief.records import EnrichedItem, Story, utc
+from mobrief.records import EnrichedItem, StoredSignature, Story, utc
 from mobrief.store import id_lists, relevance, search, upserts
 from mobrief.store.database import create_engine, reading
 from mobrief.store.schema import item_enrichments, items, sources, stories, stories_to_link, story_items, story_links
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StoredSignature:
-    """A story's stored clustering profile with its time span, as clustering reloads it."""
-
-    story_id: int
-    first_seen: dt.datetime
-    last_seen: dt.datetime
-    title: str
-    signature: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mobrief.store.stories import StoredSignature
+from mobrief.records import StoredSignature
 from mobrief.stories.clustering import StoryClusterer
 from mobrief.stories.same_event import StoryProfile
 from mobrief.stories.signatures import ItemSignature

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from mobrief.store import search
-from mobrief.store.stories import StoredSignature
+from mobrief import lemmas
+from mobrief.records import StoredSignature
 from mobrief.stories import same_event
 from mobrief.stories.same_event import StoryProfile
 
@@ -119,7 +119,7 @@ def _queries(profile: StoryProfile) -> list[tuple[str, list[str]]]:
         kind, _, name = key.partition(":")
         name = profile.name_stems.get(key, name)  # keys are Latin; the stored lemmas are as the text wrote them
         if kind in ("person", "unit", "org"):
-            terms = search.query_terms(name)
+            terms = lemmas.query_terms(name)
             if terms:
                 queries.append((key, terms))
     heaviest = sorted(profile.term_sum.items(), key=lambda kv: (-kv[1], kv[0]))[:3]

@@ -37,11 +37,11 @@ ADAPTERS_MOVED_TO_THE_NEWSROOM = {
     "web/routes/inbox.py": "merge_stories",
 }
 
-# the store is the one gateway to the database. Outside store/, only these still speak SQL or hold the engine
-# (editing's writes share one transaction across repositories; the queue and its workers need the engine
-# itself); brief/, newsroom/, web/ and the rest go through Store repositories.
+# the store is the one gateway to the database. Outside store/, only the task queue speaks SQL and holds the
+# engine (Procrastinate's connector needs it); a use case that writes through several repositories asks the
+# store for one transaction (Store.transaction); brief/, newsroom/, web/ and the rest go through the Store.
 SPEAK_SQL = {"tasks.py"}
-HOLD_THE_ENGINE = {"newsroom/story_edits.py", "tasks.py", "cli/workers.py"}
+HOLD_THE_ENGINE = {"tasks.py"}
 # one writer per table: the brief's own rows are written by store/briefs.py alone (archive import, and the
 # drafts and revisions repositories through its functions); a draft's left-out stories by the drafts repository;
 # corrections and withdrawals by revisions

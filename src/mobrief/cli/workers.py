@@ -10,7 +10,6 @@ import click
 from rich.table import Table
 
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
-from mobrief.store import database
 
 
 @click.group("db")
@@ -24,7 +23,7 @@ def db_group() -> None:
 def db_upgrade(app: AppContext, as_json: bool) -> None:
     """Bring the schema to the newest migration; on PostgreSQL also create the task queue's tables, or bring
     them up to the installed Procrastinate (run it after every upgrade, with the workers stopped)."""
-    database.upgrade(app.store.engine)
+    app.store.upgrade()
     queue = None
     if app.store.dialect == "postgresql":
         from mobrief import tasks

@@ -73,7 +73,7 @@ def _regroup(
     # sign outside the transaction: it is the slow part
     target_values = _profile_values(store, target_items.union(moving))
     source_values = {s: _profile_values(store, left[s]) for s in sources if left[s]}
-    with store.engine.begin() as conn:
+    with store.transaction() as conn:
         if target is None:
             first = decisions.story_row(conn, sources[0])
             status = "new" if first.status == "skip" else first.status

@@ -145,6 +145,14 @@ class Store:
         url = self.engine.url
         return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
+    def transaction(self) -> AbstractContextManager[sa.Connection]:
+        """One transaction for a use case that writes through several repositories' functions (a story edit)."""
+        return self.engine.begin()
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (`mobrief db upgrade`)."""
+        upgrade(self.engine)
+
     def hold_lane(self, name: str) -> AbstractContextManager[None]:
         """Wait until no other process holds lane `name` (clustering, drafting), then hold it for the block."""
         return lanes.hold_lane(self.engine, name)

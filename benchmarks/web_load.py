@@ -326,19 +326,24 @@ def _database_backends_cpu(url: str) -> float:
     return _processes_cpu(pids)
 
 
+def _tcp_sockets(port: int) -> dict[str, str]:
+    """Each IPv4 socket on local `port`, "socket:[inode]" → its state ("0A" listening, "01" established), from
+    /proc (Linux)."""
+    found = {}
+    for fields in map(str.split, Path("/proc/net/tcp").read_text().splitlines()[1:]):
+        if int(fields[1].rsplit(":", 1)[1], 16) == port:
+            found[f"socket:[{fields[9]}]"] = fields[3]
+    return found
+
+
 def _listening_sockets(port: int) -> int:
-    """How many sockets listen on `port` (one a worker process with SO_REUSEPORT), from /proc (Linux)."""
-    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
-    return sum(int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "0A" for f in map(str.split, lines))
+    """How many sockets listen on `port` (one a worker process with SO_REUSEPORT)."""
+    return sum(state == "0A" for state in _tcp_sockets(port).values())
 
 
 def _connections_per_worker(pid: int, port: int) -> list[int]:
-    """Editors' connections each server process holds (from /proc; Linux): how evenly the workers share them."""
-    established = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
-            established.add(f"socket:[{fields[9]}]")
+    """Editors' connections each server process holds: how evenly the workers share them."""
+    established = {name for name, state in _tcp_sockets(port).items() if state == "01"}
     held = []
     for process in [pid, *_children(pid)]:
         try:

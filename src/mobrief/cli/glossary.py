@@ -10,6 +10,7 @@ from rich.table import Table
 
 from mobrief.cli.context import AppContext, json_option, pass_app, print_json
 from mobrief.newsroom import glossary as newsroom_glossary
+from mobrief.newsroom import house_style
 from mobrief.records import GlossaryTerm
 
 KINDS = ("term", "outlet", "region", "institution", "person", "override")
@@ -50,7 +51,7 @@ def mine(app: AppContext, as_json: bool) -> None:
 @pass_app
 def list_terms(app: AppContext, kind: str | None, origin: str | None, stored: bool, as_json: bool) -> None:
     """List glossary terms (the shipped glossary merged with the stored one)."""
-    terms = app.store.glossary.list() if stored else newsroom_glossary.effective_glossary(app.store)
+    terms = app.store.glossary.list() if stored else house_style.newsroom_glossary(app.store)
     terms = [t for t in terms if (not kind or t.kind == kind) and (not origin or t.origin == origin)]
     terms.sort(key=lambda t: t.term.lower())
     if as_json:

@@ -24,14 +24,9 @@ class Mined:
     kept_user_entries: int
 
 
-def effective_glossary(store: Store) -> list[GlossaryTerm]:
-    """What the style engine uses: the shipped glossary with the stored terms merged over it."""
-    return house_style.newsroom_glossary(store)
-
-
 def mine(store: Store) -> Mined:
     """Extract `Term [gloss]` pairs from the imported archive and store them (editors' entries are kept)."""
-    mined = glossary.mine_glosses(store.briefs.iter_paragraphs(), effective_glossary(store))
+    mined = glossary.mine_glosses(store.briefs.iter_paragraphs(), house_style.newsroom_glossary(store))
     new, updated, kept = store.glossary.save_mined([m.to_term() for m in mined])
     return Mined(terms=len(mined), new=new, updated=updated, kept_user_entries=kept)
 
@@ -74,7 +69,7 @@ def edit_term(
 ) -> GlossaryTerm:
     """Change a term (what is not given stays); a new gloss keeps the old one as a variant, a shipped term is
     copied into the store as the editors' entry, and a rename replaces the stored spelling in one transaction."""
-    current = next((t for t in effective_glossary(store) if t.term.lower() == term.lower()), None)
+    current = next((t for t in house_style.newsroom_glossary(store) if t.term.lower() == term.lower()), None)
     if current is None:
         current = store.glossary.get(term)  # raises NotFound
     changed = dataclasses.replace(

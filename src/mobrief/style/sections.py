@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from mobrief import records
+
 SECTION_ORDER: tuple[str, ...] = (
     "special",
     "authorities",
@@ -15,7 +17,7 @@ SECTION_ORDER: tuple[str, ...] = (
 )
 
 # Stored for paragraphs printed under no heading (many 2025–26 briefs); exported as `key: null`.
-UNHEADED = "unknown"
+UNHEADED = records.UNHEADED
 
 CURRENT_HEADINGS: dict[str, str] = {
     "authorities": "Authorities and Relatives of Mobilized Soldiers",

@@ -132,6 +132,8 @@ def test_a_killed_worker_is_replaced_and_sigterm_stops_them_all(served: tuple[su
     os.kill(victim, signal.SIGKILL)
     _wait_for(lambda: len(_workers(server.pid, port)) == 2 and victim not in _workers(server.pid, port), "a new worker")
     assert survivor in _workers(server.pid, port)
+    # listening is not yet serving: the new worker may still be starting its app
+    _wait_for(lambda: all(_answers(f"http://127.0.0.1:{port}") for _ in range(10)), "the new worker to serve")
     for conn in _open_connections(port, 6):
         conn.close()
     workers = list(_workers(server.pid, port))

@@ -1,7 +1,8 @@
 """Signed-in sessions (`sessions`): one row per browser, found by the hash of its cookie's token.
 
 Only a sha256 of the token is stored, so a copy of the database does not sign anyone in. The web room decides
-when a session has ended (idle and absolute timeouts); this module keeps the rows.
+when a session has ended (idle and absolute timeouts); this module keeps the rows, and is their one writer: an
+account's password change ends its sessions through `delete_for_user`, inside the users repository's transaction.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from mobrief.records import utc
 from mobrief.store.database import reading
@@ -116,11 +117,8 @@ class SessionRepository:
 
     def remove_for_user(self, user_id: int, *, keep: int | None = None) -> int:
         """End every session of an account (but `keep`, when given); returns how many ended."""
-        query = sa.delete(sessions).where(sessions.c.user_id == user_id)
-        if keep is not None:
-            query = query.where(sessions.c.id != keep)
         with self.engine.begin() as conn:
-            return int(conn.execute(query).rowcount)
+            return delete_for_user(conn, user_id, keep=keep)
 
     def for_user(self, user_id: int) -> list[StoredSession]:
         """An account's sessions, most recently used first."""
@@ -139,3 +137,11 @@ class SessionRepository:
         )
         with self.engine.begin() as conn:
             return int(conn.execute(query).rowcount)
+
+
+def delete_for_user(conn: Connection, user_id: int, *, keep: int | None = None) -> int:
+    """Inside the caller's transaction, end every session of an account (but `keep`, when given); how many."""
+    query = sa.delete(sessions).where(sessions.c.user_id == user_id)
+    if keep is not None:
+        query = query.where(sessions.c.id != keep)
+    return int(conn.execute(query).rowcount)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import utc
 from mobrief.store.database import reading
-from mobrief.store.schema import sessions, users
+from mobrief.store.schema import users
 
 ROLES = ("volunteer", "editor", "admin")
 
@@ -130,7 +130,9 @@ class UserRepository:
         with self.engine.begin() as conn:
             if not conn.execute(sa.update(users).where(users.c.id == user_id).values(**values)).rowcount:
                 raise NotFound(f"no user with id {user_id}")
-            conn.execute(sa.delete(sessions).where(sessions.c.user_id == user_id))
+            from mobrief.store import sessions  # the writer of `sessions`, which imports this module's records
+
+            sessions.delete_for_user(conn, user_id)
 
     def rehash(self, user_id: int, password_hash: str) -> None:
         """The same password under stronger hashing parameters (nothing else about the account changes)."""

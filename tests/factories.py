@@ -69,6 +69,7 @@ def add_story(
     """Store `items` as one enriched story (as `mobrief enrich` would leave them) and return the story id."""
     import sqlalchemy as sa
 
+    from mobrief.store import stories as story_store
     from mobrief.store.schema import item_enrichments, sources
     from mobrief.store.schema import items as items_table
 
@@ -111,7 +112,7 @@ def add_story(
                 "section": section,
             },
         )
-        store.stories.add_items(
+        story_store.insert_story_items(
             conn, [{"item_id": i, "story_id": story_id, "method": "test", "score": 1.0} for i in ids]
         )
     return int(story_id)

@@ -63,6 +63,29 @@ def test_merge_folds_a_story_and_its_draft_entry_keeping_editors_text(store: Sto
     assert decision.editor == "editor@example.org"
 
 
+def test_merge_gives_the_kept_story_the_suggestions_and_later_stories_of_the_absorbed_one(
+    store: Store, add_reports: AddReports
+) -> None:
+    ids = _clustered(store, add_reports)
+    tambov, lipetsk = _story_of(store, ids["tambov-1"]), _story_of(store, ids["lipetsk-1"])
+    sentence, football = _story_of(store, ids["sentence-1"]), _story_of(store, ids["football"])
+    assert len({tambov, lipetsk, sentence, football}) == 4
+    store.suggestions.save(lipetsk, "volunteer@example.org", "Lipetsk raised the payment too.")
+    link = {"score": 0.5, "reasons": []}
+    store.stories.replace_links(
+        {
+            sentence: [{"earlier_story_id": lipetsk, **link}],
+            football: [{"earlier_story_id": lipetsk, **link}, {"earlier_story_id": tambov, **link}],
+        }
+    )
+
+    story_edits.merge_stories(store, tambov, [lipetsk], editor="editor@example.org")
+    (suggestion,) = store.suggestions.of_stories([tambov])[tambov]
+    assert (suggestion.editor, suggestion.text) == ("volunteer@example.org", "Lipetsk raised the payment too.")
+    assert [x.earlier_story_id for x in store.stories.links(sentence)] == [tambov]
+    assert [x.earlier_story_id for x in store.stories.links(football)] == [tambov]  # one link, not two
+
+
 def test_split_and_move_hold_after_the_clustering_is_rebuilt(store: Store, add_reports: AddReports) -> None:
     ids = _clustered(store, add_reports)
     tambov, sentence = _story_of(store, ids["tambov-1"]), _story_of(store, ids["sentence-1"])

@@ -1,4 +1,8 @@
-"""Stories, their items and the earlier stories they continue: `stories`, `story_items`, `story_links`."""
+"""Stories, their items and the earlier stories they continue: `stories`, `story_items`, `story_links`.
+
+This module is the one writer of those tables and `stories_to_link`: an editor's merge or split
+(store/story_decisions.py) decides what changes and calls the functions at its end inside its own transaction.
+"""
 
 from __future__ import annotations
 
@@ -255,11 +259,6 @@ class StoryRepository:
         conn.execute(
             statement, [{**values, "updated_at": now, "changed_story_id": key} for key, values in changes.items()]
         )
-
-    def add_items(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Record items' stories: dicts with item_id, story_id, method, score."""
-        if rows:
-            conn.execute(story_items.insert(), [dict(r) for r in rows])
 
     def mark_to_link(self, conn: Connection, story_ids: Iterable[int]) -> None:
         """Note that these stories changed and their thread links must be computed again (see `to_link`)."""
@@ -560,8 +559,41 @@ class AssignmentWriter:
         conn = self._connection()
         self._stories.insert_many(conn, {key: row for key, row in changed.items() if key in self._unwritten})
         self._stories.update_many(conn, {key: row for key, row in changed.items() if key not in self._unwritten})
-        self._stories.add_items(conn, placed)
+        insert_story_items(conn, placed)
         self._stories.mark_to_link(conn, changed)
+
+
+# ---- the writes of story_items and story_links that others make: inside the caller's transaction ----
+
+
+def insert_story_items(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Record items' stories: dicts with item_id, story_id, method, score."""
+    if rows:
+        conn.execute(story_items.insert(), [dict(r) for r in rows])
+
+
+def place_story_items(conn: Connection, item_ids: Sequence[int], story_id: int, *, method: str, score: float) -> None:
+    """Put items (already in some story) into `story_id`, matched by `method` with `score`."""
+    if item_ids:
+        conn.execute(
+            story_items.update()
+            .where(story_items.c.item_id.in_(list(item_ids)))
+            .values(story_id=story_id, method=method, score=score)
+        )
+
+
+def repoint_links(conn: Connection, absorbed: int, kept: int) -> None:
+    """Later stories that continued `absorbed` continue `kept` instead (unless linked to it already)."""
+    linked = sa.select(story_links.c.story_id).where(story_links.c.earlier_story_id == kept)
+    conn.execute(
+        story_links.update()
+        .where(
+            story_links.c.earlier_story_id == absorbed,
+            story_links.c.story_id.not_in(linked),
+            story_links.c.story_id != kept,
+        )
+        .values(earlier_story_id=kept)
+    )
 
 
 def _signature_query() -> sa.Select[Any]:

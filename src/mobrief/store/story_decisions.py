@@ -23,15 +23,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
 from mobrief.records import utc
+from mobrief.store import stories as story_store
+from mobrief.store import suggestions
 from mobrief.store.database import reading
 from mobrief.store.drafts import DraftRepository
-from mobrief.store.schema import (
-    stories,
-    story_decisions,
-    story_items,
-    story_links,
-    story_suggestions,
-)
+from mobrief.store.schema import stories, story_decisions, story_items
 
 DECISION_KINDS = ("merge", "move", "split")
 EDITOR_METHOD = "editor"  # story_items.method of a report an editor placed
@@ -154,12 +150,7 @@ class StoryDecisionRepository:
 
     def place_items(self, conn: Connection, item_ids: Sequence[int], story_id: int) -> None:
         """Put reports into a story as an editor's placement (clustering never moves them again)."""
-        if item_ids:
-            conn.execute(
-                story_items.update()
-                .where(story_items.c.item_id.in_(list(item_ids)))
-                .values(story_id=story_id, method=EDITOR_METHOD, score=1.0)
-            )
+        story_store.place_story_items(conn, item_ids, story_id, method=EDITOR_METHOD, score=1.0)
 
     def fold_story(self, conn: Connection, absorbed: int, kept: int) -> None:
         """Everything that points at `absorbed` points at `kept` now, then `absorbed` goes.
@@ -172,19 +163,9 @@ class StoryDecisionRepository:
         if old is None or new is None:
             raise NotFound(f"no story with id {absorbed if old is None else kept}")
         self._drafts.fold_story(conn, absorbed, kept)
-        for table in (story_suggestions,):
-            conn.execute(table.update().where(table.c.story_id == absorbed).values(story_id=kept))
+        suggestions.move_to_story(conn, absorbed, kept)
         # later stories that continued the absorbed one continue the kept one (unless linked already)
-        linked = sa.select(story_links.c.story_id).where(story_links.c.earlier_story_id == kept)
-        conn.execute(
-            story_links.update()
-            .where(
-                story_links.c.earlier_story_id == absorbed,
-                story_links.c.story_id.not_in(linked),
-                story_links.c.story_id != kept,
-            )
-            .values(earlier_story_id=kept)
-        )
+        story_store.repoint_links(conn, absorbed, kept)
         texts = [t for t in (new.entry_text, old.entry_text) if t and t.strip()]
         conn.execute(
             stories.update()

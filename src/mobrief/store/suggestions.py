@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import NotFound
 from mobrief.records import utc
@@ -74,3 +74,8 @@ class SuggestionRepository:
             if conn.execute(story_suggestions.update().where(mine).values(text=text, created_at=now)).rowcount:
                 return
             conn.execute(story_suggestions.insert().values(story_id=story_id, text=text, editor=editor, created_at=now))
+
+
+def move_to_story(conn: Connection, absorbed: int, kept: int) -> None:
+    """Inside the caller's transaction (a merge of stories), the suggestions for `absorbed` are for `kept`."""
+    conn.execute(story_suggestions.update().where(story_suggestions.c.story_id == absorbed).values(story_id=kept))

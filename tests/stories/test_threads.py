@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
 import pytest
 from click.testing import CliRunner
@@ -11,6 +12,7 @@ from story_reports import ARREST, REPORTS, Report, enriched
 
 from mobrief.cli import cli
 from mobrief.newsroom import clustering
+from mobrief.records import StoredSignature
 from mobrief.settings import Settings
 from mobrief.store import Store
 from mobrief.stories import same_event, signatures, threads
@@ -85,6 +87,47 @@ def test_stories_linked_together_get_the_links_each_gets_alone(
     monkeypatch.setattr(clustering, "LINK_BATCH", 2)  # stored two stories a transaction: the same links
     assert clustering.link_stories(store, reversed(story_ids)) == sum(len(links) for links in alone.values())
     assert {story_id: store.stories.links(story_id) for story_id in story_ids} == stored
+
+
+class RecordingIndex:
+    """The store's stories as a `StoryIndex`, recording every search asked of the full-text index."""
+
+    def __init__(self, store: Store) -> None:
+        self.stories = store.stories
+        self.asked: list[tuple[str, tuple[str, ...]]] = []
+
+    def items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
+        queries = [tuple(q) for q in queries]
+        self.asked += [("ranked", q) for q in dict.fromkeys(queries)]
+        return self.stories.items_matching(queries, limit=limit)
+
+    def some_items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
+        queries = [tuple(q) for q in queries]
+        self.asked += [("some", q) for q in dict.fromkeys(queries)]
+        return self.stories.some_items_matching(queries, limit=limit)
+
+    def stories_of_items(self, item_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime]]:
+        return self.stories.stories_of_items(item_ids)
+
+    def signatures_of(self, story_ids: Iterable[int]) -> list[StoredSignature]:
+        return self.stories.signatures_of(story_ids)
+
+
+def test_batches_of_a_run_ask_each_search_once_and_link_as_afresh(store: Store, add_reports: AddReports) -> None:
+    add_reports(store, [ARREST, *REPORTS])
+    clustering.cluster_pending(store, settings=Settings())
+    story_ids = [story.id for story, _ in store.stories.recent(limit=1000)]
+    alone = {story_id: threads.find_earlier_stories(store.stories, story_id) for story_id in story_ids}
+    assert any(alone.values())
+    each_batch, once = RecordingIndex(store), RecordingIndex(store)
+    remembering = threads.SearchesOnce(once)
+    afresh, remembered = {}, {}
+    for start in range(0, len(story_ids), 2):
+        afresh |= threads.find_earlier_stories_of(each_batch, story_ids[start : start + 2])
+        remembered |= threads.find_earlier_stories_of(remembering, story_ids[start : start + 2])
+    assert afresh == remembered == alone
+    assert len(each_batch.asked) > len(set(each_batch.asked))  # batches share names: asked again each batch
+    assert sorted(once.asked) == sorted(set(each_batch.asked))  # once each
 
 
 def test_threads_save_stores_the_links_found_again(db_url: str, store: Store, add_reports: AddReports) -> None:

@@ -157,9 +157,10 @@ def link_stories(store: Store, story_ids: Iterable[int], *, lookback: dt.timedel
     run loses one batch at most); returns how many links were stored."""
     ids = list(dict.fromkeys(story_ids))
     stored = 0
+    index = threads.SearchesOnce(store.stories)  # batches share most of their searches
     for start in range(0, len(ids), LINK_BATCH):
         batch = ids[start : start + LINK_BATCH]
-        found = threads.find_earlier_stories_of(store.stories, batch, lookback=lookback)
+        found = threads.find_earlier_stories_of(index, batch, lookback=lookback)
         store.stories.replace_links({story_id: [link.row() for link in found.get(story_id, [])] for story_id in batch})
         stored += sum(len(links) for links in found.values())
     return stored

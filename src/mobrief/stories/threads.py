@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -51,6 +52,52 @@ class StoryIndex(Protocol):
     def signatures_of(self, story_ids: Iterable[int]) -> list[StoredSignature]:
         """The stored profiles of the given stories, in id order."""
         ...
+
+
+class SearchesOnce:
+    """A `StoryIndex` that asks the full-text index each distinct search once, however many batches of stories
+    ask it: a run's stories share names and heaviest words (benchmarks/enrich_store.py's 3,000 items: 1,401 topic
+    searches over 15 batches, 593 distinct), and the links stored meanwhile change no search's answer. Every
+    batch then sees the index as the first to ask saw it. The `REMEMBERED` latest searches are kept."""
+
+    REMEMBERED = 20_000
+
+    def __init__(self, index: StoryIndex) -> None:
+        self._index = index
+        self._found: OrderedDict[tuple[str, int, tuple[str, ...]], list[int]] = OrderedDict()
+
+    def items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
+        return self._asked_once("ranked", self._index.items_matching, queries, limit)
+
+    def some_items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
+        return self._asked_once("some", self._index.some_items_matching, queries, limit)
+
+    def stories_of_items(self, item_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime]]:
+        return self._index.stories_of_items(item_ids)
+
+    def signatures_of(self, story_ids: Iterable[int]) -> list[StoredSignature]:
+        return self._index.signatures_of(story_ids)
+
+    def _asked_once(
+        self,
+        kind: str,
+        ask: Callable[..., dict[tuple[str, ...], list[int]]],
+        queries: Iterable[Sequence[str]],
+        limit: int,
+    ) -> dict[tuple[str, ...], list[int]]:
+        wanted = list(dict.fromkeys(tuple(terms) for terms in queries if terms))
+        new = [terms for terms in wanted if (kind, limit, terms) not in self._found]
+        if new:
+            found = ask(new, limit=limit)
+            for terms in new:
+                self._found[kind, limit, terms] = found.get(terms, [])
+        answers = {}
+        for terms in wanted:
+            self._found.move_to_end((kind, limit, terms))
+            answers[terms] = self._found[kind, limit, terms]
+        while len(self._found) > self.REMEMBERED:
+            self._found.popitem(last=False)
+        return answers
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,9 +1,14 @@
-"""What routes get injected: the store and settings from `app.state`, the signed-in user and role checks."""
+"""What routes get injected: the store and settings from `app.state`, the signed-in user and role checks.
+
+Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` one in a worker thread, and each such hop
+waits its turn at the thread limiter (MOBRIEF_WEB_THREADS) behind other requests' pages, so a page whose five
+dependencies were plain functions queued six times under load rather than twice (the session's lookup, the page).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -32,18 +37,18 @@ class RoleRequired(Exception):
         self.role = role
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The app's store, opened once by `create_app` and kept in `app.state` (never a module global)."""
     store: Store = request.app.state.store
     return store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_runner(request: Request) -> JobRunner:
+async def get_runner(request: Request) -> JobRunner:
     """Where long work goes: the task queue on the team server, a thread of this process on a laptop."""
     runner: JobRunner = request.app.state.jobs
     return runner
@@ -54,12 +59,16 @@ RunnerDep = Annotated[JobRunner, Depends(get_runner)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_web_config(request: Request) -> WebConfig:
+def _web_config(request: Request) -> WebConfig:
     config: WebConfig = request.app.state.web_config
     return config
 
 
-def get_passwords(request: Request) -> Passwords:
+async def get_web_config(request: Request) -> WebConfig:
+    return _web_config(request)
+
+
+async def get_passwords(request: Request) -> Passwords:
     passwords: Passwords = request.app.state.passwords
     return passwords
 
@@ -68,11 +77,11 @@ WebConfigDep = Annotated[WebConfig, Depends(get_web_config)]
 PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     """The client's address: the peer, or X-Forwarded-For's when the peer is a trusted proxy."""
     peer = request.client.host if request.client else None
     return proxies.client_address(
-        peer, request.headers.getlist("x-forwarded-for"), get_web_config(request).trusted_proxies
+        peer, request.headers.getlist("x-forwarded-for"), _web_config(request).trusted_proxies
     )
 
 
@@ -87,7 +96,7 @@ def optional_user(request: Request) -> User | None:
 OptionalUserDep = Annotated[User | None, Depends(optional_user)]
 
 
-def signed_in_user(user: OptionalUserDep) -> User:
+async def signed_in_user(user: OptionalUserDep) -> User:
     """The signed-in user, even one who must still replace a one-time password (the account pages)."""
     if user is None:
         raise LoginRequired()
@@ -97,7 +106,7 @@ def signed_in_user(user: OptionalUserDep) -> User:
 AccountUserDep = Annotated[User, Depends(signed_in_user)]
 
 
-def current_user(user: AccountUserDep) -> User:
+async def current_user(user: AccountUserDep) -> User:
     if user.must_change_password:
         raise PasswordChangeRequired()
     return user
@@ -106,10 +115,10 @@ def current_user(user: AccountUserDep) -> User:
 UserDep = Annotated[User, Depends(current_user)]
 
 
-def require_role(role: str) -> Callable[[User], User]:
+def require_role(role: str) -> Callable[[User], Coroutine[Any, Any, User]]:
     """A dependency that passes users with at least `role` (admin ⊃ editor ⊃ volunteer) and refuses others."""
 
-    def check(user: UserDep) -> User:
+    async def check(user: UserDep) -> User:
         if not user.has_role(role):
             raise RoleRequired(role)
         return user

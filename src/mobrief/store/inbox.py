@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import Enrichment, Item, utc
-from mobrief.store import search
+from mobrief.store import id_lists, json_columns, search
 from mobrief.store.database import reading
 from mobrief.store.enrichments import EnrichmentRepository, row_to_enrichment
 from mobrief.store.items import row_to_item, select_items
@@ -213,7 +213,9 @@ class InboxRepository:
                 hits = self._newest_matches(conn, search.parse_query(flt.query))
                 if not hits:
                     return InboxPage(rows=(), offset=offset, limit=limit, has_more=False)
-                story_ids = sa.select(story_items.c.story_id).where(story_items.c.item_id.in_(hits))
+                story_ids = sa.select(story_items.c.story_id).where(
+                    id_lists.among(story_items.c.item_id, hits, self._dialect)
+                )
                 query = query.where(stories.c.id.in_(story_ids))
             query = query.order_by(stories.c.last_seen.desc(), stories.c.id.desc()).limit(limit + 1)
             rows = list(conn.execute(query.offset(offset)))
@@ -230,9 +232,8 @@ class InboxRepository:
         with reading(self.engine) as conn:
             if flt.query and flt.query.strip():
                 hits = self._newest_matches(conn, search.parse_query(flt.query))
-                base = base.where(
-                    stories.c.id.in_(sa.select(story_items.c.story_id).where(story_items.c.item_id.in_(hits or [-1])))
-                )
+                matching = id_lists.among(story_items.c.item_id, hits, self._dialect)
+                base = base.where(stories.c.id.in_(sa.select(story_items.c.story_id).where(matching)))
             grouped = base.subquery()
             query = sa.select(grouped.c.status, grouped.c.section, sa.func.count()).group_by(
                 grouped.c.status, grouped.c.section
@@ -293,21 +294,25 @@ class InboxRepository:
                 sources.c.name.label("source"),
                 sa.func.coalesce(item_enrichments.c.lang, items.c.lang).label("lang"),
                 item_enrichments.c.relevance,
-                item_enrichments.c.places,
-                item_enrichments.c.amounts,
-                item_enrichments.c.entities,
                 items.c.title,
                 sa.func.substr(items.c.text, 1, 300).label("opening"),
+                # as text, decoded below in one call: a page's reports hold a few hundred of these lists
+                json_columns.as_text(item_enrichments.c.places),
+                json_columns.as_text(item_enrichments.c.amounts),
+                json_columns.as_text(item_enrichments.c.entities),
             )
             .select_from(
                 story_items.join(items, items.c.id == story_items.c.item_id)
                 .join(sources, sources.c.id == items.c.source_id)
                 .outerjoin(item_enrichments, item_enrichments.c.item_id == items.c.id)
             )
-            .where(story_items.c.story_id.in_(list(story_ids)))
+            .where(id_lists.among(story_items.c.story_id, story_ids, self._dialect))
         )
         out: dict[int, dict[str, Any]] = {}
-        for row in conn.execute(query):
+        rows = conn.execute(query).all()
+        lists = json_columns.decode_lists([text for row in rows for text in row[-3:]])
+        for at, row in enumerate(rows):
+            places, amounts, entities = lists[3 * at : 3 * at + 3]
             info = out.setdefault(
                 row.story_id,
                 {
@@ -323,7 +328,7 @@ class InboxRepository:
             )
             if row.lang == "en" and not info["english"]:
                 info["english"] = (row.title or row.opening or "").strip()
-            for entity in row.entities or ():
+            for entity in entities:
                 if isinstance(entity, Mapping) and entity.get("kind") == "person" and entity.get("latin"):
                     info["people"][str(entity["latin"])] = None
             info["count"] += 1
@@ -332,9 +337,9 @@ class InboxRepository:
                 info["languages"].add(row.lang)
             if row.relevance is not None:
                 info["relevance"] = max(info["relevance"] or 0.0, float(row.relevance))
-            for place in _strings(row.places or ()):
+            for place in _strings(places):
                 info["places"][place] = None
-            for amount in row.amounts or ():
+            for amount in amounts:
                 # sums of money only: a prison term («шесть лет») or a head count is not an amount of money
                 if isinstance(amount, Mapping) and amount.get("currency") in _MONEY:
                     info["amounts"].setdefault(_amount_key(amount), amount)

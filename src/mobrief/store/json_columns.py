@@ -48,8 +48,9 @@ def encode(value: Any) -> str:
 
 
 def as_text(column: sa.ColumnElement[Any], name: str | None = None) -> sa.ColumnElement[Any]:
-    """A JSON column read as its text, for `decode_lists` (PostgreSQL's driver decodes it anyway)."""
-    return sa.type_coerce(column, sa.Text).label(name or column.key)
+    """A JSON column read as its text, for `decode_lists`: cast in SQL, so that PostgreSQL's driver does not decode
+    each value on its own either (SQLite's CAST of the stored text is the text itself)."""
+    return sa.cast(column, sa.Text).label(name or column.key)
 
 
 def decode_lists(texts: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from mobrief import lemmas
 from mobrief.records import Item, utc
-from mobrief.store import search
+from mobrief.store import id_lists, search
 from mobrief.store.database import reading
 from mobrief.store.items import row_to_item, select_items
 from mobrief.store.schema import brief_paragraphs, brief_sections, briefs, items, paragraph_search, stories, story_items
@@ -246,7 +246,7 @@ class SearchRepository:
             for row in conn.execute(
                 sa.select(
                     stories.c.id, stories.c.title, stories.c.status, stories.c.section, stories.c.last_seen
-                ).where(stories.c.id.in_(page))
+                ).where(id_lists.among(stories.c.id, page, conn.dialect.name))
             )
         }
         newest = {i.id: i for i in _items(conn, [order[s][0] for s in page])}
@@ -298,7 +298,9 @@ class SearchRepository:
                             brief_sections, brief_sections.c.id == brief_paragraphs.c.section_id
                         ).join(briefs, briefs.c.id == brief_sections.c.brief_id)
                     )
-                    .where(brief_paragraphs.c.id.in_(ids), briefs.c.status == "published")
+                    .where(
+                        id_lists.among(brief_paragraphs.c.id, ids, conn.dialect.name), briefs.c.status == "published"
+                    )
                     .order_by(
                         briefs.c.period_end.desc(),
                         briefs.c.id.desc(),
@@ -352,7 +354,10 @@ class SearchRepository:
 def _items(conn: Connection, ids: Sequence[int]) -> list[Item]:
     if not ids:
         return []
-    return [row_to_item(row) for row in conn.execute(select_items().where(items.c.id.in_(list(ids))))]
+    return [
+        row_to_item(row)
+        for row in conn.execute(select_items().where(id_lists.among(items.c.id, ids, conn.dialect.name)))
+    ]
 
 
 def _items_with_stories(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[Item, int | None]]:
@@ -362,7 +367,7 @@ def _items_with_stories(conn: Connection, ids: Sequence[int]) -> dict[int, tuple
         select_items()
         .add_columns(story_items.c.story_id)
         .outerjoin(story_items, story_items.c.item_id == items.c.id)
-        .where(items.c.id.in_(list(ids)))
+        .where(id_lists.among(items.c.id, ids, conn.dialect.name))
     )
     return {row.id: (row_to_item(row), row.story_id) for row in conn.execute(query)}
 
@@ -371,6 +376,8 @@ def _stories_of(conn: Connection, ids: Sequence[int]) -> list[tuple[int, int]]:
     """(item id, story id) for the items of `ids` that have a story, in the order of `ids`."""
     if not ids:
         return []
-    query = sa.select(story_items.c.item_id, story_items.c.story_id).where(story_items.c.item_id.in_(list(ids)))
+    query = sa.select(story_items.c.item_id, story_items.c.story_id).where(
+        id_lists.among(story_items.c.item_id, ids, conn.dialect.name)
+    )
     story_of = {int(row[0]): int(row[1]) for row in conn.execute(query)}
     return [(i, story_of[i]) for i in ids if i in story_of]

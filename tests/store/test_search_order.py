@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from search_corpus import PAGES, QUERIES, corpus
 
 from mobrief import lemmas
@@ -125,6 +126,24 @@ def test_searches_run_together_find_what_each_finds_alone(
             alone = [sorted(i for i, _ in index.search(conn, query, limit=limit, offset=0)) for query in queries]
         assert together == alone, limit
         assert sum(map(bool, together)) >= len(QUERIES)  # most queries find something
+
+
+def test_a_search_reads_the_newest_id_by_the_primary_key_whatever_scans_the_last_one_left(filled: Store) -> None:
+    """Searches sent together run one after another in a transaction, so the bitmap scans of one search's windows
+    are in force when the next asks for the newest id: under them max(id) read every row of the table."""
+    from mobrief.store import search_postgres
+
+    if filled.dialect != "postgresql":
+        pytest.skip("PostgreSQL's scans")
+    steps = search_postgres.newest_steps(*search_postgres.tsquery_sql(search.parse_query(QUERIES[0])), size=3)
+    plans = []
+    with filled.engine.begin() as conn:
+        conn.execute(sa.text(search_postgres._BITMAPS_ONLY))  # as an earlier search's windows leave them
+        for sql, params in next(steps):
+            if "max(id)" in sql:
+                plans.append(json.dumps(conn.execute(sa.text(f"EXPLAIN (FORMAT JSON) {sql}"), params).scalar_one()))
+            conn.execute(sa.text(sql), params)
+    assert len(plans) == 1 and "Index Only Scan" in plans[0] and "Bitmap" not in plans[0], plans
 
 
 def test_some_matches_are_every_match_or_as_many_as_asked(filled: Store) -> None:

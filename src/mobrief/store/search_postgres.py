@@ -43,9 +43,13 @@ _WINDOW = "SELECT id FROM items WHERE id > :low AND id <= :high AND search_vecto
 _SOME = "SELECT id FROM items WHERE search_vector @@ ({}) LIMIT :size"
 _EVERY = "SELECT id FROM items WHERE search_vector @@ ({}) ORDER BY id DESC LIMIT :size"
 _BITMAPS = "set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)"
-# the newest id, bitmap scans from now on, and a plan for each search's own words and range: statements prepared
-# after a few runs would otherwise get one generic plan (and EXPLAIN a generic estimate of the matches)
-_TOP_BITMAPS_ONLY = f"SELECT max(id), {_BITMAPS}, set_config('plan_cache_mode', 'force_custom_plan', true) FROM items"
+# a plan for each search's own words and range from now on (statements prepared after a few runs would otherwise get
+# one generic plan, and EXPLAIN a generic estimate of the matches), and the index scan the newest id is read with:
+# under the bitmap scans an earlier search of the same pipeline left, max(id) read every row of the table
+_INDEX_SCAN = (
+    "SELECT set_config('enable_indexscan', 'on', true), set_config('plan_cache_mode', 'force_custom_plan', true)"
+)
+_TOP = "SELECT max(id) FROM items"
 _BITMAPS_ONLY = f"SELECT set_config('enable_bitmapscan', 'on', true), {_BITMAPS}"
 _WALK_ONLY = (
     "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_indexscan', 'on', true), "
@@ -104,15 +108,15 @@ def newest_ids(
 def newest_steps(tsquery: str, params: dict[str, Any], *, size: int, plan: Plan | None = None) -> Steps:
     """The statements of `newest_ids` for the first `size` matches, as steps (see `run_steps`). Each step sets
     the scans it reads with, so that the steps of many searches can be sent together, one after another."""
-    # bitmap scans only from the first round trip on (they leave EXPLAIN's estimate of the matches as it is): GIN
-    # windows, or the whole table at once for `all` with no range of ids (a planner whose statistics predate a
-    # bulk load takes the range for a few rows and checks every row in it); a walk turns them back for its look
+    # bitmap scans only after the first round trip: GIN windows, or the whole table at once for `all` with no range
+    # of ids (a planner whose statistics predate a bulk load takes the range for a few rows and checks every row
+    # in it); a walk turns them back for its look
     explain = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM items WHERE search_vector @@ ({tsquery})"
-    first = yield [(_TOP_BITMAPS_ONLY, {}), (explain, params)]
-    top = first[0][0][0]
+    first = yield [(_INDEX_SCAN, {}), (_TOP, {}), (explain, params)]
+    top = first[1][0][0]
     if top is None:
         return []
-    estimated = first[1][0][0] if first[1] else None
+    estimated = first[2][0][0] if first[2] else None
     expected = max(float(estimated[0]["Plan"]["Plan Rows"]) if estimated else 1.0, 1.0)
     plan = plan or cheapest_plan(expected, top, size)
     window = _WINDOW.format(tsquery)

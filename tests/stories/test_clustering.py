@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
 import numpy as np
-from story_reports import ARREST, REPORTS, SAMARA, Report, enriched
+import pytest
+from story_reports import ARREST, LIPETSK, REPORTS, SAMARA, TAMBOV, Report, enriched
 
 from mobrief.stories import clustering, same_event, signatures
 
@@ -115,6 +117,65 @@ def test_conflicting_regions_lower_the_score() -> None:
     other = same_event.score_match(lipetsk, profile)
     assert same.shared_places == ("tambov-region",) and same.score > same_event.DEFAULT_WEIGHTS.threshold
     assert "places" in other.conflicts and other.score < same_event.DEFAULT_WEIGHTS.threshold
+
+
+# A payment rise told twice, and a follow-up that retells its sum and region in new words (queues at the
+# recruiting points), as the demo's channel tells the Belgorod rise.
+RAISED = [
+    Report(
+        key="raised-1",
+        event="raised",
+        source="Сводка",
+        url="https://t.me/svodka/10",
+        hours=1,
+        places=(TAMBOV,),
+        text="На Тамбовщине увеличили разовую выплату тем, кто заключит контракт с Минобороны: теперь вместо "
+        "1,2 млн рублей добровольцы получат 3 млн. Постановление подписал губернатор.",
+    ),
+    Report(
+        key="raised-2",
+        event="raised",
+        source="Областная газета",
+        url="https://gazeta.example/news/1",
+        hours=3,
+        places=(TAMBOV,),
+        text="Власти Тамбовской области увеличили единовременную выплату заключившим контракт с Минобороны: "
+        "раньше добровольцы получали 1,2 млн рублей, теперь — 3 млн. Для сравнения, в Воронежской области "
+        "региональная выплата составляет 500 000 рублей.",
+    ),
+]
+QUEUES = Report(
+    key="queues",
+    event="raised",
+    source="Сводка",
+    url="https://t.me/svodka/11",
+    hours=26,
+    places=(TAMBOV,),
+    text="На Тамбовщине после повышения выплаты до 3 млн рублей в пунктах отбора на контракт выстроились "
+    "очереди, пишет местный паблик. В военкомате это не комментируют.",
+)
+
+
+def test_a_shared_sum_needs_less_backing_from_the_words_than_a_shared_place() -> None:
+    story = same_event.StoryProfile.start(1, signatures.sign_item(enriched(RAISED[0], 1)))
+    story.add(signatures.sign_item(enriched(RAISED[1], 2)))
+    queues = signatures.sign_item(enriched(QUEUES, 3))
+    # words half as alike as names need: the region counts in part, the sum in full
+    weights = same_event.MatchWeights(evidence_lexical=0.5)
+    match = same_event.score_match(queues, story, weights=weights)
+    assert match.shared_numbers == ("3e+06",) and match.shared_places == ("tambov-region",)
+    assert 0.25 <= match.lexical < 0.5
+    without_sum = same_event.score_match(queues, story, weights=dataclasses.replace(weights, number=0.0))
+    without_place = same_event.score_match(queues, story, weights=dataclasses.replace(weights, place=0.0))
+    assert match.score - without_sum.score == pytest.approx(weights.number)
+    assert match.score - without_place.score == pytest.approx(weights.place * match.lexical / 0.5)
+    # with the usual weights the follow-up joins its story; told of another region it stays apart
+    assert same_event.score_match(queues, story).score > same_event.DEFAULT_WEIGHTS.threshold
+    elsewhere = dataclasses.replace(QUEUES, text=QUEUES.text.replace("На Тамбовщине", "В Липецкой области"))
+    other = same_event.score_match(signatures.sign_item(enriched(elsewhere, 4, places=(LIPETSK,))), story)
+    assert "places" in other.conflicts and other.score < same_event.DEFAULT_WEIGHTS.threshold
+    groups = _partition([*RAISED, QUEUES], _cluster([*RAISED, QUEUES]))
+    assert groups == {frozenset({"raised-1", "raised-2", "queues"})}
 
 
 def test_number_keys_keep_amounts_and_articles_but_not_days_or_years() -> None:

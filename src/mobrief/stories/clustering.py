@@ -239,14 +239,15 @@ class StoryClusterer:
         best: Assignment | None = None
         damped = same_event.damped_terms(signature, self._rarity)
         weights = self.weights
-        ceiling = same_event.evidence_ceiling(signature, weights)
+        named, figures = same_event.evidence_ceiling(signature, weights)
         stories = self.candidates(signature)
         for story, vector in zip(stories, self._mean_similarities(signature, stories), strict=True):
             profile = self.stories[story]
             base = None
             if not same_event.crosses_languages(signature, profile):  # the other language is scored apart
                 base = same_event.base_score(signature, profile, damped, weights, vector=vector)
-                if base[0] + ceiling * min(1.0, base[1] / weights.evidence_lexical) < weights.threshold:
+                gates = same_event.evidence_gates(base[1], weights.evidence_lexical, weights)
+                if base[0] + named * gates[0] + figures * gates[1] < weights.threshold:
                     continue  # even if every name, place and number it has were shared
             match = same_event.score_match(
                 signature, profile, weights=weights, rarity=self._rarity, cutoff=weights.threshold, base=base

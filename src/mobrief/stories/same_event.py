@@ -4,8 +4,11 @@ Two reports of one event share rare words and meaning (tf-idf lemmas, navec vect
 people, places and figures; two events of the same kind — bonus increases in two regions, two verdicts —
 share the words but name different places, people and sums. So the score is the average link to the
 story's items, raised by shared names, places and numbers, lowered when both sides name places or
-people and none of them agree. A story keeps running sums, so scoring costs the same for a story of
-two items or two hundred, and its profile can be stored and reloaded exactly.
+people and none of them agree. Shared evidence counts in full only once the words agree too (Putin and
+Moscow are in every other report); a shared figure needs half that backing: a follow-up report (queues
+at recruiting points after a payment rise) retells the event's sum and place in new words.
+A story keeps running sums, so scoring costs the same for a story of two items or two hundred, and its profile
+can be stored and reloaded exactly.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class MatchWeights:
     person_conflict: float = 0.08  # both name people, none agree: weaker, outlets quote other officials
     protagonist_conflict: float = 0.2  # the item is about someone else, and does not name the story's people
     evidence_lexical: float = 0.3  # evidence counts fully once the words are this similar, less below
+    number_backing: float = 0.5  # a shared figure counts fully at this share of that similarity: sums are rarer
     max_names: int = 3
     max_numbers: int = 3
     # a report in the other language shares no words with the story: the kind of event (bilingual concepts)
@@ -306,8 +310,10 @@ def _upper_bound(
     places = len(signature.places & profile.places.keys())
     numbers = len(signature.numbers & profile.numbers.keys())
     bonus = weights.person * min(people, weights.max_names) + weights.other_name * min(others, weights.max_names)
-    bonus += weights.place * min(places, 2) + weights.number * min(numbers, weights.max_numbers)
-    bound = score + bonus * min(1.0, lexical / weights.evidence_lexical)
+    bonus += weights.place * min(places, 2)
+    figures = weights.number * min(numbers, weights.max_numbers)
+    named, counted = evidence_gates(lexical, weights.evidence_lexical, weights)
+    bound = score + bonus * named + figures * counted
     if signature.regions and profile.regions and not places:
         bound -= weights.place_conflict
     if not people and signature.people and profile.people:
@@ -393,14 +399,23 @@ def concept_similarity(signature: ItemSignature, profile: StoryProfile) -> float
     return dot / max(profile.size, 1)
 
 
-def evidence_ceiling(signature: ItemSignature, weights: MatchWeights) -> float:
-    """The most shared names, places and numbers could add to this item's score, whatever the story: with
-    `base_score`, a bound that turns most candidates down before any of their keys are compared."""
+def evidence_ceiling(signature: ItemSignature, weights: MatchWeights) -> tuple[float, float]:
+    """The most shared names and places, and shared numbers, could add to this item's score, whatever the story
+    (before `evidence_gates`): with `base_score`, a bound that turns most candidates down before any of their
+    keys are compared."""
     people = min(len(signature.people), weights.max_names)
     others = min(len(signature.names) - len(signature.people), weights.max_names)
     places = min(len(signature.places), 2)
     numbers = min(len(signature.numbers), weights.max_numbers)
-    return weights.person * people + weights.other_name * others + weights.place * places + weights.number * numbers
+    named = weights.person * people + weights.other_name * others + weights.place * places
+    return named, weights.number * numbers
+
+
+def evidence_gates(similarity: float, full_at: float, weights: MatchWeights) -> tuple[float, float]:
+    """How much of the shared names and places, and of the shared numbers, counts at this similarity of the
+    words (or across languages, of the concepts): names fully at `full_at`, figures already at half of it."""
+    similarity = max(similarity, 0.0)
+    return min(1.0, similarity / full_at), min(1.0, similarity / (full_at * weights.number_backing))
 
 
 def score_match(
@@ -463,9 +478,11 @@ def _with_evidence(
         bonus = weights.person * _evidence(people, weights.max_names, spread)
         bonus += weights.other_name * _evidence(others, weights.max_names, spread)
         bonus += weights.place * _evidence(places, 2, spread)
-        bonus += weights.number * _evidence(numbers, weights.max_numbers, spread)
-        # shared names back up shared words; without the words, Putin and Moscow are in every other story
-        score += bonus * min(1.0, max(lexical, 0.0) / full_at)
+        figures = weights.number * _evidence(numbers, weights.max_numbers, spread)
+        # shared names back up shared words; without the words, Putin and Moscow are in every other story,
+        # while a sum the window's other stories do not carry (damped by `spread` if they do) is rarer
+        named, counted = evidence_gates(lexical, full_at, weights)
+        score += bonus * named + figures * counted
     conflicts = []
     if signature.regions and profile.regions and not places:
         conflicts.append("places")

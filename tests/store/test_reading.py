@@ -90,3 +90,38 @@ def test_a_connection_in_steady_use_is_not_pinged(pg_url: str) -> None:
         assert len(checkouts) == 5 and pings == []  # five checkouts, no round trip spent checking them
     finally:
         store.close()
+
+
+def test_shared_reads_take_one_connection_on_postgresql_and_see_writes_committed_meanwhile(db_url: str) -> None:
+    """A web page's reads share one checkout and transaction on PostgreSQL (each still sees what other
+    connections committed before it ran, as alone); on SQLite each read keeps its own."""
+    store = open_store(db_url)
+    checkouts: list[object] = []
+    sa.event.listen(store.engine, "checkout", lambda *args: checkouts.append(args))
+    try:
+        with store.shared_reads():
+            assert store.stories.count() == 0
+            with store.engine.begin() as conn:  # another request's write, committed while the page reads
+                conn.execute(
+                    stories.insert().values(
+                        title="t",
+                        first_seen=sa.func.now(),
+                        last_seen=sa.func.now(),
+                        outlets=[],
+                        places=[],
+                        status="new",
+                        pinned=False,
+                        updated_at=sa.func.now(),
+                    )
+                )
+            assert store.stories.count() == 1
+            with reading(store.engine) as first, reading(store.engine) as second:
+                assert (first is second) == (store.dialect == "postgresql")
+        reads = len(checkouts) - 1  # less the write's
+        assert reads == (1 if store.dialect == "postgresql" else 4), reads
+        # a failing read ends the page's transaction (rolled back) and leaves the pool's connection usable
+        with pytest.raises(sa.exc.DBAPIError), store.shared_reads(), reading(store.engine) as conn:
+            conn.execute(sa.text("SELECT no_such_column FROM stories"))
+        assert store.stories.count() == 1
+    finally:
+        store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import time
 from collections.abc import Iterator
@@ -95,11 +96,20 @@ def _ping_when_idle(engine: Engine) -> None:
             raise sa.exc.DisconnectionError(f"a pooled connection was closed while idle: {exc}") from exc
 
 
+_shared_reads: contextvars.ContextVar[sa.Connection | None] = contextvars.ContextVar("shared_reads", default=None)
+
+
 @contextlib.contextmanager
 def reading(engine: Engine) -> Iterator[sa.Connection]:
     """A connection for reads only, its transaction ended with COMMIT (the same as a rollback when nothing was
     written). Ended the default way, by ROLLBACK, it made psycopg forget every statement it had prepared on that
-    connection, so PostgreSQL planned each read afresh: most of the database's work on a web page."""
+    connection, so PostgreSQL planned each read afresh: most of the database's work on a web page.
+
+    Inside `Store.shared_reads` it is that block's connection and transaction."""
+    shared = _shared_reads.get()
+    if shared is not None and shared.engine is engine:
+        yield shared
+        return
     with engine.begin() as conn:
         yield conn
 
@@ -144,6 +154,23 @@ class Store:
         """Whether no other process can open this database (an in-memory SQLite one)."""
         url = self.engine.url
         return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+    @contextlib.contextmanager
+    def shared_reads(self) -> Iterator[None]:
+        """On PostgreSQL, every read of the block (`reading` in this thread) on one connection in one transaction:
+        a web page's half-dozen reads cost one pool checkout, one BEGIN and one COMMIT, where each read paid for its
+        own (BEGIN and COMMIT are a round trip each). Under READ COMMITTED each statement still sees what was
+        committed when it began, as it did alone; writes keep their own transactions. On SQLite, where a read
+        transaction would hold one snapshot for the whole block, each read stays its own."""
+        if self.dialect != "postgresql" or _shared_reads.get() is not None:
+            yield
+            return
+        with self.engine.begin() as conn:
+            token = _shared_reads.set(conn)
+            try:
+                yield
+            finally:
+                _shared_reads.reset(token)
 
     def transaction(self) -> AbstractContextManager[sa.Connection]:
         """One transaction for a use case that writes through several repositories' functions (a story edit)."""

@@ -278,7 +278,7 @@ class SearchRepository:
         if not query:
             return SearchPage(query=text, hits=(), offset=offset, limit=limit, has_more=False)
         self.refresh_paragraphs()
-        with self.engine.begin() as conn:
+        with reading(self.engine) as conn:
             ids = self._index.paragraph_ids(conn, query)
             rows = list(
                 conn.execute(
@@ -344,9 +344,10 @@ class SearchRepository:
             )
             .where(briefs.c.status == "published", paragraph_search.c.paragraph_id.is_(None))
         )
-        with self.engine.begin() as conn:
+        with reading(self.engine) as conn:  # most searches find none missing: no transaction of their own to write
             rows = [{"paragraph_id": r.id, "search_lemmas": lemmas.search_text(r.text)} for r in conn.execute(missing)]
-            if rows:
+        if rows:
+            with self.engine.begin() as conn:
                 conn.execute(paragraph_search.insert(), rows)
         return len(rows)
 

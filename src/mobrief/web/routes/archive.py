@@ -153,31 +153,34 @@ def search_page(
 ) -> Response:
     """Stories, reports and published paragraphs in any inflection, Latin or Cyrillic names alike, the matched
     words marked, each hit linked to its story, entry or paragraph; one kind at a time pages on."""
-    results: dict[str, Any] = {}
-    if q.strip():
-        if kind == "all":
-            found = store.search.overview(q, limit=8)
-            results = {"stories": found.stories, "reports": found.reports, "paragraphs": found.paragraphs}
-        else:
-            finders = {
-                "stories": store.search.stories,
-                "reports": store.search.reports,
-                "paragraphs": store.search.paragraphs,
-            }
-            results[kind] = finders[kind](q, limit=SEARCH_PAGE, offset=offset)
-    story_ids = [h.story_id for h in getattr(results.get("stories"), "hits", ())]
-    entries = store.drafts.entries_telling_each(story_ids)
-    paths = {h.brief_id: public_path(h.brief_id, h.brief_title) for h in getattr(results.get("paragraphs"), "hits", ())}
-    context = {
-        "q": q,
-        "kind": kind,
-        "offset": offset,
-        "results": results,
-        "entries": entries,
-        "paths": paths,
-        "outlet_name": outlet_names(store).name,  # one outlet, one name: "Медиазона" is Mediazona
-    }
-    return templating.render(request, "search.html", context)
+    with store.shared_reads():  # the page's reads on one connection (PostgreSQL)
+        results: dict[str, Any] = {}
+        if q.strip():
+            if kind == "all":
+                found = store.search.overview(q, limit=8)
+                results = {"stories": found.stories, "reports": found.reports, "paragraphs": found.paragraphs}
+            else:
+                finders = {
+                    "stories": store.search.stories,
+                    "reports": store.search.reports,
+                    "paragraphs": store.search.paragraphs,
+                }
+                results[kind] = finders[kind](q, limit=SEARCH_PAGE, offset=offset)
+        story_ids = [h.story_id for h in getattr(results.get("stories"), "hits", ())]
+        entries = store.drafts.entries_telling_each(story_ids)
+        paths = {
+            h.brief_id: public_path(h.brief_id, h.brief_title) for h in getattr(results.get("paragraphs"), "hits", ())
+        }
+        context = {
+            "q": q,
+            "kind": kind,
+            "offset": offset,
+            "results": results,
+            "entries": entries,
+            "paths": paths,
+            "outlet_name": outlet_names(store).name,  # one outlet, one name: "Медиазона" is Mediazona
+        }
+        return templating.render(request, "search.html", context)
 
 
 def _matches(found: Mapping[str, Any], kind: str, name: str) -> bool:

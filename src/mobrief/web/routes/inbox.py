@@ -96,52 +96,53 @@ def inbox_page(
     relevant: str = "1",
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
-    if status not in (*STORY_STATUSES, "all"):
-        raise ConfigError(f"status must be one of {', '.join(STORY_STATUSES)} or all")
-    names = outlet_names(store)
-    all_sources = store.inbox.source_names()
-    flt = InboxFilter(
-        section=section or None,
-        sources=names.sources_of(source, all_sources) if source else (),
-        lang=lang or None,
-        since=_start_of(_day(since)),
-        until=_start_of(_day(until), after=True),
-        query=q or None,
-        status=None if status == "all" else status,
-        relevant_only=relevant == "1",
-    )
-    page = store.inbox.page(flt, limit=PAGE_SIZE, offset=offset)
-    context = row_context(store, [row.id for row in page.rows], names)
-    counted = flt
-    newest = store.inbox.newest_report() if flt.since is None and flt.until is None else None
-    if newest is not None:  # without dates, the tabs count the triage window: counting years of stories is slow
-        counted = dataclasses.replace(flt, since=newest - COUNT_WINDOW)
-    params = {
-        "section": section or "",
-        "source": source or "",
-        "lang": lang or "",
-        "since": since or "",
-        "until": until or "",
-        "q": q or "",
-        "status": status,
-        "relevant": relevant,
-    }
-    here = "/inbox?" + urlencode({**params, "offset": offset})
-    context |= {
-        "page": page,
-        "filters": params,
-        "here": here,
-        "next_url": "/inbox?" + urlencode({**params, "offset": offset + PAGE_SIZE}) if page.has_more else None,
-        "prev_url": "/inbox?" + urlencode({**params, "offset": max(0, offset - PAGE_SIZE)}) if offset else None,
-        "status_urls": {s: "/inbox?" + urlencode({**params, "status": s}) for s in (*STORY_STATUSES, "all")},
-        "counts": request.app.state.kept_counts.get(store, counted),
-        "counts_window": COUNT_WINDOW.days if counted is not flt else None,
-        "outlets": sorted(set(names.names(all_sources)), key=str.casefold),
-        "languages": settings.languages,
-    }
-    if templating.is_htmx(request) and request.headers.get("hx-target") == "inbox-rows":
-        return templating.render(request, "_inbox_rows.html", context)
-    return templating.render(request, "inbox.html", context | jobs.jobs_context(store))
+    with store.shared_reads():  # the page's reads on one connection (PostgreSQL)
+        if status not in (*STORY_STATUSES, "all"):
+            raise ConfigError(f"status must be one of {', '.join(STORY_STATUSES)} or all")
+        names = outlet_names(store)
+        all_sources = store.inbox.source_names()
+        flt = InboxFilter(
+            section=section or None,
+            sources=names.sources_of(source, all_sources) if source else (),
+            lang=lang or None,
+            since=_start_of(_day(since)),
+            until=_start_of(_day(until), after=True),
+            query=q or None,
+            status=None if status == "all" else status,
+            relevant_only=relevant == "1",
+        )
+        page = store.inbox.page(flt, limit=PAGE_SIZE, offset=offset)
+        context = row_context(store, [row.id for row in page.rows], names)
+        counted = flt
+        newest = store.inbox.newest_report() if flt.since is None and flt.until is None else None
+        if newest is not None:  # without dates, the tabs count the triage window: counting years of stories is slow
+            counted = dataclasses.replace(flt, since=newest - COUNT_WINDOW)
+        params = {
+            "section": section or "",
+            "source": source or "",
+            "lang": lang or "",
+            "since": since or "",
+            "until": until or "",
+            "q": q or "",
+            "status": status,
+            "relevant": relevant,
+        }
+        here = "/inbox?" + urlencode({**params, "offset": offset})
+        context |= {
+            "page": page,
+            "filters": params,
+            "here": here,
+            "next_url": "/inbox?" + urlencode({**params, "offset": offset + PAGE_SIZE}) if page.has_more else None,
+            "prev_url": "/inbox?" + urlencode({**params, "offset": max(0, offset - PAGE_SIZE)}) if offset else None,
+            "status_urls": {s: "/inbox?" + urlencode({**params, "status": s}) for s in (*STORY_STATUSES, "all")},
+            "counts": request.app.state.kept_counts.get(store, counted),
+            "counts_window": COUNT_WINDOW.days if counted is not flt else None,
+            "outlets": sorted(set(names.names(all_sources)), key=str.casefold),
+            "languages": settings.languages,
+        }
+        if templating.is_htmx(request) and request.headers.get("hx-target") == "inbox-rows":
+            return templating.render(request, "_inbox_rows.html", context)
+        return templating.render(request, "inbox.html", context | jobs.jobs_context(store))
 
 
 def triage(

@@ -126,14 +126,15 @@ def merge_candidates_options(request: Request, store: StoreDep, user: EditorDep,
 
 @router.get("/stories/{story_id}")
 def story_page(request: Request, store: StoreDep, user: UserDep, story_id: int) -> Response:
-    try:
-        context = story_context(store, story_id, user)
-    except NotFound:
-        merged = store.story_decisions.merged_into(story_id)
-        if merged is None:
-            raise
-        return RedirectResponse(f"/stories/{merged}", status_code=303)  # merged by an editor: it lives on there
-    return templating.render(request, "story.html", context | jobs.jobs_context(store))
+    with store.shared_reads():  # the page's reads on one connection (PostgreSQL)
+        try:
+            context = story_context(store, story_id, user)
+        except NotFound:
+            merged = store.story_decisions.merged_into(story_id)
+            if merged is None:
+                raise
+            return RedirectResponse(f"/stories/{merged}", status_code=303)  # merged by an editor: it lives on there
+        return templating.render(request, "story.html", context | jobs.jobs_context(store))
 
 
 def _record_in_drafts(store: Store, user: User, story_id: int, action: str, client: str) -> None:

@@ -163,3 +163,42 @@ def test_a_port_held_by_another_program_is_refused_by_name(tmp_path: Path) -> No
         )
     assert result.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_workers_even_out_the_connections_they_hold(served: tuple[subprocess.Popen[bytes], int]) -> None:
+    """Editors who keep their connections: a worker holding more than its share asks one to reconnect
+    ("Connection: close"), the kernel hashes the new one anew, until none holds more than one over its share."""
+    server, port = served
+    clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) for _ in range(20)]
+    try:
+        for _ in range(60):  # rounds of a request each
+            answers = [client.get("/healthz") for client in clients]
+            assert all(answer.status_code == 200 for answer in answers)
+            moving = sum(answer.headers.get("connection") == "close" for answer in answers)
+            held = _workers(server.pid, port)
+            if sum(held.values()) + moving == 20 and max(held.values()) <= 11:
+                break
+        # by a hash alone, one worker of two holds 12 or more of 20 about half the time
+        assert sum(held.values()) + moving == 20 and max(held.values()) <= 11, held
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_a_worker_over_its_share_moves_only_settled_connections() -> None:
+    counts = [0, 0]
+    first, second = worker_processes.ConnectionShare(counts, 0), worker_processes.ConnectionShare(counts, 1)
+    now = 100.0
+    for port in range(6):  # the second worker holds 6
+        assert not second.should_move(("127.0.0.1", 2000 + port), now)
+    # a burst of 14 new connections on the first: their first answers keep their connections, settled or not
+    for _ in range(worker_processes.ConnectionShare.SETTLED - 1):
+        assert not any(first.should_move(("127.0.0.1", 1000 + port), now) for port in range(14))
+    assert counts == [14, 6]
+    moved = [port for port in range(14) if first.should_move(("127.0.0.1", 1000 + port), now + 0.1)]
+    # 20 connections, a share of 10: the first asks 3 to reconnect (they will, somewhere) and keeps 11
+    assert moved == [0, 1, 2] and counts == [11, 6]
+    assert not any(second.should_move(("127.0.0.1", 2000 + port), now + 0.1) for port in range(6))
+    # connections not heard from within the window no longer count
+    assert not first.should_move(("127.0.0.1", 1013), now + 0.2 + worker_processes.ConnectionShare.WINDOW)
+    assert counts[0] == 1

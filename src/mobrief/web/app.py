@@ -21,7 +21,7 @@ from mobrief.errors import ConfigError, MobriefError, NotFound
 from mobrief.newsroom import background
 from mobrief.settings import Settings
 from mobrief.store import Store, open_store
-from mobrief.web import auth, security, sessions, templating
+from mobrief.web import auth, security, sessions, templating, worker_processes
 from mobrief.web.config import HSTS, WebConfig
 from mobrief.web.deps import LoginRequired, PasswordChangeRequired, RoleRequired, UserDep
 from mobrief.web.routes import admin, api, archive, briefs, feed, inbox, publishing, stories
@@ -174,6 +174,9 @@ def create_app(settings: Settings, store: Store | None = None, runner: backgroun
     )
     app.add_middleware(security.SecurityHeadersMiddleware, hsts=HSTS if config.hsts else None)
     app.add_middleware(HeadAsGet)
+    share = worker_processes.connection_share()
+    if share is not None:  # one of `serve --workers N`'s processes: keep the editors' connections spread evenly
+        app.add_middleware(worker_processes.MoveOverShare, share=share)
     app.mount("/static/docs", PublicStaticFiles(directory=DOCS_ASSETS), name="docs-assets")  # before /static
     app.mount("/static", PublicStaticFiles(directory=STATIC), name="static")
     _install_error_handlers(app)

@@ -171,6 +171,14 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
+def patient_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sign-in waits a minute where they would wait a second: a test that relies on a wait still running never
+    sees it run out because a loaded machine took seconds over the requests before (the policy has its own test)."""
+    seconds = auth.wait_after
+    monkeypatch.setattr(auth, "wait_after", lambda attempts: min(seconds(attempts) * 60, auth.LONGEST_WAIT))
+
+
+@pytest.fixture
 def web_store(db_url: str) -> Iterator[Store]:
     opened = open_store(db_url)
     yield opened

@@ -199,6 +199,7 @@ async def test_removing_an_account_ends_its_sessions(browser, newsroom, web_stor
         assert conn.execute(sa.select(sa.func.count()).select_from(sessions_table)).scalar() == 0
 
 
+@pytest.mark.usefixtures("patient_throttle")
 async def test_guessing_the_current_password_is_throttled_like_a_sign_in(browser, newsroom) -> None:
     """A borrowed session cannot try passwords on the change form faster than on the sign-in form."""
     from mobrief.web import auth

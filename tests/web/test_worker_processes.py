@@ -68,7 +68,7 @@ def _workers(server: int, port: int) -> dict[int, int]:
     return workers
 
 
-def _wait_for(condition: object, what: str, timeout: float = 60) -> None:
+def _wait_for(condition: object, what: str, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while not condition():  # type: ignore[operator]
         if time.monotonic() > deadline:
@@ -159,7 +159,7 @@ def test_a_port_held_by_another_program_is_refused_by_name(tmp_path: Path) -> No
         env = {**os.environ, "MOBRIEF_SECRET_KEY": "worker-processes-test-secret-0123"}
         command = [sys.executable, "-m", "mobrief", "--db", f"sqlite:///{tmp_path / 'web.db'}", "serve"]
         result = subprocess.run(
-            [*command, "--port", str(port), "--workers", "2"], env=env, capture_output=True, text=True, timeout=120
+            [*command, "--port", str(port), "--workers", "2"], env=env, capture_output=True, text=True, timeout=300
         )
     assert result.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

@@ -90,11 +90,12 @@ def test_stories_linked_together_get_the_links_each_gets_alone(
 
 
 class RecordingIndex:
-    """The store's stories as a `StoryIndex`, recording every search asked of the full-text index."""
+    """The store's stories as a `StoryIndex`, recording every search asked of the full-text index and every profile."""
 
     def __init__(self, store: Store) -> None:
         self.stories = store.stories
         self.asked: list[tuple[str, tuple[str, ...]]] = []
+        self.profiles: list[int] = []
 
     def items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
         queries = [tuple(q) for q in queries]
@@ -110,17 +111,21 @@ class RecordingIndex:
         return self.stories.stories_of_items(item_ids)
 
     def signatures_of(self, story_ids: Iterable[int]) -> list[StoredSignature]:
+        story_ids = sorted(set(story_ids))
+        self.profiles += story_ids
         return self.stories.signatures_of(story_ids)
 
 
-def test_batches_of_a_run_ask_each_search_once_and_link_as_afresh(store: Store, add_reports: AddReports) -> None:
+def test_batches_of_a_run_ask_each_search_and_profile_once_and_link_as_afresh(
+    store: Store, add_reports: AddReports
+) -> None:
     add_reports(store, [ARREST, *REPORTS])
     clustering.cluster_pending(store, settings=Settings())
     story_ids = [story.id for story, _ in store.stories.recent(limit=1000)]
     alone = {story_id: threads.find_earlier_stories(store.stories, story_id) for story_id in story_ids}
     assert any(alone.values())
     each_batch, once = RecordingIndex(store), RecordingIndex(store)
-    remembering = threads.SearchesOnce(once)
+    remembering = threads.RememberingIndex(once)
     afresh, remembered = {}, {}
     for start in range(0, len(story_ids), 2):
         afresh |= threads.find_earlier_stories_of(each_batch, story_ids[start : start + 2])
@@ -128,6 +133,8 @@ def test_batches_of_a_run_ask_each_search_once_and_link_as_afresh(store: Store, 
     assert afresh == remembered == alone
     assert len(each_batch.asked) > len(set(each_batch.asked))  # batches share names: asked again each batch
     assert sorted(once.asked) == sorted(set(each_batch.asked))  # once each
+    assert len(each_batch.profiles) > len(set(each_batch.profiles))  # a story read as a later and as a candidate
+    assert sorted(once.profiles) == sorted(set(each_batch.profiles))
 
 
 def test_threads_save_stores_the_links_found_again(db_url: str, store: Store, add_reports: AddReports) -> None:

@@ -157,7 +157,7 @@ def link_stories(store: Store, story_ids: Iterable[int], *, lookback: dt.timedel
     run loses one batch at most); returns how many links were stored."""
     ids = list(dict.fromkeys(story_ids))
     stored = 0
-    index = threads.SearchesOnce(store.stories)  # batches share most of their searches
+    index = threads.RememberingIndex(store.stories)  # batches share most searches and candidates
     for start in range(0, len(ids), LINK_BATCH):
         batch = ids[start : start + LINK_BATCH]
         found = threads.find_earlier_stories_of(index, batch, lookback=lookback)

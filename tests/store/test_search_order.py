@@ -146,6 +146,16 @@ def test_a_search_reads_the_newest_id_by_the_primary_key_whatever_scans_the_last
     assert len(plans) == 1 and "Index Only Scan" in plans[0] and "Bitmap" not in plans[0], plans
 
 
+def test_items_stored_leave_nothing_in_the_search_index_pending_list(filled: Store) -> None:
+    """GIN keeps new rows' entries in a pending list that every search reads through until vacuum merges it (a
+    fresh import is clustered at once, autovacuum or not): the store merges it as it stores items."""
+    if filled.dialect != "postgresql":
+        pytest.skip("PostgreSQL's GIN index")
+    merge = sa.text("SELECT gin_clean_pending_list('ix_items_search_vector'::regclass)")
+    with filled.engine.begin() as conn:
+        assert conn.execute(merge).scalar_one() == 0  # pages it would have merged: none left
+
+
 def test_some_matches_are_every_match_or_as_many_as_asked(filled: Store) -> None:
     from mobrief import lemmas
 

@@ -101,7 +101,7 @@ def add_story(
                 )
             )
         times = [i.published_at for i in items]
-        story_id = store.stories.create(
+        story_id = story_store.insert_story(
             conn,
             {
                 "title": title or items[0].text[:60],

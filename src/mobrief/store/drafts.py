@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import Draft, DraftEntry, DraftLayout, DraftSection, Placement, utc
 from mobrief.store import briefs as brief_store
+from mobrief.store import stories as story_store
 from mobrief.store.database import reading
 from mobrief.store.schema import brief_exclusions, brief_paragraphs, brief_sections, briefs, stories
 
@@ -390,11 +391,7 @@ class DraftRepository:
                 sa.select(brief_paragraphs.c.story_id).where(brief_paragraphs.c.id == entry_id)
             ).scalar()
             if story_id is not None:  # the story page shows the same English text
-                conn.execute(
-                    stories.update()
-                    .where(stories.c.id == story_id)
-                    .values(entry_text=text, updated_at=dt.datetime.now(dt.UTC))
-                )
+                story_store.update_story(conn, story_id, entry_text=text)
 
     def move(self, entry_id: int, step: int) -> None:
         """Move an entry up (step -1) or down (+1) within its section; at either end nothing changes."""

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import Enrichment, Item, utc
 from mobrief.store import id_lists, json_columns, search
+from mobrief.store import stories as story_store
 from mobrief.store.database import reading
 from mobrief.store.enrichments import EnrichmentRepository, row_to_enrichment
 from mobrief.store.items import row_to_item, select_items
@@ -432,8 +433,7 @@ class InboxRepository:
 
     def _update(self, conn: Connection, story_id: int, **values: Any) -> list[int]:
         """Set columns of a story; returns its items' ids (in order)."""
-        values["updated_at"] = dt.datetime.now(dt.UTC)
-        if not conn.execute(sa.update(stories).where(stories.c.id == story_id).values(**values)).rowcount:
+        if not story_store.update_story(conn, story_id, **values):
             raise NotFound(f"no story with id {story_id}")
         query = sa.select(story_items.c.item_id).where(story_items.c.story_id == story_id)
         return [int(i) for i in conn.execute(query.order_by(story_items.c.item_id)).scalars()]

@@ -1,7 +1,8 @@
 """Stories, their items and the earlier stories they continue: `stories`, `story_items`, `story_links`.
 
-This module is the one writer of those tables and `stories_to_link`: an editor's merge or split
-(store/story_decisions.py) decides what changes and calls the functions at its end inside its own transaction.
+This module is the one writer of those tables and `stories_to_link`: clustering's batches, an editor's merge or
+split (store/story_decisions.py), triage (store/inbox.py) and the brief editor's entry text (store/drafts.py)
+decide what changes and call the functions at its end inside their own transaction.
 """
 
 from __future__ import annotations
@@ -220,53 +221,6 @@ class StoryRepository:
         """A writer of one clustering run's batches, a transaction each."""
         return AssignmentWriter(self)
 
-    # (inside the caller's transaction)
-
-    def create(self, conn: Connection, values: Mapping[str, Any]) -> int:
-        """Insert a story and return its id; `values` are columns of `stories`."""
-        row = {"status": "new", "pinned": False, "updated_at": dt.datetime.now(dt.UTC), **values}
-        result = conn.execute(stories.insert(), row)  # parameters apart: one compiled statement for every story
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
-
-    def reserve_ids(self, conn: Connection, count: int) -> list[int]:
-        """On PostgreSQL, `count` new story ids from the table's sequence, ascending, for `insert_many` to write
-        later (a story's id without a round trip each; ids a run reserves and does not use are skipped, as a
-        rolled-back insert's are); none on SQLite, where `create` costs no round trip."""
-        if conn.dialect.name != "postgresql" or count <= 0:
-            return []
-        query = sa.text("SELECT nextval(pg_get_serial_sequence('stories', 'id')) FROM generate_series(1, :count)")
-        return sorted(int(value) for value in conn.execute(query, {"count": count}).scalars())
-
-    def insert_many(self, conn: Connection, rows: Mapping[int, Mapping[str, Any]]) -> None:
-        """Insert stories under ids `reserve_ids` gave (story id → columns of `stories`), in one executemany."""
-        if rows:
-            now = dt.datetime.now(dt.UTC)
-            conn.execute(
-                stories.insert(),
-                [
-                    {"status": "new", "pinned": False, "updated_at": now, **values, "id": key}
-                    for key, values in rows.items()
-                ],
-            )
-
-    def update_many(self, conn: Connection, changes: Mapping[int, Mapping[str, Any]]) -> None:
-        """Set columns of many stories (story id → values) in one executemany; every change sets the same
-        columns."""
-        if not changes:
-            return
-        now = dt.datetime.now(dt.UTC)
-        statement = stories.update().where(stories.c.id == sa.bindparam("changed_story_id"))
-        conn.execute(
-            statement, [{**values, "updated_at": now, "changed_story_id": key} for key, values in changes.items()]
-        )
-
-    def mark_to_link(self, conn: Connection, story_ids: Iterable[int]) -> None:
-        """Note that these stories changed and their thread links must be computed again (see `to_link`)."""
-        rows = [{"story_id": story_id} for story_id in sorted(set(story_ids))]
-        if rows:
-            statement = upserts.insert(conn.dialect.name, stories_to_link).on_conflict_do_nothing()
-            conn.execute(statement, rows)
-
     def to_link(self) -> list[int]:
         """Stories changed by clustering whose links have not been computed since, oldest id first."""
         with reading(self.engine) as conn:
@@ -302,11 +256,7 @@ class StoryRepository:
     def set_entry_text(self, story_id: int, text: str) -> None:
         """The editor's English text of a story, kept on the story for every brief that tells it."""
         with self.engine.begin() as conn:
-            conn.execute(
-                stories.update()
-                .where(stories.c.id == story_id)
-                .values(entry_text=text, updated_at=dt.datetime.now(dt.UTC))
-            )
+            update_story(conn, story_id, entry_text=text)
 
     # ---- what editors read ----
 
@@ -545,25 +495,84 @@ class AssignmentWriter:
         conn = self._connection()
         if not self._reserved:
             block = min(ID_BLOCK_MAX, max(ID_BLOCK_MIN, self._given))  # doubling as the run creates stories
-            self._reserved.extend(reversed(self._stories.reserve_ids(conn, block)))
+            self._reserved.extend(reversed(reserve_story_ids(conn, block)))
         if self._reserved:
             self._given += 1
             self._unwritten.add(self._reserved[-1])
             return self._reserved.pop()
         # its columns are written with every changed story's by `write`
-        return self._stories.create(conn, {"first_seen": first_seen, "last_seen": first_seen})
+        return insert_story(conn, {"first_seen": first_seen, "last_seen": first_seen})
 
     def write(self, changed: Mapping[int, Mapping[str, Any]], placed: Sequence[Mapping[str, Any]]) -> None:
         """Store the batch: every story it created or changed (story id → columns of `stories`), its items'
         stories (dicts with item_id, story_id, method, score), and that the stories' links are due."""
         conn = self._connection()
-        self._stories.insert_many(conn, {key: row for key, row in changed.items() if key in self._unwritten})
-        self._stories.update_many(conn, {key: row for key, row in changed.items() if key not in self._unwritten})
+        insert_stories(conn, {key: row for key, row in changed.items() if key in self._unwritten})
+        update_stories(conn, {key: row for key, row in changed.items() if key not in self._unwritten})
         insert_story_items(conn, placed)
-        self._stories.mark_to_link(conn, changed)
+        mark_to_link(conn, changed)
 
 
-# ---- the writes of story_items and story_links that others make: inside the caller's transaction ----
+# ---- the writes of stories, story_items and story_links: inside the caller's transaction ----
+
+
+def insert_story(conn: Connection, values: Mapping[str, Any]) -> int:
+    """Insert a story and return its id; `values` are columns of `stories`."""
+    row = {"status": "new", "pinned": False, "updated_at": dt.datetime.now(dt.UTC), **values}
+    result = conn.execute(stories.insert(), row)  # parameters apart: one compiled statement for every story
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def reserve_story_ids(conn: Connection, count: int) -> list[int]:
+    """On PostgreSQL, `count` new story ids from the table's sequence, ascending, for `insert_stories` to write
+    later (a story's id without a round trip each; ids a run reserves and does not use are skipped, as a
+    rolled-back insert's are); none on SQLite, where `insert_story` costs no round trip."""
+    if conn.dialect.name != "postgresql" or count <= 0:
+        return []
+    query = sa.text("SELECT nextval(pg_get_serial_sequence('stories', 'id')) FROM generate_series(1, :count)")
+    return sorted(int(value) for value in conn.execute(query, {"count": count}).scalars())
+
+
+def insert_stories(conn: Connection, rows: Mapping[int, Mapping[str, Any]]) -> None:
+    """Insert stories under ids `reserve_story_ids` gave (story id → columns of `stories`), in one executemany."""
+    if rows:
+        now = dt.datetime.now(dt.UTC)
+        conn.execute(
+            stories.insert(),
+            [
+                {"status": "new", "pinned": False, "updated_at": now, **values, "id": key}
+                for key, values in rows.items()
+            ],
+        )
+
+
+def update_story(conn: Connection, story_id: int, **values: Any) -> bool:
+    """Set columns of a story (and its `updated_at`); whether there was such a story."""
+    statement = stories.update().where(stories.c.id == story_id)
+    return bool(conn.execute(statement.values(**values, updated_at=dt.datetime.now(dt.UTC))).rowcount)
+
+
+def update_stories(conn: Connection, changes: Mapping[int, Mapping[str, Any]]) -> None:
+    """Set columns of many stories (story id → values) in one executemany; every change sets the same
+    columns."""
+    if not changes:
+        return
+    now = dt.datetime.now(dt.UTC)
+    statement = stories.update().where(stories.c.id == sa.bindparam("changed_story_id"))
+    conn.execute(statement, [{**values, "updated_at": now, "changed_story_id": key} for key, values in changes.items()])
+
+
+def delete_story(conn: Connection, story_id: int) -> None:
+    """Remove a story (its items' places, links and drafts go with it)."""
+    conn.execute(stories.delete().where(stories.c.id == story_id))
+
+
+def mark_to_link(conn: Connection, story_ids: Iterable[int]) -> None:
+    """Note that these stories changed and their thread links must be computed again (see `to_link`)."""
+    rows = [{"story_id": story_id} for story_id in sorted(set(story_ids))]
+    if rows:
+        statement = upserts.insert(conn.dialect.name, stories_to_link).on_conflict_do_nothing()
+        conn.execute(statement, rows)
 
 
 def insert_story_items(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:

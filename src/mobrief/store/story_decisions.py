@@ -167,28 +167,21 @@ class StoryDecisionRepository:
         # later stories that continued the absorbed one continue the kept one (unless linked already)
         story_store.repoint_links(conn, absorbed, kept)
         texts = [t for t in (new.entry_text, old.entry_text) if t and t.strip()]
-        conn.execute(
-            stories.update()
-            .where(stories.c.id == kept)
-            .values(
-                status=_stronger_status(new.status, old.status),
-                section=new.section or old.section,
-                pinned=bool(new.pinned or old.pinned),
-                entry_text=" ".join(texts) if texts else new.entry_text,
-                updated_at=dt.datetime.now(dt.UTC),
-            )
+        story_store.update_story(
+            conn,
+            kept,
+            status=_stronger_status(new.status, old.status),
+            section=new.section or old.section,
+            pinned=bool(new.pinned or old.pinned),
+            entry_text=" ".join(texts) if texts else new.entry_text,
         )
-        conn.execute(stories.delete().where(stories.c.id == absorbed))
+        story_store.delete_story(conn, absorbed)
 
     def create_story(self, conn: Connection, values: dict[str, Any]) -> int:
-        row = {"status": "new", "pinned": False, "updated_at": dt.datetime.now(dt.UTC), **values}
-        result = conn.execute(stories.insert().values(**row))
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        return story_store.insert_story(conn, values)
 
     def update_story(self, conn: Connection, story_id: int, values: dict[str, Any]) -> None:
-        conn.execute(
-            stories.update().where(stories.c.id == story_id).values(**values, updated_at=dt.datetime.now(dt.UTC))
-        )
+        story_store.update_story(conn, story_id, **values)
 
     def story_item_ids(self, conn: Connection, story_id: int) -> list[int]:
         query = sa.select(story_items.c.item_id).where(story_items.c.story_id == story_id)

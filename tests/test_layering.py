@@ -6,6 +6,8 @@ import ast
 import re
 from pathlib import Path
 
+from mobrief.store.schema import metadata
+
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "mobrief"
 
 # room → rooms (and top-level modules) it may import; everything may import the shared base modules
@@ -42,16 +44,18 @@ ADAPTERS_MOVED_TO_THE_NEWSROOM = {
 # store for one transaction (Store.transaction); brief/, newsroom/, web/ and the rest go through the Store.
 SPEAK_SQL = {"tasks.py"}
 HOLD_THE_ENGINE = {"tasks.py"}
-# one writer per table: the brief's own rows are written by store/briefs.py alone (archive import, and the
-# drafts and revisions repositories through its functions); a draft's left-out stories by the drafts repository;
-# corrections and withdrawals by revisions
-BRIEF_TABLE_WRITERS = {
-    "briefs": "store/briefs.py",
-    "brief_sections": "store/briefs.py",
-    "brief_paragraphs": "store/briefs.py",
-    "brief_exclusions": "store/drafts.py",
-    "brief_revisions": "store/revisions.py",
-}
+# one writer per table: every table the schema defines is inserted into, updated and deleted from by one module of
+# store/, which exposes small functions taking the caller's connection when another repository's transaction must
+# write it too (store/briefs.py, store/stories.py, store/sessions.py …). Found from the code: a table's `insert()`,
+# `update()`, `delete()`; `sa.insert(table)`, an upsert's `insert(dialect, table)`; SQL text naming it. Tables the
+# schema does not define (Procrastinate's, the queue schema's version row, the full-text indexes migrations make)
+# are not checked.
+WRITE_VERBS = {"insert", "update", "delete"}
+SQL_WRITE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)")
+# helpers handed a table by the writer that calls them (the writer is found at its call)
+TABLE_HELPERS = {"store/upserts.py": "INSERT … ON CONFLICT for the dialect, given its table by the calling writer"}
+# tables with more than one writer, and why (none: a new exception needs a reason here)
+SHARED_TABLES: dict[str, str] = {}
 
 
 def _room(path: Path) -> str:
@@ -138,21 +142,105 @@ def test_outside_the_store_only_a_few_modules_hold_the_engine() -> None:
     assert holding <= HOLD_THE_ENGINE, f"{sorted(holding - HOLD_THE_ENGINE)}: go through Store repositories"
 
 
-def test_each_brief_table_has_one_writer() -> None:
-    sources = {
-        str(path.relative_to(PACKAGE)): path.read_text(encoding="utf-8")
-        for path in sorted(PACKAGE.rglob("*.py"))
-        if "alembic" not in path.parts
-    }
-    writers = {
-        table: {
-            name
-            for name, text in sources.items()
-            if re.search(rf"\b{table}\.(?:insert|update|delete)\(|sa\.(?:insert|update|delete)\({table}\)", text)
-        }
-        for table in BRIEF_TABLE_WRITERS
-    }
-    assert writers == {table: {writer} for table, writer in BRIEF_TABLE_WRITERS.items()}
+def _table_writes(path: Path, tables: set[str]) -> tuple[set[str], list[str]]:
+    """The schema tables a module writes, and the writes whose table it names only through a variable."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bound: dict[str, str] = {}  # local name → table, from `from mobrief.store.schema import x [as y]`
+    schema_names = set()  # local names of the schema module itself
+    builders = set()  # local names of what builds a statement: sqlalchemy, its dialects, store/upserts.py
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            builders |= {alias.asname or alias.name for alias in node.names if alias.name.startswith("sqlalchemy")}
+        elif isinstance(node, ast.ImportFrom) and node.module == "mobrief.store.schema":
+            bound |= {alias.asname or alias.name: alias.name for alias in node.names if alias.name in tables}
+        elif isinstance(node, ast.ImportFrom) and node.module == "mobrief.store":
+            schema_names |= {alias.asname or alias.name for alias in node.names if alias.name == "schema"}
+            builders |= {alias.asname or alias.name for alias in node.names if alias.name == "upserts"}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+            builders |= {alias.asname or alias.name for alias in node.names}
+
+    def table_of(expr: ast.expr) -> str | None:
+        if isinstance(expr, ast.Name):
+            return bound.get(expr.id)
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in schema_names:
+            return expr.attr if expr.attr in tables else None
+        return None
+
+    written: set[str] = set()
+    unnamed: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            written |= {name for name in SQL_WRITE.findall(node.value) if name in tables}
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if not isinstance(func, ast.Attribute | ast.Name) or _verb(func) not in WRITE_VERBS:
+            continue
+        if isinstance(func, ast.Attribute) and not node.args and not node.keywords:  # table.insert()
+            target = func.value
+        elif node.args and _called_on(func) in builders:  # sa.insert(table), upserts.insert(dialect, table)
+            target = node.args[-1]
+        else:
+            continue
+        table = table_of(target)
+        if table is not None:
+            written.add(table)
+        elif isinstance(target, ast.Name):
+            unnamed.append(f"line {node.lineno}: {ast.unparse(node)[:70]}")
+    return written, unnamed
+
+
+def _verb(func: ast.Attribute | ast.Name) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id
+
+
+def _called_on(func: ast.Attribute | ast.Name) -> str | None:
+    """`insert` for `insert(…)`, `sa` for `sa.insert(…)`: the name a statement builder is reached by."""
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.value.id if isinstance(func.value, ast.Name) else None
+
+
+def test_each_table_has_one_writer_in_the_store() -> None:
+    """Every table of the schema (new ones too) is written by exactly one module, in store/; the others call it."""
+    tables = set(metadata.tables)
+    writers: dict[str, set[str]] = {table: set() for table in tables}
+    unnamed = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "alembic" in path.parts:  # migrations shape the tables, and may move their rows while they do
+            continue
+        name = str(path.relative_to(PACKAGE))
+        written, through_variables = _table_writes(path, tables)
+        for table in written:
+            writers[table].add(name)
+        if name not in TABLE_HELPERS:
+            unnamed += [f"{name} {where}" for where in through_variables]
+    assert unnamed == [], f"{unnamed}: write a table by its name from mobrief.store.schema, so its writer is known"
+    shared = {t: sorted(w) for t, w in sorted(writers.items()) if len(w) != 1 and t not in SHARED_TABLES}
+    assert shared == {}, f"tables without exactly one writer: {shared}"
+    outside = {t: sorted(w) for t, w in sorted(writers.items()) if any(_room(PACKAGE / m) != "store" for m in w)}
+    assert outside == {}, f"tables written outside store/: {outside}"
+
+
+def test_the_writer_finder_sees_each_way_of_writing_a_table(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text(
+        "import sqlalchemy as sa\n"
+        "from mobrief.store import upserts\n"
+        "from mobrief.store.schema import items as items_table, sessions, stories, story_links, users\n"
+        "conn.execute(stories.update().where(stories.c.id == 1))\n"
+        "conn.execute(sa.delete(sessions))\n"
+        "conn.execute(upserts.insert(conn.dialect.name, story_links))\n"
+        "conn.execute(items_table.insert())\n"
+        "conn.exec_driver_sql('DELETE FROM briefs WHERE id = 1')\n"
+        "conn.execute(sa.select(users))\n"
+        "for table in (users,):\n"
+        "    conn.execute(table.delete())\n",
+        encoding="utf-8",
+    )
+    written, unnamed = _table_writes(module, set(metadata.tables))
+    assert written == {"stories", "sessions", "story_links", "items", "briefs"}
+    assert unnamed == ["line 11: table.delete()"]
 
 
 def test_stories_and_brief_compute_and_never_take_the_store() -> None:

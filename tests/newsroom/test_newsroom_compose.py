@@ -7,11 +7,13 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from factories import add_story, make_item
 from mobrief.brief.compose import ComposedBrief, ComposedEntry
 from mobrief.cli import cli
+from mobrief.errors import NotFound
 from mobrief.newsroom import compose, publish
 from mobrief.store import Store
 
@@ -225,3 +227,25 @@ def test_composing_leaves_the_cycle_collector_as_it_found_it(store: Store) -> No
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_story_told_in_two_drafts_gets_its_text_in_both_at_once(store: Store) -> None:
+    when = MIDNIGHT_JUNE_2 + dt.timedelta(hours=9)
+    story = add_story(store, [_item(1, "a", "Суд вынес приговор активисту.", when)], section="legal")
+    day, days = compose.compose_brief(store, JUNE_2, JUNE_2), compose.compose_brief(store, JUNE_2, JUNE_3)
+    assert day.id != days.id
+
+    def told() -> list[tuple[str, str]]:
+        drafts = [compose.load_composed(store, brief_id) for brief_id in (day.id, days.id)]
+        return [(e.text, e.status) for draft in drafts for e in _entries(draft)]
+
+    before = told()
+    assert len(before) == 2 and before[0][1] != "written"
+    entry_ids = [e.entry_id or 0 for draft in (day, days) for e in _entries(draft)]
+    with pytest.raises(NotFound):  # one entry gone: none is written
+        store.drafts.set_texts([*entry_ids, 10**9], "A court sentenced an activist.")
+    assert told() == before
+
+    compose.write_entry_text(store, story, "A court in Kaluga sentenced an activist.")
+    assert told() == [("A court in Kaluga sentenced an activist.", "written")] * 2
+    assert store.inbox.story(story).entry_text == "A court in Kaluga sentenced an activist."

@@ -120,12 +120,13 @@ def load_composed(store: Store, brief_id: int) -> ComposedBrief:
 
 
 def write_entry_text(store: Store, story_id: int, text: str) -> None:
-    """Set a story's English entry text: on the story and on every draft entry telling it (as an editor's)."""
+    """Set a story's English entry text: on the story and on every draft entry telling it (as an editor's), the
+    entries in one transaction."""
     store.stories.get(story_id)  # NotFound names the id
     entry_ids = [place.entry_id for place in store.drafts.entries_telling(story_id)]
-    for entry_id in entry_ids:
-        store.drafts.set_text(entry_id, text)
-    if not entry_ids:
+    if entry_ids:
+        store.drafts.set_texts(entry_ids, text)
+    else:
         store.stories.set_entry_text(story_id, text)
 
 

@@ -382,16 +382,22 @@ class DraftRepository:
 
     def set_text(self, entry_id: int, text: str) -> None:
         """Replace an entry's text; it counts as written by an editor, so composing again keeps it."""
+        self.set_texts([entry_id], text)
+
+    def set_texts(self, entry_ids: Sequence[int], text: str) -> None:
+        """Give entries (of one draft or several: a story's text where it is told) the same text as `set_text`
+        does, in one transaction: every entry, or none when one is missing or no longer in a draft."""
+        status = "written" if text.strip() else "to-write"
         with self.engine.begin() as conn:
-            brief_id, _ = self._locate(conn, entry_id)
-            self._require_draft(conn, brief_id)
-            status = "written" if text.strip() else "to-write"
-            brief_store.update_paragraph(conn, entry_id, text=text, status=status, edited=True, drafting=None)
-            story_id = conn.execute(
-                sa.select(brief_paragraphs.c.story_id).where(brief_paragraphs.c.id == entry_id)
-            ).scalar()
-            if story_id is not None:  # the story page shows the same English text
-                story_store.update_story(conn, story_id, entry_text=text)
+            for entry_id in entry_ids:
+                brief_id, _ = self._locate(conn, entry_id)
+                self._require_draft(conn, brief_id)
+                brief_store.update_paragraph(conn, entry_id, text=text, status=status, edited=True, drafting=None)
+                story_id = conn.execute(
+                    sa.select(brief_paragraphs.c.story_id).where(brief_paragraphs.c.id == entry_id)
+                ).scalar()
+                if story_id is not None:  # the story page shows the same English text
+                    story_store.update_story(conn, story_id, entry_text=text)
 
     def move(self, entry_id: int, step: int) -> None:
         """Move an entry up (step -1) or down (+1) within its section; at either end nothing changes."""

@@ -24,6 +24,23 @@ def test_only_names_with_a_first_name_seen_twice_are_read() -> None:
     assert "Anastasia Rakova" in names.by_key.values()
 
 
+def test_a_name_printed_in_two_paragraphs_keeps_its_spelling_though_no_other_name_shares_its_first() -> None:
+    texts = [
+        "Radiy Khabirov promised the volunteers a bonus. Yesterday Khabirov spoke in Ufa.",
+        "Radiy Khabirov signed the decree; the Communist Party welcomed it.",
+        "The Communist Party and Novaya Gazeta wrote of the party line; Novaya Gazeta was quoted again.",
+        "Novaya Gazeta reported that Speaker Vyacheslav agreed. Vyacheslav Volodin did, and Vyacheslav Lebedev not.",
+        "Speaker Vyacheslav repeated it.",
+    ]
+    names = archive_names.read_names(texts)
+    respelled = names.respell([_person("Rady Khabirov")])
+    assert [m.latin for m in respelled] == ["Radiy Khabirov"]
+    printed = set(names.by_key.values())
+    assert "Yesterday Khabirov" not in printed  # printed once, and "Yesterday" starts no other name
+    assert not printed & {"Communist Party", "Novaya Gazeta", "Speaker Vyacheslav"}  # words, or a title
+    assert {"Vyacheslav Volodin", "Vyacheslav Lebedev"} <= printed
+
+
 def test_spelling_keys_fold_transliterations_but_keep_people_apart() -> None:
     key = archive_names.spelling_key
     assert key("Rady Khabirov") == key("Radii Habirov")

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 
+from mobrief import lemmas
 from mobrief.enrich.entities import EN_FIRST_NAMES as _FIRST_NAMES
 from mobrief.records import Mention
 
@@ -83,21 +84,32 @@ class ArchiveNames:
         return ArchiveNames({**self.by_key, **other.by_key}, self.alone | other.alone)
 
 
+PRINTED_AT_LEAST = 2  # paragraphs that print a full name before it counts though no other name shares its first
 ALONE_AT_LEAST = 3  # paragraphs that print a known person's surname alone before it is the house's short form
 
 
 def read_names(paragraphs: Iterable[str]) -> ArchiveNames:
-    """The people the paragraphs name (two capitalised words), each under its spelling key; where one key has
-    several spellings the most printed one wins, and a key two different people could share is dropped."""
+    """The people the paragraphs name (two capitalised words whose first name starts other names too, or printed
+    in several paragraphs and reading as a person), each under its spelling key; where one key has several
+    spellings the most printed one wins, and a key two different people could share is dropped."""
     texts = list(paragraphs)
     counts: Counter[str] = Counter()
+    printed_in: Counter[str] = Counter()
     for text in texts:
-        for first, last in _NAME.findall(text):
-            if first not in _NOT_FIRST:
-                counts[f"{first} {last}"] += 1
+        found = [f"{first} {last}" for first, last in _NAME.findall(text) if first not in _NOT_FIRST]
+        counts.update(found)
+        printed_in.update(set(found))
     # a first name starts several names ("Sergei Shoigu", "Sergei Gordeev"); "Crew Against" is no person
     firsts = Counter(name.split()[0] for name in counts)
-    names = names_from({name: n for name, n in counts.items() if firsts[name.split()[0]] >= 2})
+    lower_case = frozenset(re.findall(r"\b[a-z]+\b", " ".join(texts)))
+    names = names_from(
+        {
+            name: n
+            for name, n in counts.items()
+            if firsts[name.split()[0]] >= 2
+            or (printed_in[name] >= PRINTED_AT_LEAST and _reads_as_person(name, lower_case, firsts))
+        }
+    )
     # short forms only of people, known by a common Russian first name: "Criminal Code" reads as a name too
     surnames = {last for first, last in map(str.split, names.by_key.values()) if first.lower() in _FIRST_NAMES}
     alone: Counter[str] = Counter()
@@ -106,6 +118,27 @@ def read_names(paragraphs: Iterable[str]) -> ArchiveNames:
             if not match.group(1) and match.group(2) in surnames:  # "said Putin", not "Vladimir Putin"
                 alone[match.group(2)] += 1
     return ArchiveNames(names.by_key, frozenset(s for s, n in alone.items() if n >= ALONE_AT_LEAST))
+
+
+def _reads_as_person(name: str, lower_case: frozenset[str], firsts: Mapping[str, int]) -> bool:
+    """Whether a full name the archive printed repeatedly is a person ("Radiy Khabirov", a first name no other
+    name starts) rather than words: an English word the archive also prints in lower case ("Communist Party"),
+    a Russian word spelled in Latin ("Novaya Gazeta"), or a title before a first name ("Speaker Vyacheslav")."""
+    first, last = name.split()
+    return last not in firsts and not any(word.lower() in lower_case or _russian_word(word) for word in (first, last))
+
+
+@functools.lru_cache(maxsize=4096)
+def _russian_word(word: str) -> bool:
+    """Whether a Latin word read back into Cyrillic is a word the Russian dictionary knows and no name:
+    "Novaya" is «новая»; "Radiy" and "Khabirov" are no dictionary words."""
+    from mobrief.style import transliteration
+
+    return any(
+        lemmas.is_known(spelling)
+        and not any(tag in parse.tag for parse in lemmas.parses(spelling) for tag in ("Name", "Surn", "Patr"))
+        for spelling in transliteration.cyrillic_spellings(word, limit=3)
+    )
 
 
 _SURNAME_ALONE = re.compile(r"\b([A-Z][a-z]+\s)?([A-Z][a-z]{2,})\b(?![’'-])")

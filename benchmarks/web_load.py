@@ -376,14 +376,22 @@ async def load(
     think: float,
     mix: tuple[str, ...],
     started: Callable[[], None],
+    ending: Callable[[], None] = lambda: None,
 ) -> int:
-    """Run the editors for `duration` seconds (after they sign in, when `started()` is called); returns requests."""
+    """Run the editors for `duration` seconds (after they sign in, when `started()` is called; `ending()` half a
+    second before the end, while they still hold their connections); returns requests."""
     results: dict[str, list[float]] = {"inbox": [], "story": [], "search": []}
     errors = {"inbox": 0, "story": 0, "search": 0}
     clients = await asyncio.gather(*(sign_in(base, n) for n in range(editors)))  # argon2: not what we time
     started()
     until = time.monotonic() + duration
-    await asyncio.gather(*(editor(c, n_stories, until, think, n, results, errors, mix) for n, c in enumerate(clients)))
+
+    async def near_the_end() -> None:
+        await asyncio.sleep(max(0.0, duration - 0.5))
+        ending()
+
+    editors_done = (editor(c, n_stories, until, think, n, results, errors, mix) for n, c in enumerate(clients))
+    await asyncio.gather(near_the_end(), *editors_done)
     total = sum(len(v) for v in results.values())
     print(
         f"{editors} editors, {duration:.0f} s, think time ~{think:.2f} s: {total:,} requests ({total / duration:.0f}/s)"
@@ -479,7 +487,13 @@ def run(args: argparse.Namespace, pg_url: str | None) -> None:
                 mark[:] = [_cpu_seconds(server.pid), time.process_time(), time.monotonic(), backends_cpu()]
                 spread[:] = _connections_per_worker(server.pid, port) if sys.platform.startswith("linux") else []
 
-            requests = asyncio.run(load(base, n_stories, args.editors, args.duration, args.think, mix, started))
+            spread_at_end: list[int] = []
+
+            def ending() -> None:
+                if spread:
+                    spread_at_end[:] = _connections_per_worker(server.pid, port)
+
+            requests = asyncio.run(load(base, n_stories, args.editors, args.duration, args.think, mix, started, ending))
             wall = time.monotonic() - mark[2]
             server_cpu, client_cpu = _cpu_seconds(server.pid) - mark[0], time.process_time() - mark[1]
             print(
@@ -494,7 +508,10 @@ def run(args: argparse.Namespace, pg_url: str | None) -> None:
                     f"({backends / wall:.2f} cores)"
                 )
             if spread:
-                print(f"editors' connections held by each server process: {', '.join(map(str, spread))}")
+                print(
+                    f"editors' connections held by each server process: {', '.join(map(str, spread))} at the start, "
+                    f"{', '.join(map(str, spread_at_end))} at the end"
+                )
         finally:
             server.terminate()
             server.wait(timeout=20)

@@ -9,6 +9,7 @@ every hit added is a report with that spelling.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from search_corpus import PAGES, QUERIES, corpus
 
 from mobrief import lemmas
-from mobrief.store import Store, search
+from mobrief.store import Store, open_store, search
 
 # query → words the hits it gained carry (a name in the other alphabet)
 WIDENED = {
@@ -34,6 +35,19 @@ def filled(store: Store) -> Store:
     for start in range(0, len(items), 50):
         store.items.upsert(items[start : start + 50], kind="test")
     return store
+
+
+@pytest.fixture
+def filled_pg(pg_url: str) -> Iterator[Store]:
+    """The same items in PostgreSQL alone, for what only its index and planner do."""
+    store = open_store(pg_url)
+    try:
+        items = corpus()
+        for start in range(0, len(items), 50):
+            store.items.upsert(items[start : start + 50], kind="test")
+        yield store
+    finally:
+        store.close()
 
 
 def _ids(store: Store, query: str, limit: int, offset: int) -> list[str]:
@@ -128,16 +142,14 @@ def test_searches_run_together_find_what_each_finds_alone(
         assert sum(map(bool, together)) >= len(QUERIES)  # most queries find something
 
 
-def test_a_search_reads_the_newest_id_by_the_primary_key_whatever_scans_the_last_one_left(filled: Store) -> None:
+def test_a_search_reads_the_newest_id_by_the_primary_key_whatever_scans_the_last_one_left(filled_pg: Store) -> None:
     """Searches sent together run one after another in a transaction, so the bitmap scans of one search's windows
     are in force when the next asks for the newest id: under them max(id) read every row of the table."""
     from mobrief.store import search_postgres
 
-    if filled.dialect != "postgresql":
-        pytest.skip("PostgreSQL's scans")
     steps = search_postgres.newest_steps(*search_postgres.tsquery_sql(search.parse_query(QUERIES[0])), size=3)
     plans = []
-    with filled.engine.begin() as conn:
+    with filled_pg.engine.begin() as conn:
         conn.execute(sa.text(search_postgres._BITMAPS_ONLY))  # as an earlier search's windows leave them
         for sql, params in next(steps):
             if "max(id)" in sql:
@@ -146,13 +158,11 @@ def test_a_search_reads_the_newest_id_by_the_primary_key_whatever_scans_the_last
     assert len(plans) == 1 and "Index Only Scan" in plans[0] and "Bitmap" not in plans[0], plans
 
 
-def test_items_stored_leave_nothing_in_the_search_index_pending_list(filled: Store) -> None:
+def test_items_stored_leave_nothing_in_the_search_index_pending_list(filled_pg: Store) -> None:
     """GIN keeps new rows' entries in a pending list that every search reads through until vacuum merges it (a
     fresh import is clustered at once, autovacuum or not): the store merges it as it stores items."""
-    if filled.dialect != "postgresql":
-        pytest.skip("PostgreSQL's GIN index")
     merge = sa.text("SELECT gin_clean_pending_list('ix_items_search_vector'::regclass)")
-    with filled.engine.begin() as conn:
+    with filled_pg.engine.begin() as conn:
         assert conn.execute(merge).scalar_one() == 0  # pages it would have merged: none left
 
 

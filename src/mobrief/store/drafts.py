@@ -388,6 +388,7 @@ class DraftRepository:
         """Give entries (of one draft or several: a story's text where it is told) the same text as `set_text`
         does, in one transaction: every entry, or none when one is missing or no longer in a draft."""
         status = "written" if text.strip() else "to-write"
+        told: set[int] = set()
         with self.engine.begin() as conn:
             for entry_id in entry_ids:
                 brief_id, _ = self._locate(conn, entry_id)
@@ -396,8 +397,10 @@ class DraftRepository:
                 story_id = conn.execute(
                     sa.select(brief_paragraphs.c.story_id).where(brief_paragraphs.c.id == entry_id)
                 ).scalar()
-                if story_id is not None:  # the story page shows the same English text
-                    story_store.update_story(conn, story_id, entry_text=text)
+                if story_id is not None:
+                    told.add(int(story_id))
+            for story_id in sorted(told):  # the story page shows the same English text: once a story, not an entry
+                story_store.update_story(conn, story_id, entry_text=text)
 
     def move(self, entry_id: int, step: int) -> None:
         """Move an entry up (step -1) or down (+1) within its section; at either end nothing changes."""

@@ -1,5 +1,3 @@
-import datetime as dt
-
 from mobrief.enrich import features, relevance, sections
 
 
@@ -64,28 +62,3 @@ def test_the_shipped_models_load_and_keep_the_beat() -> None:
     model = sections.default_model()
     assert model.version.startswith("default") and model.full.log_prob
     assert relevance.default_model().decide("The court sentenced a deserter to five years in a penal colony")[1]
-
-
-DIGEST = (
-    "Вечерний итог: главное за день\n\n"
-    "▪️ В области подняли единовременную выплату контрактникам до 3 млн рублей.\n"
-    "▪️ Суд приговорил мужчину к шести годам колонии за поджог военкомата.\n"
-    "▪️ Футбольный клуб выиграл матч чемпионата со счётом 2:1 и вышел на второе место.\n"
-    "▪️ Синоптики обещают похолодание и снег к выходным в центральных областях.\n"
-)
-
-
-def test_a_digest_is_read_as_parts_and_never_tops_the_inbox() -> None:
-    from mobrief.enrich import stages
-    from mobrief.records import Item
-
-    assert len(relevance.digest_parts(DIGEST)) == 4
-    assert relevance.digest_parts("Суд приговорил мужчину к шести годам колонии за поджог военкомата.") == []
-    item = Item(
-        id=1, source="channel", external_id="1", published_at=dt.datetime(2024, 6, 3, tzinfo=dt.UTC), text=DIGEST
-    )
-    enrichment = stages.enrich_item(item, stages.EnrichOptions(rates=None))
-    model = relevance.default_model()
-    assert enrichment.is_relevant is True  # its parts on the beat keep it in the stream
-    assert enrichment.relevance is not None and enrichment.relevance <= model.threshold
-    assert max(model.score(part) for part in relevance.digest_parts(DIGEST)) > model.threshold

@@ -83,36 +83,6 @@ class RelevanceModel:
         )
 
 
-_DIGEST_CUE = re.compile(
-    r"\b(?:итог[иа]?\s+(?:дня|недели)|вечерний\s+итог|утренн(?:ий|ие)\s+(?:обзор|новости)|главное\s+(?:за|к)\s+"
-    r"(?:день|неделю|утру|вечеру|этот\s+час)|дайджест|коротко\s+о\s+главном|digest|daily\s+briefing|"
-    r"(?:top|main)\s+(?:news|stories)\s+(?:of|for)\s+(?:the|to)day)",
-    re.IGNORECASE,
-)
-_PART_START = re.compile(r"^\s*(?:[•▪►▶◾●○◼■\-–—*]|\d{1,2}[.)]|[\U0001F300-\U0001FAFF\u2600-\u27BF])")
-MIN_PART = 40  # characters: a digest's part tells a story of its own
-
-
-def digest_parts(text: str) -> list[str]:
-    """The parts of a multi-topic digest post ("Вечерний итог: …", five bulleted stories), or [] when the post
-    tells one story: four or more bulleted or numbered parts, or three after a digest's headline cue."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    parts: list[str] = []
-    for line in lines:
-        if _PART_START.match(line) or not parts:
-            parts.append(line)
-        else:
-            parts[-1] += "\n" + line
-    marked = [p for p in parts if _PART_START.match(p) and len(p) >= MIN_PART]
-    cue = bool(_DIGEST_CUE.search(text[:300]))
-    if len(marked) >= 4 or (cue and len(marked) >= 3):
-        return marked
-    if cue:  # unmarked parts: paragraphs separated by blank lines
-        blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if len(b.strip()) >= MIN_PART]
-        return blocks[1:] if len(blocks) >= 4 else []
-    return []
-
-
 def _sigmoid(z: float) -> float:
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mobrief.enrich import archive_names, entities, features, language, money, places, relevance, sections
+from mobrief.enrich import archive_names, digests, entities, features, language, money, places, relevance, sections
 from mobrief.item_limits import DEFAULT_MAX_TEXT_CHARS
 from mobrief.records import Amount, Enrichment, Item
 
@@ -39,7 +39,7 @@ class EnrichOptions:
         """The current version of every stage."""
         return {
             "language": f"{language.VERSION}:{','.join(sorted(self.languages))}",
-            "relevance": f"relevance-2:{self.relevance_model.version}",
+            "relevance": f"relevance-2:{self.relevance_model.version}:{digests.VERSION}",
             "entities": entities.version(),
             "places": places.version(),
             "money": money.VERSION + (":rates" if self.rates is not None else ""),
@@ -95,7 +95,7 @@ def enrich_item(item: Item, options: EnrichOptions, previous: Enrichment | None 
     if "relevance" in stale:
         model = options.relevance_model
         score, decision = model.decide_features(feats)
-        parts = relevance.digest_parts(text)
+        parts = digests.parts(text)
         if parts:
             # a digest of several stories is on the beat when one of its parts is, and never tops the inbox
             score = max(model.score(part) for part in parts)

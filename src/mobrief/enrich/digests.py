@@ -1,0 +1,103 @@
+"""Tell a multi-topic digest post («Вечерний итог: …», five bulleted stories) from a report, and read it as its parts.
+
+A digest is told by its shape rather than by a word: several short parts — bulleted, numbered or emoji-led lines,
+short paragraphs under a heading, or clauses listed after a short heading — on subjects that share few words with
+each other. A report that lists the sentences of one case or the payments of several regions repeats its words from
+part to part (and opens with a sentence that introduces the list), so it is read as one story.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from mobrief import lemmas
+
+VERSION = "digests-1"
+MIN_PART = 40  # characters: a bulleted part or paragraph tells a story of its own
+MAX_BLOCK = 400  # characters: a digest's paragraphs are short; a report's paragraphs run longer
+MAX_HEADING_WORDS = 8
+MAX_OVERLAP = 0.4  # share of the shorter part's content words two parts have in common: as much tells one story
+MIN_CLAUSE_WORDS = 3
+
+_PART_START = re.compile(r"^\s*(?:[•▪►▶◾●○◼■\-–—*]|\d{1,2}[.)]\s|[\U0001F300-\U0001FAFF\u2600-\u27BF])")
+_BLANK_LINE = re.compile(r"\n\s*\n")
+_HEADED_LIST = re.compile(r"^\s*([^\n:.!?]{2,60}):\s*(.+)", re.DOTALL)
+_SENTENCE_END = re.compile(r"[.!?…](?:\s|$)")
+_CLAUSE_SPLIT = re.compile(r"\s*[,;]\s*")
+_VERB_TAGS = frozenset({"VERB", "PRTS", "INFN"})
+
+
+def _words(text: str) -> list[str]:
+    return lemmas.WORD_RE.findall(text)
+
+
+def _has_verb(text: str) -> bool:
+    """Whether a Russian word of `text` reads first as a verb or short participle (a clause, not a heading)."""
+    return any(lemmas.is_cyrillic(w) and lemmas.parses(w)[0].tag.POS in _VERB_TAGS for w in _words(text))
+
+
+def _is_heading(text: str) -> bool:
+    """A digest's heading: a few words and no verb («Вечерний итог», «Главное на 18:00», "In brief")."""
+    return 0 < len(_words(text)) <= MAX_HEADING_WORDS and not _has_verb(text)
+
+
+def _content(text: str) -> set[str]:
+    return {lemmas.lemma(w) for w in _words(text) if len(w) >= 4 and not w.isdigit()}
+
+
+def distinct(parts: list[str]) -> bool:
+    """Whether the parts tell different stories: no two of them share MAX_OVERLAP of their content words (a
+    headline and its lead, or two paragraphs about one person, do)."""
+    bags = [_content(part) for part in parts]
+    pairs = [len(a & b) / min(len(a), len(b)) if a and b else 0.0 for a, b in itertools.combinations(bags, 2)]
+    return bool(pairs) and max(pairs) < MAX_OVERLAP
+
+
+def _marked(text: str) -> tuple[str, list[str]]:
+    """The lines before the first bulleted or numbered line, and the bulleted parts (with their run-on lines)."""
+    head: list[str] = []
+    parts: list[str] = []
+    for line in (line.strip() for line in text.splitlines()):
+        if not line:
+            continue
+        if _PART_START.match(line):
+            parts.append(line)
+        elif parts:
+            parts[-1] += "\n" + line
+        else:
+            head.append(line)
+    return "\n".join(head), [part for part in parts if len(part) >= MIN_PART]
+
+
+def _listed_clauses(text: str) -> list[str]:
+    """Clauses listed after a short heading in one sentence: «Вечерний итог: выплаты растут, суды выносят …»."""
+    found = _HEADED_LIST.match(text)
+    if found is None or not _is_heading(found.group(1)):
+        return []
+    rest = found.group(2)
+    end = _SENTENCE_END.search(rest)
+    sentence = rest[: end.start()] if end else rest
+    clauses = [c for c in _CLAUSE_SPLIT.split(sentence) if c]
+    if len(clauses) < 3 or any(len(_words(c)) < MIN_CLAUSE_WORDS for c in clauses):
+        return []
+    if any(lemmas.is_cyrillic(c) and not _has_verb(c) for c in clauses):
+        return []  # a list of places or names after a colon, not of stories
+    return clauses
+
+
+def parts(text: str) -> list[str]:
+    """The parts of a digest post, or [] when the post tells one story."""
+    head, marked = _marked(text)
+    if len(marked) >= 3:
+        headed = not head or _is_heading(head)
+        if (len(marked) >= 4 or (head and headed)) and headed and distinct(marked):
+            return marked
+        return []
+    blocks = [b.strip() for b in _BLANK_LINE.split(text) if b.strip()]
+    if len(blocks) >= 4 and _is_heading(blocks[0]):
+        body = blocks[1:]
+        if all(MIN_PART <= len(b) <= MAX_BLOCK for b in body) and distinct(body):
+            return body
+    clauses = _listed_clauses(text)
+    return clauses if distinct(clauses) else []

@@ -1,0 +1,150 @@
+"""A digest post is told from a report by its shape: short parts on unrelated subjects, under a heading or none.
+
+Every text here is written for these tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mobrief.enrich import digests, relevance, stages
+from mobrief.records import Item
+
+# one story each, in words the others do not use
+TOPICS = (
+    "В области подняли единовременную выплату контрактникам до трёх миллионов рублей.",
+    "Суд приговорил жителя Самары к шести годам колонии за поджог военкомата.",
+    "Футбольный клуб выиграл домашний матч чемпионата и поднялся на второе место.",
+    "Синоптики обещают похолодание и снегопад к выходным.",
+    "Жёны мобилизованных вышли на пикет с требованием ротации.",
+    "Центробанк сохранил ключевую ставку на прежнем уровне.",
+    "Ученики начали посещать уроки начальной военной подготовки.",
+    "Губернатор открыл новый мост через реку после ремонта.",
+)
+MARKERS = ("▪️", "•", "—", "🔹", "⚡️")
+HEADINGS = ("Вечерний итог", "Главное за день", "Коротко", "Итоги дня", "Main news", "In brief", "Сводка на 18:00")
+# a list of one case's sentences, and of several regions' payments: one story each, however many lines
+SENTENCES = (
+    "Иван Смирнов получил двенадцать лет колонии строгого режима за теракт;",
+    "Пётр Кузнецов получил десять лет колонии строгого режима за теракт;",
+    "Олег Попов получил восемь лет колонии строгого режима за теракт;",
+    "Антон Васильев получил семь лет колонии строгого режима за теракт;",
+    "Денис Фёдоров получил шесть лет колонии строгого режима за теракт.",
+)
+REGIONS = (
+    "В Белгородской области выплату контрактникам подняли до двух миллионов рублей.",
+    "В Курской области выплату контрактникам подняли до полутора миллионов рублей.",
+    "В Самарской области выплату контрактникам подняли до миллиона рублей.",
+    "В Тверской области выплату контрактникам подняли до восьмисот тысяч рублей.",
+    "В Липецкой области выплату контрактникам подняли до семисот тысяч рублей.",
+)
+
+
+def _bulleted(lines: list[str], marker: str, heading: str | None) -> str:
+    body = "\n".join(f"{marker} {line}" for line in lines)
+    return f"{heading}\n\n{body}" if heading else body
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    topics=st.lists(st.sampled_from(TOPICS), min_size=4, max_size=6, unique=True),
+    marker=st.sampled_from(MARKERS),
+    heading=st.one_of(st.none(), st.sampled_from(HEADINGS)),
+)
+def test_four_or_more_bulleted_stories_are_a_digest_with_or_without_a_heading(
+    topics: list[str], marker: str, heading: str | None
+) -> None:
+    parts = digests.parts(_bulleted(topics, marker, heading))
+    assert [part.removeprefix(marker).strip() for part in parts] == topics
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    topics=st.lists(st.sampled_from(TOPICS), min_size=3, max_size=3, unique=True),
+    marker=st.sampled_from(MARKERS),
+    heading=st.sampled_from(HEADINGS),
+)
+def test_three_bulleted_stories_need_a_heading(topics: list[str], marker: str, heading: str) -> None:
+    assert len(digests.parts(_bulleted(topics, marker, heading))) == 3
+    assert digests.parts(_bulleted(topics, marker, None)) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lines=st.sampled_from((SENTENCES, REGIONS)).flatmap(
+        lambda pool: st.lists(st.sampled_from(pool), min_size=3, max_size=5, unique=True)
+    ),
+    marker=st.sampled_from(MARKERS),
+    heading=st.one_of(st.none(), st.sampled_from(HEADINGS)),
+)
+def test_a_list_of_sentences_or_regions_is_one_story(lines: list[str], marker: str, heading: str | None) -> None:
+    assert digests.parts(_bulleted(lines, marker, heading)) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    topics=st.lists(st.sampled_from(TOPICS), min_size=3, max_size=6, unique=True),
+    marker=st.sampled_from(MARKERS),
+)
+def test_a_list_a_sentence_introduces_is_one_report(topics: list[str], marker: str) -> None:
+    lead = "Суд в Самаре рассмотрел за неделю несколько дел, рассказали в пресс-службе:"
+    assert digests.parts(_bulleted(topics, marker, lead)) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("аоеид ртсн,.:;\n▪•—1)"), max_size=400))
+def test_parts_are_three_or_more_pieces_of_the_post(text: str) -> None:
+    parts = digests.parts(text)
+    assert parts == [] or len(parts) >= 3
+    assert all(part in text for part in parts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(paragraphs=st.lists(st.sampled_from(TOPICS), min_size=1, max_size=5, unique=True))
+def test_a_report_in_paragraphs_without_a_heading_is_one_story(paragraphs: list[str]) -> None:
+    assert digests.parts("\n\n".join(paragraphs)) == []
+
+
+def test_clauses_listed_after_a_heading_are_a_digest() -> None:
+    text = (
+        "Итоги дня: военкоматы рассылают повестки студентам, суды выносят приговоры за поджоги, "
+        "власти региона обещают новые выплаты семьям. До завтра!"
+    )
+    assert digests.parts(text) == [
+        "военкоматы рассылают повестки студентам",
+        "суды выносят приговоры за поджоги",
+        "власти региона обещают новые выплаты семьям",
+    ]
+
+
+def test_places_or_people_listed_after_a_colon_are_one_report() -> None:
+    assert digests.parts("Повестки пришли в трёх городах: в Самаре, в Тольятти и в Сызрани, сообщают жители.") == []
+    text = "Военком заявил: повестки получат студенты, выпускники колледжей, работники заводов."
+    assert digests.parts(text) == []  # a heading has no verb
+    assert digests.parts("Суд приговорил мужчину к шести годам колонии за поджог военкомата.") == []
+
+
+def test_paragraphs_under_a_heading_are_a_digest_and_a_headlined_article_is_not() -> None:
+    digest = "Коротко о главном\n\n" + "\n\n".join(TOPICS[:4])
+    assert digests.parts(digest) == list(TOPICS[:4])
+    article = (
+        "Выплаты контрактникам в области\n\n"
+        "Власти области подняли единовременную выплату контрактникам до трёх миллионов рублей.\n\n"
+        "Как пояснили в правительстве области, выплату получат все, кто подпишет контракт до конца года.\n\n"
+        "Прежде выплата контрактникам в области составляла полтора миллиона рублей.\n\n"
+        "Губернатор области назвал решение вынужденным, но необходимым."
+    )
+    assert digests.parts(article) == []
+
+
+def test_a_digest_is_on_the_beat_through_its_parts_and_never_above_its_best_report() -> None:
+    text = _bulleted(list(TOPICS[:4]), "▪️", "Вечерний итог")
+    item = Item(id=1, source="channel", external_id="1", published_at=dt.datetime(2024, 6, 3, tzinfo=dt.UTC), text=text)
+    enrichment = stages.enrich_item(item, stages.EnrichOptions(rates=None))
+    model = relevance.default_model()
+    assert enrichment.is_relevant is True  # its parts on the beat keep it in the stream
+    assert enrichment.relevance is not None and enrichment.relevance <= model.threshold
+    assert max(model.score(part) for part in digests.parts(text)) > model.threshold

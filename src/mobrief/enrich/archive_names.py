@@ -41,6 +41,19 @@ _NOT_FIRST = _word_set(
 )
 
 
+_TITLES = _word_set(
+    """Governor Deputy President Prime Minister Head Chief Mayor Senator Speaker Chairman Chairwoman Secretary Commander
+    General Colonel Lieutenant Major Captain Sergeant Judge Prosecutor Ombudsman Economist Patriarch Acting First Former
+    Defense Defence Foreign Finance Labor Justice Emergencies Interior State Duma Russian Russia's Mr Ms Mrs Dr"""
+)
+# a name after a run of titles ("Governor Radiy Khabirov", "Deputy Prime Minister Denis Manturov"), which taking
+# two capitalised words at a time from the left pairs off wrongly ("Governor Radiy")
+_TITLED_NAME = re.compile(
+    r"(?<![\w’'-])(?:(?:" + "|".join(map(re.escape, sorted(_TITLES, key=len, reverse=True))) + r") )+"
+    r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?) ([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)(?![\w’'-])"
+)
+
+
 def spelling_key(name: str) -> str:
     """A Latin name folded so that its transliterations meet: "Rady Khabirov" and "Radii Habirov" alike."""
     words = []
@@ -96,7 +109,9 @@ def read_names(paragraphs: Iterable[str]) -> ArchiveNames:
     counts: Counter[str] = Counter()
     printed_in: Counter[str] = Counter()
     for text in texts:
-        found = [f"{first} {last}" for first, last in _NAME.findall(text) if first not in _NOT_FIRST]
+        titled = [(first, last) for first, last in _TITLED_NAME.findall(text) if _first_name(first)]
+        pairs = [*_NAME.findall(text), *titled]
+        found = [f"{first} {last}" for first, last in pairs if first not in _NOT_FIRST and first not in _TITLES]
         counts.update(found)
         printed_in.update(set(found))
     # a first name starts several names ("Sergei Shoigu", "Sergei Gordeev"); "Crew Against" is no person
@@ -138,6 +153,21 @@ def _russian_word(word: str) -> bool:
         lemmas.is_known(spelling)
         and not any(tag in parse.tag for parse in lemmas.parses(spelling) for tag in ("Name", "Surn", "Patr"))
         for spelling in transliteration.cyrillic_spellings(word, limit=3)
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _first_name(word: str) -> bool:
+    """Whether a Latin word is a first name: a common one, or read back into Cyrillic a name the Russian
+    dictionary knows ("Radiy" is «Радий»; "Committee" and "Federation" are none)."""
+    if word.lower() in _FIRST_NAMES:
+        return True
+    from mobrief.style import transliteration
+
+    return any(
+        "Name" in parse.tag
+        for spelling in transliteration.cyrillic_spellings(word, limit=3)
+        for parse in lemmas.parses(spelling)
     )
 
 

@@ -12,9 +12,12 @@ from click.testing import CliRunner
 
 from factories import add_story, make_item
 from mobrief.brief.compose import ComposedBrief, ComposedEntry
+from mobrief.brief.drafting import backends
+from mobrief.brief.drafting.records import DraftContext, StoryReports
 from mobrief.cli import cli
 from mobrief.errors import NotFound
 from mobrief.newsroom import compose, publish
+from mobrief.records import StoryDraft
 from mobrief.store import Store
 
 JUNE_2 = dt.date(2024, 6, 2)
@@ -225,6 +228,39 @@ def test_composing_leaves_the_cycle_collector_as_it_found_it(store: Store) -> No
     try:
         compose.compose_brief(store, JUNE_2, JUNE_3)
         assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+class _CollectorWatchingBackend:
+    """The shipped backend, noting whether the cycle collector runs while it drafts."""
+
+    def __init__(self) -> None:
+        self.inner = backends.get_backend()
+        self.name, self.version = self.inner.name, self.inner.version
+        self.collecting: list[bool] = []
+
+    def draft(self, story: StoryReports, context: DraftContext) -> StoryDraft:
+        import gc
+
+        self.collecting.append(gc.isenabled())
+        return self.inner.draft(story, context)
+
+
+def test_a_backend_drafts_with_the_cycle_collector_as_the_caller_had_it(store: Store) -> None:
+    import gc
+
+    # composing pauses the collector throughout, but not around a backend's own code, which may run for minutes
+    when = MIDNIGHT_JUNE_2 + dt.timedelta(hours=9)
+    add_story(store, [_item(1, "a", "Суд вынес приговор активисту.", when)], section="legal")
+    watching = _CollectorWatchingBackend()
+    compose.compose_brief(store, JUNE_2, JUNE_3, backend=watching)
+    assert watching.collecting == [True] and gc.isenabled()
+    add_story(store, [_item(2, "b", "Повестки раздают у метро.", when)], section="recruitment")
+    gc.disable()
+    try:
+        compose.compose_brief(store, JUNE_2, JUNE_3, backend=watching)
+        assert watching.collecting == [True, False] and not gc.isenabled()
     finally:
         gc.enable()
 

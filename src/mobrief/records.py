@@ -12,6 +12,9 @@ from mobrief.errors import NotFound
 
 # the section key of paragraphs printed under no heading (style.sections.UNHEADED; the store keeps it as is)
 UNHEADED = "unknown"
+# the raw key of an item read out of a digest post: the post's external id in the same source (its provenance;
+# the part keeps the post's URL and date, and shares no URL key with its sibling parts in clustering)
+DIGEST_OF = "digest_of"
 
 
 def utc(value: dt.datetime) -> dt.datetime:

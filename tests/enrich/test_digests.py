@@ -5,13 +5,14 @@ Every text here is written for these tests.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobrief.enrich import digests, relevance, stages
-from mobrief.records import Item
+from mobrief.records import DIGEST_OF, Enrichment, Item
 
 # one story each, in words the others do not use
 TOPICS = (
@@ -140,11 +141,41 @@ def test_paragraphs_under_a_heading_are_a_digest_and_a_headlined_article_is_not(
     assert digests.parts(article) == []
 
 
-def test_a_digest_is_on_the_beat_through_its_parts_and_never_above_its_best_report() -> None:
-    text = _bulleted(list(TOPICS[:4]), "▪️", "Вечерний итог")
-    item = Item(id=1, source="channel", external_id="1", published_at=dt.datetime(2024, 6, 3, tzinfo=dt.UTC), text=text)
-    enrichment = stages.enrich_item(item, stages.EnrichOptions(rates=None))
+def _enriched(text: str, **values: object) -> Enrichment:
+    item = Item(id=1, source="channel", external_id="7", published_at=dt.datetime(2024, 6, 3, tzinfo=dt.UTC), text=text)
+    return stages.enrich_item(dataclasses.replace(item, **values), stages.EnrichOptions(rates=None))
+
+
+def test_a_digest_is_told_by_its_parts_which_sit_below_the_days_reports() -> None:
     model = relevance.default_model()
-    assert enrichment.is_relevant is True  # its parts on the beat keep it in the stream
-    assert enrichment.relevance is not None and enrichment.relevance <= model.threshold
-    assert max(model.score(part) for part in digests.parts(text)) > model.threshold
+    post = Item(
+        source="channel",
+        external_id="7",
+        url="https://t.me/channel/7",
+        published_at=dt.datetime(2024, 6, 3, 20, tzinfo=dt.UTC),
+        text=_bulleted(list(TOPICS[:4]), "▪️", "Вечерний итог"),
+    )
+    items = digests.with_parts(post)
+    assert items[0] is post and [item.text for item in items[1:]] == list(TOPICS[:4])
+    assert [item.external_id for item in items[1:]] == ["7#part-1", "7#part-2", "7#part-3", "7#part-4"]
+    assert all(
+        (i.url, i.published_at, i.source, i.raw[DIGEST_OF]) == (post.url, post.published_at, "channel", "7")
+        for i in items[1:]
+    )
+    assert digests.with_parts(items[1]) == [items[1]]  # a part is never split again
+    assert _enriched(post.text).is_relevant is False  # its parts tell its stories
+    payment = _enriched(TOPICS[0], raw={DIGEST_OF: "7"})
+    assert payment.is_relevant is True and payment.relevance == model.threshold  # on the beat, below the reports
+    assert model.score(TOPICS[0]) > model.threshold
+    assert _enriched(TOPICS[2], raw={DIGEST_OF: "7"}).is_relevant is False  # the football stays off the beat
+
+
+def test_a_one_line_recap_stays_whole_on_the_beat_at_the_threshold() -> None:
+    text = (
+        "Итоги дня: военкоматы рассылают повестки студентам, суды выносят приговоры за поджоги, "
+        "власти региона обещают новые выплаты семьям. До завтра!"
+    )
+    post = Item(source="channel", external_id="8", published_at=dt.datetime(2024, 6, 3, tzinfo=dt.UTC), text=text)
+    assert digests.with_parts(post) == [post]
+    enrichment = _enriched(text)
+    assert enrichment.is_relevant is True and enrichment.relevance == relevance.default_model().threshold

@@ -9,13 +9,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from mobrief.newsroom import ingest, processing
+from mobrief.records import DIGEST_OF
 from mobrief.settings import Settings
 from mobrief.store import Store
 from mobrief.store.inbox import InboxFilter
-from mobrief.store.schema import item_enrichments, items
+from mobrief.store.schema import item_enrichments, items, sources, story_items
 
 DAY = "2024-06-03"
 REPORTS = [
@@ -24,6 +26,7 @@ REPORTS = [
     ("mediazona", 12, "Суд в Калуге приговорил студента к шести годам колонии за попытку поджечь военкомат."),
     ("sibir", 15, "Жёны мобилизованных из Новосибирска вышли на пикет и потребовали вернуть мужей с фронта."),
     ("sport", 16, "Футбольный клуб выиграл домашний матч чемпионата со счётом два один."),
+    ("permdaily", 18, "Пермский военкомат рассылает повестки выпускникам колледжей через портал госуслуг."),
 ]
 RECAP = (
     "Вечерний итог: выплаты за контракт растут, суды выносят новые приговоры за поджоги военкоматов, "
@@ -63,6 +66,13 @@ def _run(store: Store, path: Path) -> None:
     processing.process_pending(store, settings=settings, draft=False)
 
 
+def _items(store: Store) -> list[tuple[Any, ...]]:
+    stored = [c for c in items.columns if c.name not in {"id", "source_id", "ingested_at", "updated_at"}]
+    with store.engine.connect() as conn:
+        query = sa.select(sources.c.name, *stored).join(sources).order_by(sources.c.name, items.c.external_id)
+        return [tuple(row) for row in conn.execute(query)]
+
+
 def _rows(store: Store) -> list[tuple[Any, ...]]:
     with store.engine.connect() as conn:
         query = (
@@ -76,10 +86,31 @@ def _rows(store: Store) -> list[tuple[Any, ...]]:
 def test_the_evening_digest_never_tops_the_inbox(store: Store, tmp_path: Path) -> None:
     _run(store, _stream(tmp_path / "stream.jsonl"))
     page = store.inbox.page(InboxFilter(), limit=50)
-    digests = [i for i, row in enumerate(page.rows) if "svodka" in row.outlets]
-    reports = [i for i, row in enumerate(page.rows) if "svodka" not in row.outlets]
-    assert len(digests) == 2 and len(reports) == 3  # the payment, the sentence and the picket; no football
-    assert max(reports) < min(digests)  # every report of the day above the digests
+    digests = [i for i, row in enumerate(page.rows) if row.outlets == ("svodka",)]
+    reports = [i for i, row in enumerate(page.rows) if row.outlets != ("svodka",)]
+    # the payment, the sentence, the picket and the notices; no football, weather or bridge
+    assert len(reports) == 4 and len(digests) == 2  # the recap, and the arrest in Ufa no one else reported
+    assert max(reports) < min(digests)  # every report of the day above what only the digests tell
+    titles = [page.rows[i].title for i in digests]
+    assert titles[0].startswith("Вечерний итог") or titles[1].startswith("Вечерний итог")
+    assert not any("Главное за день" in title for title in titles)  # the bulleted digest is told by its parts
+
+
+def test_a_digests_part_joins_its_story_and_keeps_the_post_as_provenance(store: Store, tmp_path: Path) -> None:
+    _run(store, _stream(tmp_path / "stream.jsonl"))
+    with store.engine.connect() as conn:
+        rows = {row.external_id: row for row in conn.execute(sa.select(items))}
+        stories_of = dict(conn.execute(sa.select(items.c.external_id, story_items.c.story_id).join(story_items)).all())
+    post = rows["svodka-100"]
+    parts = [rows[f"svodka-100#part-{n}"] for n in range(1, 5)]
+    for part in parts:
+        assert (part.url, part.published_at, part.source_id) == (post.url, post.published_at, post.source_id)
+        assert part.raw[DIGEST_OF] == "svodka-100" and part.text in post.text
+    assert parts[0].text.startswith("Военкомат Перми")  # read without its bullet
+    assert stories_of["svodka-100#part-1"] == stories_of["permdaily-5"]  # the notices: told by another outlet too
+    assert len({stories_of[part.external_id] for part in parts} | {stories_of["svodka-100"]}) == 5
+    story = store.inbox.story(stories_of["permdaily-5"])
+    assert {report.item.external_id for report in story.reports} == {"permdaily-5", "svodka-100#part-1"}
 
 
 def test_importing_the_stream_again_changes_nothing(store: Store, tmp_path: Path) -> None:
@@ -88,4 +119,22 @@ def test_importing_the_stream_again_changes_nothing(store: Store, tmp_path: Path
     first = _rows(store)
     _run(store, path)
     assert _rows(store) == first
-    assert len(first) >= len(REPORTS) + 2
+    assert len(first) == len(REPORTS) + 2 + 4  # the reports, two digest posts, four parts of the bulleted one
+
+
+def test_an_import_killed_halfway_and_run_again_stores_what_one_run_stores(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest, "INGEST_BATCH", 2)
+    path = _stream(tmp_path / "stream.jsonl")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    _run(store, path)
+    whole = _items(store)
+    with store.engine.begin() as conn:
+        conn.execute(items.delete())
+        conn.execute(sources.delete())
+    halfway = tmp_path / "halfway.jsonl"  # what batches a killed run stored: the first lines and the digest's parts
+    halfway.write_text("".join(lines[:7]), encoding="utf-8")
+    _run(store, halfway)
+    _run(store, path)
+    assert _items(store) == whole

@@ -8,19 +8,22 @@ part to part (and opens with a sentence that introduces the list), so it is read
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
+from collections.abc import Iterable, Iterator
 
 from mobrief import lemmas
+from mobrief.records import DIGEST_OF, Item
 
-VERSION = "digests-1"
+VERSION = "digests-2"
 MIN_PART = 40  # characters: a bulleted part or paragraph tells a story of its own
 MAX_BLOCK = 400  # characters: a digest's paragraphs are short; a report's paragraphs run longer
 MAX_HEADING_WORDS = 8
 MAX_OVERLAP = 0.4  # share of the shorter part's content words two parts have in common: as much tells one story
 MIN_CLAUSE_WORDS = 3
 
-_PART_START = re.compile(r"^\s*(?:[•▪►▶◾●○◼■\-–—*]|\d{1,2}[.)]\s|[\U0001F300-\U0001FAFF\u2600-\u27BF])")
+_PART_START = re.compile(r"^\s*(?:[•▪►▶◾●○◼■\-–—*]|\d{1,2}[.)]\s|[\U0001F300-\U0001FAFF\u2600-\u27BF])\uFE0F?")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _HEADED_LIST = re.compile(r"^\s*([^\n:.!?]{2,60}):\s*(.+)", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?…](?:\s|$)")
@@ -101,3 +104,50 @@ def parts(text: str) -> list[str]:
             return body
     clauses = _listed_clauses(text)
     return clauses if distinct(clauses) else []
+
+
+def told_in_parts(text: str) -> list[str]:
+    """The parts of a digest that tell stories of their own (bulleted lines, paragraphs), without their bullets;
+    [] for a report, and for a one-line recap whose clauses are too short to stand as reports."""
+    found = parts(text)
+    if not found or any(len(part) < MIN_PART for part in found):
+        return []
+    return [_PART_START.sub("", part, count=1).strip() for part in found]
+
+
+def part_id(external_id: str, number: int) -> str:
+    """The external id of a digest's part: the post's, and the part's place in it (stable across re-imports)."""
+    return f"{external_id}#part-{number}"
+
+
+def with_parts(item: Item) -> list[Item]:
+    """The item, followed by each story a digest post tells as an item of its own: same source, URL, date and
+    author, and the post's external id under `DIGEST_OF` in its raw record."""
+    if DIGEST_OF in item.raw:
+        return [item]  # a part is never split again
+    text = f"{item.title}\n{item.text}".strip() if item.title else item.text
+    found = told_in_parts(text)
+    return [item] + [
+        dataclasses.replace(
+            item,
+            external_id=part_id(item.external_id, number),
+            title="",
+            text=part,
+            links=(),
+            forwarded_from=None,
+            forwarded_from_id=None,
+            reply_to=None,
+            views=None,
+            truncated=False,
+            raw={DIGEST_OF: item.external_id, "part": number},
+            snapshot=None,
+            id=None,
+        )
+        for number, part in enumerate(found, start=1)
+    ]
+
+
+def split_digests(items: Iterable[Item]) -> Iterator[Item]:
+    """Every item, each digest post followed by its parts (what ingest stores)."""
+    for item in items:
+        yield from with_parts(item)

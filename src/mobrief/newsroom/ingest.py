@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mobrief import forked_stream
+from mobrief.enrich import digests
 from mobrief.errors import BadRecord, SourceUnavailable
 from mobrief.records import Item
 from mobrief.settings import Settings
@@ -237,7 +238,7 @@ def _read_here(adapter: registry.SourceAdapter, location: str, max_text_chars: i
         if isinstance(record, BadRecord):
             bad.append(record)
             continue
-        batch.append(record)
+        batch.extend(digests.with_parts(record))  # a digest post, then each story it tells as a report
         if len(batch) >= INGEST_BATCH:
             yield prepare_items(batch, max_text_chars=max_text_chars), bad, None
             batch, bad = [], []
@@ -302,4 +303,4 @@ def _read_aside(
 
 def ingest_items(store: Store, batch: list[Item], *, kind: str) -> UpsertCounts:
     """Store items built elsewhere (a manual note, a test) exactly as an ingest would."""
-    return store.items.upsert(batch, kind=kind)
+    return store.items.upsert(list(digests.split_digests(batch)), kind=kind)

@@ -18,6 +18,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from mobrief.records import DIGEST_OF
+
 NUM_PERM = 64
 SHINGLE = 3
 NEAR_COPY_THRESHOLD = 0.6  # estimated Jaccard of lemma 3-grams: a reworded repost, not a report in other words
@@ -103,7 +105,7 @@ def exact_keys(*, url: str | None, source: str, external_id: str, text: str, raw
     export says which post it copies, the original's post key too.
     """
     keys: list[str] = []
-    if url:
+    if url and not (isinstance(raw, Mapping) and DIGEST_OF in raw):  # a digest's parts share the post's URL
         normalized = normalize_url(url)
         keys.append("url:" + normalized)
         post = _post_key(normalized)

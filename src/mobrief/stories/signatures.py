@@ -10,6 +10,7 @@ by gazetteer key, numbers by value, and the bilingual concepts of `enrich.featur
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import math
@@ -25,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mobrief import lemmas
-from mobrief.enrich import features
+from mobrief.enrich import digests, features
 from mobrief.records import EnrichedItem
 from mobrief.stories import near_duplicates
 
@@ -460,8 +461,18 @@ def title_of(item: EnrichedItem, limit: int = 160) -> str:
 def sign_item(item: EnrichedItem) -> ItemSignature:
     """Everything clustering needs to know about one item, computed once."""
     text = f"{item.title}\n{item.text}" if item.title else item.text
+    keys = near_duplicates.exact_keys(
+        url=item.url, source=item.source, external_id=item.external_id, text=text, raw=item.raw
+    )
+    if digests.told_in_parts(text):
+        # a digest post whose stories ingest stored as reports of their own keeps a story of its own that nothing
+        # joins by its words: its parts join the stories they tell
+        item = dataclasses.replace(item, entities=(), places=(), amounts=())
+        text = lemmas_text = ""
+    else:
+        lemmas_text = item.search_lemmas
     # the store keeps every item's lemmas (for search); lemmatise only what came without them
-    lemma_list = item.search_lemmas.split() if item.search_lemmas else lemmas.lemmatize(text)
+    lemma_list = lemmas_text.split() if lemmas_text else lemmas.lemmatize(text)
     terms, vector = term_weights(lemma_list)
     numbers = number_keys(text) | _amount_keys(item.amounts)
     places = place_keys(item.places)
@@ -474,9 +485,7 @@ def sign_item(item: EnrichedItem) -> ItemSignature:
         published_at=item.published_at,
         outlet=item.source,
         title=title,
-        keys=near_duplicates.exact_keys(
-            url=item.url, source=item.source, external_id=item.external_id, text=text, raw=item.raw
-        ),
+        keys=keys,
         sketch=near_duplicates.sketch_of(lemma_list),
         terms=terms,
         vector=vector,

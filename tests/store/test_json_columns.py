@@ -19,6 +19,14 @@ def test_encode_keeps_letters_and_escapes_what_utf8_cannot_carry() -> None:
     assert json.loads(json_columns.encode(["a\udc80b"])) == ["a\udc80b"]
 
 
+def test_lists_decode_the_same_as_texts_alone_and_beside_values_a_driver_decoded() -> None:
+    texts = ['[{"place": "Москва"}]', "[]", None, "null", "", "[1, 2]"]
+    expected = [({"place": "Москва"},), (), (), (), (), (1, 2)]
+    assert json_columns.decode_lists(texts) == expected
+    assert json_columns.decode_lists([*texts, ["a"]]) == [*expected, ("a",)]
+    assert json_columns.decode_lists([]) == []
+
+
 def test_a_drafts_russian_source_is_stored_as_letters_and_read_back(store: Store) -> None:
     story_id = add_story(store, [make_item(1)])
     sentence = DraftSentence(text="A court in Moscow.", item_id=1, start=0, end=9, source_text="В Москве суд.")

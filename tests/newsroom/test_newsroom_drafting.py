@@ -16,6 +16,7 @@ from mobrief.brief.drafting import frames
 from mobrief.cli import cli
 from mobrief.newsroom import compose, drafting, glossary, processing, publish, review
 from mobrief.store import Store, open_store
+from mobrief.store.schema import story_drafts
 
 JUNE_3 = dt.date(2024, 6, 3)
 WHEN = dt.datetime(2024, 6, 3, 9, 0, tzinfo=dt.UTC)
@@ -64,6 +65,29 @@ def _newer() -> frames.FramesBackend:
     backend = frames.FramesBackend()
     backend.version = "frames-next"
     return backend
+
+
+def test_which_stories_need_drafting_is_the_same_from_drafts_the_caller_read(store: Store) -> None:
+    # composing reads the drafts once and hands them over: the answer must not change
+    fresh, stale, undrafted, written = (_story(store, n) for n in (1, 2, 3, 4))
+    drafting.draft_pending(store)
+    stored = store.story_drafts.get(stale)
+    assert stored is not None
+    store.story_drafts.save_many([replace(stored, item_ids=())])  # drafted before its report joined the story
+    store.story_drafts.save_many([replace(stored, story_id=written, item_ids=())])
+    compose.write_entry_text(store, written, "An editor's own text.")
+    with store.engine.begin() as conn:
+        conn.execute(story_drafts.delete().where(story_drafts.c.story_id == undrafted))
+    ids = [fresh, stale, undrafted, written]
+    read = store.story_drafts.get_many(ids)
+    assert store.story_drafts.needing_drafts(story_ids=ids) == [stale, undrafted]
+    assert store.story_drafts.needing_drafts(story_ids=ids, drafts=read) == [stale, undrafted]
+    newer = _newer().version
+    assert store.story_drafts.needing_drafts(story_ids=ids, drafts=read, backend_version=newer) == [
+        fresh,
+        stale,
+        undrafted,
+    ]
 
 
 def test_redraft_takes_stories_of_an_older_backend_version(store: Store) -> None:

@@ -119,8 +119,9 @@ def machine_drafts(
     """The stored drafts of the stories whose entry is a machine draft, drafting first those without a current
     one (with the cycle collector running if `collecting`, whatever composing did with it)."""
     wanted = [s.id for s in stories if needs_machine_draft(s)]
+    drafts = store.story_drafts.get_many(wanted)
     if wanted:
-        pending = store.story_drafts.needing_drafts(story_ids=wanted)
+        pending = store.story_drafts.needing_drafts(story_ids=wanted, drafts=drafts)  # their drafts not read again
         if pending:
 
             def counted(done: int, total: int | None) -> None:
@@ -129,9 +130,10 @@ def machine_drafts(
 
             with _cycle_collection(collecting):  # a backend may draft for minutes
                 draft_pending(store, story_ids=pending, backend=backend, progress=counted if progress else None)
+            drafts.update(store.story_drafts.get_many(pending))
         elif progress is not None:
             progress("drafting stories", 0, 0)
-    return store.story_drafts.get_many(wanted)
+    return drafts
 
 
 def load_composed(store: Store, brief_id: int) -> ComposedBrief:

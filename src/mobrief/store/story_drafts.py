@@ -4,7 +4,7 @@ never while an editor has written the story's entry (their text lives on the sto
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -120,10 +120,12 @@ class StoryDraftRepository:
         story_ids: Sequence[int] | None = None,
         seen_since: dt.datetime | None = None,
         force: bool = False,
+        drafts: Mapping[int, StoryDraft] | None = None,
     ) -> list[int]:
         """Stories with a kept Russian report that need a (new) draft: none yet, or reports gained since, or
         (with `backend_version`) drafted by another version; never one an editor has written, unless `force`
-        (one story asked for by id)."""
+        (one story asked for by id). `drafts`, the stored drafts of `story_ids` when the caller has read them
+        (`get_many`), are not read again."""
         russian_lang = sa.func.coalesce(item_enrichments.c.lang, items.c.lang, "ru").like("ru%")
         query = (
             sa.select(story_items.c.story_id, items.c.id, russian_lang.label("russian"))
@@ -147,7 +149,11 @@ class StoryDraftRepository:
             if is_russian:
                 russian.add(story_id)
         candidates = sorted(s for s in current if s in russian)
-        drafted = self._drafted_from(candidates)
+        drafted = (
+            self._drafted_from(candidates)
+            if drafts is None
+            else {i: (set(d.item_ids), d.backend_version) for i in candidates if (d := drafts.get(i)) is not None}
+        )
         edited = set() if force else self.edited_story_ids(candidates)
         out = []
         for story_id in candidates:

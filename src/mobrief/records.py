@@ -15,6 +15,8 @@ UNHEADED = "unknown"
 # the raw key of an item read out of a digest post: the post's external id in the same source (its provenance;
 # the part keeps the post's URL and date, and shares no URL key with its sibling parts in clustering)
 DIGEST_OF = "digest_of"
+# the raw key ingest adds to a digest post whose parts it stored as items: how many (the post then lists no story)
+DIGEST_PARTS = "digest_parts"
 
 
 def utc(value: dt.datetime) -> dt.datetime:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mobrief.enrich import digests, relevance, stages
-from mobrief.records import DIGEST_OF, Enrichment, Item
+from mobrief.records import DIGEST_OF, DIGEST_PARTS, Enrichment, Item
 
 # one story each, in words the others do not use
 TOPICS = (
@@ -156,14 +156,17 @@ def test_a_digest_is_told_by_its_parts_which_sit_below_the_days_reports() -> Non
         text=_bulleted(list(TOPICS[:4]), "▪️", "Вечерний итог"),
     )
     items = digests.with_parts(post)
-    assert items[0] is post and [item.text for item in items[1:]] == list(TOPICS[:4])
+    assert items[0] == dataclasses.replace(post, raw={DIGEST_PARTS: 4})
+    assert [item.text for item in items[1:]] == list(TOPICS[:4])
     assert [item.external_id for item in items[1:]] == ["7#part-1", "7#part-2", "7#part-3", "7#part-4"]
     assert all(
         (i.url, i.published_at, i.source, i.raw[DIGEST_OF]) == (post.url, post.published_at, "channel", "7")
         for i in items[1:]
     )
     assert digests.with_parts(items[1]) == [items[1]]  # a part is never split again
-    assert _enriched(post.text).is_relevant is False  # its parts tell its stories
+    assert _enriched(post.text, raw=items[0].raw).is_relevant is False  # its parts tell its stories
+    stored_unsplit = _enriched(post.text)  # by a version that did not split digests: listed, below the reports
+    assert stored_unsplit.is_relevant is True and stored_unsplit.relevance == model.threshold
     payment = _enriched(TOPICS[0], raw={DIGEST_OF: "7"})
     assert payment.is_relevant is True and payment.relevance == model.threshold  # on the beat, below the reports
     assert model.score(TOPICS[0]) > model.threshold

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from mobrief.newsroom import ingest, processing
-from mobrief.records import DIGEST_OF
+from mobrief.records import DIGEST_OF, DIGEST_PARTS
 from mobrief.settings import Settings
 from mobrief.store import Store
 from mobrief.store.inbox import InboxFilter
@@ -106,6 +106,7 @@ def test_a_digests_part_joins_its_story_and_keeps_the_post_as_provenance(store: 
     for part in parts:
         assert (part.url, part.published_at, part.source_id) == (post.url, post.published_at, post.source_id)
         assert part.raw[DIGEST_OF] == "svodka-100" and part.text in post.text
+    assert post.raw[DIGEST_PARTS] == 4
     assert parts[0].text.startswith("Военкомат Перми")  # read without its bullet
     assert stories_of["svodka-100#part-1"] == stories_of["permdaily-5"]  # the notices: told by another outlet too
     assert len({stories_of[part.external_id] for part in parts} | {stories_of["svodka-100"]}) == 5

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from mobrief import lemmas
-from mobrief.records import DIGEST_OF, Item
+from mobrief.records import DIGEST_OF, DIGEST_PARTS, Item
 
 VERSION = "digests-2"
 MIN_PART = 40  # characters: a bulleted part or paragraph tells a story of its own
@@ -122,12 +122,15 @@ def part_id(external_id: str, number: int) -> str:
 
 def with_parts(item: Item) -> list[Item]:
     """The item, followed by each story a digest post tells as an item of its own: same source, URL, date and
-    author, and the post's external id under `DIGEST_OF` in its raw record."""
+    author, and the post's external id under `DIGEST_OF` in its raw record; the post's raw record notes how many
+    under `DIGEST_PARTS`."""
     if DIGEST_OF in item.raw:
         return [item]  # a part is never split again
     text = f"{item.title}\n{item.text}".strip() if item.title else item.text
     found = told_in_parts(text)
-    return [item] + [
+    if not found:
+        return [item]
+    return [dataclasses.replace(item, raw={**item.raw, DIGEST_PARTS: len(found)})] + [
         dataclasses.replace(
             item,
             external_id=part_id(item.external_id, number),

@@ -15,7 +15,7 @@ from typing import Any
 
 from mobrief.enrich import archive_names, digests, entities, features, language, money, places, relevance, sections
 from mobrief.item_limits import DEFAULT_MAX_TEXT_CHARS
-from mobrief.records import DIGEST_OF, Amount, Enrichment, Item
+from mobrief.records import DIGEST_OF, DIGEST_PARTS, Amount, Enrichment, Item
 
 STAGES: tuple[str, ...] = ("language", "relevance", "entities", "places", "money", "sections")
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def enrich_item(item: Item, options: EnrichOptions, previous: Enrichment | None 
             # a digest of several stories is on the beat when one of its parts is, and never tops the inbox;
             # one whose parts ingest stored as reports of their own is told by them and lists no story itself
             score = max(model.score(part) for part in parts)
-            decision = score >= model.threshold and not digests.told_in_parts(text)
+            decision = score >= model.threshold and not item.raw.get(DIGEST_PARTS)
             score = min(score, model.threshold)
         elif DIGEST_OF in item.raw:
             score = min(score, model.threshold)  # a digest's part is a lead: below the day's reports of their own

@@ -26,8 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 from mobrief import lemmas
-from mobrief.enrich import digests, features
-from mobrief.records import EnrichedItem
+from mobrief.enrich import features
+from mobrief.records import DIGEST_PARTS, EnrichedItem
 from mobrief.stories import near_duplicates
 
 Vector = npt.NDArray[np.float32]
@@ -464,7 +464,7 @@ def sign_item(item: EnrichedItem) -> ItemSignature:
     keys = near_duplicates.exact_keys(
         url=item.url, source=item.source, external_id=item.external_id, text=text, raw=item.raw
     )
-    if digests.told_in_parts(text):
+    if item.raw.get(DIGEST_PARTS):
         # a digest post whose stories ingest stored as reports of their own keeps a story of its own that nothing
         # joins by its words: its parts join the stories they tell
         item = dataclasses.replace(item, entities=(), places=(), amounts=())

@@ -53,3 +53,19 @@ def test_model_version_follows_the_training_recipe(monkeypatch: pytest.MonkeyPat
     before = sections.train(examples, label="test").version
     monkeypatch.setattr(sections, "VERSION", "sections-test")
     assert sections.train(examples, label="test").version != before
+
+
+def test_an_item_of_a_list_leans_to_where_the_archive_printed_lists() -> None:
+    # every listed item stood under authorities (a law signed, a budget line); a bonus otherwise meant recruitment
+    examples = [
+        ("- A law on payments to families", "authorities", 1.0),
+        ("• A law extending the draft age", "authorities", 1.0),
+        ("Governors signed decrees", "authorities", 1.0),
+    ] * 2
+    examples += [("A recruitment ad offers a bonus", "recruitment", 1.0), ("Billboards call", "recruitment", 1.0)] * 6
+    model = sections.train(examples, label="test")
+    assert sections.layout_features("- A bonus") == {"s:list": 1.0}
+    assert sections.layout_features("A bonus - paid in June") == {}
+    plain, listed = model.classify("A bonus"), model.classify("- A bonus")
+    assert plain[0] == "recruitment"
+    assert listed[0] == "authorities" or listed[1] < plain[1] - 0.2

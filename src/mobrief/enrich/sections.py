@@ -26,7 +26,7 @@ from typing import Any
 from mobrief.enrich import features
 
 NAME = "sections"
-VERSION = "sections-3"  # the training recipe; part of every model's version, so enrichment re-runs the stage
+VERSION = "sections-4"  # the training recipe; part of every model's version, so enrichment re-runs the stage
 SECTIONS: tuple[str, ...] = ("authorities", "recruitment", "soldiers", "legal", "children", "longreads")
 LEXICON_PSEUDO = 3.0  # counts a lexicon hint adds to its sections, as if seen in that many paragraphs
 ALPHA = 1.0  # additive smoothing
@@ -41,6 +41,21 @@ VECTOR_LENGTH = 5.0  # full-view paragraphs are scaled to this L2 length: long o
 # authorities/recruitment, not the model or the amount of data.
 
 Example = tuple[str, str, float]  # text, section key, weight
+
+# A paragraph that is an item of a list ("- A projected deficit of 3.8 trillion rubles", "• Law excluding ...") is
+# a line of a law, decree or budget the paragraph before introduced: every such item the archive printed stands
+# under "Authorities and Legislation", while its own few words point anywhere (5-fold CV by brief 0.850 → 0.858)
+_LIST_ITEM = re.compile(r"^\s*[-•·–—*]\s")
+
+
+def layout_features(text: str) -> dict[str, float]:
+    """Features of how a text is laid out rather than what it says: `s:list` for an item of a list."""
+    return {"s:list": 1.0} if _LIST_ITEM.match(text) else {}
+
+
+def section_features(text: str) -> dict[str, float]:
+    """What the section model reads: the text's concepts and lemmas, and its layout."""
+    return {**features.text_features(text), **layout_features(text)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -178,7 +193,7 @@ class SectionModel:
 
     def classify(self, text: str) -> tuple[str, float]:
         """The section key of `text` and a confidence in 0..1."""
-        return self.classify_features(features.text_features(text))
+        return self.classify_features(section_features(text))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -219,7 +234,7 @@ def lexicon_pseudo_counts() -> dict[str, dict[str, float]]:
 
 def train(examples: Iterable[Example], *, label: str = "trained", min_examples: int = 1) -> SectionModel:
     """Fit both views on (text, section key, weight) examples; keys outside the taxonomy are ignored."""
-    rows = [(features.text_features(text), key, weight) for text, key, weight in examples if key in SECTIONS]
+    rows = [(section_features(text), key, weight) for text, key, weight in examples if key in SECTIONS]
     seen: dict[str, int] = defaultdict(int)
     for feats, _, _ in rows:
         for name in feats:

@@ -113,7 +113,7 @@ def enrich_item(item: Item, options: EnrichOptions, previous: Enrichment | None 
     if "money" in stale:
         changes["amounts"] = _amounts(item, text, options)
     if "sections" in stale:
-        key, confidence = options.section_model.classify_features(feats)
+        key, confidence = options.section_model.classify_features({**feats, **sections.layout_features(text)})
         editor = result.editor_section
         changes["section"], changes["section_confidence"] = (editor, 1.0) if editor else (key, confidence)
     changes["stage_versions"] = {name: versions[name] for name in STAGES}

@@ -3,13 +3,25 @@ house style; and an English report's prose taken without the page around it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
-from mobrief.brief import compose
+from mobrief.brief import compose, continuations
 from mobrief.errors import ConfigError
-from mobrief.records import Draft, DraftEntry, DraftLayout, DraftSection, PeriodItem, PeriodStory, Placement, StoryDraft
+from mobrief.records import (
+    Draft,
+    DraftEntry,
+    DraftLayout,
+    DraftSection,
+    EarlierBrief,
+    PeriodItem,
+    PeriodStory,
+    Placement,
+    PublishedParagraph,
+    StoryDraft,
+)
 from mobrief.style.rates import RateTable
 
 JUNE_3 = dt.date(2024, 6, 3)
@@ -126,3 +138,31 @@ def test_an_english_report_enters_without_the_page_around_it() -> None:
     assert prose.endswith("the decree says.")
     assert "Posted" not in prose and "Signs Decree" not in prose and "Photo" not in prose
     assert compose.english_prose("Short.") == "Short."  # nothing reads as prose: the text as it came
+
+
+def test_a_story_continues_its_linked_brief_and_the_archive_paragraphs_naming_its_people() -> None:
+    # names are matched only when the archive holds paragraphs; a linked earlier brief counts either way
+    linked = EarlierBrief(brief_id=1, title="Mobilization in Russia for May 1, 2024", url=None,
+                          period_end=dt.date(2024, 5, 1), story_id=40, score=0.8123)  # fmt: skip
+    item = _story(4, "Суд в Курске приговорил Ивана Сидорова.").items[0]
+    named = dataclasses.replace(
+        item,
+        entities=({"kind": "person", "latin": "Ivan Sidorov"},),
+        places=({"name": "Kursk"},),
+    )
+    story = dataclasses.replace(_story(4, ""), items=(named,), earlier=(linked,))
+    paragraph = PublishedParagraph(brief_id=2, title="Mobilization in Russia for May 9, 2024", url="https://b.test/2",
+                                   period_end=dt.date(2024, 5, 9), text="Kursk jailed Ivan Sidorov.")  # fmt: skip
+    just_linked = ({"brief_id": 1, "title": linked.title, "url": None, "score": 0.812},)
+    assert compose.previously_reported(story, ()) == just_linked
+    assert compose.previously_reported(story, continuations.Archive([])) == just_linked
+    also_named = {"brief_id": 2, "title": paragraph.title, "url": paragraph.url, "score": 4.0,
+                  "shared": ["sidorov", "kursk"]}  # fmt: skip
+    assert compose.previously_reported(story, [paragraph]) == (*just_linked, also_named)
+    assert compose.previously_reported(story, continuations.Archive([paragraph])) == (*just_linked, also_named)
+
+
+def test_an_entry_placed_in_a_draft_row_keeps_every_other_field() -> None:
+    # composing again places each planned entry in its row without dataclasses.replace: no field may be lost
+    entry = compose.ComposedEntry(**{f.name: (f.name,) for f in dataclasses.fields(compose.ComposedEntry)})
+    assert compose._placed(entry, 7) == dataclasses.replace(entry, entry_id=7)

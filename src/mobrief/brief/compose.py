@@ -322,6 +322,8 @@ def previously_reported(
         found.setdefault(
             b.brief_id, {"brief_id": b.brief_id, "title": b.title, "url": b.url, "score": round(b.score, 3)}
         )
+    if not (archive.paragraphs if isinstance(archive, continuations.Archive) else archive):
+        return tuple(found.values())  # no published paragraph to share a name with: the names are not read
     keys = continuations.story_keys(
         [e for i in story.items for e in i.entities], [p for i in story.items for p in i.places]
     )
@@ -521,6 +523,23 @@ def _as_saved(entry: ComposedEntry, text: str, entry_id: int) -> ComposedEntry:
     )
 
 
+def _placed(entry: ComposedEntry, entry_id: int) -> ComposedEntry:
+    """`entry` in the draft's row `entry_id`: made directly, where `dataclasses.replace` looked up the fields each
+    time (composing a brief again places every one of its 9,680 entries)."""
+    return ComposedEntry(
+        story_id=entry.story_id,
+        status=entry.status,
+        text=entry.text,
+        sources=entry.sources,
+        item_ids=entry.item_ids,
+        previously=entry.previously,
+        entry_id=entry_id,
+        backend=entry.backend,
+        sentences=entry.sentences,
+        findings=entry.findings,
+    )
+
+
 def _entry_fields(entry: ComposedEntry, text: str) -> dict[str, Any]:
     """What `save_layout` stores of an entry, with its house-styled `text`."""
     fields: dict[str, Any] = {
@@ -558,7 +577,7 @@ def _merge_with_draft(draft: DraftLayout, planned: dict[int, PlannedEntry]) -> l
                 )
             by_key.setdefault(old.section, []).append(keep)
         elif plan is not None:
-            by_key.setdefault(plan.section, []).append(replace(plan.entry, entry_id=old.id))
+            by_key.setdefault(plan.section, []).append(_placed(plan.entry, old.id))
         else:
             continue
         if old.story_id is not None:

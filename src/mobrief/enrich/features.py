@@ -107,6 +107,33 @@ def load_lexicon() -> Lexicon:
     return Lexicon(phrases=phrases, concepts=concepts, version=version, starts=starts)
 
 
+FAMILY_ROOT = 4  # letters two words of one concept share when they are one word family (поджог, поджечь)
+
+
+@functools.cache
+def word_families() -> dict[str, str]:
+    """Russian lemma → the first-listed lemma of its word family, for the lexicon's one-word forms.
+
+    Words the lexicon puts in one concept and that start alike are one root's derivations: «поджог» and
+    «поджечь», «приговор» and «приговорить», «военкомат» and «военком». Their alternating roots (жог/жечь)
+    defeat stemmers, while two reports of one event often name the act once as a noun and once as a verb.
+    Words of one concept that start differently («суд», «приговор») stay apart: they tell different acts.
+    """
+    families: dict[str, str] = {}
+    heads: dict[str, list[str]] = {}  # concept → its families' first lemmas
+    for phrase, concept in load_lexicon().phrases.items():
+        word = phrase[0]
+        if len(phrase) != 1 or len(word) < FAMILY_ROOT or not _CYRILLIC.search(word) or word in families:
+            continue
+        known = heads.setdefault(concept, [])
+        head = next((h for h in known if h[:FAMILY_ROOT] == word[:FAMILY_ROOT]), None)
+        if head is None:
+            known.append(word)
+        else:
+            families[word] = head
+    return families
+
+
 def concept_counts(keys: list[str]) -> Counter[str]:
     """How often each concept occurs in a sequence of token keys (longest phrase first, no overlaps)."""
     lexicon = load_lexicon()

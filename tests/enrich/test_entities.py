@@ -53,6 +53,13 @@ def test_english_people_beyond_the_common_first_names_are_read_through_the_russi
     assert people == ["Rifat Salimov", "Vera Ostanina"]
 
 
+def test_english_people_spelled_letter_by_letter_or_with_a_surname_no_dictionary_lists() -> None:
+    # «Радий» written "Radiy" (the scheme gives "Rady"); «Хабиров» has a surname's ending but no dictionary entry
+    text = "Governor Radiy Khabirov said the quota was met; Georgiy Myasnikov agreed. Khabirov spoke in Ufa."
+    people = [latin for _, latin in _by_kind(text, lang="en")["person"]]
+    assert people == ["Radiy Khabirov", "Georgiy Myasnikov"]
+
+
 def test_english_capitalised_words_without_a_surname_are_no_people() -> None:
     text = "Man Dies in Custody. The Kremlin Palace hosted a concert; Lada Granta sales fell. Mark Twain wrote."
     assert "person" not in _by_kind(text, lang="en")

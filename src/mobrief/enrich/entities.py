@@ -58,7 +58,7 @@ EN_FIRST_NAMES = _word_set(
     """
 )
 
-VERSION_CODE = "entities-code-7"
+VERSION_CODE = "entities-code-8"
 _UNIT_NOUNS = {
     "полк": "Regiment", "бригад": "Brigade", "дивизи": "Division", "батальон": "Battalion", "арми": "Army",
     "корпус": "Corps", "отряд": "Detachment",
@@ -519,10 +519,22 @@ def _russian_reading(word: str, tag: str, *, known: bool) -> bool:
     "Rifat" is «Рифат», a first name the dictionary knows; "Dautov" reads as a surname."""
     from mobrief.style import transliteration
 
+    spellings = transliteration.cyrillic_spellings(word, limit=3)
+    if word.endswith("iy"):  # «-ий» letter by letter ("Radiy", "Georgiy"), which the house scheme writes "-y"
+        spellings += transliteration.cyrillic_spellings(word[:-2] + "y", limit=3)
     return any(
-        (not known or lemmas.is_known(spelling)) and any(tag in p.tag for p in lemmas.parses(spelling))
-        for spelling in transliteration.cyrillic_spellings(word, limit=3)
+        (not known or lemmas.is_known(spelling))
+        and (
+            any(tag in p.tag for p in lemmas.parses(spelling))
+            or (tag == "Surn" and not lemmas.is_known(spelling) and _SURNAME_ENDING.search(spelling) is not None)
+        )
+        for spelling in spellings
     )
+
+
+# the endings of Russian surnames the dictionary does not list («Хабиров», «Шугалей» not; «Хабирова» and
+# «Бекетовская» yes): read back from Latin, such a word after a known first name is a surname
+_SURNAME_ENDING = re.compile(r"(?:[оеё]в|[иы]н|[сц]кий|[оеё]ва|[иы]на|[сц]кая)$")
 
 
 def _english_person(first: str, rest: str) -> bool:

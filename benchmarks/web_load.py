@@ -6,7 +6,10 @@ subprocess and runs N concurrent signed-in editors with httpx (async), each read
 (floor: p95 < 300 ms and 0 errors on a 2-core machine).
 
 Usage: python benchmarks/web_load.py [--items 100000] [--editors 20] [--duration 30] [--think 0.2]
-       [--backend sqlite|postgresql (a fresh database of that kind) | --db URL] [--reuse]
+       [--backend sqlite|postgresql (a fresh database of that kind) | --db URL] [--reuse] [--writes-every 1.5]
+
+`--writes-every S` adds one more editor who triages a random story (skip, or back to new) about every S seconds,
+so pages that keep what they read while nothing is committed (store/kept.py) are measured with commits coming in.
 
 `--backend postgresql` creates (and afterwards drops) a database on the server MOBRIEF_BENCH_PG names
 (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
@@ -295,6 +298,25 @@ async def editor(
         await client.aclose()
 
 
+async def writer(client: httpx.AsyncClient, n_stories: int, until: float, every: float, done: list[int]) -> None:
+    """One editor triaging: a random story skipped or put back to new about every `every` seconds."""
+    rng = random.Random(99)
+    try:
+        page = await client.get("/inbox")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        while time.monotonic() < until:
+            await asyncio.sleep(rng.uniform(0, 2 * every))
+            story, status = rng.randint(1, n_stories), rng.choice(("skip", "new"))
+            response = await client.post(
+                f"/stories/{story}/status", data={"status": status, "csrf_token": token.group(1)}
+            )
+            if response.status_code == 303:
+                done.append(story)
+    finally:
+        await client.aclose()
+
+
 def _processes_cpu(pids: list[int]) -> float:
     """CPU time so far of these processes (those that have ended count nothing), from /proc."""
     total = 0.0
@@ -377,12 +399,15 @@ async def load(
     mix: tuple[str, ...],
     started: Callable[[], None],
     ending: Callable[[], None] = lambda: None,
+    writes_every: float = 0.0,
 ) -> int:
     """Run the editors for `duration` seconds (after they sign in, when `started()` is called; `ending()` half a
     second before the end, while they still hold their connections); returns requests."""
     results: dict[str, list[float]] = {"inbox": [], "story": [], "search": []}
     errors = {"inbox": 0, "story": 0, "search": 0}
     clients = await asyncio.gather(*(sign_in(base, n) for n in range(editors)))  # argon2: not what we time
+    writing = await sign_in(base, editors) if writes_every else None
+    writes: list[int] = []
     started()
     until = time.monotonic() + duration
 
@@ -390,11 +415,14 @@ async def load(
         await asyncio.sleep(max(0.0, duration - 0.5))
         ending()
 
-    editors_done = (editor(c, n_stories, until, think, n, results, errors, mix) for n, c in enumerate(clients))
+    editors_done = [editor(c, n_stories, until, think, n, results, errors, mix) for n, c in enumerate(clients)]
+    if writing is not None:
+        editors_done.append(writer(writing, n_stories, until, writes_every, writes))
     await asyncio.gather(near_the_end(), *editors_done)
     total = sum(len(v) for v in results.values())
     print(
         f"{editors} editors, {duration:.0f} s, think time ~{think:.2f} s: {total:,} requests ({total / duration:.0f}/s)"
+        + (f"; one more editor triaged {len(writes)} stories" if writing is not None else "")
     )
     print(f"{'page':8} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for kind, values in results.items():
@@ -418,6 +446,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reuse", action="store_true", help="use the stories already in --db if it has some")
+    parser.add_argument("--writes-every", type=float, default=0.0, help="one more editor triages every ~S s")
     args = parser.parse_args()
     server = os.environ.get("MOBRIEF_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     fresh_pg = None if args.db or args.backend == "sqlite" else f"mobrief_bench_web_{os.getpid()}"
@@ -441,7 +470,7 @@ def run(args: argparse.Namespace, pg_url: str | None) -> None:
         n_stories = existing_stories(url) if args.reuse else 0
         if not n_stories:
             _, n_stories = generate(url, args.items, args.seed)
-        add_editors(url, args.editors)
+        add_editors(url, args.editors + (1 if args.writes_every else 0))
         port = _free_port()
         env = {**os.environ, "MOBRIEF_SECRET_KEY": "benchmark-secret-0123456789"}
         server = subprocess.Popen(
@@ -493,7 +522,9 @@ def run(args: argparse.Namespace, pg_url: str | None) -> None:
                 if spread:
                     spread_at_end[:] = _connections_per_worker(server.pid, port)
 
-            requests = asyncio.run(load(base, n_stories, args.editors, args.duration, args.think, mix, started, ending))
+            requests = asyncio.run(
+                load(base, n_stories, args.editors, args.duration, args.think, mix, started, ending, args.writes_every)
+            )
             wall = time.monotonic() - mark[2]
             server_cpu, client_cpu = _cpu_seconds(server.pid) - mark[0], time.process_time() - mark[1]
             print(

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import PASSWORD, Browser
+from mobrief.store import open_store
 from mobrief.store.schema import sessions as sessions_table
 
 pytestmark = pytest.mark.anyio
@@ -211,3 +212,29 @@ async def test_guessing_the_current_password_is_throttled_like_a_sign_in(browser
     assert "Too many password attempts" in answers[-1].text
     right = await browser.post("/account/password", {**form, "current": PASSWORD})
     assert right.status_code == 400 and "Try again in" in right.text  # even the right one waits its turn
+
+
+async def test_a_session_ended_by_another_process_ends_at_the_next_request(browser, newsroom, web_store) -> None:
+    """The signed-in session is kept between requests while nothing is committed (store/kept.py): another worker's
+    sign-out, or `mobrief user password` on the command line, must still end it at once."""
+    await browser.sign_in("editor")
+    assert (await browser.get("/api/items")).status_code == 200
+    assert (await browser.get("/api/items")).status_code == 200  # the session kept from the request before
+    other = open_store(web_store.engine.url.render_as_string(hide_password=False), migrate=False)
+    try:
+        assert other.sessions.remove_for_user(newsroom.users["editor"]) == 1
+    finally:
+        other.close()
+    assert (await browser.get("/api/items")).status_code == 401
+
+
+async def test_a_role_changed_by_another_process_shows_at_the_next_request(browser, newsroom, web_store) -> None:
+    await browser.sign_in("admin")
+    assert (await browser.get("/admin/users")).status_code == 200
+    assert (await browser.get("/admin/users")).status_code == 200
+    other = open_store(web_store.engine.url.render_as_string(hide_password=False), migrate=False)
+    try:
+        other.users.set_role("admin@example.org", "volunteer")
+    finally:
+        other.close()
+    assert (await browser.get("/admin/users")).status_code == 403

@@ -299,4 +299,9 @@ def recent_jobs(store: Store, within: dt.timedelta, *, limit: int = 5) -> list[B
     """The jobs under way and those that ended within `within`, newest first (a job a stopped web process left
     unfinished marked failed): what the inbox and story pages show."""
     since = dt.datetime.now(dt.UTC) - within
-    return [settle_lost(store, job) for job in store.jobs.recent(since, limit=limit)]
+    key = ("recent_jobs", within, limit)
+    jobs = store.kept.get(key, lambda: store.jobs.recent(since, limit=limit))
+    if any(job.finished and not (job.finished_at and job.finished_at > since) for job in jobs):
+        # kept from a while ago (nothing committed since) and one has left the window: another may enter it
+        jobs = store.jobs.recent(since, limit=limit)
+    return [settle_lost(store, job) for job in jobs]

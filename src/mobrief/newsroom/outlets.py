@@ -16,7 +16,8 @@ _overrides: dict[int, tuple[float, dict[str, str]]] = {}
 
 def outlet_names(store: Store) -> OutletNames:
     """Source name → outlet name, for one request (aliases can change between requests)."""
-    return OutletNames(store.outlet_aliases.all(), _glossary_overrides(store))
+    aliases = store.kept.get("outlet_aliases", store.outlet_aliases.all)  # read again after any commit
+    return OutletNames(aliases, _glossary_overrides(store))
 
 
 def _glossary_overrides(store: Store) -> dict[str, str]:

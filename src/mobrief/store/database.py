@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from mobrief.store.inbox import InboxRepository
     from mobrief.store.items import ItemRepository
     from mobrief.store.jobs import BackgroundJobRepository
+    from mobrief.store.kept import KeptReads
     from mobrief.store.models import ModelRepository
     from mobrief.store.outlets import OutletAliasRepository
     from mobrief.store.period_stories import PeriodRepository
@@ -161,16 +162,18 @@ class Store:
         a web page's half-dozen reads cost one pool checkout, one BEGIN and one COMMIT, where each read paid for its
         own (BEGIN and COMMIT are a round trip each). Under READ COMMITTED each statement still sees what was
         committed when it began, as it did alone; writes keep their own transactions. On SQLite, where a read
-        transaction would hold one snapshot for the whole block, each read stays its own."""
-        if self.dialect != "postgresql" or _shared_reads.get() is not None:
-            yield
-            return
-        with self.engine.begin() as conn:
-            token = _shared_reads.set(conn)
-            try:
+        transaction would hold one snapshot for the whole block, each read stays its own. On both, the block's kept
+        reads (`kept`) share one commit token."""
+        with self.kept.block():  # one commit token for the block's kept reads
+            if self.dialect != "postgresql" or _shared_reads.get() is not None:
                 yield
-            finally:
-                _shared_reads.reset(token)
+                return
+            with self.engine.begin() as conn:
+                token = _shared_reads.set(conn)
+                try:
+                    yield
+                finally:
+                    _shared_reads.reset(token)
 
     def transaction(self) -> AbstractContextManager[sa.Connection]:
         """One transaction for a use case that writes through several repositories' functions (a story edit)."""
@@ -188,6 +191,13 @@ class Store:
         """Lane `name` on SQLite, where one process writes at a time anyway; nothing on PostgreSQL, where work
         is claimed row by row."""
         return lanes.single_writer(self.engine, name)
+
+    @functools.cached_property
+    def kept(self) -> KeptReads:
+        """Reads this process keeps while nothing has been committed to the database since (store/kept.py)."""
+        from mobrief.store.kept import CommitWatch, KeptReads
+
+        return KeptReads(CommitWatch(self.engine))
 
     @functools.cached_property
     def items(self) -> ItemRepository:
@@ -325,6 +335,8 @@ class Store:
         return DraftRepository(self.engine)
 
     def close(self) -> None:
+        if "kept" in self.__dict__:
+            self.kept.watch.close()
         self.engine.dispose()
 
 

@@ -116,15 +116,6 @@ class PublicStaticFiles(StaticFiles):
         return response
 
 
-async def forget_kept_counts(request: Request) -> AsyncIterator[None]:
-    """After a request that may have changed something, this process counts the inbox's tabs afresh."""
-    try:
-        yield
-    finally:
-        if request.method not in security.SAFE_METHODS:
-            request.app.state.kept_counts.forget()
-
-
 def create_app(settings: Settings, store: Store | None = None, runner: background.JobRunner | None = None) -> FastAPI:
     """The editors' web app over the store at `settings.database_url` (or the `store` given, for tests); long
     work (composing) goes to `runner`, by default a thread of this process (`mobrief serve` picks the queue
@@ -156,11 +147,10 @@ def create_app(settings: Settings, store: Store | None = None, runner: backgroun
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(security.verify_csrf), Depends(forget_kept_counts)],
+        dependencies=[Depends(security.verify_csrf)],
         lifespan=lifespan,
     )
     app.state.store = opened
-    app.state.kept_counts = inbox.KeptCounts()
     app.state.settings = settings
     app.state.jobs = jobs
     app.state.web_config = config

@@ -125,7 +125,10 @@ def load_session(request: Request, now: dt.datetime | None = None) -> Session:
 
 def _signed_in(request: Request, token: str, now: dt.datetime) -> Session | None:
     store, config = _store(request), _config(request)
-    found = store.sessions.find(token_hash(token))
+    hashed = token_hash(token)
+    # kept while nothing is committed: a sign-out, password change or reset anywhere is a commit, so it ends the
+    # session here at once; the time limits below are checked on every request
+    found = store.kept.get(("session", hashed), lambda: store.sessions.find(hashed))
     if found is None:
         return None
     stored, user = found

@@ -6,8 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -19,7 +18,7 @@ from mobrief.errors import ConfigError
 from mobrief.newsroom import background, story_edits
 from mobrief.newsroom.outlets import outlet_names
 from mobrief.store import Store
-from mobrief.store.inbox import STORY_STATUSES, InboxCounts, InboxFilter
+from mobrief.store.inbox import STORY_STATUSES, InboxCounts, InboxFilter, InboxPage
 from mobrief.store.jobs import BackgroundJob
 from mobrief.store.users import User
 from mobrief.style import sections
@@ -30,30 +29,12 @@ from mobrief.web.routes import jobs
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 30
 COUNT_WINDOW = dt.timedelta(days=7)
-COUNTS_TTL = 5.0  # seconds another worker's change may take to show in the tabs' counts (this one's show at once)
 
 
-class KeptCounts:
-    """The inbox tabs' counts a process keeps a few seconds per filter: counting is the page's dearest query (a
-    third of it on PostgreSQL) and editors reload the same tabs. `forget` runs after every request that may
-    change something, so this process's own changes show at once; another worker's within `COUNTS_TTL`."""
-
-    def __init__(self, ttl: float = COUNTS_TTL) -> None:
-        self.ttl = ttl
-        self._kept: dict[InboxFilter, tuple[float, InboxCounts]] = {}
-
-    def get(self, store: Store, flt: InboxFilter) -> InboxCounts:
-        now = time.monotonic()
-        kept = self._kept.get(flt)
-        if kept is None or now - kept[0] > self.ttl:
-            if len(self._kept) > 1000:  # many filters only by accident (dates typed one by one)
-                self._kept.clear()
-            kept = (now, store.inbox.counts(flt))
-            self._kept[flt] = kept
-        return kept[1]
-
-    def forget(self) -> None:
-        self._kept.clear()
+def _counts(store: Store, flt: InboxFilter) -> InboxCounts:
+    """The tabs' counts, kept while nothing is committed: counting is the page's dearest query (a third of it on
+    PostgreSQL) and editors reload the same tabs; any change, from any process, has them counted again."""
+    return store.kept.get(("inbox_counts", flt), lambda: store.inbox.counts(flt))
 
 
 def _day(value: str | None) -> dt.date | None:
@@ -72,12 +53,29 @@ def _start_of(day: dt.date | None, *, after: bool = False) -> dt.datetime | None
     return moment + dt.timedelta(days=1) if after else moment
 
 
-def row_context(store: Store, story_ids: Collection[int], names: OutletNames | None = None) -> dict[str, Any]:
+def row_context(
+    store: Store,
+    story_ids: Collection[int],
+    names: OutletNames | None = None,
+    drafted: Mapping[int, str] | None = None,
+) -> dict[str, Any]:
     """What `_story_row.html` needs besides the rows of `story_ids`: outlet names, and the English gist (the
-    first sentence of a story's machine draft when it has one)."""
+    first sentence of a story's machine draft when it has one; `drafted`, those drafts, when read already)."""
     names = names or outlet_names(store)
-    drafted = store.story_drafts.texts(story_ids)
+    if drafted is None:
+        drafted = store.story_drafts.texts(story_ids)
     return {"outlet_names": names.names, "gist_of": functools.partial(drafting.gist_of, drafted=drafted)}
+
+
+def _page(store: Store, flt: InboxFilter, offset: int) -> tuple[InboxPage, dict[int, str]]:
+    """A page of the inbox and its stories' machine drafts, kept while nothing is committed: editors reload the
+    same tabs, and any change, from any process, has it read again."""
+
+    def read() -> tuple[InboxPage, dict[int, str]]:
+        page = store.inbox.page(flt, limit=PAGE_SIZE, offset=offset)
+        return page, store.story_drafts.texts([row.id for row in page.rows])
+
+    return store.kept.get(("inbox_page", flt, offset), read)
 
 
 @router.get("/inbox")
@@ -100,7 +98,7 @@ def inbox_page(
         if status not in (*STORY_STATUSES, "all"):
             raise ConfigError(f"status must be one of {', '.join(STORY_STATUSES)} or all")
         names = outlet_names(store)
-        all_sources = store.inbox.source_names()
+        all_sources = store.kept.get("source_names", store.inbox.source_names)
         flt = InboxFilter(
             section=section or None,
             sources=names.sources_of(source, all_sources) if source else (),
@@ -111,10 +109,12 @@ def inbox_page(
             status=None if status == "all" else status,
             relevant_only=relevant == "1",
         )
-        page = store.inbox.page(flt, limit=PAGE_SIZE, offset=offset)
-        context = row_context(store, [row.id for row in page.rows], names)
+        page, drafted = _page(store, flt, offset)
+        context = row_context(store, [row.id for row in page.rows], names, drafted)
         counted = flt
-        newest = store.inbox.newest_report() if flt.since is None and flt.until is None else None
+        newest = None
+        if flt.since is None and flt.until is None:
+            newest = store.kept.get("newest_report", store.inbox.newest_report)
         if newest is not None:  # without dates, the tabs count the triage window: counting years of stories is slow
             counted = dataclasses.replace(flt, since=newest - COUNT_WINDOW)
         params = {
@@ -135,7 +135,7 @@ def inbox_page(
             "next_url": "/inbox?" + urlencode({**params, "offset": offset + PAGE_SIZE}) if page.has_more else None,
             "prev_url": "/inbox?" + urlencode({**params, "offset": max(0, offset - PAGE_SIZE)}) if offset else None,
             "status_urls": {s: "/inbox?" + urlencode({**params, "status": s}) for s in (*STORY_STATUSES, "all")},
-            "counts": request.app.state.kept_counts.get(store, counted),
+            "counts": _counts(store, counted),
             "counts_window": COUNT_WINDOW.days if counted is not flt else None,
             "outlets": sorted(set(names.names(all_sources)), key=str.casefold),
             "languages": settings.languages,

@@ -19,6 +19,17 @@ DIGEST_OF = "digest_of"
 DIGEST_PARTS = "digest_parts"
 
 
+def digest_part_id(external_id: str, number: int) -> str:
+    """The external id of a digest's part: the post's, and the part's place in it (stable across re-imports)."""
+    return f"{external_id}#part-{number}"
+
+
+def digest_part_ids(external_id: str, raw: Mapping[str, Any] | None, after: int = 0) -> list[str]:
+    """The external ids of the parts a stored digest post names in its raw record, past the first `after`."""
+    count = raw.get(DIGEST_PARTS) if isinstance(raw, Mapping) else None
+    return [digest_part_id(external_id, n) for n in range(after + 1, count + 1)] if isinstance(count, int) else []
+
+
 def utc(value: dt.datetime) -> dt.datetime:
     """The same instant as an aware UTC datetime (naive values are taken as UTC)."""
     if value.tzinfo is None:

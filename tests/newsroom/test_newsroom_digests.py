@@ -139,3 +139,35 @@ def test_an_import_killed_halfway_and_run_again_stores_what_one_run_stores(
     _run(store, halfway)
     _run(store, path)
     assert _items(store) == whole
+
+
+def _deleted(store: Store) -> dict[str, bool]:
+    with store.engine.connect() as conn:
+        query = sa.select(items.c.external_id, items.c.deleted_at).where(items.c.external_id.like("svodka-100%"))
+        return {external_id: deleted_at is not None for external_id, deleted_at in conn.execute(query)}
+
+
+def test_a_digest_edited_or_deleted_upstream_takes_its_parts_with_it(store: Store, tmp_path: Path) -> None:
+    path = _stream(tmp_path / "stream.jsonl")
+    _run(store, path)
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    digest = next(line for line in lines if line["external_id"] == "svodka-100")
+    shorter = dict(digest, text="\n".join(BULLETED.splitlines()[:5]))  # the weather line taken out
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text(json.dumps(shorter, ensure_ascii=False) + "\n", encoding="utf-8")
+    _run(store, edited)  # the channel edited the post down to three stories
+    assert _deleted(store) == {
+        "svodka-100": False,
+        "svodka-100#part-1": False,
+        "svodka-100#part-2": False,
+        "svodka-100#part-3": False,
+        "svodka-100#part-4": True,
+    }
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps(dict(digest, text=BULLETED.splitlines()[2][3:]), ensure_ascii=False), encoding="utf-8")
+    _run(store, one)  # edited down to one story: a report of its own, its parts gone
+    assert _deleted(store) == {"svodka-100": False} | {f"svodka-100#part-{n}": True for n in range(1, 5)}
+    _run(store, path)  # edited back: every part is shown again
+    assert not any(_deleted(store).values())
+    assert store.items.mark_deleted("svodka", ["svodka-100"]) == 5  # the post gone upstream, and its parts
+    assert all(_deleted(store).values())

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from mobrief import lemmas
-from mobrief.records import DIGEST_OF, DIGEST_PARTS, Item
+from mobrief.records import DIGEST_OF, DIGEST_PARTS, Item, digest_part_id
 
 VERSION = "digests-2"
 MIN_PART = 40  # characters: a bulleted part or paragraph tells a story of its own
@@ -115,11 +115,6 @@ def told_in_parts(text: str) -> list[str]:
     return [_PART_START.sub("", part, count=1).strip() for part in found]
 
 
-def part_id(external_id: str, number: int) -> str:
-    """The external id of a digest's part: the post's, and the part's place in it (stable across re-imports)."""
-    return f"{external_id}#part-{number}"
-
-
 def with_parts(item: Item) -> list[Item]:
     """The item, followed by each story a digest post tells as an item of its own: same source, URL, date and
     author, and the post's external id under `DIGEST_OF` in its raw record; the post's raw record notes how many
@@ -133,7 +128,7 @@ def with_parts(item: Item) -> list[Item]:
     return [dataclasses.replace(item, raw={**item.raw, DIGEST_PARTS: len(found)})] + [
         dataclasses.replace(
             item,
-            external_id=part_id(item.external_id, number),
+            external_id=digest_part_id(item.external_id, number),
             title="",
             text=part,
             links=(),

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief import item_limits, lemmas
 from mobrief.errors import NotFound
 from mobrief.item_limits import Fix
-from mobrief.records import Item, Snapshot, utc
+from mobrief.records import Item, Snapshot, digest_part_ids, utc
 from mobrief.store import search, upserts
 from mobrief.store.database import reading
 from mobrief.store.schema import (
@@ -328,16 +328,22 @@ class ItemRepository:
             if source_id is None:
                 return 0
             for start in range(0, len(external_ids), 500):
-                marked += conn.execute(
-                    items.update()
-                    .where(
-                        items.c.source_id == source_id,
-                        items.c.external_id.in_(list(external_ids[start : start + 500])),
-                        items.c.deleted_at.is_(None),
-                    )
-                    .values(deleted_at=now, updated_at=now)
-                ).rowcount
+                chunk = list(external_ids[start : start + 500])
+                posts = sa.select(items.c.external_id, items.c.raw).where(
+                    items.c.source_id == source_id, items.c.external_id.in_(chunk)
+                )
+                parts = [p for row in conn.execute(posts) for p in digest_part_ids(row.external_id, row.raw)]
+                marked += self._mark_deleted(conn, source_id, chunk + parts, now)  # a digest's parts go with it
         return marked
+
+    @staticmethod
+    def _mark_deleted(conn: Connection, source_id: int, external_ids: list[str], now: dt.datetime) -> int:
+        if not external_ids:
+            return 0
+        query = items.update().where(
+            items.c.source_id == source_id, items.c.external_id.in_(external_ids), items.c.deleted_at.is_(None)
+        )
+        return int(conn.execute(query.values(deleted_at=now, updated_at=now)).rowcount)
 
     def _replace(
         self, conn: Connection, old: Any, item: PreparedItem, snapshot_id: int | None, now: dt.datetime
@@ -365,6 +371,9 @@ class ItemRepository:
         if snapshot_id is not None:
             values["snapshot_id"] = snapshot_id
         conn.execute(items.update().where(items.c.id == old.id).values(**values))
+        # a digest edited to tell fewer stories (or none): the parts it no longer shows are gone upstream
+        still = len(digest_part_ids(old.external_id, values["raw"]))
+        self._mark_deleted(conn, old.source_id, digest_part_ids(old.external_id, old.raw, after=still), now)
 
     def _store_snapshot(self, conn: Connection, snapshot: Snapshot, now: dt.datetime) -> int:
         digest = snapshot.sha256

@@ -23,6 +23,7 @@ def test_lists_decode_the_same_as_texts_alone_and_beside_values_a_driver_decoded
     texts = ['[{"place": "Москва"}]', "[]", None, "null", "", "[1, 2]"]
     expected = [({"place": "Москва"},), (), (), (), (), (1, 2)]
     assert json_columns.decode_lists(texts) == expected
+    assert json_columns.decode_lists(texts + texts[::-1]) == expected + expected[::-1]  # each decoded once
     assert json_columns.decode_lists([*texts, ["a"]]) == [*expected, ("a",)]
     assert json_columns.decode_lists([]) == []
 

@@ -30,6 +30,13 @@ def test_a_first_name_is_read_as_its_surname_allows() -> None:
     assert entities.normalize_person("Анастасия Ракова") == "Анастасия Ракова"
 
 
+def test_a_surname_alone_is_one_person_and_the_house_latin_drops_the_patronymic() -> None:
+    assert entities.normalize_person("Хабиров") == "Хабиров"  # not «Хабиры», a plural of the first name Хабир
+    assert entities.normalize_person("Зарипов") == "Зарипов"
+    found = _by_kind("Глава региона Радий Фаритович Хабиров заявил, что план выполнен.")
+    assert found["person"] == [("Радий Фаритович Хабиров", "Rady Khabirov")]  # the archive prints no patronymics
+
+
 def test_gazetteer_outlets_units_and_organisations() -> None:
     text = "По данным «Вёрстки» и Кавказ.Реалии, бойцов «Шторм Z» из 88-го стрелкового полка вернули в Минобороны."
     found = {m.latin: m.kind for m in entities.find_entities(text, lang="ru")}

@@ -58,7 +58,7 @@ EN_FIRST_NAMES = _word_set(
     """
 )
 
-VERSION_CODE = "entities-code-8"
+VERSION_CODE = "entities-code-9"
 _UNIT_NOUNS = {
     "полк": "Regiment", "бригад": "Brigade", "дивизи": "Division", "батальон": "Battalion", "арми": "Army",
     "корпус": "Corps", "отряд": "Detachment",
@@ -226,6 +226,8 @@ def _person_word(
     parses = _morph().parse(word.lower())
     tags = ("Name",) if first else ("Surn", "Patr", "Name")
     named = [p for p in parses if any(t in p.tag for t in tags)]
+    if not first:  # one person named in news: «Хабиров» is no plural of Хабир, «Шавваль» no vocative of Шавваля
+        named = [p for p in named if p.tag.number != "plur" and p.tag.case != "voct"]
 
     def fits(p: Any) -> bool:
         return (gender is None or p.tag.gender in (gender, None)) and (case is None or p.tag.case == case)
@@ -484,14 +486,26 @@ def _person(
     start: int, end: int, surface: str, overrides: Mapping[str, str] | None, case_hint: str | None = None
 ) -> Mention:
     normalized = normalize_person(surface, case_hint)
+    house = _without_patronymic(normalized)
     return Mention(
         kind="person",
         text=surface,
         normalized=normalized,
-        latin=_first_name_in_ia(normalized, _transliterate(normalized, overrides)),
+        latin=_first_name_in_ia(house, _transliterate(house, overrides)),
         start=start,
         end=end,
     )
+
+
+def _without_patronymic(normalized: str) -> str:
+    """A name as the house prints it, first name and surname: «Радий Фаритович Хабиров» is "Radiy Khabirov" in
+    the briefs (the archive prints no patronymics), where the Russian form keeps it."""
+    words = normalized.split()
+    if len(words) != 3 or not _CYRILLIC.search(words[1]):
+        return normalized
+    if not any("Patr" in p.tag for p in _morph().parse(words[1].lower())):
+        return normalized
+    return f"{words[0]} {words[2]}"
 
 
 def _first_name_in_ia(normalized: str, latin: str) -> str:

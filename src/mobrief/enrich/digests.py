@@ -9,6 +9,7 @@ part to part (and opens with a sentence that introduces the list), so it is read
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -35,9 +36,14 @@ def _words(text: str) -> list[str]:
     return lemmas.WORD_RE.findall(text)
 
 
+@functools.lru_cache(maxsize=100_000)
+def _is_verb(word: str) -> bool:
+    return lemmas.is_cyrillic(word) and lemmas.parses(word)[0].tag.POS in _VERB_TAGS
+
+
 def _has_verb(text: str) -> bool:
     """Whether a Russian word of `text` reads first as a verb or short participle (a clause, not a heading)."""
-    return any(lemmas.is_cyrillic(w) and lemmas.parses(w)[0].tag.POS in _VERB_TAGS for w in _words(text))
+    return any(_is_verb(w) for w in _words(text))
 
 
 def _is_heading(text: str) -> bool:

@@ -369,8 +369,8 @@ def plan_entry(
         backend = ENGLISH_REPORT
     elif machine_draft is not None:
         status, text, backend = machine_draft.status, machine_draft.text, machine_draft.backend
-        sentences = tuple(x.as_dict() for x in machine_draft.sentences)
-        findings = tuple(x.as_dict() for x in machine_draft.findings)
+        sentences = tuple([x.as_dict() for x in machine_draft.sentences])
+        findings = tuple([x.as_dict() for x in machine_draft.findings]) if machine_draft.findings else ()
     else:
         status, text = "to-write", facts_line(story, style)
     previously = previously_reported(story, archive)
@@ -380,7 +380,7 @@ def plan_entry(
         status=status,
         text=text,
         sources=_sources(story, outlets),
-        item_ids=tuple(i.id for i in story.items),
+        item_ids=tuple([i.id for i in story.items]),
         previously=previously,
         backend=backend,
         sentences=sentences,

@@ -30,9 +30,9 @@ def _drafts(rows: Sequence[Any]) -> list[StoryDraft]:
                 status=status,
                 backend=backend,
                 backend_version=backend_version,
-                sentences=tuple(DraftSentence.from_dict(s) for s in sentences),
-                findings=tuple(Finding.from_dict(f) for f in findings),
-                item_ids=tuple(int(i) for i in item_ids),
+                sentences=tuple(map(DraftSentence.from_dict, sentences)),  # map, not a generator per draft
+                findings=tuple(map(Finding.from_dict, findings)) if findings else (),
+                item_ids=tuple(map(int, item_ids)),
             )
         )
     return found

@@ -109,6 +109,18 @@ def test_a_report_in_paragraphs_without_a_heading_is_one_story(paragraphs: list[
     assert digests.parts("\n\n".join(paragraphs)) == []
 
 
+def test_a_list_under_a_heading_naming_its_subject_is_one_story() -> None:
+    text = (
+        "Что известно о деле Пушкарёва\n"
+        "— Студента Пушкарёва задержали в марте у здания военкомата с бутылкой бензина.\n"
+        "— Следствие вменяет Пушкарёву покушение на теракт, он признал вину частично.\n"
+        "— Мать студента рассказала, что он хотел остановить отправку знакомых на фронт.\n"
+        "— Прокурор запросил восемь лет колонии общего режима."
+    )
+    assert digests.parts(text) == []
+    assert len(digests.parts(text.replace("Что известно о деле Пушкарёва", "Главное за неделю"))) == 4
+
+
 def test_clauses_listed_after_a_heading_are_a_digest() -> None:
     text = (
         "Итоги дня: военкоматы рассылают повестки студентам, суды выносят приговоры за поджоги, "

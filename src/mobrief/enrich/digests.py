@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from mobrief import lemmas
 from mobrief.records import DIGEST_OF, DIGEST_PARTS, Item, digest_part_id
 
-VERSION = "digests-2"
+VERSION = "digests-3"
 MIN_PART = 40  # characters: a bulleted part or paragraph tells a story of its own
 MAX_BLOCK = 400  # characters: a digest's paragraphs are short; a report's paragraphs run longer
 MAX_HEADING_WORDS = 8
@@ -95,11 +95,18 @@ def _listed_clauses(text: str) -> list[str]:
     return clauses
 
 
+def _about_one_subject(head: str, found: list[str]) -> bool:
+    """Whether the heading names what the parts are about («Что известно о деле Пушкарёва»: two parts or more
+    share a word with it); a digest's heading names a time or a kind of post, not a subject."""
+    named = _content(head)
+    return bool(named) and sum(1 for part in found if named & _content(part)) >= 2
+
+
 def parts(text: str) -> list[str]:
     """The parts of a digest post, or [] when the post tells one story."""
     head, marked = _marked(text)
     if len(marked) >= 3:
-        headed = not head or _is_heading(head)
+        headed = not head or (_is_heading(head) and not _about_one_subject(head, marked))
         if (len(marked) >= 4 or (head and headed)) and headed and distinct(marked):
             return marked
         return []
@@ -107,7 +114,7 @@ def parts(text: str) -> list[str]:
     if len(blocks) >= 4 and _is_heading(blocks[0]):
         body = blocks[1:]
         if all(MIN_PART <= len(b) <= MAX_BLOCK for b in body) and distinct(body):
-            return body
+            return [] if _about_one_subject(blocks[0], body) else body
     clauses = _listed_clauses(text)
     return clauses if distinct(clauses) else []
 

@@ -3,9 +3,13 @@ entries that refuse a stale save, outlets under one name, HEAD and the favicon (
 
 from __future__ import annotations
 
+import re
+
+import httpx
 import pytest
 from markupsafe import escape
 
+from conftest import Browser
 from mobrief.newsroom.drafting import draft_pending
 from mobrief.store import open_store
 from mobrief.style import sections
@@ -195,3 +199,27 @@ async def test_head_and_favicon_are_answered(browser, newsroom) -> None:
     icon = await browser.get("/favicon.ico")
     assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
     assert icon.content[:4] == b"\x00\x00\x01\x00"
+
+
+async def test_inbox_rows_kept_for_every_editor_carry_each_ones_token_and_show_another_process_changes(
+    browser, newsroom, web_store, web_app
+) -> None:
+    """The inbox's rows are rendered once while nothing is committed and served to every editor: each page must
+    carry its own session's CSRF token in every row's forms, and a change from another process shows at once."""
+    await browser.sign_in("editor")
+    first = (await browser.get("/inbox")).text
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web_app), base_url="http://testserver") as client:
+        other_editor = Browser(client)
+        await other_editor.sign_in("admin")
+        second = (await other_editor.get("/inbox")).text  # the rows kept from the page before
+    tokens = [set(re.findall(r'name="csrf_token" value="([^"]+)"', page)) for page in (first, second)]
+    assert all(len(found) == 1 for found in tokens) and tokens[0] != tokens[1]
+    story = newsroom.stories["payments"]
+    assert f'id="story-{story}"' in second
+    assert (await browser.get("/inbox")).text == first  # kept, and the same page
+    other = open_store(web_store.engine.url.render_as_string(hide_password=False), migrate=False)
+    try:
+        other.inbox.set_status(story, "skip")  # another process triages
+    finally:
+        other.close()
+    assert f'id="story-{story}"' not in (await browser.get("/inbox")).text

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import _item
+from mobrief.store import open_store
+
 pytestmark = pytest.mark.anyio
 
 
@@ -116,3 +119,20 @@ async def test_drafts_and_archive_pages(browser, newsroom) -> None:
     assert editor_view.status_code == 200 and "No entries yet" in editor_view.text
     archive = await browser.get("/archive")
     assert archive.status_code == 200 and "Nothing published yet" in archive.text
+
+
+async def test_a_search_kept_while_nothing_is_committed_finds_what_another_process_ingests(
+    browser, newsroom, web_store
+) -> None:
+    """The search page keeps what a search found while nothing is committed: an item another process ingests (the
+    command line, a worker) is found at the next search."""
+    await browser.sign_in("editor")
+    before = (await browser.get("/search", params={"q": "дезертир"})).text
+    assert (await browser.get("/search", params={"q": "дезертир"})).text == before  # kept: the same page
+    assert "задержали" not in before
+    other = open_store(web_store.engine.url.render_as_string(hide_password=False), migrate=False)
+    try:
+        other.items.upsert([_item(77, text="В Казани задержали дезертира с повесткой.")], kind="jsonl")
+    finally:
+        other.close()
+    assert "задержали" in (await browser.get("/search", params={"q": "дезертир"})).text

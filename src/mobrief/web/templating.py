@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,21 @@ def render(
     values.update(context or {})
     body = environment().get_template(name).render(values)
     return HTMLResponse(body, status_code=status_code, headers=dict(headers or {}))
+
+
+# stands for the session's CSRF token in HTML rendered once for every editor (unguessable, so no text holds it)
+CSRF_SLOT = secrets.token_hex(16)
+
+
+def render_shared(name: str, context: Mapping[str, Any]) -> str:
+    """`name` rendered for any signed-in editor: the CSRF token left as `CSRF_SLOT` (`with_csrf` fills it in), so
+    the HTML may be kept and served to everyone. The template must print nothing else of the user or request."""
+    return environment().get_template(name).render({**context, "csrf_token": Markup(CSRF_SLOT)})
+
+
+def with_csrf(request: Request, shared: str) -> Markup:
+    """HTML from `render_shared` with this session's CSRF token in place."""
+    return Markup(shared.replace(CSRF_SLOT, sessions.csrf_token(request)))
 
 
 class _LazyToken:

@@ -16,6 +16,8 @@ from mobrief.errors import ConfigError, NotFound
 from mobrief.newsroom import background
 from mobrief.newsroom.outlets import outlet_names
 from mobrief.records import Brief
+from mobrief.store import Store
+from mobrief.store.drafts import EntryPlace
 from mobrief.store.users import User
 from mobrief.web import security, templating
 from mobrief.web.config import WebConfig
@@ -142,6 +144,29 @@ def brief_page(
 SEARCH_PAGE = 20
 
 
+def _search(
+    store: Store, q: str, kind: str, offset: int
+) -> tuple[dict[str, Any], dict[int, list[EntryPlace]], dict[int, str]]:
+    """What the search page shows of `q`: the hits of each kind, the draft entries telling the stories found, and
+    the public address of each brief a paragraph was found in."""
+    results: dict[str, Any] = {}
+    if q.strip():
+        if kind == "all":
+            found = store.search.overview(q, limit=8)
+            results = {"stories": found.stories, "reports": found.reports, "paragraphs": found.paragraphs}
+        else:
+            finders = {
+                "stories": store.search.stories,
+                "reports": store.search.reports,
+                "paragraphs": store.search.paragraphs,
+            }
+            results[kind] = finders[kind](q, limit=SEARCH_PAGE, offset=offset)
+    story_ids = [h.story_id for h in getattr(results.get("stories"), "hits", ())]
+    entries = store.drafts.entries_telling_each(story_ids)
+    paths = {h.brief_id: public_path(h.brief_id, h.brief_title) for h in getattr(results.get("paragraphs"), "hits", ())}
+    return results, entries, paths
+
+
 @router.get("/search")
 def search_page(
     request: Request,
@@ -154,23 +179,9 @@ def search_page(
     """Stories, reports and published paragraphs in any inflection, Latin or Cyrillic names alike, the matched
     words marked, each hit linked to its story, entry or paragraph; one kind at a time pages on."""
     with store.shared_reads():  # the page's reads on one connection (PostgreSQL)
-        results: dict[str, Any] = {}
-        if q.strip():
-            if kind == "all":
-                found = store.search.overview(q, limit=8)
-                results = {"stories": found.stories, "reports": found.reports, "paragraphs": found.paragraphs}
-            else:
-                finders = {
-                    "stories": store.search.stories,
-                    "reports": store.search.reports,
-                    "paragraphs": store.search.paragraphs,
-                }
-                results[kind] = finders[kind](q, limit=SEARCH_PAGE, offset=offset)
-        story_ids = [h.story_id for h in getattr(results.get("stories"), "hits", ())]
-        entries = store.drafts.entries_telling_each(story_ids)
-        paths = {
-            h.brief_id: public_path(h.brief_id, h.brief_title) for h in getattr(results.get("paragraphs"), "hits", ())
-        }
+        # the same search again, while nothing is committed, finds the same: kept (a search indexing paragraphs
+        # it found missing commits, so its results are not kept)
+        results, entries, paths = store.kept.get(("search", q, kind, offset), lambda: _search(store, q, kind, offset))
         context = {
             "q": q,
             "kind": kind,

@@ -142,6 +142,10 @@ def inbox_page(
         }
         if templating.is_htmx(request) and request.headers.get("hx-target") == "inbox-rows":
             return templating.render(request, "_inbox_rows.html", context)
+        # the rows are the same for every editor but for the CSRF token: rendered once while nothing is committed
+        rows_key = ("inbox_rows", flt, offset, here)
+        shared = store.kept.get(rows_key, lambda: templating.render_shared("_inbox_rows.html", context))
+        context["rows_html"] = templating.with_csrf(request, shared)
         return templating.render(request, "inbox.html", context | jobs.jobs_context(store))
 
 

@@ -37,6 +37,15 @@ def test_a_surname_alone_is_one_person_and_the_house_latin_drops_the_patronymic(
     assert found["person"] == [("Радий Фаритович Хабиров", "Rady Khabirov")]  # the archive prints no patronymics
 
 
+def test_a_name_with_a_patronymic_is_read_in_the_patronymics_case_and_in_any_order() -> None:
+    assert entities.normalize_person("Марии Петровне Ивановой") == "Мария Петровна Иванова"
+    assert entities.normalize_person("Хабирова Радия Фаритовича") == "Радий Фаритович Хабиров"  # surname first
+    assert entities.normalize_person("Романова Романа Петровича") == "Роман Петрович Романов"
+    assert entities.normalize_person("Александр Александрович Блок") == "Александр Александрович Блок"
+    found = _by_kind("Суд приговорил Иванова Ивана Петровича к пяти годам.")
+    assert found["person"] == [("Иван Петрович Иванов", "Ivan Ivanov")]
+
+
 def test_gazetteer_outlets_units_and_organisations() -> None:
     text = "По данным «Вёрстки» и Кавказ.Реалии, бойцов «Шторм Z» из 88-го стрелкового полка вернули в Минобороны."
     found = {m.latin: m.kind for m in entities.find_entities(text, lang="ru")}

@@ -58,7 +58,7 @@ EN_FIRST_NAMES = _word_set(
     """
 )
 
-VERSION_CODE = "entities-code-9"
+VERSION_CODE = "entities-code-10"
 _UNIT_NOUNS = {
     "полк": "Regiment", "бригад": "Brigade", "дивизи": "Division", "батальон": "Battalion", "арми": "Army",
     "корпус": "Corps", "отряд": "Detachment",
@@ -256,6 +256,13 @@ def normalize_person(name: str, case_hint: str | None = None) -> str:
     words = name.split()
     if not words:
         return name
+    if len(words) == 3 and all(_CYRILLIC.search(w) for w in words):
+        surname_first = _reads_as(words[0], "Surn") or not _reads_as(words[0], "Name", singular=True)
+        if surname_first and _reads_as(words[2], "Patr") and _reads_as(words[1], "Name"):
+            words = [words[1], words[2], words[0]]  # «Иванова Ивана Петровича», as courts write: surname first
+        patronymic = next((p for p in _morph().parse(words[1].lower()) if "Patr" in p.tag), None)
+        if patronymic is not None:  # «Марии Петровне Ивановой»: the patronymic tells the case the first name is in
+            case_hint = str(patronymic.tag.case)
     gender: str | None = None
     case: str | None = None
     out = []
@@ -269,6 +276,11 @@ def normalize_person(name: str, case_hint: str | None = None) -> str:
             gender, case = g, c
         out.append(form)
     return " ".join(out)
+
+
+def _reads_as(word: str, tag: str, *, singular: bool = False) -> bool:
+    """Whether pymorphy reads `word` with `tag` ("Name", "Surn", "Patr"), in the singular if asked."""
+    return any(tag in p.tag and not (singular and p.tag.number == "plur") for p in _morph().parse(word.lower()))
 
 
 def _surname_keys(word: str) -> set[str]:

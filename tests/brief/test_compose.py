@@ -16,6 +16,7 @@ from mobrief.records import (
     DraftLayout,
     DraftSection,
     EarlierBrief,
+    GlossaryTerm,
     PeriodItem,
     PeriodStory,
     Placement,
@@ -166,3 +167,18 @@ def test_an_entry_placed_in_a_draft_row_keeps_every_other_field() -> None:
     # composing again places each planned entry in its row without dataclasses.replace: no field may be lost
     entry = compose.ComposedEntry(**{f.name: (f.name,) for f in dataclasses.fields(compose.ComposedEntry)})
     assert compose._placed(entry, 7) == dataclasses.replace(entry, entry_id=7)
+
+
+def test_house_additions_are_taken_out_in_brackets_or_parentheses_and_nothing_else() -> None:
+    # an entry with no bracket and no dollar sign is returned untouched without being searched
+    style = compose.HouseStyle(terms=[GlossaryTerm(term="Mediazona", kind="outlet", gloss="an independent outlet")],
+                               rates=RateTable.shipped([]))  # fmt: skip
+    assert compose.strip_house_additions("Mediazona reported 3 million rubles.", style) == (
+        "Mediazona reported 3 million rubles."
+    )
+    assert compose.strip_house_additions(
+        "Mediazona [an independent outlet] reported 3 million rubles [$33,000].", style
+    ) == ("Mediazona reported 3 million rubles.")
+    assert compose.strip_house_additions("It paid 3 million rubles (about $33,000).", style) == (
+        "It paid 3 million rubles."
+    )

@@ -395,6 +395,8 @@ def plan_entry(
 
 def strip_house_additions(text: str, style: HouseStyle) -> str:
     """`text` without the glosses of known terms and without ruble conversions, so they can be placed anew."""
+    if "[" not in text and "$" not in text:  # a gloss needs its bracket, a conversion its dollar sign
+        return text  # most entries, drafted afresh: not searched for either
     known = style.glossed
     cuts = [
         (p.bracket_start - 1, p.bracket_end) for p in glossary.find_gloss_pairs(text) if glossary.fold(p.term) in known

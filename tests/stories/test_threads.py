@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 import pytest
 from click.testing import CliRunner
@@ -94,16 +94,16 @@ class RecordingIndex:
 
     def __init__(self, store: Store) -> None:
         self.stories = store.stories
-        self.asked: list[tuple[str, tuple[str, ...]]] = []
+        self.asked: list[tuple[str, threads.Query]] = []
         self.profiles: list[int] = []
 
-    def items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
-        queries = [tuple(q) for q in queries]
+    def items_matching(self, queries: Iterable[threads.Query], *, limit: int) -> dict[threads.Query, list[int]]:
+        queries = list(queries)
         self.asked += [("ranked", q) for q in dict.fromkeys(queries)]
         return self.stories.items_matching(queries, limit=limit)
 
-    def some_items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
-        queries = [tuple(q) for q in queries]
+    def some_items_matching(self, queries: Iterable[threads.Query], *, limit: int) -> dict[threads.Query, list[int]]:
+        queries = list(queries)
         self.asked += [("some", q) for q in dict.fromkeys(queries)]
         return self.stories.some_items_matching(queries, limit=limit)
 
@@ -154,3 +154,45 @@ def test_threads_save_stores_the_links_found_again(db_url: str, store: Store, ad
     assert result.exit_code == 0, result.output
     assert [p["story_id"] for p in json.loads(result.stdout)] == [link.earlier_story_id for link in linked]
     assert store.stories.links(sentence) == linked
+
+
+SARATOV = {"key": "saratov", "name": "Saratov", "text": "Саратове", "kind": "city"}
+# A fire at an enlistment office told with the verb, and the trial three weeks later told with the noun: the
+# trial's words count «поджог» for both, and its search must find the report that says «подожгли».
+FIRE = Report(
+    key="fire",
+    event="fire",
+    source="Сводка",
+    url="https://svodka.example/news/1",
+    hours=0,
+    text="В Саратове ночью подожгли военкомат Ленинского района: неизвестный бросил в окно бутылку с "
+    "зажигательной смесью. Огонь потушили, пострадавших нет.",
+    places=(SARATOV,),
+    section="legal",
+)
+TRIAL = Report(
+    key="trial",
+    event="trial",
+    source="Волжский вестник",
+    url="https://vvestnik.example/news/2",
+    hours=24 * 21,
+    text="В Саратове начался суд по делу о поджоге военкомата Ленинского района: за поджог военкомата, "
+    "бутылку с зажигательной смесью в окно, обвиняемому грозит до 20 лет.",
+    places=(SARATOV,),
+    section="legal",
+)
+
+
+def test_a_story_searches_every_word_of_a_family(store: Store, add_reports: AddReports) -> None:
+    ids = add_reports(store, [FIRE, TRIAL])
+    report = clustering.cluster_pending(store, settings=Settings())
+    fire, trial = store.stories.story_of_item(ids["fire"]), store.stories.story_of_item(ids["trial"])
+    assert fire is not None and trial is not None and fire != trial
+    assert report.links == 1 and [link.earlier_story_id for link in store.stories.links(trial)] == [fire]
+    (stored,) = store.stories.signatures_of([trial])
+    later = same_event.StoryProfile.from_json(trial, stored.first_seen, stored.last_seen, stored.signature)
+    (topic,) = [terms for key, terms in threads._queries(later) if key == "topic"]
+    assert ("поджог", "поджечь") in topic  # «поджечь» is no term of the trial's, but a family word of one
+    assert ids["fire"] in store.stories.items_matching([topic], limit=50)[topic]
+    heads = tuple(group[:1] for group in topic)  # the family's first word alone does not find «подожгли»
+    assert store.stories.items_matching([heads], limit=50)[heads] == [ids["trial"]]

@@ -134,6 +134,16 @@ def word_families() -> dict[str, str]:
     return families
 
 
+@functools.cache
+def family_members() -> dict[str, tuple[str, ...]]:
+    """Each lemma of a word family (`word_families`) → every lemma of it, the first-listed first: what a search
+    for the word a family counts under must match («поджог» → поджог, поджечь), as reports write any of them."""
+    members: dict[str, list[str]] = {}
+    for word, head in word_families().items():
+        members.setdefault(head, [head]).append(word)
+    return {word: tuple(family) for family in members.values() for word in family}
+
+
 def concept_counts(keys: list[str]) -> Counter[str]:
     """How often each concept occurs in a sequence of token keys (longest phrase first, no overlaps)."""
     lexicon = load_lexicon()

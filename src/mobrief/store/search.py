@@ -17,7 +17,7 @@ newest 200 matches, offset 200 starts the next 200), so paging still reaches eve
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -109,8 +109,15 @@ def as_query(query: SearchQuery | Sequence[str]) -> SearchQuery:
 
 
 def exact_query(terms: Sequence[str]) -> SearchQuery:
-    """Lemmas that must all match as they are, with no other spelling (what threading asks)."""
-    return SearchQuery(groups=tuple((t,) for t in dict.fromkeys(terms) if t))
+    """Lemmas that must all match as they are, with no other spelling."""
+    return lemma_query((t,) for t in terms)
+
+
+def lemma_query(groups: Iterable[Sequence[str]]) -> SearchQuery:
+    """Groups of lemmas that must all match, each through any of its lemmas as they are, with no other spelling
+    (what threading asks: a word of a family through every lemma of the family)."""
+    kept = (tuple(dict.fromkeys(t for t in group if t)) for group in groups)
+    return SearchQuery(groups=tuple(dict.fromkeys(group for group in kept if group)))
 
 
 @functools.cache

@@ -409,28 +409,33 @@ class StoryRepository:
 
     # ---- what threading reads ----
 
-    def items_matching(self, queries: Iterable[Sequence[str]], *, limit: int = 200) -> dict[tuple[str, ...], list[int]]:
-        """For each query (lemmas that must all match), the items the full-text index ranks first, up to
+    def items_matching(
+        self, queries: Iterable[Sequence[Sequence[str]]], *, limit: int = 200
+    ) -> dict[tuple[tuple[str, ...], ...], list[int]]:
+        """For each query (groups of lemmas that must all match, each through any of its lemmas, as they are), the
+        items the full-text index ranks first, up to
         `limit` (those `search` pages first, in no particular order): each distinct query asked once, together.
 
         How many came back tells a caller a name every report repeats from a rare one.
         """
-        wanted = list(dict.fromkeys(tuple(terms) for terms in queries if terms))
+        wanted = list(dict.fromkeys(_groups(groups) for groups in queries if groups))
         if not wanted:
             return {}
         with reading(self.engine) as conn:
-            pages = self._search.first_matches(conn, [search.exact_query(terms) for terms in wanted], limit=limit)
+            pages = self._search.first_matches(conn, [search.lemma_query(groups) for groups in wanted], limit=limit)
         return dict(zip(wanted, pages, strict=True))
 
-    def some_items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
-        """For each query (lemmas that must all match), up to `limit` of the items matching it, any of them:
+    def some_items_matching(
+        self, queries: Iterable[Sequence[Sequence[str]]], *, limit: int
+    ) -> dict[tuple[tuple[str, ...], ...], list[int]]:
+        """For each query (groups of lemmas, as `items_matching`), up to `limit` of the items matching it, any of them:
         every match when fewer match, so a name every report repeats is told from a rare one, whose items these
         are. Each distinct query asked once, together."""
-        wanted = list(dict.fromkeys(tuple(terms) for terms in queries if terms))
+        wanted = list(dict.fromkeys(_groups(groups) for groups in queries if groups))
         if not wanted:
             return {}
         with reading(self.engine) as conn:
-            found = self._search.some_matches(conn, [search.exact_query(terms) for terms in wanted], limit=limit)
+            found = self._search.some_matches(conn, [search.lemma_query(groups) for groups in wanted], limit=limit)
         return dict(zip(wanted, found, strict=True))
 
     def stories_of_items(self, item_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime]]:
@@ -445,6 +450,11 @@ class StoryRepository:
                 .where(id_lists.among(story_items.c.item_id, wanted, conn.dialect.name))
             )
             return {int(row[0]): (int(row[1]), utc(row[2])) for row in conn.execute(query)}
+
+
+def _groups(query: Sequence[Sequence[str]]) -> tuple[tuple[str, ...], ...]:
+    """A query as the key its items are returned under (a plain lemma a group of its own)."""
+    return tuple((group,) if isinstance(group, str) else tuple(group) for group in query)
 
 
 def _unmark_to_link(conn: Connection, story_ids: Iterable[int]) -> None:

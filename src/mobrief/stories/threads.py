@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mobrief import lemmas
+from mobrief.enrich import features
 from mobrief.records import StoredSignature
 from mobrief.stories import same_event
 from mobrief.stories.same_event import StoryProfile
@@ -31,17 +32,20 @@ LINK_THRESHOLD = 0.55
 MIN_TOPIC = 0.12  # below this the two stories are about different things, whoever they name
 MAX_LINKS = 5
 
+Query = tuple[tuple[str, ...], ...]
+"""A search of the full-text index: every group must match, each through any of its lemmas."""
+
 
 class StoryIndex(Protocol):
     """Where thread linking looks for earlier stories: the full-text index, the stories of the items it finds,
     and the stories' stored profiles (`store.stories` is one)."""
 
-    def items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
-        """For each query (lemmas that must all match), the ids of the items ranked first, up to `limit`, in no
-        particular order."""
+    def items_matching(self, queries: Iterable[Query], *, limit: int) -> dict[Query, list[int]]:
+        """For each query (groups of lemmas that must all match, each through any of its lemmas), the ids of the
+        items ranked first, up to `limit`, in no particular order."""
         ...
 
-    def some_items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
+    def some_items_matching(self, queries: Iterable[Query], *, limit: int) -> dict[Query, list[int]]:
         """For each query, up to `limit` ids of the items matching it, any of them (every match when fewer)."""
         ...
 
@@ -67,13 +71,13 @@ class RememberingIndex:
 
     def __init__(self, index: StoryIndex) -> None:
         self._index = index
-        self._found: OrderedDict[tuple[str, int, tuple[str, ...]], list[int]] = OrderedDict()
+        self._found: OrderedDict[tuple[str, int, Query], list[int]] = OrderedDict()
         self._profiles: OrderedDict[int, StoredSignature | None] = OrderedDict()  # None: no such story or profile
 
-    def items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
+    def items_matching(self, queries: Iterable[Query], *, limit: int) -> dict[Query, list[int]]:
         return self._asked_once("ranked", self._index.items_matching, queries, limit)
 
-    def some_items_matching(self, queries: Iterable[Sequence[str]], *, limit: int) -> dict[tuple[str, ...], list[int]]:
+    def some_items_matching(self, queries: Iterable[Query], *, limit: int) -> dict[Query, list[int]]:
         return self._asked_once("some", self._index.some_items_matching, queries, limit)
 
     def stories_of_items(self, item_ids: Iterable[int]) -> dict[int, tuple[int, dt.datetime]]:
@@ -99,11 +103,11 @@ class RememberingIndex:
     def _asked_once(
         self,
         kind: str,
-        ask: Callable[..., dict[tuple[str, ...], list[int]]],
-        queries: Iterable[Sequence[str]],
+        ask: Callable[..., dict[Query, list[int]]],
+        queries: Iterable[Query],
         limit: int,
-    ) -> dict[tuple[str, ...], list[int]]:
-        wanted = list(dict.fromkeys(tuple(terms) for terms in queries if terms))
+    ) -> dict[Query, list[int]]:
+        wanted = list(dict.fromkeys(terms for terms in queries if terms))
         new = [terms for terms in wanted if (kind, limit, terms) not in self._found]
         if new:
             found = ask(new, limit=limit)
@@ -177,19 +181,25 @@ def score_continuation(
     return round(score, 4), reasons
 
 
-def _queries(profile: StoryProfile) -> list[tuple[str, list[str]]]:
+def _word_group(term: str) -> tuple[str, ...]:
+    """What a search for one of a story's words must match: the word, or every lemma of its word family (a story
+    counts «подожгли» under «поджог», and an earlier report may say either)."""
+    return features.family_members().get(term, (term,))
+
+
+def _queries(profile: StoryProfile) -> list[tuple[str, Query]]:
     """Full-text queries that find a story's possible predecessors: each name, then its heaviest words."""
-    queries: list[tuple[str, list[str]]] = []
+    queries: list[tuple[str, Query]] = []
     for key in sorted(profile.names):
         kind, _, name = key.partition(":")
         name = profile.name_stems.get(key, name)  # keys are Latin; the stored lemmas are as the text wrote them
         if kind in ("person", "unit", "org"):
             terms = lemmas.query_terms(name)
             if terms:
-                queries.append((key, terms))
+                queries.append((key, tuple((term,) for term in terms)))
     heaviest = sorted(profile.term_sum.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     if len(heaviest) >= 2:
-        queries.append(("topic", [t for t, _ in heaviest[:2]]))
+        queries.append(("topic", tuple(_word_group(t) for t, _ in heaviest[:2])))
     return queries
 
 
@@ -234,7 +244,7 @@ def find_earlier_stories_of(
         candidates: set[int] = set()
         common: set[str] = set()
         for key, terms in asked[later.key]:
-            found = (topics if key == "topic" else named).get(tuple(terms), [])
+            found = (topics if key == "topic" else named).get(terms, [])
             if len(found) >= COMMON_NAME_HITS and key != "topic":
                 common.add(key)
                 continue

@@ -19,9 +19,12 @@ DIGEST_OF = "digest_of"
 DIGEST_PARTS = "digest_parts"
 
 
+DIGEST_PART_MARK = "#part-"  # in a part's external id, between the post's and the part's number
+
+
 def digest_part_id(external_id: str, number: int) -> str:
     """The external id of a digest's part: the post's, and the part's place in it (stable across re-imports)."""
-    return f"{external_id}#part-{number}"
+    return f"{external_id}{DIGEST_PART_MARK}{number}"
 
 
 def digest_part_ids(external_id: str, raw: Mapping[str, Any] | None, after: int = 0) -> list[str]:

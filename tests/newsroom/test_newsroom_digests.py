@@ -91,6 +91,7 @@ def test_the_evening_digest_never_tops_the_inbox(store: Store, tmp_path: Path) -
     # the payment, the sentence, the picket and the notices; no football, weather or bridge
     assert len(reports) == 4 and len(digests) == 2  # the recap, and the arrest in Ufa no one else reported
     assert max(reports) < min(digests)  # every report of the day above what only the digests tell
+    assert [row.from_digest for row in page.rows] == [False] * 5 + [True]  # the recap is no part: unlabelled
     titles = [page.rows[i].title for i in digests]
     assert titles[0].startswith("Вечерний итог") or titles[1].startswith("Вечерний итог")
     assert not any("Главное за день" in title for title in titles)  # the bulleted digest is told by its parts

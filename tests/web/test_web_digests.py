@@ -58,6 +58,7 @@ async def test_a_digests_parts_sit_below_the_days_report_and_name_their_post(bro
     report, perm, ufa = (inbox.index(s) for s in ("Суд в Калуге", "Военкомат Перми", "Суд в Уфе"))
     assert report < min(perm, ufa)
     assert "Синоптики" not in inbox and "Мэрия" not in inbox  # parts off the beat stay off it
+    assert inbox.count(">from a digest<") == 2 and inbox.index(">from a digest<") > report  # the two parts
     with web_store.engine.connect() as conn:
         story_id = conn.execute(
             sa.select(story_items.c.story_id).join(items).where(items.c.external_id == "100#part-1")

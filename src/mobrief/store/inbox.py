@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from mobrief.errors import ConfigError, NotFound
-from mobrief.records import Enrichment, Item, utc
+from mobrief.records import DIGEST_PART_MARK, Enrichment, Item, utc
 from mobrief.store import id_lists, json_columns, search
 from mobrief.store import stories as story_store
 from mobrief.store.database import reading
@@ -66,6 +66,7 @@ class InboxRow:
     entry_text: str | None = None
     english: str = ""  # the title (or opening) of an English report in the story, if there is one
     people: tuple[str, ...] = ()  # people enrichment found, as the house spells them
+    from_digest: bool = False  # every report of it was read out of a digest post: listed below the day's reports
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -222,8 +223,8 @@ class InboxRepository:
             rows = list(conn.execute(query.offset(offset)))
             has_more = len(rows) > limit
             out = self._build_rows(conn, rows[:limit])
-        # within a day, the most relevant story first; across days, newest first
-        out.sort(key=lambda r: (r.last_seen.date(), r.relevance or 0.0), reverse=True)
+        # within a day, the most relevant story first and what only digests tell last; across days, newest first
+        out.sort(key=lambda r: (r.last_seen.date(), not r.from_digest, r.relevance or 0.0), reverse=True)
         return InboxPage(rows=tuple(out), offset=offset, limit=limit, has_more=has_more)
 
     def counts(self, flt: InboxFilter) -> InboxCounts:
@@ -282,6 +283,7 @@ class InboxRepository:
                     entry_text=row.entry_text,
                     english=str(info.get("english") or ""),
                     people=tuple(info.get("people", ())),
+                    from_digest=bool(info.get("from_digest")),
                 )
             )
         return out
@@ -297,6 +299,7 @@ class InboxRepository:
                 item_enrichments.c.relevance,
                 items.c.title,
                 sa.func.substr(items.c.text, 1, 300).label("opening"),
+                items.c.external_id.contains(DIGEST_PART_MARK, autoescape=True).label("from_digest"),
                 # as text, decoded below in one call: a page's reports hold a few hundred of these lists
                 json_columns.as_text(item_enrichments.c.places),
                 json_columns.as_text(item_enrichments.c.amounts),
@@ -325,8 +328,10 @@ class InboxRepository:
                     "count": 0,
                     "english": "",
                     "people": {},
+                    "from_digest": True,
                 },
             )
+            info["from_digest"] = info["from_digest"] and bool(row.from_digest)
             if row.lang == "en" and not info["english"]:
                 info["english"] = (row.title or row.opening or "").strip()
             for entity in entities:

@@ -122,6 +122,15 @@ def _values(enrichment: Enrichment, now: dt.datetime) -> dict[str, Any]:
     }
 
 
+def mark_stale(conn: Connection, item_ids: Sequence[int]) -> None:
+    """Have items enriched again, inside the caller's transaction (their text changed upstream): every stage's
+    version is cleared, so the next run reads the new text; editors' section and decision stay."""
+    if item_ids:
+        conn.execute(
+            sa.update(item_enrichments).where(item_enrichments.c.item_id.in_(list(item_ids))).values(stage_versions={})
+        )
+
+
 class EnrichmentRepository:
     """Rows of `item_enrichments`: one per enriched item; editors' fields survive re-enrichment."""
 

@@ -371,6 +371,9 @@ class ItemRepository:
         if snapshot_id is not None:
             values["snapshot_id"] = snapshot_id
         conn.execute(items.update().where(items.c.id == old.id).values(**values))
+        from mobrief.store import enrichments  # enrichments reads items: imported here, not at the top
+
+        enrichments.mark_stale(conn, [old.id])  # places, relevance and section were read from the old text
         # a digest edited to tell fewer stories (or none): the parts it no longer shows are gone upstream
         still = len(digest_part_ids(old.external_id, values["raw"]))
         self._mark_deleted(conn, old.source_id, digest_part_ids(old.external_id, old.raw, after=still), now)

@@ -66,3 +66,24 @@ async def test_a_digests_parts_sit_below_the_days_report_and_name_their_post(bro
     page = (await browser.get(f"/stories/{story_id}")).text
     assert re.search(r'class="badge digest"[^>]*>part 1 of a digest post<', page)
     assert 'href="https://t.me/svodka/100"' in page  # the whole post, where the part was read
+
+
+async def test_a_part_its_post_no_longer_tells_says_so_on_the_story_page(browser, newsroom, web_store) -> None:
+    _stream(web_store)
+    with web_store.engine.connect() as conn:
+        story_id = conn.execute(
+            sa.select(story_items.c.story_id).join(items).where(items.c.external_id == "100#part-2")
+        ).scalar_one()
+    await browser.sign_in("editor")
+    assert "deleted upstream" not in (await browser.get(f"/stories/{story_id}")).text
+    edited = Item(  # the channel cut its digest down to one story: the Ufa arrest is no longer in the post
+        source="svodka",
+        external_id="100",
+        url="https://t.me/svodka/100",
+        published_at=DAY + dt.timedelta(hours=20),
+        text="Военкомат Перми начал рассылать повестки выпускникам колледжей через портал госуслуг.",
+    )
+    ingest.ingest_items(web_store, [edited], kind="jsonl")
+    page = (await browser.get(f"/stories/{story_id}")).text
+    assert "Суд в Уфе" in page  # still citable
+    assert re.search(r'class="badge deleted"[^>]*>deleted upstream<', page)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from factories import add_story, make_item
@@ -19,6 +21,7 @@ from mobrief.errors import NotFound
 from mobrief.newsroom import compose, publish
 from mobrief.records import StoryDraft
 from mobrief.store import Store
+from mobrief.store.schema import brief_paragraphs, stories
 
 JUNE_2 = dt.date(2024, 6, 2)
 JUNE_3 = dt.date(2024, 6, 3)
@@ -285,3 +288,54 @@ def test_a_story_told_in_two_drafts_gets_its_text_in_both_at_once(store: Store) 
     compose.write_entry_text(store, story, "A court in Kaluga sentenced an activist.")
     assert told() == [("A court in Kaluga sentenced an activist.", "written")] * 2
     assert store.inbox.story(story).entry_text == "A court in Kaluga sentenced an activist."
+
+
+def _rows_written(store: Store) -> list[tuple[str, int]]:
+    """Each statement that writes a draft's rows from now on, with how many rows it wrote: the SQL's first words
+    (statement and table) and the rows of an executemany, else the rows the database reports."""
+    written: list[tuple[str, int]] = []
+
+    def record(conn: object, cursor: Any, statement: str, parameters: Any, context: object, many: bool) -> None:
+        words = " ".join(statement.split()[:3]).upper().replace('"', "")
+        if words.split(" ")[0] in ("INSERT", "UPDATE", "DELETE") and "BRIEF" in words:
+            rows = len(parameters) if many else cursor.rowcount
+            if rows:
+                written.append((words, rows))
+
+    sa.event.listen(store.engine, "after_cursor_execute", record)
+    return written
+
+
+def _entry_rows(store: Store) -> dict[int, tuple[Any, ...]]:
+    with store.engine.connect() as conn:
+        return {int(row[0]): tuple(row[1:]) for row in conn.execute(sa.select(brief_paragraphs))}
+
+
+def test_composing_again_writes_only_what_changed(store: Store) -> None:
+    """A draft composed again with nothing changed writes no row (it rewrote all 9,680 entries of a brief); a
+    story moved to another section has its entry rewritten and the others are left as they are."""
+    when = MIDNIGHT_JUNE_2 + dt.timedelta(hours=9)
+    big = add_story(
+        store,
+        [_item(1, "a", "Суд вынес приговор.", when), _item(2, "b", "Приговор вынесен судом.", when)],
+        section="legal",
+    )
+    small = add_story(store, [_item(3, "a", "Один источник сообщил о суде.", when)], section="legal")
+    first = compose.compose_brief(store, JUNE_2, JUNE_3)
+    assert [e.story_id for e in _entries(first)] == [big, small]
+    stored = _entry_rows(store)
+    written = _rows_written(store)
+    again = compose.compose_brief(store, JUNE_2, JUNE_3)
+    assert written == []
+    assert again == first and _entry_rows(store) == stored
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(stories).where(stories.c.id == small).values(section="recruitment"))
+    moved = compose.compose_brief(store, JUNE_2, JUNE_3)
+    assert [s.key for s in moved.sections] == ["recruitment", "legal"]
+    assert [e.entry_id for e in _entries(moved)] == [e.entry_id for e in reversed(_entries(first))]
+    assert ("UPDATE BRIEF_PARAGRAPHS SET", 1) in written
+    assert sum(rows for words, rows in written if "BRIEF_PARAGRAPHS" in words) == 1  # the moved entry alone
+    assert moved == compose.load_composed(store, moved.id)
+    after = _entry_rows(store)
+    big_entry, small_entry = (e.entry_id or 0 for e in _entries(first))
+    assert after[big_entry] == stored[big_entry] and after[small_entry] != stored[small_entry]

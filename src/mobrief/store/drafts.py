@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from mobrief.errors import ConfigError, NotFound
 from mobrief.records import Draft, DraftEntry, DraftLayout, DraftSection, Placement, utc
 from mobrief.store import briefs as brief_store
+from mobrief.store import json_columns
 from mobrief.store import stories as story_store
 from mobrief.store.database import reading
 from mobrief.store.schema import brief_exclusions, brief_paragraphs, brief_sections, briefs, stories
@@ -308,20 +309,27 @@ class DraftRepository:
         the id of each entry's row, in the order of `entries`.
 
         Entries that carry an `entry_id` keep their row (and its `edited` flag); others are inserted; rows no
-        longer listed are deleted, so composing again never leaves a story twice.
+        longer listed are deleted, so composing again never leaves a story twice. Rows and sections already as
+        laid out are not written: composing again with nothing changed rewrote all 9,680 entries of a brief, 0.2 to
+        0.4 s of PostgreSQL's time.
         """
         with self.engine.begin() as conn:
-            old_sections = {
-                row.key: row.id
+            old_places = {
+                row.key: (row.id, row.position, row.heading)
                 for row in conn.execute(
-                    sa.select(brief_sections.c.id, brief_sections.c.key).where(brief_sections.c.brief_id == brief_id)
+                    sa.select(
+                        brief_sections.c.id, brief_sections.c.key, brief_sections.c.position, brief_sections.c.heading
+                    ).where(brief_sections.c.brief_id == brief_id)
                 )
             }
+            old_sections = {key: place[0] for key, place in old_places.items()}
+            stored = _stored_paragraphs(conn, list(old_sections.values()))
             section_ids: dict[str, int] = {}
             for position, (key, heading) in enumerate(sections):
                 if key in old_sections:
                     section_ids[key] = old_sections[key]
-                    brief_store.update_section(conn, old_sections[key], position=position, heading=heading)
+                    if old_places[key][1:] != (position, heading):
+                        brief_store.update_section(conn, old_sections[key], position=position, heading=heading)
                 else:
                     section_ids[key] = brief_store.insert_section(
                         conn, brief_id, position=position, key=key, heading=heading
@@ -347,7 +355,8 @@ class DraftRepository:
                 }
                 entry_id = fields.get("entry_id")
                 if entry_id is not None:
-                    updates.append({"entry_id": int(entry_id), **values})
+                    if stored.get(int(entry_id)) != _as_stored(values):
+                        updates.append({"entry_id": int(entry_id), **values})
                     kept.append(int(entry_id))
                 else:
                     inserts.append({"edited": False, **values})
@@ -377,7 +386,8 @@ class DraftRepository:
             all_sections = list(old_sections.values()) + [i for k, i in section_ids.items() if k not in old_sections]
             brief_store.delete_unlisted_paragraphs(conn, all_sections, newest_before=newest_before, kept=kept)
             brief_store.delete_sections_by_id(conn, [i for k, i in old_sections.items() if k not in section_ids])
-            brief_store.update_brief(conn, brief_id, title=title)
+            if conn.execute(sa.select(briefs.c.title).where(briefs.c.id == brief_id)).scalar() != title:
+                brief_store.update_brief(conn, brief_id, title=title)
         return ids
 
     def set_text(self, entry_id: int, text: str) -> None:
@@ -637,3 +647,26 @@ class ParagraphHit:
     period_end: dt.date | None
     section_key: str
     text: str
+
+
+_COMPARED = ("section_id", "position", "text", "story_id", "item_ids", "status", "sources", "previously", "drafting")
+_COMPARED_JSON = frozenset({"item_ids", "sources", "previously", "drafting"})
+
+
+def _stored_paragraphs(conn: Connection, section_ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    """The paragraphs of these sections by id, as `_as_stored` puts a laid-out entry: the JSON columns as their
+    stored text, compared with the new values encoded (decoding 10,000 entries' provenance cost half a second)."""
+    if not section_ids:
+        return {}
+    columns = [
+        json_columns.as_text(brief_paragraphs.c[name]) if name in _COMPARED_JSON else brief_paragraphs.c[name]
+        for name in _COMPARED
+    ]
+    query = sa.select(brief_paragraphs.c.id, *columns).where(brief_paragraphs.c.section_id.in_(list(section_ids)))
+    return {int(row[0]): tuple(row[1:]) for row in conn.execute(query)}
+
+
+def _as_stored(values: Mapping[str, Any]) -> tuple[Any, ...]:
+    """An entry's columns as `_stored_paragraphs` reads them back once written."""
+    encode = json_columns.encode
+    return tuple(encode(values[name]) if name in _COMPARED_JSON else values[name] for name in _COMPARED)

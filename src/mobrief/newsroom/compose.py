@@ -19,6 +19,7 @@ from mobrief.brief.compose import (
     lay_out,
     needs_machine_draft,
 )
+from mobrief.brief.drafting import backends
 from mobrief.brief.drafting.backends import DraftBackend
 from mobrief.errors import ConfigError
 from mobrief.newsroom import house_style
@@ -121,6 +122,7 @@ def machine_drafts(
     wanted = [s.id for s in stories if needs_machine_draft(s)]
     drafts = store.story_drafts.get_many(wanted)
     if wanted:
+        backend = backend or backends.get_backend()  # a misconfigured backend fails the compose, drafting or not
         pending = store.story_drafts.needing_drafts(story_ids=wanted, drafts=drafts)  # their drafts not read again
         if pending:
 

@@ -50,5 +50,14 @@ class ConfigError(MobriefError):
     """A setting or an option has a value mobrief cannot use."""
 
 
+class DatabaseUnavailable(MobriefError):
+    """The database could not be opened at all: a missing directory, a server that does not answer, no such database."""
+
+    def __init__(self, location: str, reason: str) -> None:
+        self.location = location
+        self.reason = reason
+        super().__init__(f"cannot open the database {location}: {reason}")
+
+
 class NotFound(MobriefError):
     """A stored record asked for by id does not exist."""

@@ -91,6 +91,23 @@ def test_unreadable_input_exits_1_with_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+def test_a_database_that_cannot_be_opened_is_one_line_naming_it(tmp_path: Path, pg_url: str) -> None:
+    """A missing folder, a server that refuses, a database the server lacks: exit 1, the URL and why, no traceback."""
+    missing_folder = f"sqlite:///{tmp_path / 'no-such-folder' / 'x.db'}"
+    no_database = pg_url.rsplit("/", 1)[0] + "/mobrief_no_such_database"
+    refused = "postgresql+psycopg://postgres:secret@127.0.0.1:9/x"  # port 9 (discard): nothing listens
+    expected = {missing_folder: "no-such-folder", no_database: "mobrief_no_such_database", refused: "127.0.0.1"}
+    for url, named in expected.items():
+        proc = subprocess.run(
+            [sys.executable, "-m", "mobrief", "--db", url, "items", "list"], capture_output=True, text=True
+        )
+        assert proc.returncode == 1, (url, proc.stderr)
+        assert "Traceback" not in proc.stderr
+        assert proc.stderr.startswith("error: cannot open the database ") and named in proc.stderr
+        assert "secret" not in proc.stderr  # the password is never printed
+    assert not (tmp_path / "no-such-folder").exists()
+
+
 def test_items_list_show_search_export(db_url: str, tmp_path: Path) -> None:
     _invoke(db_url, "ingest", "jsonl", str(_write_jsonl(tmp_path / "r.jsonl", ROWS)))
     code, out, _ = _invoke(db_url, "items", "list", "--json")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from mobrief.errors import ConfigError
+from mobrief.errors import ConfigError, DatabaseUnavailable
 from mobrief.store import json_columns, lanes
 
 if TYPE_CHECKING:
@@ -138,6 +138,23 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     if revision == "head" and current == head:
         return
     command.upgrade(config, revision)
+
+
+def _check_reachable(engine: Engine) -> None:
+    """Connect once, so that a database that cannot be opened says which and why rather than failing in a migration."""
+    location = engine.url.render_as_string(hide_password=True)
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        folder = Path(str(engine.url.database)).expanduser().parent
+        if not folder.is_dir():
+            engine.dispose()
+            raise DatabaseUnavailable(location, f"the folder {folder} does not exist")
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.DBAPIError as exc:
+        engine.dispose()
+        reason = " ".join(str(exc.orig).split()) or type(exc.orig).__name__
+        raise DatabaseUnavailable(location, reason) from exc
 
 
 class Store:
@@ -341,8 +358,9 @@ class Store:
 
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
-    """Open (and by default migrate) the database at `url`."""
+    """Open (and by default migrate) the database at `url`; a database that cannot be reached is one clear error."""
     engine = create_engine(url)
+    _check_reachable(engine)
     if migrate:
         upgrade(engine)
     return Store(engine)

@@ -72,3 +72,11 @@ def test_a_surname_the_archive_prints_alone_is_the_house_short_form() -> None:
     found = names.respell([putin, _person("Sergei Shoigu")])
     assert [m.latin for m in found] == ["Vladimir Putin", "Sergei Shoigu", "Putin"]
     assert found[-1].normalized == "Путин"
+
+
+def test_the_archive_reads_names_back_into_cyrillic_as_the_english_path_does() -> None:
+    reads_as = archive_names.entities.reads_as_russian
+    assert reads_as("Radiy", "Name", known=True) and reads_as("Georgiy", "Name", known=True)  # «-ий» letter by letter
+    assert not reads_as("Committee", "Name", known=True)
+    word = archive_names.entities.reads_as_russian_word
+    assert word("Novaya") and not word("Radiy") and not word("Khabirov")  # «Рады» is no reading of "Radiy"

@@ -22,8 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 
-from mobrief import lemmas
-from mobrief.enrich.entities import EN_FIRST_NAMES as _FIRST_NAMES
+from mobrief.enrich import entities
 from mobrief.records import Mention
 
 _NAME = re.compile(r"(?<![\w’'-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?) ([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)(?![\w’'-])")
@@ -126,7 +125,9 @@ def read_names(paragraphs: Iterable[str]) -> ArchiveNames:
         }
     )
     # short forms only of people, known by a common Russian first name: "Criminal Code" reads as a name too
-    surnames = {last for first, last in map(str.split, names.by_key.values()) if first.lower() in _FIRST_NAMES}
+    surnames = {
+        last for first, last in map(str.split, names.by_key.values()) if first.lower() in entities.EN_FIRST_NAMES
+    }
     alone: Counter[str] = Counter()
     for text in texts:
         for match in _SURNAME_ALONE.finditer(text):
@@ -140,35 +141,15 @@ def _reads_as_person(name: str, lower_case: frozenset[str], firsts: Mapping[str,
     name starts) rather than words: an English word the archive also prints in lower case ("Communist Party"),
     a Russian word spelled in Latin ("Novaya Gazeta"), or a title before a first name ("Speaker Vyacheslav")."""
     first, last = name.split()
-    return last not in firsts and not any(word.lower() in lower_case or _russian_word(word) for word in (first, last))
-
-
-@functools.lru_cache(maxsize=4096)
-def _russian_word(word: str) -> bool:
-    """Whether a Latin word read back into Cyrillic is a word the Russian dictionary knows and no name:
-    "Novaya" is «новая»; "Radiy" and "Khabirov" are no dictionary words."""
-    from mobrief.style import transliteration
-
-    return any(
-        lemmas.is_known(spelling)
-        and not any(tag in parse.tag for parse in lemmas.parses(spelling) for tag in ("Name", "Surn", "Patr"))
-        for spelling in transliteration.cyrillic_spellings(word, limit=3)
+    return last not in firsts and not any(
+        word.lower() in lower_case or entities.reads_as_russian_word(word) for word in (first, last)
     )
 
 
-@functools.lru_cache(maxsize=4096)
 def _first_name(word: str) -> bool:
-    """Whether a Latin word is a first name: a common one, or read back into Cyrillic a name the Russian
+    """Whether a Latin word is a first name: a common one, or read back into Cyrillic a first name the Russian
     dictionary knows ("Radiy" is «Радий»; "Committee" and "Federation" are none)."""
-    if word.lower() in _FIRST_NAMES:
-        return True
-    from mobrief.style import transliteration
-
-    return any(
-        "Name" in parse.tag
-        for spelling in transliteration.cyrillic_spellings(word, limit=3)
-        for parse in lemmas.parses(spelling)
-    )
+    return word.lower() in entities.EN_FIRST_NAMES or entities.reads_as_russian(word, "Name", known=True)
 
 
 _SURNAME_ALONE = re.compile(r"\b([A-Z][a-z]+\s)?([A-Z][a-z]{2,})\b(?![’'-])")

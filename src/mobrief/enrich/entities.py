@@ -58,7 +58,7 @@ EN_FIRST_NAMES = _word_set(
     """
 )
 
-VERSION_CODE = "entities-code-10"
+VERSION_CODE = "entities-code-11"
 _UNIT_NOUNS = {
     "полк": "Regiment", "бригад": "Brigade", "дивизи": "Division", "батальон": "Battalion", "арми": "Army",
     "корпус": "Corps", "отряд": "Detachment",
@@ -540,21 +540,39 @@ _EN_NAME = re.compile(r"\b(?P<first>[A-Z][a-z]+)(?P<rest>(?: [A-Z][a-z]+(?:[-’
 
 
 @functools.lru_cache(maxsize=20_000)
-def _russian_reading(word: str, tag: str, *, known: bool) -> bool:
-    """Whether a Latin word read back into Cyrillic as the house writes it is a Russian `tag` ("Name", "Surn"):
-    "Rifat" is «Рифат», a first name the dictionary knows; "Dautov" reads as a surname."""
+def _read_back(word: str) -> tuple[str, ...]:
+    """A Latin word read back into Cyrillic as the house writes it, likeliest first; "-iy" also letter by letter
+    («-ий»: "Radiy", "Georgiy"), which the house scheme writes "-y"."""
     from mobrief.style import transliteration
 
     spellings = transliteration.cyrillic_spellings(word, limit=3)
-    if word.endswith("iy"):  # «-ий» letter by letter ("Radiy", "Georgiy"), which the house scheme writes "-y"
-        spellings += transliteration.cyrillic_spellings(word[:-2] + "y", limit=3)
+    if word.endswith("iy"):
+        spellings += [s for s in transliteration.cyrillic_spellings(word[:-2] + "y", limit=3) if s.endswith("ий")]
+    return tuple(spellings)
+
+
+@functools.lru_cache(maxsize=20_000)
+def reads_as_russian(word: str, tag: str, *, known: bool) -> bool:
+    """Whether a Latin word read back into Cyrillic as the house writes it is a Russian `tag` ("Name", "Surn"):
+    "Rifat" is «Рифат», a first name the dictionary knows; "Dautov" reads as a surname."""
     return any(
         (not known or lemmas.is_known(spelling))
         and (
             any(tag in p.tag for p in lemmas.parses(spelling))
             or (tag == "Surn" and not lemmas.is_known(spelling) and _SURNAME_ENDING.search(spelling) is not None)
         )
-        for spelling in spellings
+        for spelling in _read_back(word)
+    )
+
+
+@functools.lru_cache(maxsize=20_000)
+def reads_as_russian_word(word: str) -> bool:
+    """Whether a Latin word read back into Cyrillic is a word the Russian dictionary knows and no name:
+    "Novaya" is «новая»; "Radiy" and "Khabirov" are no dictionary words."""
+    return any(
+        lemmas.is_known(spelling)
+        and not any(tag in parse.tag for parse in lemmas.parses(spelling) for tag in _PERSON_TAGS)
+        for spelling in _read_back(word)
     )
 
 
@@ -570,7 +588,7 @@ def _english_person(first: str, rest: str) -> bool:
     if first.lower() in EN_FIRST_NAMES:
         return True
     surname = rest.split()[0].split("-")[0]
-    return _russian_reading(first, "Name", known=True) and _russian_reading(surname, "Surn", known=False)
+    return reads_as_russian(first, "Name", known=True) and reads_as_russian(surname, "Surn", known=False)
 
 
 def _english_entities(text: str) -> list[Mention]:

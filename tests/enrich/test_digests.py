@@ -185,12 +185,17 @@ def test_a_digest_is_told_by_its_parts_which_sit_below_the_days_reports() -> Non
     assert _enriched(TOPICS[2], raw={DIGEST_OF: "7"}).is_relevant is False  # the football stays off the beat
 
 
-def test_a_one_line_recap_stays_whole_on_the_beat_at_the_threshold() -> None:
+def test_a_one_line_recap_stays_whole_and_off_the_beat() -> None:
+    """Its clauses are headlines of the day's stories, which their reports tell: drafted alone, the demo's recap
+    («родственники … продолжают добиваться ротации») became "relatives … have held a protest" in the brief."""
     text = (
         "Итоги дня: военкоматы рассылают повестки студентам, суды выносят приговоры за поджоги, "
         "власти региона обещают новые выплаты семьям. До завтра!"
     )
     post = Item(source="channel", external_id="8", published_at=dt.datetime(2024, 6, 3, tzinfo=dt.UTC), text=text)
     assert digests.with_parts(post) == [post]
+    model = relevance.default_model()
     enrichment = _enriched(text)
-    assert enrichment.is_relevant is True and enrichment.relevance == relevance.default_model().threshold
+    assert enrichment.is_relevant is False and enrichment.relevance == model.threshold
+    clauses = digests.parts(text)
+    assert digests.is_recap(clauses) and max(map(model.score, clauses)) > model.threshold  # only being a recap

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from mobrief import lemmas
 from mobrief.records import DIGEST_OF, DIGEST_PARTS, Item, digest_part_id
 
-VERSION = "digests-3"
+VERSION = "digests-4"
 MIN_PART = 40  # characters: a bulleted part or paragraph tells a story of its own
 MAX_BLOCK = 400  # characters: a digest's paragraphs are short; a report's paragraphs run longer
 MAX_HEADING_WORDS = 8
@@ -119,11 +119,17 @@ def parts(text: str) -> list[str]:
     return clauses if distinct(clauses) else []
 
 
+def is_recap(found: list[str]) -> bool:
+    """Whether a digest's parts are too short to stand as reports: a one-line recap («выплаты растут, суды выносят
+    приговоры») names the day's stories as headlines; their reports tell them."""
+    return any(len(part) < MIN_PART for part in found)
+
+
 def told_in_parts(text: str) -> list[str]:
     """The parts of a digest that tell stories of their own (bulleted lines, paragraphs), without their bullets;
-    [] for a report, and for a one-line recap whose clauses are too short to stand as reports."""
+    [] for a report, and for a one-line recap."""
     found = parts(text)
-    if not found or any(len(part) < MIN_PART for part in found):
+    if not found or is_recap(found):
         return []
     return [_PART_START.sub("", part, count=1).strip() for part in found]
 

@@ -97,10 +97,12 @@ def enrich_item(item: Item, options: EnrichOptions, previous: Enrichment | None 
         score, decision = model.decide_features(feats)
         parts = digests.parts(text)
         if parts:
-            # a digest of several stories is on the beat when one of its parts is, and never tops the inbox;
-            # one whose parts ingest stored as reports of their own is told by them and lists no story itself
+            # a digest of several stories is on the beat when one of its parts is, and never tops the inbox; one
+            # whose parts ingest stored as reports of their own is told by them, and a recap by the reports it
+            # names in passing, so neither lists a story itself (a recap drafted alone read as an event of its own)
             score = max(model.score(part) for part in parts)
-            decision = score >= model.threshold and not item.raw.get(DIGEST_PARTS)
+            told_elsewhere = bool(item.raw.get(DIGEST_PARTS)) or digests.is_recap(parts)
+            decision = score >= model.threshold and not told_elsewhere
             score = min(score, model.threshold)
         elif DIGEST_OF in item.raw:
             score = min(score, model.threshold)  # a digest's part is a lead: below the day's reports of their own

@@ -9,7 +9,7 @@ from draft_examples import report, story
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mobrief.brief.drafting import backends, frames, guard
+from mobrief.brief.drafting import backends, frames, guard, units
 from mobrief.brief.drafting.records import DRAFTED, DraftContext, StoryReports
 
 CONTEXT = DraftContext(outlet_names={"Медиазона": "Mediazona", "Вёрстка": "Vyorstka"})
@@ -302,3 +302,77 @@ def test_the_backend_version_is_the_phrasebook_it_drafts_with() -> None:
 
     made = backends.draft_story(story("Суд приговорил студента к шести годам."), CONTEXT, frames.FramesBackend())
     assert frames.FramesBackend().version == made.backend_version == f"{frames.VERSION}+{phrasebook.load().version}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "never"),
+    [
+        (
+            "В Ленинградской области выплату за заключение контракта увеличили с 1,7 миллиона рублей до 2 миллионов "
+            "рублей.",
+            "has been increased from 1.7 million to 2 million rubles",
+            "increased to 1.7 million",
+        ),
+        (
+            "В Курганской области выплату за заключение контракта увеличили на 500 тысяч рублей.",
+            "has been increased by 500,000 rubles",
+            "increased to 500,000",
+        ),
+        (
+            "Выплату за заключение контракта увеличили с 1,7 млн рублей.",
+            "1.7 million rubles",
+            "offering 1.7 million",
+        ),
+    ],
+    ids=["both ends in full", "raised by", "old sum alone"],
+)
+def test_a_change_of_a_sum_states_it_as_the_report_does(text: str, expected: str, never: str) -> None:
+    """The old end of a change never reads as the new sum, and «на» is "by", not "to"."""
+    english = drafted(text)
+    assert expected in english and never not in english
+
+
+def test_signing_a_contract_is_no_prisoner() -> None:
+    """«заключившим контракт» and «заключённые» share the lemma «заключить»: only the participle is a prisoner."""
+    signed = drafted("В Тверской области гражданам, заключившим контракт, выплатят по 1 млн рублей.")
+    assert "prisoner" not in signed
+    assert "prisoner" in drafted("Суд в Курске рассмотрел дело о вербовке заключённых в колонии для СВО.")
+
+
+def test_a_payment_sentence_that_does_not_say_which_payment_is_not_told_as_the_event() -> None:
+    """A later «размер выплат составляет …» may be another payment (a land certificate's): its sum is only cited."""
+    english = drafted(
+        "В Ленинградской области выплаты подписавшим контракт с Минобороны увеличили до 2,8 млн рублей. "
+        "Участникам СВО также выдают сертификат на земельный участок или денежную выплату. "
+        "На сегодняшний день размер выплат составляет 419 600 рублей."
+    )
+    assert (
+        "2.8 million rubles" in english and "payment amounts to 419,600" not in english and "419,600 rubles" in english
+    )
+
+
+def test_a_recap_of_another_region_is_not_told_as_part_of_the_event() -> None:
+    english = drafted(
+        "В Ленинградской области выплату за заключение контракта увеличили до 2 млн рублей. "
+        "3 октября в Тамбовской области была увеличена единовременная выплата за заключение контракта до 3 млн рублей. "
+        "Теперь единовременная выплата заключившим контракт составит 3 млн рублей."
+    )
+    assert "In the Tambov region" not in english and "offering 3 million" not in english
+    assert "increased to 2 million rubles" in english
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.tuples(st.integers(1, 99), st.integers(1, 99)).filter(lambda ab: ab[0] != ab[1]),
+    st.sampled_from([("увеличили", "increased"), ("снизили", "lowered")]),
+    st.sampled_from(["тысяч рублей", "млн рублей"]),
+)
+def test_a_change_written_in_full_keeps_both_ends(ends: tuple[int, int], verb: tuple[str, str], unit: str) -> None:
+    """«с A рублей до B рублей» is told "from A to B", whatever the sums: never "to A"."""
+    old, new = (n * 100 for n in ends) if unit.startswith("тысяч") else ends
+    english = drafted(
+        f"В Ленинградской области выплату за заключение контракта {verb[0]} с {old} {unit} до {new} {unit}."
+    )
+    scale = 1e3 if unit.startswith("тысяч") else 1e6
+    told = f"from {units.number(old * scale)} to {units.number(new * scale)} rubles"
+    assert f"has been {verb[1]} {told}" in english

@@ -110,17 +110,37 @@ def _payment(s: Slots) -> str | None:
     if not s.rubles:
         return None
     what = s.payments[0] if s.payments else "the payment"
+    if what.startswith("the ") and what.endswith("payment") and _for_signing(s):  # «выплаты подписавшим контракт»
+        what += " for signing a contract" + (
+            " with the Ministry of Defense" if "the Ministry of Defense" in s.institutions + s.venues else ""
+        )
     where = f"In {s.places[0]}, " if s.places else ""
     subject = what if where else _capital(what)
-    amount = s.rubles[0]
+    sums = s.stated_sums()
+    if not sums:
+        return None
+    amount = sums[0]
+    before = s.ruble_prepositions[s.rubles.index(amount)] if len(s.ruble_prepositions) == len(s.rubles) else ""
     if s.has("увеличить", "повысить", "вырасти", "увеличиться", "повышение", "увеличение", "рост"):
         verb = "has been increased"
     elif s.has("снизить", "сократить", "уменьшить", "снизиться", "снижение", "сокращение"):
         verb = "has been lowered"
     else:  # «с 1,7 млн до 2 млн» with no word for the direction: a change, not a range
         verb = "has been changed" if amount.startswith("from ") else "amounts to"
-    joiner = " " if verb == "amounts to" or amount.startswith("from ") else " to "
+    # a change states its sum as the report does: "by" for «на 500 тыс.», "to" for «до 2 млн», both ends for «с … до»
+    joiner = " " if verb == "amounts to" or amount.startswith("from ") else " by " if before == "на" else " to "
     return f"{where}{subject} {verb}{joiner}{amount}."  # other sums go to the facts sentence
+
+
+def _for_signing(s: Slots) -> bool:
+    """Whether a sentence pays for signing a contract: «контрактникам», «подписавшим/заключившим контракт»."""
+    return s.has("контрактник") or (s.has("контракт") and s.has("подписать", "заключить", "заключение"))
+
+
+def is_named_payment(s: Slots) -> bool:
+    """Whether a payment sentence says which payment it is on its own (where, or what for): else it reads as the
+    payment a draft has just told, which it may not be («размер выплат составляет …» of a land certificate)."""
+    return bool(s.places) or any(" for " in p for p in s.payments) or _for_signing(s)
 
 
 DEATH_WORDS = ("погибнуть", "погибший", "гибель", "убить", "похоронить", "скончаться", "умереть", "смерть")
@@ -265,7 +285,8 @@ def _verb(action: str, tense: str, *, plural: bool = False) -> str:
 
 def _recruitment(s: Slots) -> str | None:
     where = f"In {s.places[0]}, " if s.places else ""
-    offer = f", offering {s.rubles[0]}" if s.rubles else ""
+    sums = s.stated_sums()
+    offer = f", offering {sums[0]}" if sums else ""
     if s.has("доброволец", "добровольческий") and s.has("создавать", "создать", "формировать", "набирать"):
         body = next((i for i in s.institutions + s.venues if i[:1].isupper() or i.startswith("the ")), None)
         if body:
@@ -287,8 +308,8 @@ def _recruitment(s: Slots) -> str | None:
             return f"{where}{s.counted[0]} have signed contracts with the Ministry of Defense."
         if not s.people and verbs and _unnamed(s, "") and not RELATIVES & set(s.roles):
             return f"{where}{_unnamed(s, '')} has signed a contract with the Ministry of Defense."
-        if s.rubles:
-            return f"{where}{'r' if where else 'R'}ecruiters are offering {s.rubles[0]} for contract military service."
+        if sums:
+            return f"{where}{'r' if where else 'R'}ecruiters are offering {sums[0]} for contract military service."
     return None
 
 

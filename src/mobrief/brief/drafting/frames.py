@@ -14,18 +14,19 @@ report and the kind, and puts the draft together.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from mobrief.brief.drafting import phrasebook
-from mobrief.brief.drafting.event_writers import WRITERS, attributed, tidy
+from mobrief.brief.drafting.event_writers import WRITERS, attributed, is_named_payment, tidy
 from mobrief.brief.drafting.facts_sentences import facts_not_stated, plain_report, sum_value
 from mobrief.brief.drafting.phrasebook import Phrasebook
 from mobrief.brief.drafting.records import DraftContext, DraftSentence, Report, StoryDraft, StoryReports, without_aside
 from mobrief.brief.drafting.sentence_slots import CYRILLIC, Slots, Span, fill, is_predicate, sentences
 
 NAME = "frames"
-VERSION = "frames-3"  # raise when a change of the code (not the phrasebook) changes drafts: `--redraft` follows it
+VERSION = "frames-4"  # raise when a change of the code (not the phrasebook) changes drafts: `--redraft` follows it
 LEAD_SENTENCES = 2  # the event is told in the opening sentences; later ones give detail or background
 MAX_EVENT_SENTENCES = 3  # the issue's 1–3 sentences for the event; the facts sentence comes after
 KINDS = ("sentence", "arrest", "treason", "desertion", "payment", "deaths", "appeal", "recruitment", "youth", "law")
@@ -100,6 +101,16 @@ def _adds_facts(s: Slots, clause: str, stated: str, *, repeat: bool) -> bool:
     return any(f.lower().removeprefix("the ") in text and f.lower().removeprefix("the ") not in low for f in facts)
 
 
+_DATED = re.compile(r"^(?:Jan\.|Feb\.|March|April|May|June|July|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.) \d")
+
+
+def _elsewhere_earlier(s: Slots, stated: str) -> bool:
+    """Whether a later sentence recaps another event: dated («3 октября в Тамбовской области …») and somewhere the
+    draft has not been. Told after the event, it would read as part of it."""
+    dated = any(_DATED.match(f) for f in s.figures)
+    return dated and bool(s.places) and not any(p.removeprefix("the ") in stated for p in s.places)
+
+
 def _sentence_record(text: str, span: Span) -> DraftSentence:
     return DraftSentence(
         text=text, item_id=span.report.item_id, start=span.start, end=span.end, source_text=span.text.strip()
@@ -131,6 +142,10 @@ def draft(story: StoryReports, context: DraftContext, book: Phrasebook | None = 
             continue
         k, clause = event
         stated = " ".join(w.text for w in written)
+        if written and _elsewhere_earlier(s, stated):
+            break  # the report has moved on to background: what follows is that other event's
+        if written and k == "payment" and not is_named_payment(s):
+            continue
         if not _adds_facts(s, clause, stated, repeat=k in kinds_written):
             continue
         written.append(_sentence_record(tidy(attributed(outlet, clause) if not written else clause), s.span))

@@ -19,11 +19,12 @@ TABLES = ("articles", "charges", "regimes", "punishments", "roles", "institution
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """A word of a Russian text: its lemma and where it stands."""
+    """A word of a Russian text: its lemma, where it stands and how it is written."""
 
     lemma: str
     start: int
     end: int
+    form: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +42,27 @@ class Match:
 def tokens(text: str, offset: int = 0) -> list[Token]:
     """The words of `text` with their lemmas and spans (shifted by `offset`: where `text` stands in a report)."""
     return [
-        Token(lemmas.lemma(m.group(0)), m.start() + offset, m.end() + offset) for m in lemmas.WORD_RE.finditer(text)
+        Token(lemmas.lemma(m.group(0)), m.start() + offset, m.end() + offset, m.group(0))
+        for m in lemmas.WORD_RE.finditer(text)
     ]
 
 
 def _key(phrase: str) -> tuple[str, ...]:
     return tuple(lemmas.lemma(w) for w in lemmas.words(phrase))
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_passive_participle(word: str) -> bool:
+    """Whether a word can be read as a passive participle («заключённых», «мобилизованные»): pymorphy gives it
+    its verb's lemma, so «заключили контракт» and «заключённые» (prisoners) share the lemma «заключить»."""
+    return any(p.tag.POS in ("PRTF", "PRTS") and "pssv" in p.tag for p in lemmas.parses(word))
+
+
+def _passive_positions(phrase: str) -> tuple[int, ...]:
+    """The words of a phrase written as a passive participle: a text matches them only with a passive participle
+    ("prisoners" for «заключённые», never for «заключил контракт»)."""
+    first_readings = [lemmas.parses(w)[0].tag for w in lemmas.words(phrase)]
+    return tuple(i for i, tag in enumerate(first_readings) if tag.POS in ("PRTF", "PRTS") and "pssv" in tag)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,28 +78,31 @@ class Phrasebook:
         self.version = version
         self.kinds = dict(kinds)
         self.articles = dict(tables.get("articles", {}).items())
-        self._index: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
+        self._index: dict[str, dict[str, list[tuple[tuple[str, ...], str, tuple[int, ...]]]]] = {}
         for table, entries in tables.items():
             if table == "articles":
                 continue
-            index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+            index: dict[str, list[tuple[tuple[str, ...], str, tuple[int, ...]]]] = {}
             for phrase, english in entries.items():
                 key = _key(phrase)
                 if key:
-                    index.setdefault(key[0], []).append((key, english))
+                    index.setdefault(key[0], []).append((key, english, _passive_positions(phrase)))
             for options in index.values():
                 options.sort(key=lambda o: len(o[0]), reverse=True)
             self._index[table] = index
 
     def find(self, words: list[Token], table: str) -> list[Match]:
-        """Non-overlapping matches of `table` in `words`, longest first at each position."""
+        """Non-overlapping matches of `table` in `words`, longest first at each position; a word the phrase writes
+        as a passive participle matches only a passive participle (a word without its form matches by lemma)."""
         index = self._index.get(table, {})
         found: list[Match] = []
         i = 0
         while i < len(words):
-            for key, english in index.get(words[i].lemma, ()):
+            for key, english, passive in index.get(words[i].lemma, ()):
                 n = len(key)
-                if tuple(w.lemma for w in words[i : i + n]) == key:
+                if tuple(w.lemma for w in words[i : i + n]) == key and all(
+                    not words[i + k].form or _is_passive_participle(words[i + k].form) for k in passive
+                ):
                     found.append(Match(table, i, i + n, words[i].start, words[i + n - 1].end, english))
                     i += n - 1
                     break
@@ -94,7 +113,7 @@ class Phrasebook:
         """Every English rendering in the book (the fact guard accepts their capitalised words)."""
         for index in self._index.values():
             for options in index.values():
-                for _, english in options:
+                for _, english, _ in options:
                     yield english
         yield from self.articles.values()
 

@@ -65,6 +65,7 @@ class Slots:
     places: list[str] = field(default_factory=list)
     home: str | None = None  # where the sentence's people are from: the place it opens with, or «из …»
     rubles: list[str] = field(default_factory=list)
+    ruble_prepositions: list[str] = field(default_factory=list)  # the word before each sum: «до», «на», «с» or ""
     terms: list[str] = field(default_factory=list)
     counts: list[float] = field(default_factory=list)
     counted: list[str] = field(default_factory=list)  # head counts with their noun: "16,000 families"
@@ -86,6 +87,12 @@ class Slots:
 
     def has(self, *words: str) -> bool:
         return any(w in self.lemmas for w in words)
+
+    def stated_sums(self) -> list[str]:
+        """The ruble sums an event clause may state: not the old end of a change whose new end the sentence does not
+        give («увеличили с 1,7 млн рублей»), which would read as the sum now paid."""
+        before = self.ruble_prepositions + [""] * (len(self.rubles) - len(self.ruble_prepositions))
+        return [r for r, b in zip(self.rubles, before, strict=True) if r.startswith("from ") or b not in ("с", "со")]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -324,11 +331,14 @@ def fill(span: Span, book: Phrasebook) -> Slots:
         (str(p.get("name", "")) for p in places if _position(span, p) < opening or _from_place(report.text, p, span)),
         None,
     )
-    for amount in sorted((a for a in report.amounts if _in(span, a)), key=lambda a: _position(span, a)):
+    for amount in _changes(span, sorted((a for a in report.amounts if _in(span, a)), key=lambda a: _position(span, a))):
         if not amount.get("value"):
             continue
         if amount.get("currency") == "RUB":
-            slots.rubles.append(units.rubles(amount))
+            sum_text = units.rubles(amount)
+            if sum_text not in slots.rubles:
+                slots.rubles.append(sum_text)
+                slots.ruble_prepositions.append(_word_before(report.text, _position(span, amount)))
         elif amount.get("currency") == "months":
             slots.terms.append(units.term(float(amount["value"]), str(amount.get("text") or "")))
         elif amount.get("currency") == "people":
@@ -336,7 +346,6 @@ def fill(span: Span, book: Phrasebook) -> Slots:
             noun = _count_noun(str(amount.get("text") or ""), book)
             if noun:
                 slots.counted.append(f"{units.number(float(amount['value']))} {noun}")
-    slots.rubles = _unique(slots.rubles)
     slots.figures = _figures(span.text, book)
     articles = [(m.group(1), m.group(2)) for m in _ARTICLE.finditer(span.text)]
     articles += [(m.group(1), None) for m in _ARTICLE_PART_FIRST.finditer(span.text)]
@@ -354,6 +363,38 @@ def fill(span: Span, book: Phrasebook) -> Slots:
     tenses = {m.english: _tense(span, m) for m in reversed(found["actions"])}  # the first mention decides
     slots.tenses = [tenses[a] for a in slots.actions]
     return slots
+
+
+_CHANGE_FROM = re.compile(r"(?:^|\s)(?:с|со|от)\s*$", re.I)
+_CHANGE_TO = re.compile(r"^[\s\u00a0]*до[\s\u00a0]*$", re.I)
+
+
+def _changes(span: Span, amounts: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The sentence's amounts with a change written with both ends in full («с 1,7 миллиона рублей до 2 миллионов
+    рублей», found as two sums) made one, "from 1.7 million to 2 million rubles": told apart, the first end would
+    read as the new sum."""
+    text = span.report.text
+    out: list[Mapping[str, Any]] = []
+    i = 0
+    while i < len(amounts):
+        a = amounts[i]
+        b = amounts[i + 1] if i + 1 < len(amounts) else None
+        if b is not None and a.get("currency") == b.get("currency") == "RUB" and a.get("value_to") is None:
+            a_start, b_start = _position(span, a), _position(span, b)
+            between = text[a_start + len(str(a.get("text") or "")) : b_start]
+            if _CHANGE_FROM.search(text[max(0, a_start - 4) : a_start]) and _CHANGE_TO.match(between):
+                out.append({**b, "value": a["value"], "value_to": b["value"]})
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _word_before(text: str, start: int) -> str:
+    """The word right before a position, lower-cased («увеличили до 2 млн» → «до»)."""
+    found = re.findall(r"[А-Яа-яЁёA-Za-z]+", text[max(0, start - 20) : start])
+    return found[-1].lower() if found else ""
 
 
 _INTENT = frozenset({"планировать", "намереваться", "намерен", "собираться", "хотеть", "предлагать", "мочь"})

@@ -76,3 +76,18 @@ def test_the_worktree_finds_the_shared_data_of_its_main_checkout(tmp_path: Path)
 )
 def test_the_people_ceiling_counts_a_person_the_reports_name_in_any_form(person: str, text: str, named: bool) -> None:
     assert _harness().named_in(person, [text]) is named
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "whole"),
+    [
+        ("Authorities in Tyumen conducted a raid.", True),
+        ("Putin signed the following bills into law:", True),
+        ("A law on field facilities [of the Central Bank]", True),
+        ('He called it "the highest levels of patriotism."', True),
+        ("The M", False),  # an excerpt's last paragraph, cut mid-word
+        ("Relatives of 40-year-old Niko", False),
+    ],
+)
+def test_a_paragraph_cut_where_its_excerpt_stops_is_told_from_a_whole_one(paragraph: str, whole: bool) -> None:
+    assert _harness().ends_a_sentence(paragraph) is whole

@@ -39,6 +39,16 @@ VECTOR_LENGTH = 5.0  # full-view paragraphs are scaled to this L2 length: long o
 # Snowball-stem and unlabelled-paragraph (EM) features 0.85-0.86, neighbouring archive paragraphs +0.007. The
 # learning curve is flat from 2/3 of the archive on (0.861 → 0.851 at 19/20): the limit looks to be where editors draw
 # authorities/recruitment, not the model or the amount of data.
+# Tried for issue 14 (sections_en, 5 folds seed 7; this recipe 0.858 ± 0.026), none kept: entity memory (capitalised
+# words ×2 0.835, multiword names as features 0.848; paragraphs with a training neighbour at cosine ≥ 0.3 are already
+# right as often as 1-NN, 131/135), a 10-NN vote added to the log-odds 0.860 ± 0.025, an authorities/recruitment
+# logistic re-ranker on low-margin paragraphs 0.845-0.847, chi² word selection 0.801-0.860, Dirichlet smoothing toward
+# the corpus 0.65-0.83, one class per raw heading or 2-4 k-means subclasses 0.827-0.853, subject-of-first-sentence
+# features 0.838-0.848, lexicon pseudo-counts ×0-4 0.853-0.860, concepts ×0.5-3 0.842-0.855, smoothing × length grid
+# 0.829-0.858, bracketed glosses dropped 0.861 ± 0.035 (with an age feature 0.863 ± 0.036: within the noise, spread up).
+# Half the errors are in the dev briefs' cut last paragraphs ("The M"): 0.73 there, 0.90 on whole ones
+# (`sections_en_whole` in benchmarks/quality.py); the near-duplicate statements of official figures are split
+# between the two sections (Medvedev's under recruitment, Putin's under authorities).
 
 Example = tuple[str, str, float]  # text, section key, weight
 

@@ -57,6 +57,24 @@ def test_spelling_keys_fold_transliterations_but_keep_people_apart() -> None:
     assert key("Rady Khabirov") == key("Radii Habirov")
     assert key("Anastasiya Rakova") == key("Anastasia Rakova")
     assert key("Sergei Shoigu") != key("Sergei Gordeev")
+    assert key("Aleksandr Khinshteyn") == key("Alexander Khinshtein")  # the press's "-er", "ei" for «-ей»
+    assert key("Pyotr Solovyov") == key("Petr Soloviev") == key("Pyotr Solovyev")  # ё as "yo" or "e"
+    assert key("Dalerdzhon Mirzoyev") == key("Dalerdjon Mirzoev")
+    assert key("Anna Ivanova") != key("Yana Ivanova") and key("Oleg Ivanov") != key("Olga Ivanova")
+
+
+def test_a_person_the_archive_printed_once_keeps_its_spelling() -> None:
+    texts = ["Muhammadsobir Fayzov was detained, the court said.", "Elena Ivanova and Elena Petrova spoke."]
+    names = archive_names.read_names(texts)
+    assert "Muhammadsobir Fayzov" not in names.by_key.values()  # too little to read it as a name by itself...
+    respelled = names.respell([_person("Mukhammadsobir Fayzov"), _person("Elena Fayzova")])
+    assert [m.latin for m in respelled] == ["Muhammadsobir Fayzov", "Elena Fayzova"]  # ...but a person meets it
+
+
+def test_between_spellings_printed_alike_the_house_form_stays() -> None:
+    names = archive_names.read_names(["Alexander Beglov and Aleksandr Beglov", "Alexander Bastrykin"] * 2)
+    respelled = names.respell([_person("Aleksandr Beglov"), _person("Aleksandr Bastrykin")])
+    assert [m.latin for m in respelled] == ["Aleksandr Beglov", "Alexander Bastrykin"]
 
 
 def test_the_shipped_names_load() -> None:

@@ -26,7 +26,12 @@ from mobrief.enrich import entities
 from mobrief.records import Mention
 
 _NAME = re.compile(r"(?<![\w’'-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?) ([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?)(?![\w’'-])")
-_FOLD = (("kh", "h"), ("ks", "x"), ("ts", "c"), ("y", "i"), ("j", "i"), ("w", "v"), ("ie", "e"))
+# ё as "yo" or "e" (Pyotr/Petr, Solovyov/Solovyev), дж as "dzh" or "dj", х as "kh" or "h", -ий as "-y", "-iy", "-ii"
+_FOLD = (
+    ("yo", "e"), ("kh", "h"), ("ks", "x"), ("ts", "c"), ("dzh", "j"), ("dj", "j"), ("y", "i"), ("j", "i"),
+    ("w", "v"), ("ie", "e"),
+)  # fmt: skip
+_FINAL_ER = re.compile(r"(?<=[^aeiou])er$")  # the press's "Alexander", "Peter" for the house's "Aleksandr", "Pyotr"
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -54,10 +59,11 @@ _TITLED_NAME = re.compile(
 
 
 def spelling_key(name: str) -> str:
-    """A Latin name folded so that its transliterations meet: "Rady Khabirov" and "Radii Habirov" alike."""
+    """A Latin name folded so that its transliterations meet: "Rady Khabirov" and "Radii Habirov" alike,
+    "Aleksandr Khinshteyn" and "Alexander Khinshtein"."""
     words = []
     for word in name.lower().split():
-        low = re.sub(r"[^a-z]", "", word)
+        low = _FINAL_ER.sub("r", re.sub(r"[^a-z]", "", word))
         for old, new in _FOLD:
             low = low.replace(old, new)
         words.append(re.sub(r"(.)\1+", r"\1", low).rstrip("i") or low)
@@ -71,6 +77,9 @@ class ArchiveNames:
 
     by_key: Mapping[str, str] = field(default_factory=dict)
     alone: frozenset[str] = frozenset()
+    # every first name and surname the archive printed, even once: a person a report names whose house form
+    # meets one of them is that person as the archive spelled them (the match is the evidence)
+    printed: Mapping[str, str] = field(default_factory=dict)
 
     def respell(self, mentions: Iterable[Mention]) -> list[Mention]:
         """The mentions with every person the archive has printed in the archive's spelling."""
@@ -78,7 +87,8 @@ class ArchiveNames:
         seen: set[str] = set()
         for mention in mentions:
             if mention.kind == "person" and " " in mention.latin.strip():
-                spelled = self.by_key.get(spelling_key(mention.latin))
+                key = spelling_key(mention.latin)
+                spelled = self.by_key.get(key) or self.printed.get(key)
                 if spelled and spelled != mention.latin:
                     mention = replace(mention, latin=spelled)
             out.append(mention)
@@ -93,7 +103,9 @@ class ArchiveNames:
 
     def merged(self, other: ArchiveNames) -> ArchiveNames:
         """These names, with `other`'s spellings winning where both know a person."""
-        return ArchiveNames({**self.by_key, **other.by_key}, self.alone | other.alone)
+        return ArchiveNames(
+            {**self.by_key, **other.by_key}, self.alone | other.alone, {**self.printed, **other.printed}
+        )
 
 
 PRINTED_AT_LEAST = 2  # paragraphs that print a full name before it counts though no other name shares its first
@@ -133,7 +145,8 @@ def read_names(paragraphs: Iterable[str]) -> ArchiveNames:
         for match in _SURNAME_ALONE.finditer(text):
             if not match.group(1) and match.group(2) in surnames:  # "said Putin", not "Vladimir Putin"
                 alone[match.group(2)] += 1
-    return ArchiveNames(names.by_key, frozenset(s for s, n in alone.items() if n >= ALONE_AT_LEAST))
+    short = frozenset(s for s, n in alone.items() if n >= ALONE_AT_LEAST)
+    return ArchiveNames(names.by_key, short, names_from(counts).by_key)
 
 
 def _reads_as_person(name: str, lower_case: frozenset[str], firsts: Mapping[str, int]) -> bool:
@@ -156,14 +169,25 @@ _SURNAME_ALONE = re.compile(r"\b([A-Z][a-z]+\s)?([A-Z][a-z]{2,})\b(?![’'-])")
 
 
 def names_from(counts: Mapping[str, int]) -> ArchiveNames:
+    """Each key's most printed spelling; between spellings printed alike, one the house scheme writes itself
+    ("Aleksandr Beglov" over "Alexander Beglov"), so that a tie leaves the house form as it is."""
     spellings: dict[str, list[tuple[int, str]]] = {}
     for name, count in counts.items():
         spellings.setdefault(spelling_key(name), []).append((count, name))
     by_key = {}
     for key, found in spellings.items():
         if len(key.split()) == 2 and all(len(part) >= 2 for part in key.split()):
-            by_key[key] = max(found)[1]
+            most = max(count for count, _ in found)
+            tied = sorted(name for count, name in found if count == most)
+            by_key[key] = next((name for name in tied if _house_spelling(name)), tied[-1])
     return ArchiveNames(by_key)
+
+
+def _house_spelling(name: str) -> bool:
+    """Whether every word of a Latin name is as the house scheme writes some Russian word."""
+    from mobrief.style import transliteration
+
+    return all(transliteration.cyrillic_spellings(word, limit=1) for word in name.split())
 
 
 @functools.cache

@@ -61,7 +61,7 @@ EXAMPLES = [
     (
         "appeal",
         "Жёны мобилизованных из Новосибирска записали видеообращение к Владимиру Путину с требованием демобилизации.",
-        ["relatives of mobilized soldiers from Novosibirsk have recorded a video address to Vladimir Putin",
+        ["wives of mobilized soldiers from Novosibirsk have recorded a video address to Vladimir Putin",
          "demobilization"],
     ),
     (
@@ -376,3 +376,34 @@ def test_a_change_written_in_full_keeps_both_ends(ends: tuple[int, int], verb: t
     scale = 1e3 if unit.startswith("тысяч") else 1e6
     told = f"from {units.number(old * scale)} to {units.number(new * scale)} rubles"
     assert f"has been {verb[1]} {told}" in english
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Как минимум в 40 регионах разовые выплаты за контракт превышают 1 млн рублей.",
+            "the payment for signing a contract amounts to more than 1 million rubles",
+        ),
+        (
+            "В Татарстане выплату семьям погибших добровольцев увеличили до 1 млн рублей.",
+            "in Tatarstan, the payment to the families of fallen volunteer fighters has been increased to 1 million",
+        ),
+        (
+            "Депутаты Госдумы внесли законопроект о статусе ветеранов боевых действий для добровольцев.",
+            "lawmakers in the State Duma",
+        ),
+        (
+            "Военком заявил, что с осени повестки будут приходить через «Госуслуги».",
+            "draft notices will be sent",
+        ),
+        (
+            "Матери срочников из Курской области обратились к уполномоченному по правам человека.",
+            "mothers of conscripts from the Kursk region have appealed",
+        ),
+    ],
+    ids=["bounded sum", "whose payment", "lawmakers act", "future notices", "who appeals"],
+)
+def test_a_clause_keeps_what_its_sentence_says_of_the_fact(text: str, expected: str) -> None:
+    """A sum keeps its bound («превышают» is "more than"), a payment whom it is for, an act its actor and tense."""
+    assert expected in drafted(text)

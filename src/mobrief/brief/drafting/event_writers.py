@@ -110,17 +110,20 @@ def _payment(s: Slots) -> str | None:
     if not s.rubles:
         return None
     what = s.payments[0] if s.payments else "the payment"
-    if what.startswith("the ") and what.endswith("payment") and _for_signing(s):  # «выплаты подписавшим контракт»
-        what += " for signing a contract" + (
-            " with the Ministry of Defense" if "the Ministry of Defense" in s.institutions + s.venues else ""
-        )
+    if what.startswith("the ") and what.endswith("payment"):  # a bare «выплата»: to whom or for what, if it says
+        if _for_signing(s):  # «выплаты подписавшим контракт», «выплаты за контракт»
+            ministry = "the Ministry of Defense" in s.institutions + s.venues
+            what += " for signing a contract" + (" with the Ministry of Defense" if ministry else "")
+        elif s.has("семья"):  # «выплату семьям погибших добровольцев»
+            fallen = "fallen " if s.has(*DEATH_WORDS) else ""
+            role = next((r for r in s.roles if r[:1].islower() and r not in RELATIVES), None)
+            what += f" to the families of {fallen}{role}s" if role else " to families"
     where = f"In {s.places[0]}, " if s.places else ""
     subject = what if where else _capital(what)
     sums = s.stated_sums()
     if not sums:
         return None
-    amount = sums[0]
-    before = s.ruble_prepositions[s.rubles.index(amount)] if len(s.ruble_prepositions) == len(s.rubles) else ""
+    amount, before = sums[0]
     if s.has("увеличить", "повысить", "вырасти", "увеличиться", "повышение", "увеличение", "рост"):
         verb = "has been increased"
     elif s.has("снизить", "сократить", "уменьшить", "снизиться", "снижение", "сокращение"):
@@ -134,7 +137,8 @@ def _payment(s: Slots) -> str | None:
 
 def _for_signing(s: Slots) -> bool:
     """Whether a sentence pays for signing a contract: «контрактникам», «подписавшим/заключившим контракт»."""
-    return s.has("контрактник") or (s.has("контракт") and s.has("подписать", "заключить", "заключение"))
+    signing = s.has("контракт") and s.has("подписать", "заключить", "заключение")
+    return s.has("контрактник") or signing or _phrase(s, ("за", "контракт"))
 
 
 def is_named_payment(s: Slots) -> bool:
@@ -200,9 +204,11 @@ def _appeal(s: Slots) -> str | None:
         return pressured
     relatives = s.has("жена", "мать", "родственник", "супруга", "вдова")
     who = (
-        "relatives of mobilized soldiers"
+        f"{_relatives(s)} of mobilized soldiers"
         if relatives and s.has("мобилизовать", "мобилизованный")
-        else "relatives of soldiers"
+        else f"{_relatives(s)} of conscripts"
+        if relatives and s.has("срочник", "призывник")
+        else f"{_relatives(s)} of soldiers"
         if relatives
         else "mobilized soldiers"
         if s.has("мобилизовать", "мобилизованный")
@@ -241,8 +247,20 @@ def _appeal(s: Slots) -> str | None:
     return f"{_capital(_from(who, where))} {act}{to}{ask}."
 
 
+def _relatives(s: Slots) -> str:
+    """Who of a soldier's family speaks: "wives", "mothers" or "widows" when the sentence names one kind alone,
+    else "relatives"."""
+    kinds = {english for lemmas_, english in RELATIONS if s.has(*lemmas_)}
+    return kinds.pop() if len(kinds) == 1 and not s.has("родственник") else "relatives"
+
+
+RELATIONS = ((("жена", "супруга"), "wives"), (("мать",), "mothers"), (("вдова",), "widows"))
+
+
 def _law(s: Slots) -> str | None:
     actor = _actor(s) or next((i for i in s.institutions if "court" not in i), None)
+    if actor in LEGISLATURES and s.has("депутат"):  # «депутаты Госдумы внесли …»: its members act, not the house
+        actor = f"lawmakers in {actor}"
     action = next((a for a in s.actions), None)
     document = s.acted_on[0] if s.acted_on else None
     topics = [t for t in s.topics if t not in (document or "")][:2]
@@ -285,7 +303,7 @@ def _verb(action: str, tense: str, *, plural: bool = False) -> str:
 
 def _recruitment(s: Slots) -> str | None:
     where = f"In {s.places[0]}, " if s.places else ""
-    sums = s.stated_sums()
+    sums = [amount for amount, _ in s.stated_sums()]
     offer = f", offering {sums[0]}" if sums else ""
     if s.has("доброволец", "добровольческий") and s.has("создавать", "создать", "формировать", "набирать"):
         body = next((i for i in s.institutions + s.venues if i[:1].isupper() or i.startswith("the ")), None)
@@ -294,8 +312,9 @@ def _recruitment(s: Slots) -> str | None:
         return f"{where}{'v' if where else 'V'}olunteer units are being formed{offer}."
     if s.has("открыть", "открываться", "открыться") and s.has("пункт", "военкомат"):
         return f"{where}{'n' if where else 'N'}ew recruitment points have been opened."
-    if s.has("повестка"):
-        return f"{where}{'d' if where else 'D'}raft notices are being handed out."
+    if s.has("повестка"):  # «с осени повестки будут приходить …» is a plan, not a fact yet
+        happening = "will be sent" if _future(s) else "are being handed out"
+        return f"{where}{'d' if where else 'D'}raft notices {happening}."
     if s.has("реклама", "вакансия"):
         return f"{where}{'a' if where else 'A'}dvertisements for contract military service have been spotted{offer}."
     if s.has("контракт", "контрактник", "доброволец", "завербовать", "вербовать"):
@@ -329,6 +348,15 @@ def _contract_verbs(s: Slots) -> list[int]:
         for i, (a, w) in enumerate(zip(order, s.span.words, strict=True))
         if a in ("подписать", "заключить") and "контракт" in order[i + 1 : i + 3] and _done(text[w.start : w.end])
     ]
+
+
+def _future(s: Slots) -> bool:
+    """Whether the sentence puts something in the future: a verb in the future tense («будут», «вручат»)."""
+    text = s.span.report.text
+    return any(
+        (found := readings(text[w.start : w.end])) and found[0].tag.POS == "VERB" and "futr" in found[0].tag
+        for w in s.span.words
+    )
 
 
 def _done(word: str) -> bool:
@@ -396,6 +424,7 @@ TARGETS = frozenset({
     "the military enlistment office", "the recruitment center", "the contract service recruitment center",
     "the police", "the administration", "Rosgvardia",
 })  # fmt: skip
+LEGISLATURES = frozenset({"the State Duma", "the Federation Council", "the Legislative Assembly"})
 RELATIVES = frozenset({"mother", "wife", "widow", "relative", "son", "father"})
 WRITERS: dict[str, Callable[[Slots], str | None]] = {
     "sentence": _sentence,
@@ -414,7 +443,7 @@ WRITERS: dict[str, Callable[[Slots], str | None]] = {
 # the words the writers open a clause with (never a name: "According to X, women have …" lower-cases them)
 OPENERS = frozenset({
     "A", "An", "The", "In", "Relatives", "Soldiers", "Mobilized", "Draft", "Advertisements", "Recruiters", "Schools",
-    "Law", "Schoolchildren", "Students", "Volunteer", "New", "Women",
+    "Law", "Lawmakers", "Schoolchildren", "Students", "Volunteer", "New", "Women", "Wives", "Mothers", "Widows",
 })  # fmt: skip
 
 

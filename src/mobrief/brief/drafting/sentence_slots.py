@@ -88,11 +88,23 @@ class Slots:
     def has(self, *words: str) -> bool:
         return any(w in self.lemmas for w in words)
 
-    def stated_sums(self) -> list[str]:
-        """The ruble sums an event clause may state: not the old end of a change whose new end the sentence does not
-        give («увеличили с 1,7 млн рублей»), which would read as the sum now paid."""
+    def stated_sums(self) -> list[tuple[str, str]]:
+        """The ruble sums an event clause may state, each as the report bounds it ("more than 1 million rubles" of
+        «превышают 1 млн рублей») with the word before it; not the old end of a change whose new end the sentence
+        does not give («увеличили с 1,7 млн рублей»), which would read as the sum now paid."""
         before = self.ruble_prepositions + [""] * (len(self.rubles) - len(self.ruble_prepositions))
-        return [r for r, b in zip(self.rubles, before, strict=True) if r.startswith("from ") or b not in ("с", "со")]
+        return [
+            (r if r.startswith("from ") else _BOUNDS.get(lemmas.lemma(b), "") + r, b)
+            for r, b in zip(self.rubles, before, strict=True)
+            if r.startswith("from ") or b not in ("с", "со")
+        ]
+
+
+_BOUNDS = {
+    "более": "more than ", "свыше": "more than ", "больше": "more than ", "превышать": "more than ",
+    "около": "about ", "примерно": "about ", "порядка": "about ", "почти": "nearly ", "менее": "less than ",
+    "меньше": "less than ", "от": "at least ", "минимум": "at least ",
+}  # fmt: skip
 
 
 @functools.lru_cache(maxsize=65536)

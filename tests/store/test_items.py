@@ -201,3 +201,31 @@ def test_a_lone_surrogate_in_raw_is_cleaned_once_the_database_refuses_it(store: 
     assert [(n.source, n.external_id) for n in counts.cleaned] == [("test-channel", "1")]
     raws = {i.external_id: i.raw for i in store.items.page()}
     assert raws["1"] == {"note": "a\ufffdb"}
+
+
+def test_a_reimport_of_many_batches_finds_every_stored_item(store: Store) -> None:
+    # more batches than psycopg runs a statement before preparing it: the lookup must still find what is stored
+    batches = [[make_item(100 * b + n, source=f"channel-{n % 3}") for n in range(20)] for b in range(8)]
+    for batch in batches:
+        assert store.items.upsert(batch, kind="test").inserted == 20
+    edited = make_item(100 * 7 + 5, source="channel-2", text="Исправлено")
+    counts = [store.items.upsert(batch, kind="test") for batch in batches[:-1]]
+    last = store.items.upsert([*batches[-1][:5], edited, *batches[-1][6:]], kind="test")
+    assert [c.unchanged for c in counts] == [20] * 7
+    assert (last.inserted, last.updated, last.unchanged) == (0, 1, 19)
+    assert store.items.count() == 160
+
+
+def test_long_values_read_back_whole_whatever_the_compression(store: Store) -> None:
+    text = " ".join(f"в военкомат пришли {n} повесток" for n in range(400))  # 12 kB: stored compressed
+    store.items.upsert([make_item(1, text=text, raw={"text": text, "views": 3})], kind="test")
+    (item,) = store.items.page()
+    assert (item.text, item.raw) == (text, {"text": text, "views": 3})
+    assert [i.id for i, _ in store.items.search("повесткам")] == [item.id]
+    if store.dialect == "postgresql":  # lz4 where the server has it (it is in every build we deploy on)
+        with store.engine.connect() as conn:
+            lz4 = conn.exec_driver_sql(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+            ).scalar()
+            methods = conn.exec_driver_sql("SELECT pg_column_compression(text), pg_column_compression(raw) FROM items")
+            assert methods.one() == (("lz4", "lz4") if lz4 else ("pglz", "pglz"))

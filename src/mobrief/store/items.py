@@ -222,6 +222,7 @@ class ItemRepository:
         self.engine = engine
         self._sources = SourceRepository(engine)
         self._search = search.search_index_for(engine.dialect.name)
+        self._lz4: bool | None = None  # whether the PostgreSQL server has lz4, asked on the first insert
 
     # ---- writing ----
 
@@ -290,13 +291,23 @@ class ItemRepository:
                     counts.updated += 1
             if new_rows:
                 if conn.dialect.name == "postgresql":
-                    conn.exec_driver_sql(_LZ4_TOAST)
+                    self._compress_with_lz4(conn)
                 after_id = conn.execute(sa.select(sa.func.max(items.c.id))).scalar() or 0
                 stored = _insert_items(conn, new_rows, now)
                 counts.inserted -= len(new_rows) - stored  # stored meanwhile by another ingest of the same items
                 counts.unchanged += len(new_rows) - stored
                 self._search.index_new(conn, after_id=after_id)
         return counts
+
+    def _compress_with_lz4(self, conn: Connection) -> None:
+        """New rows' long values (raw JSON, text, lemmas, search vector: 2.7 kB a row) compressed with lz4 rather
+        than pglz for this transaction, where the server has it: the same values read back, and a 2,000-row insert
+        cost the server 210 ms of CPU rather than 300 (pglz was the largest part of what an item's insert costs
+        beyond the search floor's)."""
+        if self._lz4 is None:
+            self._lz4 = bool(conn.exec_driver_sql(_HAS_LZ4).scalar())
+        if self._lz4:
+            conn.exec_driver_sql("SET LOCAL default_toast_compression = lz4")
 
     def _existing(self, conn: Connection, keys: list[tuple[int, str]]) -> dict[tuple[int, str], _Stored]:
         if conn.dialect.name == "postgresql":
@@ -637,13 +648,7 @@ _EXISTING_COLUMNS = (
 _EXISTING_JOIN = "ON items.source_id = wanted.column1 AND items.external_id = wanted.column2"
 
 
-# New rows' long values (raw JSON, text, lemmas, search vector: 2.7 kB a row) compressed with lz4 rather than
-# pglz, where the server has it: the same values read back, and a 2,000-row insert cost the server 210 ms of CPU
-# rather than 300 (pglz was the largest part of what an item's insert costs beyond the search floor's)
-_LZ4_TOAST = (
-    "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings "
-    "WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
-)
+_HAS_LZ4 = "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
 
 
 def _existing_postgres(conn: Connection, keys: list[tuple[int, str]]) -> list[Any]:

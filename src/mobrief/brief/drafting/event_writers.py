@@ -313,6 +313,8 @@ def _recruitment(s: Slots) -> str | None:
     if s.has("открыть", "открываться", "открыться") and s.has("пункт", "военкомат"):
         return f"{where}{'n' if where else 'N'}ew recruitment points have been opened."
     if s.has("повестка"):  # «с осени повестки будут приходить …» is a plan, not a fact yet
+        if not _future(s) and not s.people and s.has("вручить") and _one_notice(s):  # «мужчине вручили повестку»
+            return f"{where}{_unnamed(s, 'a man')} has been handed a draft notice."
         happening = "will be sent" if _future(s) else "are being handed out"
         return f"{where}{'d' if where else 'D'}raft notices {happening}."
     if s.has("реклама", "вакансия"):
@@ -348,6 +350,13 @@ def _contract_verbs(s: Slots) -> list[int]:
         for i, (a, w) in enumerate(zip(order, s.span.words, strict=True))
         if a in ("подписать", "заключить") and "контракт" in order[i + 1 : i + 3] and _done(text[w.start : w.end])
     ]
+
+
+def _one_notice(s: Slots) -> bool:
+    """Whether the sentence speaks of one draft notice («вручили повестку»), not of notices in general."""
+    text = s.span.report.text
+    forms = [readings(text[w.start : w.end]) for w in s.span.words if w.lemma == "повестка"]
+    return bool(forms) and all(found and "sing" in found[0].tag for found in forms)
 
 
 def _future(s: Slots) -> bool:

@@ -33,7 +33,7 @@ def facts_not_stated(slots: Sequence[Slots], stated: str) -> list[tuple[str, Slo
                 found["sums"].setdefault(figure, s)
         for topic in s.topics:
             bare = topic.lower().removeprefix("a ").removeprefix("the ")  # "a one-time payment" told as "the …"
-            if bare not in low and not any(topic in t or t in topic for t in found["topics"]):
+            if _singular(bare) not in _singular(low) and not any(topic in t or t in topic for t in found["topics"]):
                 found["topics"].setdefault(topic, s)
     names, places, sums, topics = (
         list(found[k].items())[:cap] for k, cap in (("names", 4), ("places", 4), ("sums", 6), ("topics", 3))
@@ -55,6 +55,11 @@ def facts_not_stated(slots: Sequence[Slots], stated: str) -> list[tuple[str, Slo
         first = min((s for _, s in names + places + sums), key=slots.index)
         sentences.append((f"{subject}{'' if topics else ' also'} {joined}.", first))
     return sentences
+
+
+def _singular(text: str) -> str:
+    """A text with its words' plural -s dropped: "payments for signing" is told by "the payment for signing"."""
+    return re.sub(r"(?<=[a-z])s\b", "", text)
 
 
 def _same_figure(a: str, b: str) -> bool:

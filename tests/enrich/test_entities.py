@@ -147,3 +147,38 @@ def test_a_womans_first_name_in_ia_is_written_as_the_press_writes_it() -> None:
 def test_a_name_takes_the_case_of_the_title_before_it(text: str, name: str) -> None:
     """«председателя … Вячеслава Володина» is Vyacheslav's genitive, not a woman named Vyacheslava."""
     assert name in {m.latin for m in entities.find_entities(text, lang="ru") if m.kind == "person"}
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        ("Правозащитника Олега Орлова приговорили. Художницу арестовали.", {"Oleg Orlov"}),
+        ("Экс-депутат Гудков уехал, сообщили в Telegram-канале суда.", {"Gudkov"}),
+        ("Полковник А.Борисенко вышел к ним. Об этом сказал В.В. Путин.", {"Borisenko", "Putin"}),
+        ("Генерал Александр Борисенко вышел. Затем полковник А. Борисенко ушёл.", {"Aleksandr Borisenko"}),
+        ("Колонку пишет Дмитрий Прокофьев\n\nРисунок Г. Ломидзе", {"Dmitry Prokofyev", "Lomidze"}),
+    ],
+)
+def test_titles_initials_and_words_opening_a_sentence_are_no_part_of_a_name(text: str, people: set[str]) -> None:
+    assert {m.latin for m in entities.find_entities(text, lang="ru") if m.kind == "person"} == people
+
+
+_PIECES = ["Правозащитника", "Художницу", "Экс-депутат", "полковник", "А.", "В.В.", "Олега Орлова", "Радий Хабиров"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from([*_PIECES, "сказал", "Telegram-канале"]), min_size=1, max_size=6), st.data())
+def test_russian_person_spans_are_one_line_and_start_on_a_name(words: list[str], data: st.DataObject) -> None:
+    """Whatever the order: a person is the text it covers, on one line, without initials or titles before it,
+    and never a word alone opening a sentence that the dictionary knows as no name."""
+    joins = data.draw(st.lists(st.sampled_from([" ", " ", ", ", ". ", "\n"]), min_size=len(words), max_size=len(words)))
+    text = "".join(w + j for w, j in zip(words, joins, strict=True))
+    for mention in entities.find_entities(text, lang="ru"):
+        if mention.kind != "person":
+            continue
+        assert text[mention.start : mention.end] == mention.text
+        assert "\n" not in mention.text and mention.text[0].isupper()
+        assert not entities._INITIALS.match(mention.text)
+        assert mention.text.split()[0] not in {"Экс-депутат", "Telegram-канале"}
+        if mention.text in {"Правозащитника", "Художницу"}:  # capitalised mid-sentence: a name, maybe
+            assert not entities._sentence_start(text, mention.start)

@@ -58,7 +58,7 @@ EN_FIRST_NAMES = _word_set(
     """
 )
 
-VERSION_CODE = "entities-code-11"
+VERSION_CODE = "entities-code-12"
 _UNIT_NOUNS = {
     "полк": "Regiment", "бригад": "Brigade", "дивизи": "Division", "батальон": "Battalion", "арми": "Army",
     "корпус": "Corps", "отряд": "Detachment",
@@ -373,14 +373,15 @@ def _russian_entities(text: str, overrides: Mapping[str, str] | None) -> list[Me
         doc.segment(segmenter)
         doc.tag_ner(ner)
         for span in doc.spans:
+            if span.type == "PER":
+                for start, stop, surface in _name_spans(text, span.start + offset, span.stop + offset):
+                    if free(start, stop) and _reads_as_a_name(surface, sentence_start=_sentence_start(text, start)):
+                        people.append((start, stop, surface))
+                continue
             start, stop, surface = _one_line(span.start + offset, span.stop + offset, span.text)
             if not surface or not free(start, stop):
                 continue
-            if span.type == "PER":
-                if not _reads_as_a_name(surface):
-                    continue
-                people.append((start, stop, surface))
-            elif span.type == "ORG":
+            if span.type == "ORG":
                 normalized = _normalize_org(surface)
                 found.append(
                     Mention(
@@ -406,14 +407,63 @@ def _one_line(start: int, stop: int, surface: str) -> tuple[int, int, str]:
 
 
 _NOT_NAME_POS = frozenset({"VERB", "INFN", "GRND", "PRTF", "PRTS", "ADVB", "CONJ", "PRCL", "PREP", "NPRO", "PRED"})
+_INITIALS = re.compile(r"(?:[А-ЯЁA-Z]\.[.\s]*){1,2}")  # «А.Борисенко», «В.В. Путин», "A. Navalny"
+_WORD = re.compile(r"\S+")
+_NAME_WORD = re.compile(r"[^\W\d_]{2}")  # initials alone («В.В.») name no one
 
 
-def _reads_as_a_name(surface: str) -> bool:
+def _name_spans(text: str, start: int, stop: int) -> list[tuple[int, int, str]]:
+    """The names in a person span: one a line (a name never runs from a headline into the next line), each
+    without the initials or titles before it: «А.Борисенко» is the surname «Борисенко», which joins the full
+    name when the text gives it; «Экс-депутат Гудков» and «Правозащитника Олега Орлова» name Гудков and Орлов."""
+    out = []
+    for line in re.finditer(r"[^\n]+", text[start:stop]):
+        at, end = start + line.start(), start + line.end()
+        titled = False
+        while at < end:
+            initials = _INITIALS.match(text, at, end)
+            word = _WORD.match(text, at, end)
+            if initials and initials.end() < end and text[initials.end()].isalpha():
+                at = initials.end()
+            elif word and (word.end() < end or titled) and _title_word(word.group(0)):
+                at, titled = word.end(), True  # a title alone, after another, is no name either
+            else:
+                break
+            while at < end and text[at].isspace():
+                at += 1
+        while end > at and not text[end - 1].isalnum():
+            end -= 1
+        if _NAME_WORD.search(text, at, end):
+            out.append((at, end, text[at:end]))
+    return out
+
+
+def _title_word(word: str) -> bool:
+    """A capitalised word that no name starts with: one hyphenated to a lower-case word («Экс-депутат»,
+    «Telegram-канале»), or a Russian word the dictionary knows with no reading as a name («Правозащитника»)."""
+    parts = word.split("-")
+    if len(parts) > 1 and any(part[:1].islower() for part in parts[1:]):
+        return True
+    if not _CYRILLIC.search(word) or not lemmas.is_known(word):
+        return False
+    return not any(t in p.tag for p in _morph().parse(word.lower()) for t in _PERSON_TAGS)
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    """Whether `start` opens a sentence or a line, where a capital letter says nothing of a name."""
+    before = text[:start].rstrip(" \t«\"'„“(—–-")
+    return not before or before[-1] in ".!?…\n"
+
+
+def _reads_as_a_name(surface: str, *, sentence_start: bool = False) -> bool:
     """Whether a one-word person span can be a name: «Отвечает» and «Соглашается», capitalised at the start
-    of a sentence, are verbs the dictionary knows and no name it knows."""
+    of a sentence, are verbs the dictionary knows and no name it knows; «Художницу» opening a sentence, or
+    «Telegram-канале» anywhere, are words no name is."""
     words = surface.split()
     if len(words) != 1:
         return True
+    if _title_word(words[0]) and (sentence_start or "-" in words[0]):
+        return False
     parses = _morph().parse(words[0].lower())
     if any(t in p.tag for p in parses for t in _PERSON_TAGS):
         return True

@@ -1,4 +1,4 @@
-from mobrief.enrich import features, relevance, sections
+from mobrief.enrich import relevance, sections
 
 
 def test_default_relevance_model_keeps_the_beat_and_drops_the_rest() -> None:
@@ -48,14 +48,26 @@ def test_trained_sections_use_archive_words_and_round_trip() -> None:
     assert model.trained_on == {"authorities": 10, "recruitment": 10}
 
 
-def test_russian_text_is_read_through_the_concepts_even_after_training_on_russian_reports() -> None:
+def test_russian_text_is_read_through_the_archive_concepts_where_the_russian_reports_say_nothing() -> None:
     english = [("Schoolchildren attend military training lessons with Yunarmia instructors", "children", 1.0)] * 20
-    russian = [("Депутат заявил, что школьников обязали посещать уроки в Юнармии", "authorities", 1.0)] * 2
+    russian = [("Губернатор подписал указ о выплатах семьям", "authorities", 1.0)] * 2
     model = sections.train(english + russian, label="test")
+    assert model.russian is not None
+    assert model.classify("Школьников обязали посещать уроки в Юнармии")[0] == "children"
+
+
+def test_the_words_of_sectioned_russian_reports_add_to_the_concepts() -> None:
+    english = [("Schoolchildren attend military training lessons with Yunarmia instructors", "children", 1.0)] * 20
     text = "Депутат заявил, что школьников обязали посещать уроки в Юнармии"
-    words = [k for k in features.text_features(text) if k.startswith("w:")]
-    assert all(k in model.full.log_prob for k in words)  # the full view knows every word of it
-    assert model.classify(text)[0] == "children"  # and still the concepts, learnt from the archive, decide
+    alone = sections.train(english, label="test")
+    assert alone.russian is None and alone.classify(text)[0] == "children"
+    # editors put this report under authorities twice: its speaker's words now outweigh the archive's concepts
+    model = sections.train(english + [(text, "authorities", 1.0)] * 2, label="test")
+    assert model.classify(text)[0] == "authorities"
+    again = sections.SectionModel.from_json(model.to_json())
+    assert again.classify(text) == model.classify(text)
+    older = sections.SectionModel.from_json({k: v for k, v in model.to_json().items() if k != "russian"})
+    assert older.russian is None and older.classify(text)[0] in sections.SECTIONS  # models stored before still load
 
 
 def test_the_shipped_models_load_and_keep_the_beat() -> None:

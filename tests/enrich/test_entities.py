@@ -142,6 +142,8 @@ def test_a_womans_first_name_in_ia_is_written_as_the_press_writes_it() -> None:
         ("После встречи губернатора Александра Беглова с семьями решение приняли.", "Aleksandr Beglov"),
         ("Полицейские задержали журналистку Яну Лантратову.", "Yana Lantratova"),
         ("Отвечает на вопросы зампред комитета Яна Лантратова.", "Yana Lantratova"),
+        ("Суд приговорил 33-летнюю Александру Скочиленко к семи годам.", "Aleksandra Skochilenko"),
+        ("Премию вручили известному Александру Петрову.", "Aleksandr Petrov"),
     ],
 )
 def test_a_name_takes_the_case_of_the_title_before_it(text: str, name: str) -> None:

@@ -58,7 +58,7 @@ EN_FIRST_NAMES = _word_set(
     """
 )
 
-VERSION_CODE = "entities-code-12"
+VERSION_CODE = "entities-code-13"
 _UNIT_NOUNS = {
     "полк": "Regiment", "бригад": "Brigade", "дивизи": "Division", "батальон": "Battalion", "арми": "Army",
     "корпус": "Corps", "отряд": "Detachment",
@@ -526,14 +526,18 @@ _APPOSITION_CASES = frozenset({"gent", "datv", "accs", "ablt", "loct"})
 
 def _title_case(text: str, start: int) -> str | None:
     """The case of the title a name stands in apposition to («председателя Госдумы Вячеслава Володина»: the
-    nearest animate noun among the three words before it), which the name shares. None for a nominative title,
-    or none: most names are written in the nominative anyway."""
+    nearest animate noun among the three words before it), or of an adjective just before it that agrees with
+    it («33-летнюю Александру Скочиленко»: Aleksandra, not Aleksandr's dative), which the name shares. None for
+    a nominative title, or none: most names are written in the nominative anyway."""
     before = re.findall(r"[А-Яа-яЁё]+|[^\sА-Яа-яЁё]", text[max(0, start - 60) : start])[-4:]
-    for word in reversed(before):
+    for distance, word in enumerate(reversed(before)):
         if not _CYRILLIC.search(word):
             return None  # punctuation: no title in apposition
         parses = _morph().parse(word.lower())
         best = parses[0] if parses else None
+        if best is not None and best.tag.POS in ("ADJF", "PRTF") and distance == 0:
+            # an adjective that agrees with the name («33-летнюю Александру Скочиленко»): the name's case
+            return str(best.tag.case) if best.tag.case in _APPOSITION_CASES and best.tag.number == "sing" else None
         if (
             best is not None
             and best.tag.POS == "NOUN"

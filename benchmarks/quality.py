@@ -12,6 +12,8 @@ score them:
                 whole stream is clustered at once, compressed into one 3-day window: a fold's events compete
                 with every other event, as in a busy week)
   sections_ru   share of the fold's reports (with a stable section) put in the published section
+  sections_story  the same for the section the inbox shows beside each report: its story's vote over its
+                items' sections (`same_event.voted_section`; printed, not gated)
   people        share of the people the fold's published paragraphs name found among the reports' entities
   people_named  share of those people the reports name at all (a word with the surname's consonants): the
                 most `people` can reach, since a name no report states cannot be extracted (printed, not gated)
@@ -45,7 +47,7 @@ import re
 import statistics
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +56,7 @@ from typing import Any
 from mobrief import lemmas
 from mobrief.enrich import archive_names, relevance, sections, stages
 from mobrief.records import EnrichedItem, Enrichment, Item
-from mobrief.stories import clustering, signatures
+from mobrief.stories import clustering, same_event, signatures
 from mobrief.style import transliteration
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,6 +65,7 @@ MEASURES = (
     "off_rejected",
     "on_kept",
     "sections_ru",
+    "sections_story",
     "people",
     "people_named",
     "sections_en",
@@ -393,8 +396,24 @@ def run_stream(stream: Stream, trainer: Trainer = default_trainer, *, log: Calla
     return StreamRun(per_fold, story)
 
 
+def story_sections(run: StreamRun) -> dict[int, str | None]:
+    """Item id → the section its story shows: the vote of the story's items, relevant ones twice, as the inbox
+    does (an item in no story shows its own)."""
+    merged = {item_id: e for fold in run.enrichments.values() for item_id, e in fold.items()}
+    votes: dict[int, Counter[str]] = defaultdict(Counter)
+    for item_id, story in run.story.items():
+        e = merged[item_id]
+        if e.section:
+            votes[story][e.section] += 2 if e.is_relevant else 1
+    return {
+        item_id: same_event.voted_section(votes[run.story[item_id]]) if item_id in run.story else e.section
+        for item_id, e in merged.items()
+    }
+
+
 def score_stream(stream: Stream, run: StreamRun) -> list[FoldScores]:
     truth = {r.item.id: r.event for r in stream.reports if r.event is not None}
+    shown = story_sections(run)
     out = []
     for fold in range(stream.folds):
         scores = FoldScores()
@@ -409,6 +428,7 @@ def score_stream(stream: Stream, run: StreamRun) -> list[FoldScores]:
             sum(enriched[r.item.id].section == r.section for r in sectioned),
             len(sectioned),
         )
+        scores.counts["sections_story"] = (sum(shown.get(r.item.id) == r.section for r in sectioned), len(sectioned))  # type: ignore[arg-type]
         tp, pred, true = _pairwise_f1(run.story, truth, {r.item.id for r in on})  # type: ignore[arg-type]
         scores.counts["story_f1"] = (round(_f1(tp, pred, true) * 10_000), 10_000)
         hits = named = total = 0

@@ -394,3 +394,9 @@ def test_latin_surname_keys_meet_across_spellings() -> None:
 def test_english_thousands_are_the_numbers_russian_reports_write() -> None:
     assert signatures.number_keys("600,000 soldiers") == signatures.number_keys("600 000 военных") == {"600000"}
     assert signatures.number_keys("2,8 млн рублей") == {"2.8e+06"}
+
+
+def test_a_story_shows_the_section_most_votes_name_and_the_first_by_name_on_a_tie() -> None:
+    assert same_event.voted_section({"legal": 4, "soldiers": 1}) == "legal"
+    assert same_event.voted_section({"legal": 2, "authorities": 2, "soldiers": 1}) == "authorities"
+    assert same_event.voted_section({}) is None

@@ -79,6 +79,14 @@ class EventMatch:
     conflicts: tuple[str, ...] = ()
 
 
+def voted_section(votes: Mapping[str, int]) -> str | None:
+    """A story's section: the one most of its items' votes name (relevant items vote twice), first by name on a tie."""
+    if not votes:
+        return None
+    best = max(votes.values())
+    return sorted(s for s, n in votes.items() if n == best)[0]
+
+
 @dataclass(slots=True, kw_only=True)
 class StoryProfile:
     """Running sums over a story's items, which later items are matched against; `stories.signature`."""
@@ -182,10 +190,7 @@ class StoryProfile:
 
     @property
     def section(self) -> str | None:
-        if not self.sections:
-            return None
-        best = max(self.sections.values())
-        return sorted(s for s, n in self.sections.items() if n == best)[0]
+        return voted_section(self.sections)
 
     def place_list(self) -> list[str]:
         """Place names, most often named first."""

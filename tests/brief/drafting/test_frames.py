@@ -416,3 +416,16 @@ def test_a_clause_keeps_what_its_sentence_says_of_the_fact(text: str, expected: 
     """A sum keeps its bound («превышают» is "more than"), a payment whom it is for, an act its actor and tense."""
     english = drafted(text)
     assert expected in english and "discusses payments" not in english  # the event told it: not discussed again
+
+
+def test_the_lead_is_a_report_that_states_the_event() -> None:
+    """Of reports alike, the one whose opening a frame can tell leads; the others' facts are 'the reports''."""
+    about = report(
+        "Ветераны боевых действий и участники специальной военной операции обсуждают меры поддержки семей. "
+        "Тема поддержки семей участников СВО остаётся одной из главных в регионах страны, отмечают эксперты.",
+        item_id=1,
+    )
+    event = report("Президент Владимир Путин подписал указ о создании комиссии по поддержке ветеранов.", item_id=2)
+    assert frames.lead_report([about, event]).item_id == 2
+    english = frames.FramesBackend().draft(StoryReports(story_id=1, reports=(about, event)), CONTEXT).text
+    assert english.startswith("According to Mediazona, ") and "signed a decree" in english

@@ -10,9 +10,10 @@ from mobrief.brief.drafting.event_writers import and_list, tidy
 from mobrief.brief.drafting.sentence_slots import Slots
 
 
-def facts_not_stated(slots: Sequence[Slots], stated: str) -> list[tuple[str, Slots]]:
+def facts_not_stated(slots: Sequence[Slots], stated: str, lead_id: int | None = None) -> list[tuple[str, Slots]]:
     """A plain sentence of the facts the draft is sure of and has not stated yet: people, places and named bodies,
-    sums and figures, from the lead report first, then from the story's other reports ("The reports also …")."""
+    sums and figures, from the lead report (`lead_id`) first, then from the story's other reports: "The report also
+    …" only when every fact is the lead's, else "The reports also …"."""
     low = stated.lower()
     found: dict[str, dict[str, Slots]] = {"names": {}, "places": {}, "sums": {}, "topics": {}}
     seen_names: set[str] = set()
@@ -39,7 +40,7 @@ def facts_not_stated(slots: Sequence[Slots], stated: str) -> list[tuple[str, Slo
         list(found[k].items())[:cap] for k, cap in (("names", 4), ("places", 4), ("sums", 6), ("topics", 3))
     )
     sentences: list[tuple[str, Slots]] = []
-    plural = len({s.span.report.item_id for _, s in names + places + sums + topics}) > 1
+    plural = bool({s.span.report.item_id for _, s in names + places + sums + topics} - {lead_id})  # another's too
     subject, verb = ("The reports", "discuss") if plural else ("The report", "discusses")
     if topics:
         first = min((s for _, s in topics), key=slots.index)

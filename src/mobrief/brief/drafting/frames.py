@@ -37,11 +37,26 @@ def is_russian(report: Report) -> bool:
 
 
 def lead_report(reports: Sequence[Report]) -> Report:
-    """The report a draft rests on: Russian, on the beat, and full enough to state the event."""
+    """The report a draft rests on: Russian, on the beat, full enough to state the event, and, among those alike,
+    one whose opening states an event a frame can tell (not only what it is about)."""
+    book = phrasebook.load()
     return max(
         reports,
-        key=lambda r: (is_russian(r), len(r.text) >= 200, round(r.relevance or 0.0, 1), min(len(r.text), 1500)),
+        key=lambda r: (
+            is_russian(r),
+            len(r.text) >= 200,
+            round(r.relevance or 0.0, 1),
+            len(reports) > 1 and _opens_with_event(r, book),
+            min(len(r.text), 1500),
+        ),
     )
+
+
+def _opens_with_event(report: Report, book: Phrasebook) -> bool:
+    spans = sentences(report)
+    kind = kind_of(spans, book)
+    order = ([kind] if kind else []) + [k for k in KINDS if k != kind]
+    return any(_event_clause(fill(span, book), book, order, kind) for span in spans[:LEAD_SENTENCES])
 
 
 def kind_of(spans: Sequence[Span], book: Phrasebook) -> str | None:
@@ -161,7 +176,7 @@ def draft(story: StoryReports, context: DraftContext, book: Phrasebook | None = 
                 DraftSentence(text=f"{outlet} has reported on this story.", item_id=lead.item_id, source_text="")
             )
     others = [fill(span, book) for r in story.reports if r is not lead and is_russian(r) for span in sentences(r)]
-    for text, source in facts_not_stated(slots + others, " ".join(s.text for s in written)):
+    for text, source in facts_not_stated(slots + others, " ".join(s.text for s in written), lead.item_id):
         if not CYRILLIC.search(text):
             written.append(_sentence_record(tidy(text), source.span))
     return StoryDraft(

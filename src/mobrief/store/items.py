@@ -663,9 +663,11 @@ def _existing_postgres(conn: Connection, keys: list[tuple[int, str]]) -> list[An
         f"SELECT {_EXISTING_COLUMNS} FROM unnest(%s::integer[], %s::text[]) AS wanted(column1, column2) "
         f"JOIN items {_EXISTING_JOIN}"
     )
-    cursor = raw.cursor()
-    cursor.execute(query, ([key[0] for key in keys], [key[1] for key in keys]), prepare=False)
-    return list(cursor.fetchall())
+    threshold, raw.prepare_threshold = raw.prepare_threshold, None
+    try:  # through SQLAlchemy all the same, which wraps the driver's errors as the rest of `write` expects
+        return list(conn.exec_driver_sql(query, ([key[0] for key in keys], [key[1] for key in keys])))
+    finally:
+        raw.prepare_threshold = threshold
 
 
 def _python_values(values: tuple[Any, ...]) -> dict[str, Any]:

@@ -409,8 +409,26 @@ def test_a_change_written_in_full_keeps_both_ends(ends: tuple[int, int], verb: t
             "Сколько платят за контракт в регионах: обзор «Вёрстки».",
             "has reported on payments for signing a contract",
         ),
+        (
+            "Почти 410 тыс. граждан заключили контракт с Минобороны в 2025 году.",
+            "nearly 410,000 citizens have signed contracts",
+        ),
+        (
+            "Госдума хочет принять законопроект, позволяющий включить до 60 тысяч резервистов в резерв.",
+            "up to 60,000 reservists",
+        ),
     ],
-    ids=["bounded sum", "whose payment", "lawmakers act", "future notices", "who appeals", "one notice", "overview"],
+    ids=[
+        "bounded sum",
+        "whose payment",
+        "lawmakers act",
+        "future notices",
+        "who appeals",
+        "one notice",
+        "overview",
+        "bounded count",
+        "cited count",
+    ],
 )
 def test_a_clause_keeps_what_its_sentence_says_of_the_fact(text: str, expected: str) -> None:
     """A sum keeps its bound («превышают» is "more than"), a payment whom it is for, an act its actor and tense."""

@@ -28,7 +28,7 @@ def facts_not_stated(slots: Sequence[Slots], stated: str, lead_id: int | None = 
             bare = place.removeprefix("the ")
             if bare.lower() not in low and not any(bare in f for f in [*found["places"], *found["names"]]):
                 found["places"].setdefault(place, s)
-        for figure in s.rubles + s.counted + s.figures:
+        for figure in [amount for amount, _ in s.bounded_sums()] + s.counted + s.figures:
             told = sum_value(figure) in stated  # "1.7 million" of a raise already told
             if not told and not any(_same_figure(figure, f) for f in found["sums"]):
                 found["sums"].setdefault(figure, s)

@@ -88,16 +88,19 @@ class Slots:
     def has(self, *words: str) -> bool:
         return any(w in self.lemmas for w in words)
 
-    def stated_sums(self) -> list[tuple[str, str]]:
-        """The ruble sums an event clause may state, each as the report bounds it ("more than 1 million rubles" of
-        «превышают 1 млн рублей») with the word before it; not the old end of a change whose new end the sentence
-        does not give («увеличили с 1,7 млн рублей»), which would read as the sum now paid."""
+    def bounded_sums(self) -> list[tuple[str, str]]:
+        """The ruble sums, each as the report bounds it ("more than 1 million rubles" of «превышают 1 млн рублей"),
+        with the word before it."""
         before = self.ruble_prepositions + [""] * (len(self.rubles) - len(self.ruble_prepositions))
         return [
             (r if r.startswith("from ") else _BOUNDS.get(lemmas.lemma(b), "") + r, b)
             for r, b in zip(self.rubles, before, strict=True)
-            if r.startswith("from ") or b not in ("с", "со")
         ]
+
+    def stated_sums(self) -> list[tuple[str, str]]:
+        """The sums an event clause may state: not the old end of a change whose new end the sentence does not give
+        («увеличили с 1,7 млн рублей»), which would read as the sum now paid."""
+        return [(r, b) for r, b in self.bounded_sums() if r.startswith("from ") or b not in ("с", "со")]
 
 
 _BOUNDS = {
@@ -232,7 +235,7 @@ def _figures(text: str, book: Phrasebook) -> list[str]:
         value = float(re.sub(r"[\u00a0 ]", "", m.group(1)))
         if "тыс" in m.group(0).lower():
             value *= 1000
-        found.append((m.start(), f"{units.number(value)} {noun}"))
+        found.append((m.start(), f"{_count_bound(text, m.start())}{units.number(value)} {noun}"))
     return _unique([text for _, text in sorted(found)])
 
 
@@ -357,7 +360,8 @@ def fill(span: Span, book: Phrasebook) -> Slots:
             slots.counts.append(float(amount["value"]))
             noun = _count_noun(str(amount.get("text") or ""), book)
             if noun:
-                slots.counted.append(f"{units.number(float(amount['value']))} {noun}")
+                bound = _count_bound(report.text, _position(span, amount))
+                slots.counted.append(f"{bound}{units.number(float(amount['value']))} {noun}")
     slots.figures = _figures(span.text, book)
     articles = [(m.group(1), m.group(2)) for m in _ARTICLE.finditer(span.text)]
     articles += [(m.group(1), None) for m in _ARTICLE_PART_FIRST.finditer(span.text)]
@@ -401,6 +405,11 @@ def _changes(span: Span, amounts: Sequence[Mapping[str, Any]]) -> list[Mapping[s
         out.append(a)
         i += 1
     return out
+
+
+def _count_bound(text: str, start: int) -> str:
+    """How the report bounds a head count: "up to " for «до 60 тысяч», "nearly " for «почти», … or ""."""
+    return {**_BOUNDS, "до": "up to "}.get(lemmas.lemma(_word_before(text, start)), "") if start >= 0 else ""
 
 
 def _word_before(text: str, start: int) -> str:

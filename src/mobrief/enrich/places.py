@@ -92,7 +92,9 @@ def load_gazetteer() -> Gazetteer:
         entry = PlaceEntry(key=f"{_slug(stem)}-region", name=f"the {stem} region", kind="region")
         add(
             entry,
-            [f"{adjective} область", f"{adjective} обл"],
+            # «Иркутский областной военком», «Курганского областного суда»: the region's office, named by the
+            # region's adjective before «областной» rather than before «область»
+            [f"{adjective} область", f"{adjective} обл", f"{adjective} областной"],
             [f"{stem} region", f"{stem} oblast", f"{stem} province"],
         )
     for adjective, stem in data.get("ukraine_oblast", {}).items():
@@ -101,7 +103,11 @@ def load_gazetteer() -> Gazetteer:
     for adjective, name in data.get("krai", {}).items():
         stem = name.removeprefix("the ").removesuffix(" region")
         entry = PlaceEntry(key=f"{_slug(stem)}-region", name=name, kind="region")
-        add(entry, [f"{adjective} край"], [f"{stem} region", f"{stem} krai", f"{stem} territory"])
+        add(
+            entry,
+            [f"{adjective} край", f"{adjective} краевой"],
+            [f"{stem} region", f"{stem} krai", f"{stem} territory"],
+        )
     for subject in data.get("subject", []):
         entry = PlaceEntry(key=subject["key"], name=subject["name"], kind=subject.get("kind", "region"))
         add(entry, subject.get("ru", []), subject.get("en", []))
@@ -116,7 +122,7 @@ def load_gazetteer() -> Gazetteer:
         if nickname.endswith(_STEM_SUFFIXES):
             stems.append((nickname[:-1].lower(), entry))
         phrases.setdefault(_phrase(nickname), entry)
-    version = f"{data.get('version', 'places')}-code-2-{hashlib.sha256(raw).hexdigest()[:8]}"
+    version = f"{data.get('version', 'places')}-code-3-{hashlib.sha256(raw).hexdigest()[:8]}"
     return Gazetteer(phrases=phrases, stems=tuple(stems), surface=surface, entries=entries, version=version)
 
 

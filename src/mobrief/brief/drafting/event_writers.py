@@ -344,27 +344,23 @@ def _contract_verbs(s: Slots) -> list[int]:
     """Where the sentence says someone signed a contract («подписал контракт», «заключил контракт с …»); not where
     someone is made or wants to sign one («заставляют подписать контракт»)."""
     order = [w.lemma for w in s.span.words]
-    text = s.span.report.text
     return [
         i
         for i, (a, w) in enumerate(zip(order, s.span.words, strict=True))
-        if a in ("подписать", "заключить") and "контракт" in order[i + 1 : i + 3] and _done(text[w.start : w.end])
+        if a in ("подписать", "заключить") and "контракт" in order[i + 1 : i + 3] and _done(w.form)
     ]
 
 
 def _one_notice(s: Slots) -> bool:
     """Whether the sentence speaks of one draft notice («вручили повестку»), not of notices in general."""
-    text = s.span.report.text
-    forms = [readings(text[w.start : w.end]) for w in s.span.words if w.lemma == "повестка"]
+    forms = [readings(w.form) for w in s.span.words if w.lemma == "повестка"]
     return bool(forms) and all(found and "sing" in found[0].tag for found in forms)
 
 
 def _future(s: Slots) -> bool:
     """Whether the sentence puts something in the future: a verb in the future tense («будут», «вручат»)."""
-    text = s.span.report.text
     return any(
-        (found := readings(text[w.start : w.end])) and found[0].tag.POS == "VERB" and "futr" in found[0].tag
-        for w in s.span.words
+        (found := readings(w.form)) and found[0].tag.POS == "VERB" and "futr" in found[0].tag for w in s.span.words
     )
 
 

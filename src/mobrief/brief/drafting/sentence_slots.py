@@ -108,6 +108,7 @@ _BOUNDS = {
     "около": "about ", "примерно": "about ", "порядка": "about ", "почти": "nearly ", "менее": "less than ",
     "меньше": "less than ", "от": "at least ", "минимум": "at least ",
 }  # fmt: skip
+_COUNT_BOUNDS = {**_BOUNDS, "до": "up to "}  # a head count «до 60 тысяч» is a bound; a sum «до 2 млн» is a change
 
 
 @functools.lru_cache(maxsize=65536)
@@ -295,7 +296,7 @@ def _surnames_alone(span: Span, report: Report) -> list[Mapping[str, Any]]:
             surnames.setdefault(lemmas.lemma(words[-1]), latin)
     found: list[Mapping[str, Any]] = []
     for w in span.words:
-        written = report.text[w.start : w.end]
+        written = w.form
         known = any(int(e.get("start", -1)) <= w.start < int(e.get("end", -1)) for e in report.entities)
         if w.lemma in surnames and written[:1].isupper() and not known:
             found.append({"kind": "person", "text": written, "latin": surnames[w.lemma], "start": w.start,
@@ -409,7 +410,7 @@ def _changes(span: Span, amounts: Sequence[Mapping[str, Any]]) -> list[Mapping[s
 
 def _count_bound(text: str, start: int) -> str:
     """How the report bounds a head count: "up to " for «до 60 тысяч», "nearly " for «почти», … or ""."""
-    return {**_BOUNDS, "до": "up to "}.get(lemmas.lemma(_word_before(text, start)), "") if start >= 0 else ""
+    return _COUNT_BOUNDS.get(lemmas.lemma(_word_before(text, start)), "") if start >= 0 else ""
 
 
 def _word_before(text: str, start: int) -> str:
